@@ -1,0 +1,55 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "gradlab",
+    products: [
+        .executable(name: "gradlab", targets: ["gradlab"]),
+        .library(name: "Simulator", targets: ["Simulator"]),
+        .library(name: "Shell", targets: ["Shell"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+    ],
+    targets: [
+        // LAPACK through its C interface (Debian's liblapacke-dev): eigenvalues, singular values, QR.
+        .systemLibrary(
+            name: "CLapack",
+            pkgConfig: "lapacke",
+            providers: [.apt(["liblapacke-dev", "liblapack-dev"])]
+        ),
+        // libedit (Debian's libedit-dev): the line editor behind the interactive prompt.
+        .systemLibrary(
+            name: "CEditLine",
+            pkgConfig: "libedit",
+            providers: [.apt(["libedit-dev"])]
+        ),
+        // A few lines of C around libedit's variadic calls, which Swift cannot make.
+        .target(name: "EditLineShim", dependencies: ["CEditLine"]),
+
+        // The numeric simulator: no I/O, no terminal, no globals.
+        .target(
+            name: "Simulator",
+            dependencies: [
+                "CLapack",
+                .product(name: "ComplexModule", package: "swift-numerics"),
+                .product(name: "RealModule", package: "swift-numerics"),
+            ]
+        ),
+        // Command language, session state, renderers and line editing.
+        .target(name: "Shell", dependencies: ["Simulator", "EditLineShim"]),
+        // The thin front end: launch flags, then hand over to Shell.
+        .executableTarget(
+            name: "gradlab",
+            dependencies: [
+                "Shell",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "CLapack"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "Simulator"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

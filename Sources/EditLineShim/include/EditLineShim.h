@@ -1,0 +1,37 @@
+#ifndef GRADLAB_EDITLINE_SHIM_H
+#define GRADLAB_EDITLINE_SHIM_H
+
+/// A line editor over libedit with a small, non-variadic API that Swift can call.
+typedef struct gl_editor gl_editor;
+
+/// Completion callback: receives the line up to the cursor and returns a malloc'd string whose
+/// first line is the text to insert at the cursor and whose further lines (if any) are the
+/// candidates to list below the prompt. NULL means "nothing to complete" (the terminal beeps).
+typedef char *_Nullable (*gl_complete_fn)(void *_Nullable context, const char *_Nonnull before_cursor);
+
+enum gl_status { GL_LINE = 0, GL_EOF = 1, GL_INTERRUPTED = 2 };
+
+/// Opens an editor on stdin/stdout with emacs key bindings. Returns NULL when libedit cannot start.
+gl_editor *_Nullable gl_open(const char *_Nonnull program);
+void gl_close(gl_editor *_Nonnull editor);
+
+/// The prompt; invisible escape sequences (colour) must be wrapped in \001 ... \001.
+void gl_set_prompt(gl_editor *_Nonnull editor, const char *_Nonnull prompt);
+void gl_set_completer(gl_editor *_Nonnull editor, gl_complete_fn _Nullable fn, void *_Nullable context);
+
+/// Reads one line. Returns it without the trailing newline (owned by the editor, valid until the
+/// next call) and sets *status to GL_LINE; or returns NULL with GL_EOF (Ctrl-D on an empty line,
+/// or end of input) or GL_INTERRUPTED (Ctrl-C: the line was abandoned).
+const char *_Nullable gl_read_line(gl_editor *_Nonnull editor, int *_Nonnull status);
+
+/// Adds a line to the in-memory history that the arrow keys walk through.
+void gl_history_add(gl_editor *_Nonnull editor, const char *_Nonnull line);
+void gl_history_set_size(gl_editor *_Nonnull editor, int size);
+
+/// SIGINT outside the line editor (while a command runs): sets a flag instead of killing the process.
+void gl_install_interrupt_handler(void);
+/// Whether Ctrl-C was pressed since the last call to gl_clear_interrupt().
+int gl_interrupt_pending(void);
+void gl_clear_interrupt(void);
+
+#endif

@@ -1,0 +1,91 @@
+import Foundation
+import Simulator
+
+extension Commands {
+    static let bptt = CommandSpec(
+        name: "bptt", usage: "bptt",
+        summary: "backpropagate through time and show the error at every step",
+        details: """
+        Runs the RNN h_t = φ(W h_{t−1} + U x_t + b) over the current sequence (t = 1…T, h_0 = 0),
+        takes the loss L = ½‖V h_T + c − y*‖², and backpropagates. For every t it shows
+          ‖∂L/∂h_t‖₂     the error that has travelled back to step t
+          ‖∂h_T/∂h_t‖₂   the norm of the Jacobian product Π diag(φ′(z_k)) W from k = t+1 to T
+        as a table (abbreviated for long T) and a log-scale sparkline from t = T back to t = 0,
+        then the loss and the norm of the whole gradient. --json gives every number, the model and
+        the inputs. The Jacobian products cost T·n³ and are skipped past \(NumberFormat.short(Limits.cubicWork)).
+        """
+    ) { session, call throws(ShellError) in
+        try noArguments(call)
+        let model = try session.model()
+        let sample = session.sample
+        let n = model.hiddenSize, T = sample.length
+        let affordable = Double(T) * pow(Double(n), 3) <= Limits.cubicWork
+        let result = Simulator.bptt(model, sample, jacobians: affordable)
+        let rho = Spectrum.spectralRadius(model.W), sigma = Spectrum.largestSingularValue(model.W)
+
+        // Rows run in the direction of backpropagation: from t = T back to t = 0.
+        let stepsBack = evenlySpaced(count: T + 1, rows: 21)
+        var columns: [Table.Column] = [.init("t"), .init("steps back"), .init("‖∂L/∂h_t‖₂")]
+        if result.jacobianNorms != nil { columns.append(.init("‖∂h_T/∂h_t‖₂")) }
+        let rows: [[Cell]] = stepsBack.map { k in
+            let t = T - k
+            var row: [Cell] = [.integer(t), .integer(k), .number(result.deltaNorms[t])]
+            if let jac = result.jacobianNorms { row.append(.number(jac[t])) }
+            return row
+        }
+        let settings = session.settings
+        var blocks: [Block] = [
+            .title("BPTT over T=\(T) steps · n=\(n) · act=\(settings.act.rawValue) · ρ(W)=\(NumberFormat.short(rho)) · σ_max(W)=\(NumberFormat.short(sigma)) · seed \(settings.seed)"),
+            .table(Table(columns: columns, rows: rows)),
+            .sparkline(Sparkline(title: "‖∂L/∂h_t‖₂ from t=\(T) (left) back to t=0 (right)",
+                                 values: Array(result.deltaNorms.reversed()), scale: .log10)),
+            .values([("loss", .number(result.loss)), ("‖∇L‖₂", .number(result.gradientNorm))]),
+        ]
+        if stepsBack.count < T + 1 {
+            blocks.insert(.note("\(stepsBack.count) of the \(T + 1) steps shown, evenly spaced; --json gives every one"), at: 2)
+        }
+        blocks.append(contentsOf: growthSummary(result.deltaNorms, rho: rho))
+        if !affordable {
+            blocks.append(.note("‖∂h_T/∂h_t‖₂ skipped: T·n³ = \(NumberFormat.short(Double(T) * pow(Double(n), 3))) is over the budget of \(NumberFormat.short(Limits.cubicWork)); use a smaller n or T"))
+        }
+
+        let inputs = sample.inputs.rowArrays
+        return Report(command: "bptt", blocks: blocks, fields: [
+            ("model", .object([
+                ("activation", .string(model.activation.rawValue)),
+                ("W", .matrix(model.W.rowArrays)), ("U", .matrix(model.U.rowArrays)), ("b", .numbers(model.b)),
+                ("V", .matrix(model.V.rowArrays)), ("c", .numbers(model.c)), ("h0", .numbers(model.h0)),
+            ])),
+            ("inputs", .matrix(inputs)),
+            ("target", .numbers(sample.target)),
+            ("loss", .number(result.loss)),
+            ("delta_norms", .numbers(result.deltaNorms)),
+            ("jacobian_norms", result.jacobianNorms.map(JSON.numbers) ?? .null),
+            ("grads", gradientJSON(result.gradients)),
+            ("grad_norm", .number(result.gradientNorm)),
+        ])
+    }
+
+    /// One or two sentences on how the error changed on its way back.
+    static func growthSummary(_ norms: [Double], rho: Double) -> [Block] {
+        let T = norms.count - 1
+        if let broken = stride(from: T, through: 0, by: -1).first(where: { !norms[$0].isFinite }) {
+            return [.warning("the error overflowed to \(NumberFormat.short(norms[broken])) at t=\(broken) (\(T - broken) steps back); everything before it is lost")]
+        }
+        guard T > 0, norms[T] > 0 else { return [] }
+        let ratio = norms[0] / norms[T]
+        guard ratio > 0 else {
+            return [.note("the error vanished: it is exactly 0 by t=0")]
+        }
+        let perStep = pow(ratio, 1 / Double(T))
+        let verb = ratio >= 1 ? "grew" : "shrank"
+        return [.note("the error \(verb) ×\(NumberFormat.short(ratio)) over \(T) steps back (×\(NumberFormat.short(perStep)) per step); ρ(W)^\(T) = \(NumberFormat.short(pow(rho, Double(T))))")]
+    }
+
+    static func gradientJSON(_ g: Gradients) -> JSON {
+        .object([
+            ("W", .matrix(g.W.rowArrays)), ("U", .matrix(g.U.rowArrays)), ("b", .numbers(g.b)),
+            ("V", .matrix(g.V.rowArrays)), ("c", .numbers(g.c)),
+        ])
+    }
+}

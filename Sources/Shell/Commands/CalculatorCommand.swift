@@ -1,0 +1,30 @@
+extension Commands {
+    static let calculator = CommandSpec(
+        name: "=", usage: "= EXPR",
+        summary: "calculate, with settings as names: = rho^T",
+        details: """
+        Evaluates an expression over numbers and the current settings and shows the names it used.
+          = rho^T            how much ρ(W) multiplies over T steps
+          = 1.1^50           a quick power
+          = sigma_max > rho  comparisons give true or false
+        help expressions lists every name and function.
+        """
+    ) { session, call throws(ShellError) in
+        guard !call.rest.isEmpty else { throw ShellError("= needs an expression, like = rho^T") }
+        let expression = try Expression(call.rest)
+        var used: [(String, Double)] = []
+        let value = try expression.evaluate(in: SessionNames(&session), used: &used)
+        var blocks: [Block] = []
+        if !used.isEmpty { blocks.append(.note(used.map { "\($0.0) = \(NumberFormat.short($0.1))" }.joined(separator: ", "))) }
+        blocks.append(.text(value.description))
+        let json: JSON = switch value {
+        case .number(let x): .number(x)
+        case .bool(let b): .bool(b)
+        }
+        return Report(command: "=", blocks: blocks, fields: [
+            ("expression", .string(call.rest)),
+            ("value", json),
+            ("names", .object(used.map { ($0.0, .number($0.1)) })),
+        ])
+    }
+}

@@ -1,0 +1,77 @@
+extension Commands {
+    static let help = CommandSpec(
+        name: "help", aliases: ["?"], usage: "help [COMMAND]",
+        summary: "list the commands, or explain one",
+        details: """
+        help            every command with a one-line summary
+        help COMMAND    what COMMAND does, its arguments and examples
+        help settings   the settings that set changes
+        help expressions   the names and functions the calculator (=) knows
+        """,
+        argumentWords: { Commands.all.map(\.name) + ["settings", "expressions"] }
+    ) { session, call throws(ShellError) in
+        guard let topic = call.words.first else { return overview() }
+        guard call.words.count == 1 else { throw ShellError("help takes one topic, like help bptt") }
+        switch topic {
+        case "settings": return settingsHelp()
+        case "expressions": return expressionsHelp()
+        default:
+            guard let spec = find(topic) else {
+                throw ShellError("no help for '\(topic)'\(Suggest.didYouMean(topic, among: verbs + ["settings", "expressions"], otherwise: "type help for the list"))")
+            }
+            var blocks: [Block] = [.title(spec.usage), .text(spec.summary.prefix(1).uppercased() + spec.summary.dropFirst() + ".")]
+            if !spec.details.isEmpty { blocks.append(.text(spec.details)) }
+            if !spec.aliases.isEmpty { blocks.append(.note("also: " + spec.aliases.joined(separator: ", "))) }
+            return Report(command: "help", blocks: blocks, fields: [
+                ("topic", .string(spec.name)), ("usage", .string(spec.usage)),
+                ("summary", .string(spec.summary)), ("details", .string(spec.details)),
+            ])
+        }
+    }
+
+    static func overview() -> Report {
+        let rows: [[Cell]] = all.map { [.text($0.usage), .text($0.summary)] }
+        return Report(command: "help", blocks: [
+            .title("Commands"),
+            .table(Table(columns: [.init("command", numeric: false), .init("what it does", numeric: false)], rows: rows)),
+            .note("help COMMAND explains one; help settings lists the settings. Several commands on a line: set rho=1.2; bptt"),
+        ], fields: [
+            ("commands", .array(all.map { .object([("name", .string($0.name)), ("usage", .string($0.usage)), ("summary", .string($0.summary))]) })),
+        ])
+    }
+
+    static func settingsHelp() -> Report {
+        let rows: [[Cell]] = Settings.keys.map { [.text($0.name), .text($0.summary), .text($0.accepts)] }
+        return Report(command: "help", blocks: [
+            .title("Settings (set KEY=VALUE…)"),
+            .table(Table(columns: [.init("key", numeric: false), .init("meaning", numeric: false), .init("accepts", numeric: false)], rows: rows)),
+            .note("The seed has its own command (seed N), and so has the clipping rule (clip)."),
+        ], fields: [
+            ("settings", .array(Settings.keys.map { .object([("key", .string($0.name)), ("summary", .string($0.summary)), ("accepts", .string($0.accepts))]) })),
+        ])
+    }
+
+    static func expressionsHelp() -> Report {
+        let names: [[Cell]] = SessionNames.descriptions.map { [.text($0.0), .text($0.1)] }
+        let functions: [[Cell]] = Expression.functions.keys.sorted().map { [.text($0 + "()"), .text(Expression.functions[$0]!.summary)] }
+        return Report(command: "help", blocks: [
+            .title("Expressions (= EXPR)"),
+            .text("Numbers (1.2, 1e-3), + - * / ^ and parentheses, comparisons < <= > >= == !=, and, or, not."),
+            .table(Table(columns: [.init("name", numeric: false), .init("meaning", numeric: false)], rows: names + functions)),
+        ], fields: [
+            ("names", .object(SessionNames.descriptions.map { ($0.0, .string($0.1)) })),
+            ("functions", .object(Expression.functions.keys.sorted().map { ($0, .string(Expression.functions[$0]!.summary)) })),
+        ])
+    }
+
+    static let quit = CommandSpec(
+        name: "quit", aliases: ["exit"], usage: "quit",
+        summary: "leave gradlab (Ctrl-D does the same)",
+        details: ""
+    ) { _, call throws(ShellError) in
+        try noArguments(call)
+        var report = Report(command: "quit")
+        report.quits = true
+        return report
+    }
+}

@@ -1,0 +1,54 @@
+/// One command of the shell. `help` and tab completion are generated from these entries, so they
+/// cannot drift from the code.
+public struct CommandSpec: Sendable {
+    public let name: String
+    public let aliases: [String]
+    /// The synopsis, e.g. "set KEY=VALUE…".
+    public let usage: String
+    public let summary: String
+    /// Longer help: what it shows, its arguments, examples.
+    public let details: String
+    /// Words that may follow the verb (completion candidates).
+    let argumentWords: @Sendable () -> [String]
+    let run: @Sendable (inout Session, CommandCall) throws(ShellError) -> Report
+
+    init(name: String, aliases: [String] = [], usage: String, summary: String, details: String,
+         argumentWords: @escaping @Sendable () -> [String] = { [] },
+         run: @escaping @Sendable (inout Session, CommandCall) throws(ShellError) -> Report) {
+        self.name = name
+        self.aliases = aliases
+        self.usage = usage
+        self.summary = summary
+        self.details = details
+        self.argumentWords = argumentWords
+        self.run = run
+    }
+}
+
+public enum Commands {
+    /// Every command, in the order `help` lists them.
+    public static let all: [CommandSpec] = [
+        help, show, set, reset, seed, eig, power, bptt, clip, grad, calculator, quit,
+    ]
+
+    /// Every name a learner may type as a verb.
+    public static var verbs: [String] { all.flatMap { [$0.name] + $0.aliases } }
+
+    public static func find(_ verb: String) -> CommandSpec? {
+        all.first { $0.name == verb || $0.aliases.contains(verb) }
+    }
+
+    /// Runs one command against the session. Errors are one sentence naming what was wrong.
+    public static func run(_ call: CommandCall, in session: inout Session) throws(ShellError) -> Report {
+        guard let spec = find(call.verb) else {
+            throw ShellError("unknown command '\(call.verb)'\(Suggest.didYouMean(call.verb, among: verbs, otherwise: "type help for the list"))")
+        }
+        return try spec.run(&session, call)
+    }
+
+    static func noArguments(_ call: CommandCall) throws(ShellError) {
+        guard call.words.isEmpty else {
+            throw ShellError("\(call.verb) takes no arguments, but got '\(call.words[0])'; see help \(call.verb)")
+        }
+    }
+}

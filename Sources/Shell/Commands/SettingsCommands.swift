@@ -1,0 +1,117 @@
+import Simulator
+
+extension Commands {
+    static let show = CommandSpec(
+        name: "show", usage: "show [KEY]",
+        summary: "the current settings, clipping rule and ρ(W)",
+        details: """
+        show        every setting with its meaning, plus ρ(W) and σ_max(W) of the current W
+        show KEY    one setting; show W prints the whole recurrent matrix
+        """,
+        argumentWords: { Settings.keyNames + ["seed", "clip"] }
+    ) { session, call throws(ShellError) in
+        guard call.words.count <= 1 else { throw ShellError("show takes at most one setting, like show rho") }
+        let model = try session.model()
+        let rho = Spectrum.spectralRadius(model.W), sigma = Spectrum.largestSingularValue(model.W)
+        var fields = settingsFields(session)
+        fields += [("spectral_radius", .number(rho)), ("sigma_max", .number(sigma))]
+        if let name = call.words.first {
+            switch name {
+            case "seed": return Report(command: "show", blocks: [.values([("seed", .text(String(session.settings.seed)))])], fields: fields)
+            case "clip": return Report(command: "show", blocks: [.values([("clip", .text(describe(session.clipRule)))])], fields: fields)
+            case "W":
+                let rows = model.W.rowArrays.enumerated().map { i, row in [Cell.integer(i + 1)] + row.map(Cell.number) }
+                let columns = [Table.Column("row")] + (1...model.W.cols).map { Table.Column(String($0)) }
+                return Report(command: "show", blocks: [
+                    .title("W (\(model.W.rows)×\(model.W.cols), \(session.settings.initialization.name)\(session.settings.rho.map { ", rescaled to ρ = \(NumberFormat.short($0))" } ?? ""))"),
+                    .table(Table(columns: columns, rows: rows)),
+                ], fields: fields + [("W", .matrix(model.W.rowArrays))])
+            default:
+                let key = try Settings.key(name)
+                return Report(command: "show", blocks: [.values([(key.name, .text(key.show(session.settings)))]), .note(key.summary + ": " + key.accepts)], fields: fields)
+            }
+        }
+        var rows: [[Cell]] = Settings.keys.map { [.text($0.name), .text($0.show(session.settings)), .text($0.summary)] }
+        rows.append([.text("seed"), .text(String(session.settings.seed)), .text("random seed (seed N)")])
+        rows.append([.text("clip"), .text(describe(session.clipRule)), .text("rule used by grad (clip …)")])
+        return Report(command: "show", blocks: [
+            .table(Table(columns: [.init("setting", numeric: false), .init("value", numeric: false), .init("meaning", numeric: false)], rows: rows)),
+            .values([("ρ(W)", .number(rho)), ("σ_max(W)", .number(sigma))]),
+        ], fields: fields)
+    }
+
+    static let set = CommandSpec(
+        name: "set", usage: "set KEY=VALUE…",
+        summary: "change settings (n, T, act, init, rho, W)",
+        details: """
+        Changes one or more settings at once; if any value is wrong, none changes.
+          set rho=1.2 T=60          W rescaled so that ρ(W) = 1.2, sequences of 60 steps
+          set act=linear            φ(z) = z, so the error is multiplied by Wᵀ at each step back
+          set W=[[1.1,0],[0,0.9]]   write W out (this also sets n)
+          set rho=none              keep W as drawn
+        help settings lists every key and what it accepts.
+        """,
+        argumentWords: { Settings.keyNames.map { $0 + "=" } }
+    ) { session, call throws(ShellError) in
+        guard !call.words.isEmpty else {
+            throw ShellError("set needs KEY=VALUE, like set rho=1.2 T=60; settings: \(Settings.keyNames.joined(separator: ", "))")
+        }
+        var updated = session.settings
+        var changes: [(String, Cell)] = []
+        for word in call.words {
+            guard let eq = word.firstIndex(of: "=") else {
+                throw ShellError("'\(word)' is not KEY=VALUE; write it like rho=1.2")
+            }
+            let name = String(word[..<eq]), value = String(word[word.index(after: eq)...])
+            let key = try Settings.key(name)
+            guard !value.isEmpty else { throw ShellError("\(name)= needs a value: \(key.accepts)") }
+            try key.apply(&updated, value)
+            changes.append((key.name, .text(key.show(updated))))
+        }
+        var trial = session
+        trial.settings = updated
+        let model = try trial.model()  // refuse settings that cannot make a model (ρ(W) = 0 with rho set)
+        session = trial
+        return Report(command: "set", blocks: [
+            .values(changes),
+            .note("now ρ(W) = \(NumberFormat.short(Spectrum.spectralRadius(model.W))), σ_max(W) = \(NumberFormat.short(Spectrum.largestSingularValue(model.W)))"),
+        ], fields: settingsFields(session))
+    }
+
+    static let reset = CommandSpec(
+        name: "reset", usage: "reset",
+        summary: "settings, seed and clipping rule back to their defaults",
+        details: "Defaults: n=8, T=40, act=tanh, init=gaussian, rho=none, seed 1, clip none."
+    ) { session, call throws(ShellError) in
+        try noArguments(call)
+        session = Session()
+        return Report(command: "reset", blocks: [.text("Settings, seed and clipping rule are back to their defaults.")], fields: settingsFields(session))
+    }
+
+    static let seed = CommandSpec(
+        name: "seed", usage: "seed [N]",
+        summary: "choose the random seed (the same seed gives the same numbers everywhere)",
+        details: """
+        seed        shows the seed
+        seed N      N is a whole number from 0 to 2⁵³−1; W, U, V, inputs and target
+                    are redrawn from it (each from its own stream, so T changes only the inputs)
+        """
+    ) { session, call throws(ShellError) in
+        guard let word = call.words.first else {
+            return Report(command: "seed", blocks: [.values([("seed", .text(String(session.settings.seed)))])], fields: settingsFields(session))
+        }
+        guard call.words.count == 1 else { throw ShellError("seed takes one whole number, like seed 7") }
+        guard let value = UInt64(word), value <= Limits.largestSeed else {
+            throw ShellError("the seed must be a whole number from 0 to \(Limits.largestSeed), not '\(word)'")
+        }
+        session.settings.seed = value
+        return Report(command: "seed", blocks: [.values([("seed", .text(String(value)))])], fields: settingsFields(session))
+    }
+
+    static func settingsFields(_ session: Session) -> [(String, JSON)] {
+        var settings = Settings.keys.filter { $0.name != "W" }.map { ($0.name, $0.json(session.settings)) }
+        if case .literal(let w) = session.settings.initialization { settings.append(("W", .matrix(w.rowArrays))) }
+        settings.append(("seed", .integer(Int(session.settings.seed))))
+        return [("settings", .object(settings)), ("clip", clipJSON(session.clipRule))]
+    }
+}

@@ -1,0 +1,163 @@
+import EditLineShim
+import Foundation
+
+/// How a run of gradlab was asked to behave.
+public struct ShellOptions: Sendable {
+    public var json = false
+    public var noColor = false
+    public var ascii = false
+    /// `-c "cmd; cmd"`: run these and exit.
+    public var commands: String?
+    /// `gradlab FILE`: run a script and exit.
+    public var scriptPath: String?
+
+    public init() {}
+}
+
+/// Reads lines, runs commands against one session, writes what they produce.
+public final class ShellDriver {
+    public private(set) var session = Session()
+    let json: Bool
+    let renderer: TextRenderer
+    private(set) var failures = 0
+    private var out: (String) -> Void
+    private var err: (String) -> Void
+
+    public init(json: Bool, style: OutputStyle,
+                out: @escaping (String) -> Void = { Terminal.write($0, to: .output) },
+                err: @escaping (String) -> Void = { Terminal.write($0, to: .error) }) {
+        self.json = json
+        self.renderer = TextRenderer(style: style)
+        self.out = out
+        self.err = err
+    }
+
+    /// Runs every command of one line. Returns false when a command asked to quit.
+    /// `location` ("script.gl:3") prefixes error messages outside the interactive shell.
+    @discardableResult
+    public func execute(_ line: String, location: String? = nil) -> Bool {
+        let calls: [CommandCall]
+        do throws(ShellError) {
+            calls = try LineSplitter.split(line)
+        } catch {
+            let verb = line.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
+            fail(verb: verb, error, location: location)
+            return true
+        }
+        for call in calls {
+            do throws(ShellError) {
+                let report = try Commands.run(call, in: &session)
+                if json {
+                    out(report.json.serialized() + "\n")
+                } else {
+                    out(renderer.render(report))
+                }
+                if report.quits { return false }
+            } catch {
+                fail(verb: call.verb, error, location: location)
+            }
+        }
+        return true
+    }
+
+    private func fail(verb: String, _ error: ShellError, location: String?) {
+        failures += 1
+        if json {
+            out(JSON.object([("command", .string(verb)), ("ok", .bool(false)), ("error", .string(error.message))]).serialized() + "\n")
+        }
+        err((location.map { $0 + ": " } ?? "") + renderer.renderError(error.message))
+    }
+
+    public var anyFailed: Bool { failures > 0 }
+
+    public func warn(_ message: String) { err(renderer.renderWarning(message)) }
+}
+
+/// The entry point the executable calls: picks interactive or batch mode and returns the exit status.
+public enum ShellMain {
+    public static func run(_ options: ShellOptions) -> Int32 {
+        signal(SIGPIPE, SIG_DFL)  // `gradlab … | head` ends quietly
+        Terminal.useUTF8Locale()
+        let interactive = options.commands == nil && options.scriptPath == nil && isatty(STDIN_FILENO) == 1
+        let driver = ShellDriver(json: options.json, style: Terminal.style(options))
+
+        if let commands = options.commands {
+            for line in commands.split(separator: "\n", omittingEmptySubsequences: false) {
+                if !driver.execute(String(line)) { break }
+            }
+            return driver.anyFailed ? 1 : 0
+        }
+        if let path = options.scriptPath {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                driver.warn("cannot read the script '\(path)': \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")")
+                return 2
+            }
+            let text = String(decoding: data, as: UTF8.self)
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                if !driver.execute(String(line), location: "\(path):\(number + 1)") { break }
+            }
+            return driver.anyFailed ? 1 : 0
+        }
+        if !interactive {
+            let reader = StreamLineReader()
+            var number = 0
+            while case .line(let line) = reader.read(prompt: "") {
+                number += 1
+                if !driver.execute(line, location: "stdin:\(number)") { break }
+            }
+            return driver.anyFailed ? 1 : 0
+        }
+        return Interactive(driver: driver, color: Terminal.style(options).color).run()
+    }
+}
+
+/// The interactive shell: banner, prompt, history kept across sessions.
+struct Interactive {
+    let driver: ShellDriver
+    let color: Bool
+
+    func run() -> Int32 {
+        guard let reader = EditLineReader(complete: TabCompletion.complete) else {
+            driver.warn("the line editor could not start; reading plain lines")
+            return ShellMain.run(plainFallback())
+        }
+        let history = HistoryFile(directory: StateDirectory.path())
+        var (lines, warning) = history.load()
+        if let warning { driver.warn(warning) }
+        for line in lines { reader.remember(line) }
+        var saving = true
+
+        gl_install_interrupt_handler()
+        Terminal.write("""
+            gradlab — watch gradients explode through time, and clipping tame them.
+            Type help for the commands, help COMMAND for one; Ctrl-D or quit leaves.
+
+            """, to: .output)
+        let prompt = color ? "\u{1}\u{1B}[1;36m\u{1}gradlab>\u{1}\u{1B}[0m\u{1} " : "gradlab> "
+        while true {
+            gl_clear_interrupt()
+            switch reader.read(prompt: prompt) {
+            case .end:
+                Terminal.write("\n", to: .output)
+                return 0
+            case .interrupted:
+                continue
+            case .line(let line):
+                let trimmed = line.trimmingWhitespace()
+                if !trimmed.isEmpty {
+                    reader.remember(line)
+                    lines.append(line)
+                    if saving {
+                        do throws(FileError) { try history.save(lines) } catch {
+                            driver.warn("\(error.description); history will not be saved this session")
+                            saving = false
+                        }
+                    }
+                }
+                if !driver.execute(line) { return 0 }
+            }
+        }
+    }
+
+    private func plainFallback() -> ShellOptions { ShellOptions() }
+}

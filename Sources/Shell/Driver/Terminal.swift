@@ -1,0 +1,48 @@
+import Foundation
+
+/// Small facts about the terminal: whether it takes colour, how wide it is, how to write to it.
+public enum Terminal {
+    public static func style(_ options: ShellOptions, environment: [String: String] = ProcessInfo.processInfo.environment) -> OutputStyle {
+        let tty = isatty(STDOUT_FILENO) == 1
+        let color = tty && !options.noColor && !options.json && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
+        return OutputStyle(color: color, unicode: !options.ascii, width: width(tty: tty, environment: environment))
+    }
+
+    /// The terminal's width in columns; $COLUMNS, then 80 when it cannot be known.
+    static func width(tty: Bool, environment: [String: String]) -> Int {
+        var size = winsize()
+        if tty, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
+            return max(40, Int(size.ws_col))
+        }
+        if let columns = environment["COLUMNS"].flatMap(Int.init), columns > 0 { return max(40, columns) }
+        return 80
+    }
+
+    /// Makes multibyte input work in the line editor even when the environment says "C".
+    static func useUTF8Locale() {
+        setlocale(LC_ALL, "")
+        let ctype = setlocale(LC_CTYPE, nil).map { String(cString: $0) } ?? "C"
+        if !ctype.uppercased().contains("UTF-8") && !ctype.uppercased().contains("UTF8") {
+            setlocale(LC_CTYPE, "C.UTF-8")
+        }
+    }
+
+    public enum Stream: Int32, Sendable {
+        case output = 1, error = 2
+    }
+
+    /// Writes all of `text` to standard output or standard error, unbuffered, so that the two
+    /// streams interleave in the order things happened.
+    public static func write(_ text: String, to stream: Stream) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { Foundation.write(stream.rawValue, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return  // the reader has gone (EPIPE) or the device failed: nothing useful left to do
+            }
+            offset += written
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Simulator
+
+/// Tab completion over the command registry: verbs at the start of a command, then each command's
+/// own words (setting keys after `set`, modes after `clip`, topics after `help`).
+public enum TabCompletion {
+    public static func complete(_ before: String) -> Completion {
+        let segment = String(before.split(separator: ";", omittingEmptySubsequences: false).last ?? "")
+        let words = segment.split(whereSeparator: \.isWhitespace).map(String.init)
+        let endsInSpace = segment.last?.isWhitespace ?? true
+        let partial = endsInSpace ? "" : (words.last ?? "")
+        let index = endsInSpace ? words.count : words.count - 1
+
+        let candidates: [String]
+        if index == 0 {
+            candidates = Commands.all.map(\.name).filter { $0 != "=" }
+        } else if let spec = Commands.find(words[0]) {
+            if spec.name == "set", let eq = partial.firstIndex(of: "=") {
+                let key = String(partial[..<eq])
+                let values: [String] = switch key {
+                case "act": Activation.allCases.map(\.rawValue)
+                case "init": ["gaussian", "orthogonal", "identity"]
+                case "rho": ["none"]
+                default: []
+                }
+                return extend(String(partial[partial.index(after: eq)...]), among: values, appendSpace: true)
+            }
+            candidates = index == 1 || spec.name == "set" ? spec.argumentWords() : []
+        } else {
+            candidates = []
+        }
+        return extend(partial, among: candidates, appendSpace: true)
+    }
+
+    /// The completion of `partial` among `candidates`: the rest of a unique match (plus a space,
+    /// except after "="), or the longest common prefix, listing the matches when that adds nothing.
+    static func extend(_ partial: String, among candidates: [String], appendSpace: Bool) -> Completion {
+        let matches = candidates.filter { $0.hasPrefix(partial) }
+        guard let first = matches.first else { return Completion(insert: "") }
+        if matches.count == 1 {
+            let rest = String(first.dropFirst(partial.count))
+            return Completion(insert: rest + (appendSpace && !first.hasSuffix("=") ? " " : ""))
+        }
+        var common = first
+        for m in matches.dropFirst() {
+            while !m.hasPrefix(common) { common.removeLast() }
+        }
+        let rest = String(common.dropFirst(partial.count))
+        return Completion(insert: rest, candidates: rest.isEmpty ? [matches.joined(separator: "  ")] : [])
+    }
+}

@@ -1,0 +1,77 @@
+/// What a command shows, as values: the renderers decide spacing, glyphs and colour.
+public enum Block: Sendable {
+    /// A heading line naming what follows.
+    case title(String)
+    /// Ordinary text.
+    case text(String)
+    /// A secondary remark (shown dimmed on a colour terminal).
+    case note(String)
+    /// Something the learner should not miss: a NaN, a skipped computation.
+    case warning(String)
+    /// Labelled values on one or more lines, e.g. "loss 0.5123   ‖∇L‖₂ 1234".
+    case values([(String, Cell)])
+    case table(Table)
+    case sparkline(Sparkline)
+}
+
+/// One cell of a table or labelled value.
+public enum Cell: Sendable {
+    case text(String)
+    case number(Double)
+    case integer(Int)
+    case vector([Double])
+}
+
+public struct Table: Sendable {
+    public struct Column: Sendable {
+        public var title: String
+        public var numeric: Bool
+        public init(_ title: String, numeric: Bool = true) {
+            self.title = title
+            self.numeric = numeric
+        }
+    }
+
+    public var columns: [Column]
+    public var rows: [[Cell]]
+    /// Row indices after which rows were left out (drawn as a "⋮" row).
+    public var gapsAfter: Set<Int>
+
+    public init(columns: [Column], rows: [[Cell]], gapsAfter: Set<Int> = []) {
+        self.columns = columns
+        self.rows = rows
+        self.gapsAfter = gapsAfter
+    }
+}
+
+/// A series drawn as one line of eighth-blocks.
+public struct Sparkline: Sendable {
+    public enum Scale: Sendable { case linear, log10 }
+    public var title: String
+    public var values: [Double]
+    public var scale: Scale
+
+    public init(title: String, values: [Double], scale: Scale) {
+        self.title = title
+        self.values = values
+        self.scale = scale
+    }
+}
+
+/// The outcome of one command: blocks for people, fields for `--json`.
+public struct Report: Sendable {
+    public var command: String
+    public var blocks: [Block]
+    /// The command-specific JSON fields (after "command" and "ok").
+    public var fields: [(String, JSON)]
+    /// Whether the shell should end after this command (quit).
+    public var quits = false
+
+    public init(command: String, blocks: [Block] = [], fields: [(String, JSON)] = []) {
+        self.command = command
+        self.blocks = blocks
+        self.fields = fields
+    }
+
+    public var json: JSON { .object([("command", .string(command)), ("ok", .bool(true))] + fields) }
+}

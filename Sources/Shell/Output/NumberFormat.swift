@@ -1,0 +1,39 @@
+import Foundation
+
+/// The fixed, readable number formats every renderer uses.
+public enum NumberFormat {
+    /// Four significant digits, `%g`-style: "0.6", "1.235", "1470", "2.393e+04", "NaN", "Inf".
+    public static func short(_ x: Double) -> String {
+        if let special = nonFinite(x) { return special }
+        if x == 0 { return "0" }
+        return String(format: "%.4g", x)
+    }
+
+    /// Scientific with four significant digits: "2.393e+04".
+    public static func scientific(_ x: Double) -> String {
+        if let special = nonFinite(x) { return special }
+        if x == 0 { return "0" }
+        return String(format: "%.3e", x)
+    }
+
+    /// One format for a whole column, so that the column lines up: scientific when the finite,
+    /// non-zero magnitudes span four decades or more, or reach below 1e-3 or above 1e5.
+    public static func column(_ values: [Double]) -> [String] {
+        let magnitudes = values.filter { $0.isFinite && $0 != 0 }.map(abs)
+        guard let lo = magnitudes.min(), let hi = magnitudes.max() else { return values.map(short) }
+        let wide = hi / lo >= 1e4 || lo < 1e-3 || hi >= 1e5
+        return values.map(wide ? scientific : short)
+    }
+
+    /// A vector as "[0.6, 0.8]".
+    public static func vector(_ values: [Double]) -> String {
+        "[" + values.map(short).joined(separator: ", ") + "]"
+    }
+
+    private static func nonFinite(_ x: Double) -> String? {
+        if x.isNaN { return "NaN" }
+        if x == .infinity { return "Inf" }
+        if x == -.infinity { return "-Inf" }
+        return nil
+    }
+}

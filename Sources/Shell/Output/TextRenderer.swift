@@ -1,0 +1,149 @@
+/// Turns reports into the text a person reads: aligned tables, sparklines, labelled values.
+public struct TextRenderer: Sendable {
+    public var style: OutputStyle
+
+    public init(style: OutputStyle) { self.style = style }
+
+    public func render(_ report: Report) -> String {
+        finish(report.blocks.map(render).joined(separator: "\n") + (report.blocks.isEmpty ? "" : "\n"))
+    }
+
+    public func renderError(_ message: String) -> String {
+        finish(style.paint("error:", .red, .bold) + " " + message + "\n")
+    }
+
+    public func renderWarning(_ message: String) -> String {
+        finish(style.paint("warning:", .yellow, .bold) + " " + message + "\n")
+    }
+
+    private func finish(_ text: String) -> String {
+        style.unicode ? text : ASCIIFallback.apply(text)
+    }
+
+    func render(_ block: Block) -> String {
+        switch block {
+        case .title(let text): return style.paint(text, .bold)
+        case .text(let text): return text
+        case .note(let text): return style.paint(text, .dim)
+        case .warning(let text): return style.paint("warning:", .yellow, .bold) + " " + text
+        case .values(let pairs): return renderValues(pairs)
+        case .table(let table): return renderTable(table)
+        case .sparkline(let line): return renderSparkline(line)
+        }
+    }
+
+    func cellText(_ cell: Cell) -> String {
+        switch cell {
+        case .text(let s): return s
+        case .number(let x): return NumberFormat.short(x)
+        case .integer(let i): return String(i)
+        case .vector(let v): return NumberFormat.vector(v)
+        }
+    }
+
+    /// "label value" pairs separated by three spaces, wrapped to the width.
+    func renderValues(_ pairs: [(String, Cell)]) -> String {
+        var lines: [String] = []
+        var current = ""
+        var currentWidth = 0
+        for (label, cell) in pairs {
+            let value = cellText(cell)
+            let length = label.count + 1 + value.count
+            if currentWidth > 0 && currentWidth + 3 + length > style.width {
+                lines.append(current)
+                (current, currentWidth) = ("", 0)
+            }
+            if currentWidth > 0 {
+                current += "   "
+                currentWidth += 3
+            }
+            current += style.paint(label, .dim) + " " + value
+            currentWidth += length
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines.joined(separator: "\n")
+    }
+
+    func renderTable(_ table: Table) -> String {
+        // Numeric columns share one format per column so that they line up.
+        var texts = table.rows.map { $0.map(cellText) }
+        for (c, column) in table.columns.enumerated() where column.numeric {
+            let numbers = table.rows.compactMap { row -> Double? in
+                if case .number(let x) = row[c] { return x }
+                return nil
+            }
+            guard numbers.count == table.rows.count else { continue }
+            for (r, text) in NumberFormat.column(numbers).enumerated() { texts[r][c] = text }
+        }
+        let widths = table.columns.indices.map { c in
+            max(table.columns[c].title.count, texts.map { $0[c].count }.max() ?? 0)
+        }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { c, text in
+                let pad = String(repeating: " ", count: widths[c] - text.count)
+                return table.columns[c].numeric ? pad + text : text + pad
+            }.joined(separator: "  ").trimmingTrailingSpaces()
+        }
+        var out = [style.paint(line(table.columns.map(\.title)), .bold)]
+        out.append(style.paint(widths.map { String(repeating: style.unicode ? "─" : "-", count: $0) }.joined(separator: "  "), .dim))
+        for (r, cells) in texts.enumerated() {
+            out.append(line(cells))
+            if table.gapsAfter.contains(r) {
+                out.append(style.paint(line(table.columns.map { $0.numeric ? (style.unicode ? "⋮" : ":") : "" }), .dim))
+            }
+        }
+        return out.joined(separator: "\n")
+    }
+
+    /// The title with the scale's range, then the first value, the marks, and the last value.
+    func renderSparkline(_ line: Sparkline) -> String {
+        let glyphs = SparklineGlyphs(unicode: style.unicode)
+        let (lo, hi) = SparklineDrawing.range(line.values, scale: line.scale)
+        let firstText = line.values.first.map(NumberFormat.short) ?? ""
+        let lastText = line.values.last.map(NumberFormat.short) ?? ""
+        let room = max(8, style.width - firstText.count - lastText.count - 2)
+        let drawing = SparklineDrawing.draw(line.values, scale: line.scale, width: room, glyphs: glyphs)
+        var title = line.title + (line.scale == .log10 ? ", log scale" : "")
+        if let lo, let hi {
+            title += ": \(glyphs.levels.first!) \(NumberFormat.short(lo)) … \(glyphs.levels.last!) \(NumberFormat.short(hi))"
+        }
+        var out = [style.paint(title, .bold)]
+        out.append([firstText, style.paint(drawing.text, .cyan), lastText].filter { !$0.isEmpty }.joined(separator: " "))
+        var legend: [String] = []
+        if line.values.count > room { legend.append("each mark is the largest of about \(Int((Double(line.values.count) / Double(room)).rounded(.up))) values") }
+        if drawing.sawZero { legend.append("\(glyphs.zero) = 0") }
+        if drawing.sawNaN { legend.append("\(glyphs.nan) = NaN") }
+        if drawing.sawPositiveInfinity { legend.append("\(glyphs.positiveInfinity) = +Inf") }
+        if drawing.sawNegativeInfinity { legend.append("\(glyphs.negativeInfinity) = -Inf") }
+        if !legend.isEmpty { out.append(style.paint(legend.joined(separator: ", "), .dim)) }
+        return out.joined(separator: "\n")
+    }
+}
+
+extension String {
+    func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+}
+
+/// Plain-ASCII stand-ins for the symbols gradlab prints, for `--ascii`.
+enum ASCIIFallback {
+    static let replacements: [Character: String] = [
+        "‖": "||", "∂": "d", "ρ": "rho", "σ": "sigma", "×": "x", "τ": "tau", "∇": "grad", "φ": "phi",
+        "λ": "lambda", "δ": "delta", "θ": "theta", "π": "pi", "₂": "2", "ᵏ": "^k", "ᵀ": "^T", "⁵": "5",
+        "³": "^3", "²": "^2", "⁻": "-", "¹": "1", "−": "-", "—": "-", "–": "-", "…": "...",
+        "≤": "<=", "≥": ">=", "≈": "~", "→": "->", "←": "<-", "·": "*", "⊙": "*", "∞": "inf", "′": "'",
+        "Π": "prod", "Σ": "sum", "ĝ": "g'", "⋮": ":", "─": "-", "√": "sqrt",
+    ]
+
+    static func apply(_ text: String) -> String {
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
+        for ch in text {
+            if ch.isASCII { out.append(ch) } else { out += replacements[ch] ?? "?" }
+        }
+        return out
+    }
+}

@@ -1,0 +1,346 @@
+import Foundation
+
+/// The value of an expression: a number or a truth value.
+public enum ExpressionValue: Sendable, Equatable, CustomStringConvertible {
+    case number(Double)
+    case bool(Bool)
+
+    public var description: String {
+        switch self {
+        case .number(let x): NumberFormat.short(x)
+        case .bool(let b): b ? "true" : "false"
+        }
+    }
+}
+
+/// Where names in an expression get their values.
+public protocol ExpressionEnvironment {
+    /// The value of `name`, or nil when there is no such name.
+    func value(of name: String) throws(ShellError) -> Double?
+    /// Every name, for "did you mean …?".
+    var names: [String] { get }
+}
+
+/// The shell's one expression language: numbers, names, `+ - * / ^`, parentheses, comparisons,
+/// `and`/`or`/`not`, and the functions `abs log10 ln exp sqrt min max`.
+public struct Expression: Sendable {
+    indirect enum Node: Sendable {
+        case number(Double)
+        case name(String, column: Int)
+        case negate(Node, column: Int)
+        case not(Node, column: Int)
+        case binary(String, Node, Node, column: Int)
+        case call(String, [Node], column: Int)
+    }
+
+    let root: Node
+    public let source: String
+
+    public static let functions: [String: (arity: ClosedRange<Int>, summary: String)] = [
+        "abs": (1...1, "absolute value"),
+        "log10": (1...1, "base-10 logarithm"),
+        "ln": (1...1, "natural logarithm"),
+        "exp": (1...1, "e to the power"),
+        "sqrt": (1...1, "square root"),
+        "min": (1...16, "smallest argument"),
+        "max": (1...16, "largest argument"),
+    ]
+
+    /// The deepest nesting accepted, so that no input can exhaust the stack.
+    public static let maximumDepth = 64
+
+    public init(_ source: String) throws(ShellError) {
+        self.source = source
+        var parser = ExpressionParser(tokens: try ExpressionLexer.tokens(source), source: source)
+        root = try parser.parseAll()
+    }
+
+    /// Evaluates the expression; `used` collects every name read, with its value, in order.
+    public func evaluate(in env: any ExpressionEnvironment, used: inout [(String, Double)]) throws(ShellError) -> ExpressionValue {
+        try Self.eval(root, env, &used)
+    }
+
+    static func eval(_ node: Node, _ env: any ExpressionEnvironment, _ used: inout [(String, Double)]) throws(ShellError) -> ExpressionValue {
+        switch node {
+        case .number(let x):
+            return .number(x)
+        case .name(let name, let column):
+            guard let v = try env.value(of: name) else {
+                throw ShellError("at column \(column): unknown name '\(name)'\(Suggest.didYouMean(name, among: env.names + Array(functions.keys), otherwise: "help expressions lists every name"))")
+            }
+            if !used.contains(where: { $0.0 == name }) { used.append((name, v)) }
+            return .number(v)
+        case .negate(let inner, let column):
+            return .number(-(try number(inner, env, &used, column: column, role: "'-'")))
+        case .not(let inner, let column):
+            return .bool(!(try truth(inner, env, &used, column: column, role: "'not'")))
+        case .call(let name, let args, let column):
+            var xs: [Double] = []
+            for arg in args { xs.append(try number(arg, env, &used, column: column, role: "\(name)()")) }
+            switch name {
+            case "abs": return .number(abs(xs[0]))
+            case "log10": return .number(log10(xs[0]))
+            case "ln": return .number(log(xs[0]))
+            case "exp": return .number(exp(xs[0]))
+            case "sqrt": return .number(xs[0].squareRoot())
+            case "min": return .number(xs.contains(where: \.isNaN) ? .nan : xs.min()!)
+            default: return .number(xs.contains(where: \.isNaN) ? .nan : xs.max()!)
+            }
+        case .binary(let op, let lhs, let rhs, let column):
+            let role = "'\(op)'"
+            switch op {
+            case "and", "or":
+                // Both sides are evaluated, so that a mistake on either side is always reported.
+                let a = try truth(lhs, env, &used, column: column, role: role)
+                let b = try truth(rhs, env, &used, column: column, role: role)
+                return .bool(op == "and" ? a && b : a || b)
+            default:
+                let a = try number(lhs, env, &used, column: column, role: role)
+                let b = try number(rhs, env, &used, column: column, role: role)
+                switch op {
+                case "+": return .number(a + b)
+                case "-": return .number(a - b)
+                case "*": return .number(a * b)
+                case "/": return .number(a / b)
+                case "^": return .number(pow(a, b))
+                case "<": return .bool(a < b)
+                case "<=": return .bool(a <= b)
+                case ">": return .bool(a > b)
+                case ">=": return .bool(a >= b)
+                case "==": return .bool(a == b)
+                default: return .bool(a != b)
+                }
+            }
+        }
+    }
+
+    static func number(_ node: Node, _ env: any ExpressionEnvironment, _ used: inout [(String, Double)], column: Int, role: String) throws(ShellError) -> Double {
+        switch try eval(node, env, &used) {
+        case .number(let x): return x
+        case .bool(let b):
+            throw ShellError("at column \(column): \(role) needs a number, but got the truth value \(b); compare numbers with < > == instead")
+        }
+    }
+
+    static func truth(_ node: Node, _ env: any ExpressionEnvironment, _ used: inout [(String, Double)], column: Int, role: String) throws(ShellError) -> Bool {
+        switch try eval(node, env, &used) {
+        case .bool(let b): return b
+        case .number(let x):
+            throw ShellError("at column \(column): \(role) needs true or false, but got the number \(NumberFormat.short(x)); write a comparison such as rho > 1")
+        }
+    }
+}
+
+struct ExpressionToken: Sendable, Equatable {
+    enum Kind: Sendable, Equatable { case number(Double), name(String), op(String), end }
+    var kind: Kind
+    var column: Int
+}
+
+enum ExpressionLexer {
+    static func tokens(_ source: String) throws(ShellError) -> [ExpressionToken] {
+        var tokens: [ExpressionToken] = []
+        let chars = Array(source)
+        var i = 0
+        while i < chars.count {
+            let c = chars[i]
+            let column = i + 1
+            if c.isWhitespace { i += 1; continue }
+            if c.isASCII && (c.isNumber || (c == "." && i + 1 < chars.count && chars[i + 1].isNumber)) {
+                var j = i
+                while j < chars.count, chars[j].isASCII, chars[j].isNumber || chars[j] == "." { j += 1 }
+                if j < chars.count, chars[j] == "e" || chars[j] == "E" {
+                    var k = j + 1
+                    if k < chars.count, chars[k] == "-" || chars[k] == "+" { k += 1 }
+                    if k < chars.count, chars[k].isASCII, chars[k].isNumber {
+                        while k < chars.count, chars[k].isASCII, chars[k].isNumber { k += 1 }
+                        j = k
+                    }
+                }
+                let text = String(chars[i..<j])
+                guard Literal.isDecimal(text), let value = Double(text) else {
+                    throw ShellError("at column \(column): '\(text)' is not a number")
+                }
+                guard value.isFinite else { throw ShellError("at column \(column): \(text) is too large for a 64-bit float") }
+                tokens.append(.init(kind: .number(value), column: column))
+                i = j
+                continue
+            }
+            if c.isLetter || c == "_" {
+                var j = i
+                while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" { j += 1 }
+                let word = String(chars[i..<j])
+                tokens.append(.init(kind: ["and", "or", "not"].contains(word) ? .op(word) : .name(word), column: column))
+                i = j
+                continue
+            }
+            let two = i + 1 < chars.count ? String(chars[i...(i + 1)]) : ""
+            if ["<=", ">=", "==", "!="].contains(two) {
+                tokens.append(.init(kind: .op(two), column: column))
+                i += 2
+                continue
+            }
+            if "+-*/^<>(),".contains(c) {
+                tokens.append(.init(kind: .op(String(c)), column: column))
+                i += 1
+                continue
+            }
+            if c == "=" { throw ShellError("at column \(column): use == to compare; a single = is not an operator here") }
+            throw ShellError("at column \(column): unexpected character '\(c)'")
+        }
+        tokens.append(.init(kind: .end, column: chars.count + 1))
+        return tokens
+    }
+}
+
+/// Precedence climbing, lowest first: or, and, not, comparisons, + −, * /, unary −, ^ (right-associative).
+struct ExpressionParser {
+    var tokens: [ExpressionToken]
+    let source: String
+    var position = 0
+    var depth = 0
+
+    init(tokens: [ExpressionToken], source: String) {
+        self.tokens = tokens
+        self.source = source
+    }
+
+    var current: ExpressionToken { tokens[position] }
+
+    mutating func parseAll() throws(ShellError) -> Expression.Node {
+        if case .end = current.kind { throw ShellError("the expression is empty: write something like rho^T") }
+        let node = try parseOr()
+        guard case .end = current.kind else {
+            throw ShellError("at column \(current.column): unexpected \(describe(current)) after a complete expression")
+        }
+        return node
+    }
+
+    func describe(_ token: ExpressionToken) -> String {
+        switch token.kind {
+        case .number(let x): "number \(NumberFormat.short(x))"
+        case .name(let n): "name '\(n)'"
+        case .op(let o): "'\(o)'"
+        case .end: "end of input"
+        }
+    }
+
+    mutating func accept(_ op: String) -> Int? {
+        if case .op(op) = current.kind {
+            let column = current.column
+            position += 1
+            return column
+        }
+        return nil
+    }
+
+    mutating func nested<T>(_ body: (inout ExpressionParser) throws(ShellError) -> T) throws(ShellError) -> T {
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Expression.maximumDepth else {
+            throw ShellError("at column \(current.column): the expression is nested deeper than \(Expression.maximumDepth) levels")
+        }
+        return try body(&self)
+    }
+
+    mutating func parseOr() throws(ShellError) -> Expression.Node {
+        var node = try parseAnd()
+        while let column = accept("or") { node = .binary("or", node, try parseAnd(), column: column) }
+        return node
+    }
+
+    mutating func parseAnd() throws(ShellError) -> Expression.Node {
+        var node = try parseNot()
+        while let column = accept("and") { node = .binary("and", node, try parseNot(), column: column) }
+        return node
+    }
+
+    mutating func parseNot() throws(ShellError) -> Expression.Node {
+        if let column = accept("not") {
+            return .not(try nested { p throws(ShellError) in try p.parseNot() }, column: column)
+        }
+        return try parseComparison()
+    }
+
+    mutating func parseComparison() throws(ShellError) -> Expression.Node {
+        let node = try parseSum()
+        for op in ["<=", ">=", "==", "!=", "<", ">"] {
+            if let column = accept(op) {
+                let rhs = try parseSum()
+                if case .op(let next) = current.kind, ["<=", ">=", "==", "!=", "<", ">"].contains(next) {
+                    throw ShellError("at column \(current.column): comparisons do not chain; write a < b and b < c")
+                }
+                return .binary(op, node, rhs, column: column)
+            }
+        }
+        return node
+    }
+
+    mutating func parseSum() throws(ShellError) -> Expression.Node {
+        var node = try parseProduct()
+        while true {
+            if let column = accept("+") { node = .binary("+", node, try parseProduct(), column: column) }
+            else if let column = accept("-") { node = .binary("-", node, try parseProduct(), column: column) }
+            else { return node }
+        }
+    }
+
+    mutating func parseProduct() throws(ShellError) -> Expression.Node {
+        var node = try parseUnary()
+        while true {
+            if let column = accept("*") { node = .binary("*", node, try parseUnary(), column: column) }
+            else if let column = accept("/") { node = .binary("/", node, try parseUnary(), column: column) }
+            else { return node }
+        }
+    }
+
+    mutating func parseUnary() throws(ShellError) -> Expression.Node {
+        if let column = accept("-") { return .negate(try nested { p throws(ShellError) in try p.parseUnary() }, column: column) }
+        if accept("+") != nil { return try nested { p throws(ShellError) in try p.parseUnary() } }
+        return try parsePower()
+    }
+
+    mutating func parsePower() throws(ShellError) -> Expression.Node {
+        let base = try parseAtom()
+        if let column = accept("^") {
+            return .binary("^", base, try nested { p throws(ShellError) in try p.parseUnary() }, column: column)
+        }
+        return base
+    }
+
+    mutating func parseAtom() throws(ShellError) -> Expression.Node {
+        let token = current
+        switch token.kind {
+        case .number(let x):
+            position += 1
+            return .number(x)
+        case .name(let name):
+            position += 1
+            guard accept("(") != nil else { return .name(name, column: token.column) }
+            guard let fn = Expression.functions[name] else {
+                throw ShellError("at column \(token.column): unknown function '\(name)'\(Suggest.didYouMean(name, among: Array(Expression.functions.keys), otherwise: "functions: \(Expression.functions.keys.sorted().joined(separator: ", "))"))")
+            }
+            var args: [Expression.Node] = []
+            if accept(")") == nil {
+                repeat { args.append(try nested { p throws(ShellError) in try p.parseOr() }) } while accept(",") != nil
+                guard accept(")") != nil else {
+                    throw ShellError("at column \(current.column): expected ')' to close \(name)( opened at column \(token.column)")
+                }
+            }
+            guard fn.arity.contains(args.count) else {
+                let wanted = fn.arity.count == 1 ? "1 argument" : "\(fn.arity.lowerBound) to \(fn.arity.upperBound) arguments"
+                throw ShellError("at column \(token.column): \(name)() takes \(wanted), not \(args.count)")
+            }
+            return .call(name, args, column: token.column)
+        case .op("("):
+            position += 1
+            let inner = try nested { p throws(ShellError) in try p.parseOr() }
+            guard accept(")") != nil else {
+                throw ShellError("at column \(current.column): expected ')' to close the '(' at column \(token.column)")
+            }
+            return inner
+        default:
+            throw ShellError("at column \(token.column): expected a number, a name or '(' but found \(describe(token))")
+        }
+    }
+}

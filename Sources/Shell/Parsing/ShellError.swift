@@ -1,0 +1,40 @@
+/// A problem with what the learner typed, as one sentence that names the bad part and the fix.
+public struct ShellError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+/// The nearest words to a misspelt one, for "did you mean …?".
+enum Suggest {
+    static func nearest(_ word: String, among candidates: [String]) -> String? {
+        let lower = word.lowercased()
+        if let exactCase = candidates.first(where: { $0.lowercased() == lower }) { return exactCase }
+        let scored = candidates.map { ($0, distance(lower, $0.lowercased())) }
+        guard let best = scored.min(by: { $0.1 < $1.1 }) else { return nil }
+        let limit = word.count <= 3 ? 1 : 2
+        if best.1 <= limit { return best.0 }
+        return candidates.first { $0.hasPrefix(lower) && lower.count >= 2 }
+    }
+
+    /// " — did you mean 'x'?" when a candidate is near enough, else "; " + `otherwise` (if any).
+    static func didYouMean(_ word: String, among candidates: [String], otherwise: String? = nil) -> String {
+        guard let near = nearest(word, among: candidates) else { return otherwise.map { "; " + $0 } ?? "" }
+        return " — did you mean '\(near)'?"
+    }
+
+    /// Levenshtein distance.
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        if a.isEmpty { return b.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var row = [i] + Array(repeating: 0, count: b.count)
+            for j in stride(from: 1, through: b.count, by: 1) {
+                row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = row
+        }
+        return previous[b.count]
+    }
+}

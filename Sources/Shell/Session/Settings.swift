@@ -1,0 +1,118 @@
+import Simulator
+
+/// The limits on what a learner can ask for, stated in every message that enforces them.
+public enum Limits {
+    public static let hiddenSize = 1...512
+    public static let length = 1...10_000
+    public static let spectralRadius = 0.0...100.0
+    public static let powers = 1...1000
+    /// Largest number of entries in a vector typed at the prompt.
+    public static let vectorEntries = 10_000
+    /// Work budget for the O(n³) loops (‖Wᵏ‖₂ for k ≤ K, Jacobian products over T steps).
+    public static let cubicWork = 4e9
+    /// Seeds stop at 2⁵³ − 1 so that every seed is exact as a JSON number.
+    public static let largestSeed: UInt64 = (1 << 53) - 1
+}
+
+/// The settings a learner changes with `set`: they determine the model and its sequence.
+public struct Settings: Sendable, Equatable {
+    public var n = 8
+    public var T = 40
+    public var act: Activation = .tanh
+    public var initialization: Initialization = .gaussian
+    public var rho: Double? = nil
+    public var seed: UInt64 = 1
+
+    public init() {}
+
+    public var spec: ModelSpec {
+        ModelSpec(hiddenSize: n, length: T, activation: act, initialization: initialization, spectralRadius: rho, seed: seed)
+    }
+
+    /// One settable key: its name, what it means, what it accepts, and how to apply and show it.
+    struct Key: Sendable {
+        let name: String
+        let summary: String
+        let accepts: String
+        let apply: @Sendable (inout Settings, String) throws(ShellError) -> Void
+        let show: @Sendable (Settings) -> String
+        let json: @Sendable (Settings) -> JSON
+    }
+
+    static let keys: [Key] = [
+        Key(name: "n", summary: "hidden size", accepts: "a whole number from \(Limits.hiddenSize.lowerBound) to \(Limits.hiddenSize.upperBound)",
+            apply: { s, text throws(ShellError) in
+                let value = try Literal.integer(text, for: "n")
+                guard Limits.hiddenSize.contains(value) else {
+                    throw ShellError("n must be from \(Limits.hiddenSize.lowerBound) to \(Limits.hiddenSize.upperBound), not \(value)")
+                }
+                if case .literal(let w) = s.initialization, w.rows != value {
+                    throw ShellError("n is fixed at \(w.rows) by the W you wrote; set init=gaussian (or orthogonal, identity) first to choose n freely")
+                }
+                s.n = value
+            },
+            show: { String($0.n) }, json: { .integer($0.n) }),
+        Key(name: "T", summary: "sequence length (time steps)", accepts: "a whole number from \(Limits.length.lowerBound) to \(Limits.length.upperBound)",
+            apply: { s, text throws(ShellError) in
+                let value = try Literal.integer(text, for: "T")
+                guard Limits.length.contains(value) else {
+                    throw ShellError("T must be from \(Limits.length.lowerBound) to \(Limits.length.upperBound), not \(value)")
+                }
+                s.T = value
+            },
+            show: { String($0.T) }, json: { .integer($0.T) }),
+        Key(name: "act", summary: "activation φ", accepts: Activation.allCases.map(\.rawValue).joined(separator: ", "),
+            apply: { s, text throws(ShellError) in
+                guard let value = Activation(rawValue: text.lowercased()) else {
+                    throw ShellError("act must be one of \(Activation.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'\(Suggest.didYouMean(text, among: Activation.allCases.map(\.rawValue)))")
+                }
+                s.act = value
+            },
+            show: { $0.act.rawValue }, json: { .string($0.act.rawValue) }),
+        Key(name: "init", summary: "how W is drawn", accepts: "gaussian (N(0,1/n) entries), orthogonal, identity",
+            apply: { s, text throws(ShellError) in
+                switch text.lowercased() {
+                case "gaussian": s.initialization = .gaussian
+                case "orthogonal": s.initialization = .orthogonal
+                case "identity": s.initialization = .identity
+                default:
+                    throw ShellError("init must be gaussian, orthogonal or identity, not '\(text)'\(Suggest.didYouMean(text, among: ["gaussian", "orthogonal", "identity"], otherwise: "to write W out, use W=[[…],[…]]"))")
+                }
+            },
+            show: { $0.initialization.name }, json: { .string($0.initialization.name) }),
+        Key(name: "rho", summary: "rescale W to this spectral radius ρ(W)", accepts: "a number from \(NumberFormat.short(Limits.spectralRadius.lowerBound)) to \(NumberFormat.short(Limits.spectralRadius.upperBound)), or none to keep W as drawn",
+            apply: { s, text throws(ShellError) in
+                if text.lowercased() == "none" { s.rho = nil; return }
+                let value = try Literal.number(text, for: "rho")
+                guard Limits.spectralRadius.contains(value) else {
+                    throw ShellError("rho must be from \(NumberFormat.short(Limits.spectralRadius.lowerBound)) to \(NumberFormat.short(Limits.spectralRadius.upperBound)), not \(NumberFormat.short(value)); use rho=none to keep W as drawn")
+                }
+                s.rho = value
+            },
+            show: { $0.rho.map(NumberFormat.short) ?? "none" }, json: { $0.rho.map(JSON.number) ?? .null }),
+        Key(name: "W", summary: "the recurrent matrix written out (sets n)", accepts: "rows in brackets, like [[1.1, 0], [0, 0.9]]",
+            apply: { s, text throws(ShellError) in
+                let w = try Literal.matrix(text, for: "W", maxSize: Limits.hiddenSize.upperBound)
+                guard w.isSquare else { throw ShellError("W must be square, but [[…]] has \(w.rows) rows of \(w.cols) entries") }
+                s.initialization = .literal(w)
+                s.n = w.rows
+            },
+            show: { s in
+                if case .literal(let w) = s.initialization { return "[" + w.rowArrays.map(NumberFormat.vector).joined(separator: ", ") + "]" }
+                return "(drawn by init)"
+            },
+            json: { s in
+                if case .literal(let w) = s.initialization { return .matrix(w.rowArrays) }
+                return .null
+            }),
+    ]
+
+    static var keyNames: [String] { keys.map(\.name) }
+
+    static func key(_ name: String) throws(ShellError) -> Key {
+        if let key = keys.first(where: { $0.name == name }) { return key }
+        if name == "seed" { throw ShellError("the seed has a command of its own: seed N") }
+        if name == "clip" || name == "tau" { throw ShellError("the clipping rule has a command of its own: clip norm 1 (see help clip)") }
+        throw ShellError("unknown setting '\(name)'\(Suggest.didYouMean(name, among: keyNames, otherwise: "settings: \(keyNames.joined(separator: ", "))"))")
+    }
+}

@@ -1,0 +1,29 @@
+import RealModule
+
+/// The element-wise non-linearity φ of the recurrence h_t = φ(W h_{t−1} + U x_t + b).
+public enum Activation: String, Sendable, CaseIterable {
+    case tanh, linear, relu, sigmoid
+
+    /// φ(z).
+    @inlinable
+    public func apply(_ z: Double) -> Double {
+        switch self {
+        case .tanh: return Double.tanh(z)
+        case .linear: return z
+        case .relu: return z > 0 ? z : (z.isNaN ? z : 0)
+        case .sigmoid: return 1 / (1 + Double.exp(-z))
+        }
+    }
+
+    /// φ′(z), given the pre-activation z and the output h = φ(z) (cheaper for tanh and sigmoid).
+    /// relu′ is taken as 0 at z = 0, and NaN stays NaN so that a broken run is never hidden.
+    @inlinable
+    public func derivative(z: Double, h: Double) -> Double {
+        switch self {
+        case .tanh: return 1 - h * h
+        case .linear: return 1
+        case .relu: return z > 0 ? 1 : (z.isNaN ? .nan : 0)
+        case .sigmoid: return h * (1 - h)
+        }
+    }
+}

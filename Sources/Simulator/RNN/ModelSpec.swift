@@ -1,0 +1,117 @@
+import CLapack
+
+/// How the recurrent matrix W is chosen.
+public enum Initialization: Sendable, Equatable {
+    /// Entries drawn from N(0, 1/n): by the circular law ρ(W) ≈ 1 for large n.
+    case gaussian
+    /// A random orthogonal matrix (Haar measure): every eigenvalue and singular value has modulus 1.
+    case orthogonal
+    /// The identity matrix.
+    case identity
+    /// A matrix the learner wrote out.
+    case literal(Matrix)
+
+    public var name: String {
+        switch self {
+        case .gaussian: "gaussian"
+        case .orthogonal: "orthogonal"
+        case .identity: "identity"
+        case .literal: "literal"
+        }
+    }
+}
+
+public struct ModelError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Everything that determines a model and its one training sequence. The same spec gives the same
+/// numbers on every machine.
+///
+/// Defaults (the skeleton's one-sequence regression): one input and one output channel;
+/// U ~ N(0, 1/m), b = 0, V ~ N(0, 1/n), c = 0, h_0 = 0; inputs x_t ~ N(0, 1); target y* ~ N(0, 1).
+/// Each quantity has its own random stream, so a longer T extends the same input sequence and
+/// leaves the weights as they were.
+public struct ModelSpec: Sendable, Equatable {
+    public var hiddenSize: Int
+    public var length: Int
+    public var activation: Activation
+    public var initialization: Initialization
+    /// When set, W is rescaled so that ρ(W) is exactly this value.
+    public var spectralRadius: Double?
+    public var seed: UInt64
+
+    public init(hiddenSize: Int = 8, length: Int = 40, activation: Activation = .tanh,
+                initialization: Initialization = .gaussian, spectralRadius: Double? = nil, seed: UInt64 = 1) {
+        self.hiddenSize = hiddenSize
+        self.length = length
+        self.activation = activation
+        self.initialization = initialization
+        self.spectralRadius = spectralRadius
+        self.seed = seed
+    }
+
+    /// The recurrent matrix, rescaled to the requested spectral radius if one is set.
+    public func recurrentMatrix() throws(ModelError) -> Matrix {
+        let n = hiddenSize
+        var w: Matrix
+        switch initialization {
+        case .gaussian:
+            var rng = Xoshiro256(seed: seed, stream: "W")
+            w = Matrix(rows: n, cols: n, storage: rng.normals(n * n, standardDeviation: (1 / Double(n)).squareRoot()))
+        case .orthogonal:
+            var rng = Xoshiro256(seed: seed, stream: "W")
+            w = Self.randomOrthogonal(n, &rng)
+        case .identity:
+            w = .identity(n)
+        case .literal(let m):
+            guard m.isSquare, m.rows == n else {
+                throw ModelError("the W written out is \(m.rows)×\(m.cols), but the hidden size is \(n): W must be \(n)×\(n)")
+            }
+            w = m
+        }
+        guard let target = spectralRadius else { return w }
+        let rho = Spectrum.spectralRadius(w)
+        guard rho.isFinite else {
+            throw ModelError("W has non-finite entries, so its spectral radius is undefined and it cannot be rescaled")
+        }
+        guard rho > 0 else {
+            throw ModelError("ρ(W) is 0 (every eigenvalue is zero), so W cannot be rescaled to rho=\(target); choose another init or W, or unset rho with rho=none")
+        }
+        return w.scaled(by: target / rho)
+    }
+
+    public func model() throws(ModelError) -> RNN {
+        let n = hiddenSize, m = 1, p = 1
+        var rngU = Xoshiro256(seed: seed, stream: "U")
+        var rngV = Xoshiro256(seed: seed, stream: "V")
+        return RNN(
+            W: try recurrentMatrix(),
+            U: Matrix(rows: n, cols: m, storage: rngU.normals(n * m, standardDeviation: (1 / Double(m)).squareRoot())),
+            b: Array(repeating: 0, count: n),
+            V: Matrix(rows: p, cols: n, storage: rngV.normals(p * n, standardDeviation: (1 / Double(n)).squareRoot())),
+            c: Array(repeating: 0, count: p),
+            activation: activation)
+    }
+
+    public func sample() -> Sample {
+        var rngX = Xoshiro256(seed: seed, stream: "inputs")
+        var rngY = Xoshiro256(seed: seed, stream: "target")
+        return Sample(inputs: Matrix(rows: length, cols: 1, storage: rngX.normals(length)), target: rngY.normals(1))
+    }
+
+    /// Q from the QR factorisation of a Gaussian matrix, with the signs of R's diagonal folded in so
+    /// that Q is Haar-distributed (Mezzadri 2007).
+    static func randomOrthogonal(_ n: Int, _ rng: inout Xoshiro256) -> Matrix {
+        var a = rng.normals(n * n)  // column-major for LAPACK
+        var tau = [Double](repeating: 0, count: n)
+        let n32 = Int32(n)
+        guard LAPACKE_dgeqrf(LAPACK_COL_MAJOR, n32, n32, &a, n32, &tau) == 0 else { return .identity(n) }
+        let signs = (0..<n).map { a[$0 * n + $0] < 0 ? -1.0 : 1.0 }
+        guard LAPACKE_dorgqr(LAPACK_COL_MAJOR, n32, n32, n32, &a, n32, &tau) == 0 else { return .identity(n) }
+        var q = Matrix(rows: n, cols: n)
+        for i in 0..<n { for j in 0..<n { q[i, j] = a[j * n + i] * signs[j] } }
+        return q
+    }
+}

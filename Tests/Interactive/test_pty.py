@@ -1,0 +1,164 @@
+"""The interactive shell through a real pseudo-terminal: line editing, completion, history,
+Ctrl-C, Ctrl-D and UTF-8, as a learner meets them."""
+import os
+import shutil
+import tempfile
+
+import pexpect
+import pytest
+
+BIN = os.environ.get("GRADLAB_BIN", os.path.join(os.path.dirname(__file__), "../../.build/debug/gradlab"))
+PROMPT = "gradlab>"  # the colour reset may follow it
+UP = "\x1b[A"
+
+
+@pytest.fixture
+def home():
+    path = tempfile.mkdtemp(prefix="gradlab-pty-")
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def spawn(home, **env):
+    environment = dict(os.environ, GRADLAB_HOME=home, TERM="xterm", LANG="C.UTF-8", NO_COLOR="1")
+    environment.pop("LC_ALL", None)
+    environment.update(env)
+    environment = {k: v for k, v in environment.items() if v is not None}
+    child = pexpect.spawn(BIN, env=environment, encoding="utf-8", dimensions=(30, 100), timeout=10)
+    child.expect_exact(PROMPT)
+    return child
+
+
+def leave(child):
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus
+
+
+def test_banner_says_how_to_get_help(home):
+    child = spawn(home)
+    assert "help" in child.before
+    assert leave(child) == 0
+
+
+def test_tab_completes_a_command_name(home):
+    child = spawn(home)
+    child.send("bp\t")
+    child.expect_exact("tt ")  # libedit redraws only what changed
+    child.send("\r")
+    child.expect_exact("BPTT over T=40 steps")
+    child.expect_exact(PROMPT)
+    assert leave(child) == 0
+
+
+def test_tab_completes_setting_keys_and_values(home):
+    child = spawn(home)
+    child.send("set ac\t")
+    child.expect_exact("t=")
+    child.send("lin\t\r")
+    child.expect_exact("act linear")
+    child.expect_exact(PROMPT)
+    assert leave(child) == 0
+
+
+def test_ambiguous_completion_lists_the_candidates(home):
+    child = spawn(home)
+    child.send("se\t")
+    child.expect_exact("set  seed")
+    child.sendcontrol("u")
+    assert leave(child) == 0
+
+
+def test_history_comes_back_in_the_next_session(home):
+    child = spawn(home)
+    child.sendline("seed 42")
+    child.expect_exact("seed 42")
+    child.expect_exact(PROMPT)
+    assert leave(child) == 0
+
+    child = spawn(home)
+    child.send(UP + "\r")  # libedit redraws the recalled line; its output proves what it was
+    child.expect_exact("seed 42")
+    child.expect_exact(PROMPT)
+    child.sendline("show seed")
+    child.expect(r"seed\s+42")
+    assert leave(child) == 0
+
+
+def test_ctrl_c_abandons_the_line_and_keeps_the_shell(home):
+    child = spawn(home)
+    child.send("set rho=5")
+    child.sendcontrol("c")
+    child.expect_exact("^C")
+    child.expect_exact(PROMPT)
+    child.sendline("show rho")
+    child.expect(r"rho\s+none")
+    child.expect_exact(PROMPT)
+    child.sendcontrol("c")  # on an empty line too
+    child.expect_exact(PROMPT)
+    child.sendline("= 1+1")
+    child.expect_exact("2")
+    assert leave(child) == 0
+
+
+def test_ctrl_d_on_an_empty_line_exits_zero(home):
+    child = spawn(home)
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert child.signalstatus is None
+
+
+def test_quit_exits_zero(home):
+    child = spawn(home)
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+@pytest.mark.parametrize("lang", ["C.UTF-8", "C", None])
+def test_utf8_typed_at_the_prompt_survives(home, lang):
+    child = spawn(home, LANG=lang)
+    child.sendline("= 2 # é→ü")
+    child.expect_exact("\r\n2\r\n")
+    child.expect_exact(PROMPT)
+    child.sendline("= é + 1")
+    child.expect_exact("unknown name 'é'")
+    child.expect_exact(PROMPT)
+    child.send(UP + UP + "\r")  # recalled through libedit, run again
+    child.expect_exact("\r\n2\r\n")
+    child.expect_exact(PROMPT)
+    assert leave(child) == 0
+    with open(os.path.join(home, "history"), encoding="utf-8") as f:
+        assert f.read().splitlines() == ["= 2 # é→ü", "= é + 1", "= 2 # é→ü"]
+
+
+def test_errors_are_one_sentence_and_the_shell_carries_on(home):
+    child = spawn(home)
+    child.sendline("bpt")
+    child.expect_exact("error: unknown command 'bpt' — did you mean 'bptt'?")
+    child.expect_exact(PROMPT)
+    child.sendline("set rho=abc")
+    child.expect_exact("error: rho must be a number like 1.2 or 1e-3, not 'abc'")
+    child.expect_exact(PROMPT)
+    child.sendline("eig")
+    child.expect_exact("Eigenvalues of W")
+    assert leave(child) == 0
+
+
+def test_colour_only_when_wanted(home):
+    child = spawn(home, NO_COLOR=None)
+    child.sendline("bogus")
+    child.expect_exact("\x1b[")
+    child.expect_exact(PROMPT)
+    assert leave(child) == 0
+    for env in ({"NO_COLOR": "1"}, {"NO_COLOR": None, "TERM": "dumb"}):
+        child = spawn(home, **env)
+        child.sendline("bogus")
+        child.expect_exact("error:")
+        child.expect_exact(PROMPT)
+        assert "\x1b[" not in child.before
+        assert leave(child) == 0

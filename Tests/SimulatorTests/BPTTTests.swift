@@ -1,0 +1,125 @@
+import Simulator
+import Testing
+
+@Suite("Backpropagation through time: forward values and bookkeeping")
+struct BPTTTests {
+    static func model(_ activation: Activation = .tanh, length: Int = 12) throws -> (RNN, Sample) {
+        try GradientCheckModel(activation: activation, hiddenSize: 4, length: length, seed: 2).build()
+    }
+
+    @Test("loss, output and hidden states are the forward pass of the formulas", arguments: Activation.allCases)
+    func forwardPassMatchesTheFormulas(activation: Activation) throws {
+        let (model, sample) = try Self.model(activation)
+        let result = bptt(model, sample)
+        let reference = ReferenceRNN(model, sample)
+        let pass = reference.run(keepPreActivations: true)
+
+        #expect(relativeError(result.loss, Double(pass.loss)) < 1e-12)
+        #expect(result.hidden.rows == sample.length + 1 && result.hidden.cols == 4)
+        #expect(result.hidden.row(0) == model.h0)
+        #expect(relativeError(result.hidden.row(sample.length), pass.last.map { Double($0) }) < 1e-12)
+        let y = zip(model.V * result.hidden.row(sample.length), model.c).map { $0 + $1 }
+        #expect(relativeError(result.output, y) < 1e-15)
+        let residual = zip(result.output, sample.target).map { $0 - $1 }
+        #expect(relativeError(result.loss, 0.5 * residual.reduce(0) { $0 + $1 * $1 }) < 1e-15)
+    }
+
+    @Test("∂L/∂c is the residual y − y* and ∂L/∂V is the residual times h_Tᵀ")
+    func outputLayerGradients() throws {
+        let (model, sample) = try Self.model()
+        let result = bptt(model, sample)
+        let residual = zip(result.output, sample.target).map { $0 - $1 }
+        let hT = result.hidden.row(sample.length)
+        #expect(result.gradients.c == residual)
+        for o in 0..<model.outputSize {
+            for i in 0..<model.hiddenSize { #expect(result.gradients.V[o, i] == residual[o] * hT[i]) }
+        }
+        #expect(result.deltaNorms[sample.length] == VectorNorm.of(model.V.transposed * residual))
+    }
+
+    @Test("Jacobian norms are computed only when asked for, and asking changes nothing else")
+    func jacobiansAreOptional() throws {
+        let (model, sample) = try Self.model()
+        let plain = bptt(model, sample)
+        let withJacobians = bptt(model, sample, jacobians: true)
+        #expect(plain.jacobianNorms == nil)
+        #expect(withJacobians.jacobianNorms?.count == sample.length + 1)
+        #expect(plain.loss == withJacobians.loss)
+        #expect(plain.gradients == withJacobians.gradients)
+        #expect(plain.deltaNorms == withJacobians.deltaNorms)
+        #expect(plain.deltaAtStart == withJacobians.deltaAtStart)
+    }
+
+    @Test("gradientNorm is the 2-norm over all parameter gradients together")
+    func gradientNormSpansAllTensors() throws {
+        let (model, sample) = try Self.model()
+        let result = bptt(model, sample)
+        #expect(relativeError(result.gradientNorm, euclidean(result.gradients.tensors.flatMap { $0 })) < 1e-14)
+    }
+
+    @Test("with T = 0 the loss depends on h₀ alone: W, U, b get no gradient and δ₀ = Vᵀ(y − y*)")
+    func emptySequence() throws {
+        let (model, _) = try Self.model()
+        let sample = Sample(inputs: Matrix(rows: 0, cols: 1), target: [0.25])
+        let result = bptt(model, sample, jacobians: true)
+        let residual = zip(model.V * model.h0, model.c).map { $0 + $1 - 0.25 }
+        #expect(result.gradients.c == residual)
+        #expect(result.gradients.W.storage.allSatisfy { $0 == 0 })
+        #expect(result.gradients.U.storage.allSatisfy { $0 == 0 })
+        #expect(result.gradients.b.allSatisfy { $0 == 0 })
+        #expect(result.deltaAtStart == model.V.transposed * residual)
+        #expect(result.deltaNorms.count == 1)
+        #expect(result.jacobianNorms == [1])
+    }
+
+    @Test("a NaN input makes the loss and the gradient NaN instead of crashing or hiding it",
+          arguments: Activation.allCases)
+    func nanInputPoisonsTheGradient(activation: Activation) throws {
+        var (model, sample) = try Self.model(activation)
+        sample.inputs[3, 0] = .nan
+        model.U[0, 0] = 1
+        let result = bptt(model, sample)
+        #expect(result.loss.isNaN)
+        #expect(result.gradientNorm.isNaN)
+        #expect(result.deltaNorms[0].isNaN)
+    }
+
+    @Test("Gradients.tensors lists W, U, b, V, c in names order, and replacing(with:) restores the shapes")
+    func gradientTensorsRoundTrip() throws {
+        let (model, sample) = try Self.model()
+        let gradients = bptt(model, sample).gradients
+        #expect(Gradients.names == ["W", "U", "b", "V", "c"])
+        let tensors = gradients.tensors
+        #expect(tensors.map(\.count) == [16, 4, 4, 4, 1])
+        #expect(tensors[0] == gradients.W.storage && tensors[2] == gradients.b && tensors[4] == gradients.c)
+        #expect(gradients.replacing(with: tensors) == gradients)
+        let halved = gradients.replacing(with: tensors.map { $0.map { $0 / 2 } })
+        #expect(halved.W.rows == 4 && halved.W.cols == 4 && halved.V.rows == 1 && halved.V.cols == 4)
+        #expect(halved.U.storage == gradients.U.storage.map { $0 / 2 })
+    }
+}
+
+extension BPTTTests {
+    /// The README's tour (`set rho=1.2 T=40 act=linear; bptt` at the default n = 8, seed 1) prints
+    /// these numbers to four significant figures; the simulator must keep producing them.
+    @Test("the README tour's linear model (ρ = 1.2, T = 40, n = 8, seed 1) gives the numbers the README prints")
+    func readmeTourNumbers() throws {
+        let spec = ModelSpec(hiddenSize: 8, length: 40, activation: .linear, spectralRadius: 1.2, seed: 1)
+        let model = try spec.model()
+        let result = bptt(model, spec.sample(), jacobians: true)
+        let jacobianNorms = try #require(result.jacobianNorms)
+        let printed: [(String, Double, Double)] = [
+            ("σ_max(W)", Spectrum.largestSingularValue(model.W), 1.711),
+            ("‖∂L/∂h_40‖", result.deltaNorms[40], 163.5),
+            ("‖∂L/∂h_0‖", result.deltaNorms[0], 1.126e5),
+            ("‖∂h_40/∂h_38‖", jacobianNorms[38], 1.961),
+            ("‖∂h_40/∂h_0‖", jacobianNorms[0], 2145),
+            ("loss", result.loss, 5.624e4),
+            ("‖∇L‖", result.gradientNorm, 1.218e7),
+        ]
+        for (name, value, shown) in printed {
+            #expect(relativeError(value, shown) < 5e-4, "\(name) = \(value), the README shows \(shown)")
+        }
+        #expect(relativeError(Spectrum.spectralRadius(model.W), 1.2) < 1e-12)
+    }
+}
