@@ -226,3 +226,23 @@ func tensors(_ json: JSON?) -> [[Double]] {
         #expect(TabCompletion.complete("clip no").candidates == ["none  norm"])
     }
 }
+
+@Suite struct NonFiniteTests {
+    @Test func clipAcceptsNaNAndInfinityInVectorsAndWarns() throws {
+        var session = Session()
+        let nan = try run("clip norm 1 [nan, 1]", in: &session)[0]
+        #expect(nan.json["scale"] == .number(1))
+        #expect(nan.blocks.contains { if case .warning(let w) = $0 { w.contains("NaN passes straight through") } else { false } })
+        let inf = try run("clip norm 1 [inf, 1]", in: &session)[0]
+        #expect(inf.json["scale"] == .number(0))
+        #expect(tensors(inf.json["output"])[0][1] == 0 && tensors(inf.json["output"])[0][0].isNaN)
+        #expect(throws: ShellError.self) { try run("set rho=inf", in: &session) }
+    }
+
+    @Test func aForwardOverflowIsNamedAsSuch() throws {
+        var session = Session()
+        let report = try run("set rho=3 act=linear T=1000; bptt", in: &session)[1]
+        #expect(number(report.json["loss"])!.isNaN)
+        #expect(report.blocks.contains { if case .warning(let w) = $0 { w.hasPrefix("the forward pass overflowed") } else { false } })
+    }
+}

@@ -44,7 +44,7 @@ extension Commands {
         if stepsBack.count < T + 1 {
             blocks.insert(.note("\(stepsBack.count) of the \(T + 1) steps shown, evenly spaced; --json gives every one"), at: 2)
         }
-        blocks.append(contentsOf: growthSummary(result.deltaNorms, rho: rho))
+        blocks.append(contentsOf: growthSummary(result, rho: rho, activation: settings.act))
         if !affordable {
             blocks.append(.note("‖∂h_T/∂h_t‖₂ skipped: T·n³ = \(NumberFormat.short(Double(T) * pow(Double(n), 3))) is over the budget of \(NumberFormat.short(Limits.cubicWork)); use a smaller n or T"))
         }
@@ -66,9 +66,15 @@ extension Commands {
         ])
     }
 
-    /// One or two sentences on how the error changed on its way back.
-    static func growthSummary(_ norms: [Double], rho: Double) -> [Block] {
+    /// One sentence on how the error changed on its way back, or on where the numbers broke.
+    static func growthSummary(_ result: BPTTResult, rho: Double, activation: Activation) -> [Block] {
+        let norms = result.deltaNorms
         let T = norms.count - 1
+        if let t = (0...T).first(where: { t in result.hidden.row(t).contains { !$0.isFinite } }) {
+            let bound = activation == .linear || activation == .relu
+                ? "nothing bounds h_t with act=\(activation.rawValue)" : "a non-finite weight or input reached it"
+            return [.warning("the forward pass overflowed: h_t is no longer finite from t=\(t) on (\(bound)), so the loss and every gradient are NaN")]
+        }
         if let broken = stride(from: T, through: 0, by: -1).first(where: { !norms[$0].isFinite }) {
             return [.warning("the error overflowed to \(NumberFormat.short(norms[broken])) at t=\(broken) (\(T - broken) steps back); everything before it is lost")]
         }

@@ -12,7 +12,7 @@ extension Commands {
                        added (optax and TensorFlow semantics). The direction is kept: cosine 1.
           value τ      every component clamped to [−τ, τ]; NaN stays NaN, ±Inf becomes ±τ. The
                        direction bends: the cosine to the raw gradient drops below 1.
-        With vectors, clips them as one gradient and shows the result:
+        With vectors (entries may be nan, inf, -inf), clips them as one gradient and shows the result:
           clip norm 1 [6,8]             → [0.6, 0.8]: norm 10, scale 0.1, cosine 1
           clip norm 1 [3,0] [0,4]       → [0.6, 0] [0, 0.8]: one global norm over both
           clip value 0.5 [3,-0.2,0.9]   → [0.5, -0.2, 0.5]: cosine below 1
@@ -65,7 +65,7 @@ extension Commands {
         }
         var tensors: [[Double]] = []
         for (i, word) in rest.enumerated() {
-            tensors.append(try Literal.vector(word, for: "vector \(i + 1)"))
+            tensors.append(try Literal.vector(word, for: "vector \(i + 1)", nonFinite: true))
         }
         guard tensors.reduce(0, { $0 + $1.count }) <= Limits.vectorEntries else {
             throw ShellError("the vectors hold more than \(Limits.vectorEntries) numbers in all; that is the limit")

@@ -24,8 +24,9 @@ public enum Literal {
         return value
     }
 
-    /// `[6, 8]` → [6, 8].
-    public static func vector(_ text: String, for what: String) throws(ShellError) -> [Double] {
+    /// `[6, 8]` → [6, 8]. With `nonFinite`, entries may also be `nan`, `inf` and `-inf`: a gradient
+    /// to clip is data, and a broken gradient is exactly what a learner may want to try.
+    public static func vector(_ text: String, for what: String, nonFinite: Bool = false) throws(ShellError) -> [Double] {
         let t = text.trimmingWhitespace()
         guard t.hasPrefix("["), t.hasSuffix("]") else {
             throw ShellError("\(what) must be a vector in brackets like [6, 8], not '\(t)'")
@@ -37,7 +38,12 @@ public enum Literal {
         if inner.isEmpty { throw ShellError("\(what) is empty: write at least one number, like [6, 8]") }
         var values: [Double] = []
         for (i, part) in inner.split(separator: ",", omittingEmptySubsequences: false).enumerated() {
-            values.append(try number(String(part), for: "entry \(i + 1) of \(what)"))
+            let entry = String(part).trimmingWhitespace().lowercased()
+            if nonFinite, let special = ["nan": Double.nan, "inf": .infinity, "+inf": .infinity, "-inf": -.infinity][entry] {
+                values.append(special)
+            } else {
+                values.append(try number(entry, for: "entry \(i + 1) of \(what)"))
+            }
         }
         return values
     }

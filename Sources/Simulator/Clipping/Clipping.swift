@@ -53,7 +53,7 @@ public struct ClipOutcome: Sendable, Equatable {
         guard !norm.isFinite || outputBroken else { return nil }
         switch rule {
         case .none:
-            return "the gradient is not finite (‖g‖ = \(norm)); no clipping rule is set to catch it"
+            return "the gradient is not finite (‖g‖ = \(norm.isNaN ? "NaN" : "∞")); no clipping rule is set to catch it"
         case .norm:
             if norm.isNaN {
                 return "‖g‖ is NaN, and NaN > τ is false, so norm clipping left the gradient as it was: NaN passes straight through"
