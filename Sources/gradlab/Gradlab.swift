@@ -5,11 +5,12 @@ import Shell
 struct Gradlab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gradlab",
-        abstract: "A terminal lesson shell: watch gradients explode through time, and clipping tame them.",
+        abstract: "A terminal shell for learning how gradients explode through time, and how clipping tames them.",
         discussion: """
         With no arguments on a terminal, starts the interactive shell (type help there).
         Reading from a pipe, runs one command per line with no prompt. Exit status 1 when any command failed.
-        """)
+        """,
+        version: "0.1.0")
 
     @Option(name: .customShort("c"), help: ArgumentHelp("Run these commands (separated by ';') and exit.", valueName: "commands"))
     var commands: String?

@@ -162,3 +162,27 @@ def test_colour_only_when_wanted(home):
         child.expect_exact(PROMPT)
         assert "\x1b[" not in child.before
         assert leave(child) == 0
+
+
+def test_ctrl_c_stops_a_long_train_within_a_second(home):
+    import time
+    child = spawn(home)
+    child.sendline("task adding T=100; set n=32; train steps=20000")
+    time.sleep(1.5)  # well into the run
+    started = time.monotonic()
+    child.sendcontrol("c")
+    child.expect_exact("interrupted after")
+    child.expect_exact(PROMPT)
+    assert time.monotonic() - started < 1.0
+    child.sendline("= 1+1")
+    child.expect_exact("\r\n2\r\n")
+    assert leave(child) == 0
+
+
+def test_a_progress_bar_shows_while_training(home):
+    child = spawn(home)
+    child.sendline("task adding T=50; train steps=400")
+    child.expect(r"train [█▏▎▍▌▋▊▉ ]+ +\d+/400 +\d+%")
+    child.expect_exact("loss per step")
+    child.expect_exact(PROMPT)
+    assert leave(child) == 0

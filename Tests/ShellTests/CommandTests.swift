@@ -64,19 +64,83 @@ func tensors(_ json: JSON?) -> [[Double]] {
         #expect(session.clipRule == .none)
     }
 
+    @Test func stylesReproduceTheFrameworks() throws {
+        var session = Session()
+        // clip_grad.py: clip_coef = max_norm / (total_norm + 1e-6), applied even at the threshold.
+        let torch = try run("clip norm 5 style=torch [3,0] [0,4]", in: &session)[0].json
+        #expect(number(torch["scale"]) == 0.99999980000004)
+        #expect(tensors(torch["output"]) == [[2.99999940000012, 0], [0, 3.99999920000016]])
+        #expect(torch["clipped"] == .bool(true))
+        #expect(torch["rule"] == .object([("mode", .string("norm")), ("tau", .number(5)), ("p", .string("2")), ("style", .string("torch"))]))
+        // _clipping.py: (t / g_norm) * max_norm — 3/5·1 = 0.6, where gradlab gives 3·0.2 = 0.6000000000000001.
+        let optax = try run("clip norm 1 style=optax [3,0] [0,4]", in: &session)[0].json
+        #expect(tensors(optax["output"]) == [[0.6, 0], [0, 0.8]])
+        let gradlab = try run("clip norm 1 style=gradlab [3,0] [0,4]", in: &session)[0].json
+        #expect(tensors(gradlab["output"]) == [[0.6000000000000001, 0], [0, 0.8]])
+        _ = try run("clip norm 1 p=inf style=torch", in: &session)
+        #expect(session.clipRule == .norm(threshold: 1, order: .infinity, style: .torch))
+        _ = try run("clip norm 1 style=PyTorch", in: &session)
+        #expect(session.clipRule == .norm(threshold: 1, style: .torch))
+    }
+
+    @Test func tensorClippingIsPerTensor() throws {
+        var session = Session()
+        let report = try run("clip tensor 1 [3,0] [0,4]", in: &session)[0]
+        #expect(tensors(report.json["output"]) == [[1, 0], [0, 1]])
+        #expect(report.json["scale"] == JSON.null)
+        #expect(report.json["rule"] == .object([("mode", .string("tensor")), ("tau", .number(1))]))
+        #expect(report.blocks.contains { if case .values(let values) = $0 { values.contains { $0.0 == "scale" } } else { false } })
+    }
+
+    @Test func agcAndSignalAreRulesForGrad() throws {
+        var session = Session()
+        let agc = try run("clip agc 0.01", in: &session)[0]
+        #expect(session.clipRule == .agc(lambda: 0.01))
+        #expect(agc.json["rule"] == .object([("mode", .string("agc")), ("lambda", .number(0.01)), ("eps", .number(0.001))]))
+        let grad = try run("set n=4 T=10; grad", in: &session)[1].json
+        #expect(grad["rule"]?["mode"] == .string("agc"))
+        #expect(grad["scale"] == JSON.null)
+        _ = try run("clip signal 0.001", in: &session)
+        #expect(session.clipRule == .signal(threshold: 0.001))
+        let signal = try run("grad", in: &session)[0].json
+        #expect(signal["rule"] == .object([("mode", .string("signal")), ("tau", .number(0.001))]))
+        #expect(number(signal["clipped_norm"])! < number(signal["raw_norm"])!, "the error was clamped inside BPTT")
+        #expect(number(signal["norm"]) == number(signal["raw_norm"]))
+    }
+
+    @Test func gradRunsUnderEveryRule() throws {
+        for rule in ["none", "norm 1", "norm 1 style=torch", "norm 1 style=tf", "norm 1 style=optax", "norm 1 p=inf style=torch",
+                     "value 0.1", "tensor 0.5", "agc 0.01", "signal 0.5"] {
+            var session = Session()
+            let json = try run("set n=3 T=5; clip \(rule); grad", in: &session)[2].json
+            #expect(tensors(json["clipped"]?["W"]).count == 3, "\(rule)")
+        }
+    }
+
     @Test(arguments: [
-        ("clip norm 0 [1]", "the clipping threshold must be greater than 0, not 0.0"),
-        ("clip norm -1", "the clipping threshold must be greater than 0, not -1.0"),
+        ("clip norm 0 [1]", "the clipping threshold must be greater than 0, not 0"),
+        ("clip norm -1", "the clipping threshold must be greater than 0, not -1"),
         ("clip value nan [1]", "the threshold τ must be a number like 1.2 or 1e-3, not 'nan'"),
         ("clip norm", "clip norm needs a threshold τ, like clip norm 1"),
         ("clip nrom 1", "unknown clipping mode 'nrom' — did you mean 'norm'?"),
         ("clip value 1 p=2 [1]", "p= chooses the norm of norm clipping; it does not apply to clip value"),
         ("clip norm 1 p=3 [1]", "p must be 1, 2 or inf, not '3'"),
         ("clip norm 1 6,8", "unexpected '6,8' after clip norm: vectors are written in brackets, like [6,8]"),
+        ("clip agc", "clip agc needs a ratio λ, like clip agc 0.01"),
+        ("clip agc 0", "the AGC ratio λ must be greater than 0, not 0"),
+        ("clip agc 0.01 [1,2]", "agc needs the model's parameters, which typed vectors do not have; set it as the rule with clip agc 0.01 and run grad"),
+        ("clip signal 1 [1,2]", "signal clipping clamps the error δ_t inside BPTT, not a finished gradient, so typed vectors have nothing for it to do; set it with clip signal 1 and run grad"),
+        ("clip tensor 1 style=torch [1]", "style= chooses whose norm clipping to reproduce; it does not apply to clip tensor"),
+        ("clip norm 1 style=tourch [1]", "style must be gradlab, torch, tf or optax, not 'tourch' — did you mean 'torch'?"),
+        ("clip norm 1 p=inf style=tf [1]", "style=tf has only the 2-norm (tf.clip_by_global_norm), so p=inf does not apply; drop p= or use style=gradlab or style=torch"),
+        ("clip norm 1 p=1 style=optax", "style=optax has only the 2-norm (optax.clip_by_global_norm), so p=1 does not apply; drop p= or use style=gradlab or style=torch"),
+        ("clip norm 1 p=1 p=2", "p= is given twice; keep one"),
+        ("clip tnesor 1", "unknown clipping mode 'tnesor' — did you mean 'tensor'?"),
     ])
     func badClipInputIsOneSentence(_ line: String, _ message: String) {
         var session = Session()
         #expect(throws: ShellError(message)) { try run(line, in: &session) }
+        #expect(session.clipRule == .none, "a refused rule is not set")
     }
 
     @Test func nonFiniteGradientsAreNotHidden() {
@@ -84,6 +148,93 @@ func tensors(_ json: JSON?) -> [[Double]] {
         #expect(nan.nonFiniteWarning != nil)
         let inf = Clipper.clip([[1, .infinity]], rule: .norm(threshold: 1, order: .two))
         #expect(inf.nonFiniteWarning != nil)
+    }
+
+    @Test func tabCompletesEveryMode() {
+        #expect(TabCompletion.complete("clip a").insert == "gc ")
+        #expect(TabCompletion.complete("clip s").insert == "ignal ")
+        #expect(TabCompletion.complete("clip t").insert == "ensor ")
+        #expect(TabCompletion.complete("clip v").insert == "alue ")
+    }
+
+    @Test func helpDescribesEveryModeAndStyle() throws {
+        let details = Commands.clip.details
+        for word in ClipRule.modes + NormClipStyle.allCases.map(\.rawValue) {
+            #expect(details.contains("\n  \(word) "), "\(word)")
+        }
+        for source in ["clip_grad_norm_", "tf.clip_by_global_norm", "optax.clip_by_global_norm", "Keras clipnorm",
+                       "adaptive_grad_clip", "RNNLM"] {
+            #expect(details.contains(source), "\(source)")
+        }
+    }
+
+    // MARK: The compact form of train clip=… and compare clip=…
+
+    @Test(arguments: [
+        ("none", ClipRule.none),
+        ("norm:1", .norm(threshold: 1)),
+        ("norm:1:torch", .norm(threshold: 1, style: .torch)),
+        ("norm:1:style=tf", .norm(threshold: 1, style: .tf)),
+        ("norm:1:p=inf", .norm(threshold: 1, order: .infinity)),
+        ("norm:0.5:torch:p=1", .norm(threshold: 0.5, order: .one, style: .torch)),
+        ("norm:2:p=1:torch", .norm(threshold: 2, order: .one, style: .torch)),
+        ("Norm:1:Optax", .norm(threshold: 1, style: .optax)),
+        (" value:0.5 ", .value(threshold: 0.5)),
+        ("tensor:1", .tensor(threshold: 1)),
+        ("agc:0.01", .agc(lambda: 0.01)),
+        ("signal:1e-3", .signal(threshold: 0.001)),
+    ])
+    func parseClipSpecReadsTheCompactForm(_ text: String, _ rule: ClipRule) throws {
+        #expect(try Commands.parseClipSpec(text) == rule)
+    }
+
+    @Test(arguments: [
+        ("", "the clipping rule is empty; write one like none, norm:1, norm:1:torch, value:0.5, tensor:1, agc:0.01 or signal:1"),
+        ("nrom:1", "unknown clipping mode 'nrom' in 'nrom:1' — did you mean 'norm'?"),
+        ("clip:1", "unknown clipping mode 'clip' in 'clip:1'; modes: none, norm:τ, value:τ, tensor:τ, agc:λ, signal:τ"),
+        ("none:1", "'none:1' has something after none, which takes nothing; write none"),
+        ("norm", "'norm' needs a threshold τ after a colon, like norm:1"),
+        ("agc:", "'agc:' needs a ratio λ after a colon, like agc:0.01"),
+        ("norm:x", "the threshold τ in 'norm:x' must be a number like 1.2 or 1e-3, not 'x'"),
+        ("value:0", "the threshold τ in 'value:0' must be greater than 0, like value:1"),
+        ("agc:-0.1", "the ratio λ in 'agc:-0.1' must be greater than 0, like agc:0.01"),
+        ("value:0.5:torch", "'value:0.5:torch' has an option after the threshold τ, but only norm takes one (a style or p=); write value:0.5"),
+        ("norm:1:fast", "unknown option 'fast' in 'norm:1:fast'; a norm rule takes a style (gradlab, torch, tf, optax) or p=1|2|inf, like norm:1:torch:p=inf"),
+        ("norm:1:trch", "unknown option 'trch' in 'norm:1:trch' — did you mean 'torch'?"),
+        ("norm:1:", "'norm:1:' ends in an empty option; drop the last colon, or write a style or p= after it, like norm:1:torch"),
+        ("norm:1:p=3", "p must be 1, 2 or inf, not '3'"),
+        ("norm:1:p=1:p=2", "'norm:1:p=1:p=2' gives p= twice; keep one"),
+        ("norm:1:tf:torch", "'norm:1:tf:torch' gives a style twice; keep one"),
+        ("norm:1:tf:p=inf", "'norm:1:tf:p=inf' asks tf for p=inf, but tf.clip_by_global_norm has only the 2-norm; drop p=inf, or use torch or gradlab"),
+    ])
+    func parseClipSpecErrorsAreOneSentence(_ text: String, _ message: String) {
+        #expect(throws: ShellError(message)) { try Commands.parseClipSpec(text) }
+    }
+
+    @Test(arguments: [
+        (ClipRule.none, "none", "none"),
+        (.norm(threshold: 1), "norm:1", "norm 1"),
+        (.norm(threshold: 1, style: .torch), "norm:1:torch", "norm 1 style=torch"),
+        (.norm(threshold: 0.25, order: .infinity), "norm:0.25:p=inf", "norm 0.25 p=inf"),
+        (.norm(threshold: 1, order: .one, style: .torch), "norm:1:torch:p=1", "norm 1 p=1 style=torch"),
+        (.value(threshold: 0.5), "value:0.5", "value 0.5"),
+        (.tensor(threshold: 2), "tensor:2", "tensor 2"),
+        (.agc(lambda: 0.01), "agc:0.01", "agc 0.01"),
+        (.signal(threshold: 1e-5), "signal:1e-05", "signal 1e-05"),
+        (.norm(threshold: 0.123456789), "norm:0.123456789", "norm 0.1235"),
+    ])
+    func rulesAsWords(_ rule: ClipRule, _ spec: String, _ words: String) throws {
+        #expect(Commands.clipSpec(rule) == spec)
+        #expect(try Commands.parseClipSpec(spec) == rule, "the compact form reads back exactly")
+        #expect(Commands.describe(rule) == words)
+    }
+
+    @Test func describeReadsBackThroughClip() throws {
+        for rule: ClipRule in [.norm(threshold: 1, order: .one, style: .torch), .tensor(threshold: 2), .agc(lambda: 0.5), .signal(threshold: 3)] {
+            var session = Session()
+            _ = try run("clip \(Commands.describe(rule))", in: &session)
+            #expect(session.clipRule == rule)
+        }
     }
 }
 
@@ -103,7 +254,7 @@ func tensors(_ json: JSON?) -> [[Double]] {
     }
 
     @Test(arguments: [
-        ("set", "set needs KEY=VALUE, like set rho=1.2 T=60; settings: n, T, act, init, rho, W"),
+        ("set", "set needs KEY=VALUE, like set rho=1.2 T=60; help settings lists the keys"),
         ("set rh=1", "unknown setting 'rh' — did you mean 'rho'?"),
         ("set t=5", "unknown setting 't' — did you mean 'T'?"),
         ("set rho", "'rho' is not KEY=VALUE; write it like rho=1.2"),
@@ -119,7 +270,7 @@ func tensors(_ json: JSON?) -> [[Double]] {
         ("bpt", "unknown command 'bpt' — did you mean 'bptt'?"),
         ("eig now", "eig takes no arguments, but got 'now'; see help eig"),
         ("power 0", "K must be from 1 to 1000, not 0"),
-        ("show colour", "unknown setting 'colour'; settings: n, T, act, init, rho, W"),
+        ("show colour", "unknown setting 'colour'; help settings lists them all"),
     ])
     func badInputIsOneSentenceNamingTheProblem(_ line: String, _ message: String) {
         var session = Session()
@@ -239,10 +390,104 @@ func tensors(_ json: JSON?) -> [[Double]] {
         #expect(throws: ShellError.self) { try run("set rho=inf", in: &session) }
     }
 
+    @Test func eachStyleSaysWhatItDidWithNaNInfAndOverflow() throws {
+        var session = Session()
+        // tf: scale = where(is_finite(use_norm), …, NaN) — everything NaN.
+        let tf = try run("clip norm 1 style=tf [nan, 1]", in: &session)[0]
+        #expect(tensors(tf.json["output"])[0].allSatisfy { $0.isNaN })
+        #expect(tf.json["warnings"] != nil)
+        #expect(tf.blocks.contains { if case .warning(let w) = $0 { w.contains("TensorFlow") } else { false } })
+        // torch: 1e200² overflows, total_norm = ∞, clip_coef = 0 — the gradient is zeroed.
+        let torch = try run("clip norm 1 style=torch [1e200, 1]", in: &session)[0]
+        #expect(tensors(torch.json["output"]) == [[0, 0]])
+        #expect(torch.blocks.contains { if case .warning(let w) = $0 { w.contains("overflowed") } else { false } })
+        // gradlab: the same vector has a finite norm, 1e200, and is scaled to norm 1.
+        let gradlab = try run("clip norm 1 [1e200, 1]", in: &session)[0]
+        #expect(tensors(gradlab.json["output"])[0][0] == 1)
+        #expect(gradlab.json["warnings"] == nil)
+        // tensor: the NaN poisons its own tensor only.
+        let tensor = try run("clip tensor 1 [nan, 1] [3, 4]", in: &session)[0]
+        #expect(tensors(tensor.json["output"])[0].allSatisfy { $0.isNaN })
+        #expect(tensors(tensor.json["output"])[1] == [0.6, 0.8])
+        #expect(tensor.blocks.contains { if case .warning(let w) = $0 { w.hasPrefix("tensor 1 holds a NaN") } else { false } })
+    }
+
     @Test func aForwardOverflowIsNamedAsSuch() throws {
         var session = Session()
         let report = try run("set rho=3 act=linear T=1000; bptt", in: &session)[1]
         #expect(number(report.json["loss"])!.isNaN)
         #expect(report.blocks.contains { if case .warning(let w) = $0 { w.hasPrefix("the forward pass overflowed") } else { false } })
+    }
+}
+
+@Suite struct TrainingCommandTests {
+    @Test func trainReportsTheRunAndLeavesTheSettingsAlone() throws {
+        var session = Session()
+        let before = session.settings
+        let json = try run("train task=adding T=10 steps=20 batch=4 lr=0.1 clip=norm:1", in: &session)[0].json
+        #expect(session.settings == before)
+        #expect(numbers(json["losses"]).count == 20)
+        #expect(json["end"] == .string("completed"))
+        #expect(json["clip"]?["mode"] == .string("norm"))
+    }
+
+    @Test func compareUsesTheSameStartForEveryRule() throws {
+        var session = Session()
+        let json = try run("compare clip=none,norm:0.5 task=adding T=10 steps=10 batch=4 lr=0.1", in: &session)[0].json
+        guard case .array(let runs)? = json["runs"], runs.count == 2 else { Issue.record("no runs"); return }
+        #expect(numbers(runs[0]["losses"]).first == numbers(runs[1]["losses"]).first)
+    }
+
+    @Test func sweepMatchesADirectLoopOverTheSameGrid() throws {
+        var session = Session()
+        let json = try run("sweep rho=0.5..1.5:5 T=5,10,20 act=linear", in: &session)[0].json
+        guard case .array(let rows)? = json["values"] else { Issue.record("no values"); return }
+        for (r, rho) in [0.5, 0.75, 1.0, 1.25, 1.5].enumerated() {
+            for (c, T) in [5, 10, 20].enumerated() {
+                var direct = Session()
+                _ = try run("set rho=\(rho) T=\(T) act=linear", in: &direct)
+                let expected = bptt(try direct.model(), direct.sample).deltaNorms[0]
+                #expect(numbers(rows[r])[c] == expected)
+            }
+        }
+    }
+
+    @Test func sweepNumbersDoNotDependOnTheThreads() throws {
+        var session = Session()
+        let line = "sweep lr=0.05..2:6:log clip=none,norm:1 task=adding T=10 steps=15 batch=4 metric=final_loss"
+        let first = try run(line, in: &session)[0].json["values"]
+        for _ in 0..<3 { #expect(try run(line, in: &session)[0].json["values"] == first) }
+    }
+
+    @Test func cliffThrowsPlainDescentOffAndKeepsClippedDescentOnTheMap() throws {
+        var session = Session()
+        let json = try run("cliff", in: &session)[0].json
+        guard case .array(let paths)? = json["paths"], paths.count == 2 else { Issue.record("no paths"); return }
+        let plain = tensors(paths[0]["points"]), clipped = tensors(paths[1]["points"])
+        #expect(plain.contains { $0[0] < 2 || $0[0] > 8 || $0[1] < -5 || $0[1] > 0 })
+        #expect(clipped.allSatisfy { (2...8).contains($0[0]) && (-5...0).contains($0[1]) })
+    }
+
+    @Test(arguments: [
+        ("train steps=0", "steps must be from 1 to 100000, not 0"),
+        ("train lr=-1", "lr must be from 0 to 1000, not -1"),
+        ("train clip=norm", "'norm' needs a threshold τ after a colon, like norm:1"),
+        ("train foo=1", "unknown setting 'foo'; help settings lists them all"),
+        ("train steps=100000 n=512 T=10000", "that is too much work (steps·batch·T·n² = 2.627e+14, over the limit of 2e+11); lower steps, batch, T or n"),
+        ("compare lr=1", "compare needs the rules to compare, like compare clip=none,norm:1"),
+        ("sweep", "sweep needs a KEY=RANGE to sweep, like rho=0.8..1.4:25"),
+        ("sweep rho=1..2", "rho=1..2 is not a range; write a..b:N (N values) or a..b:N:log, like rho=0.8..1.4:25"),
+        ("sweep rho=0..2:5:log", "a :log range needs positive ends, but rho runs from 0 to 2"),
+        ("sweep rho=1..2:5 metric=speed", "unknown metric 'speed'; metrics: delta0, delta_ratio, grad_norm, loss, rho_w, final_loss, diverged, diverged_at, clip_rate, max_norm"),
+        ("sweep rho=1..2:70 T=1..100:70", "that is 4900 points; the limit is 3600 (60×60) for two keys"),
+        ("task order T=5", "the order task needs T ≥ 10, but T is 5"),
+        ("task sorting", "task must be one of regress, adding, order, memory, not 'sorting'"),
+        ("optim adamw", "optim must be one of sgd, adagrad, adam, not 'adamw' — did you mean 'adam'?"),
+        ("cliff lr=0", "lr must be above 0 and at most 100, not 0"),
+        ("cliff wrange=3..1", "wrange must run from a smaller to a larger number, at most 1000 apart"),
+    ])
+    func badInputIsOneSentence(_ line: String, _ message: String) {
+        var session = Session()
+        #expect(throws: ShellError(message)) { try run(line, in: &session) }
     }
 }

@@ -53,6 +53,21 @@ func gradlab(_ arguments: [String], input: String = "", environment extra: [Stri
             2     0    -1    1
             ρ(W) 1   σ_max(W) = ‖W‖₂ 1
             singular values 1 1
+            λ in the complex plane: |λ| > 1 grows like |λ|ᵏ over k steps, |λ| < 1 decays
+             1.2i           │
+                       ⢀⡠⠔⠒⠚●⠓⠒⠢⢄⡀
+                     ⢀⠔⠉    │    ⠉⠢⡀
+                    ⢠⠋      │      ⠙⡄
+                    ⡇       │       ⢸
+                0 ─⢸⡁───────┼───────⢈⡇─
+                    ⡇       │       ⢸
+                    ⠘⣄      │      ⣠⠃
+                     ⠈⠢⣀    │    ⣀⠔⠁
+                       ⠈⠑⠢⠤⢤●⡤⠤⠔⠊⠁
+            -1.2i           │
+                  -1.2      0       1.2
+            ● |λ| ≤ 1: 2   ◆ |λ| > 1: 0
+            axes from -1.2 to 1.2; the unit circle |λ| = 1 is dotted
 
             """)
     }

@@ -20,11 +20,13 @@ extension Commands {
         let sample = session.sample
         let n = model.hiddenSize, T = sample.length
         let affordable = Double(T) * pow(Double(n), 3) <= Limits.cubicWork
-        let result = Simulator.bptt(model, sample, jacobians: affordable)
+        let stop = session.runtime.shouldStop
+        let result = Simulator.bptt(model, sample, jacobians: affordable, shouldStop: stop)
+        if stop() { throw ShellError("bptt interrupted while forming the Jacobian products; nothing was changed") }
         let rho = Spectrum.spectralRadius(model.W), sigma = Spectrum.largestSingularValue(model.W)
 
         // Rows run in the direction of backpropagation: from t = T back to t = 0.
-        let stepsBack = evenlySpaced(count: T + 1, rows: 21)
+        let stepsBack = evenlySpaced(count: T + 1, rows: 11)
         var columns: [Table.Column] = [.init("t"), .init("steps back"), .init("‖∂L/∂h_t‖₂")]
         if result.jacobianNorms != nil { columns.append(.init("‖∂h_T/∂h_t‖₂")) }
         let rows: [[Cell]] = stepsBack.map { k in
@@ -35,7 +37,7 @@ extension Commands {
         }
         let settings = session.settings
         var blocks: [Block] = [
-            .title("BPTT over T=\(T) steps · n=\(n) · act=\(settings.act.rawValue) · ρ(W)=\(NumberFormat.short(rho)) · σ_max(W)=\(NumberFormat.short(sigma)) · seed \(settings.seed)"),
+            .title("BPTT over T=\(T) step\(T == 1 ? "" : "s") · n=\(n) · act=\(settings.act.rawValue) · ρ(W)=\(NumberFormat.short(rho)) · σ_max(W)=\(NumberFormat.short(sigma)) · seed \(settings.seed)"),
             .table(Table(columns: columns, rows: rows)),
             .sparkline(Sparkline(title: "‖∂L/∂h_t‖₂ from t=\(T) (left) back to t=0 (right)",
                                  values: Array(result.deltaNorms.reversed()), scale: .log10)),
@@ -45,6 +47,7 @@ extension Commands {
             blocks.insert(.note("\(stepsBack.count) of the \(T + 1) steps shown, evenly spaced; --json gives every one"), at: 2)
         }
         blocks.append(contentsOf: growthSummary(result, rho: rho, activation: settings.act))
+        if let note = saturationNote(result, rho: rho, activation: settings.act) { blocks.append(note) }
         if !affordable {
             blocks.append(.note("‖∂h_T/∂h_t‖₂ skipped: T·n³ = \(NumberFormat.short(Double(T) * pow(Double(n), 3))) is over the budget of \(NumberFormat.short(Limits.cubicWork)); use a smaller n or T"))
         }
@@ -85,7 +88,16 @@ extension Commands {
         }
         let perStep = pow(ratio, 1 / Double(T))
         let verb = ratio >= 1 ? "grew" : "shrank"
-        return [.note("the error \(verb) ×\(NumberFormat.short(ratio)) over \(T) steps back (×\(NumberFormat.short(perStep)) per step); ρ(W)^\(T) = \(NumberFormat.short(pow(rho, Double(T))))")]
+        return [.note("the error \(verb) ×\(NumberFormat.short(ratio)) over \(T) step\(T == 1 ? "" : "s") back (×\(NumberFormat.short(perStep)) per step); ρ(W)^\(T) = \(NumberFormat.short(pow(rho, Double(T))))")]
+    }
+
+    /// Why an error can shrink although ρ(W) > 1: a saturated tanh or sigmoid multiplies it by
+    /// φ′(z) < 1 at every step, on top of W.
+    static func saturationNote(_ result: BPTTResult, rho: Double, activation: Activation) -> Block? {
+        guard activation == .tanh || activation == .sigmoid, rho > 1, result.deltaNorms.count > 1,
+              let first = result.deltaNorms.first, let last = result.deltaNorms.last, first < last else { return nil }
+        let d = result.meanDerivative
+        return .note("\(activation.rawValue) saturates: the mean φ′(z_t) is \(NumberFormat.short(d)), so each step back multiplies the error by φ′ as well as by W (try act=linear)")
     }
 
     static func gradientJSON(_ g: Gradients) -> JSON {

@@ -15,8 +15,13 @@ extension Commands {
         var used: [(String, Double)] = []
         let value = try expression.evaluate(in: SessionNames(&session), used: &used)
         var blocks: [Block] = []
-        if !used.isEmpty { blocks.append(.note(used.map { "\($0.0) = \(NumberFormat.short($0.1))" }.joined(separator: ", "))) }
-        blocks.append(.text(value.description))
+        let alone = used.count == 1 && call.rest.trimmingWhitespace() == used[0].0
+        if !used.isEmpty && !alone { blocks.append(.note(used.map { "\($0.0) = \(NumberFormat.full($0.1))" }.joined(separator: ", "))) }
+        // A calculator shows every digit: the answer is the point.
+        switch value {
+        case .number(let x): blocks.append(.text(NumberFormat.full(x)))
+        case .bool(let b): blocks.append(.text(b ? "true" : "false"))
+        }
         let json: JSON = switch value {
         case .number(let x): .number(x)
         case .bool(let b): .bool(b)

@@ -5,7 +5,7 @@ extension Commands {
         details: """
         help            every command with a one-line summary
         help COMMAND    what COMMAND does, its arguments and examples
-        help settings   the settings that set changes
+        help settings   the settings that set changes (help rho: one of them)
         help expressions   the names and functions the calculator (=) knows
         """,
         argumentWords: { Commands.all.map(\.name) + ["settings", "expressions"] }
@@ -16,17 +16,29 @@ extension Commands {
         case "settings": return settingsHelp()
         case "expressions": return expressionsHelp()
         default:
-            guard let spec = find(topic) else {
-                throw ShellError("no help for '\(topic)'\(Suggest.didYouMean(topic, among: verbs + ["settings", "expressions"], otherwise: "type help for the list"))")
+            if let spec = find(topic) { return commandHelp(spec) }
+            if let key = Settings.keys.first(where: { $0.name == topic }) {
+                return Report(command: "help", blocks: [
+                    .title("set \(key.name)=…"), .text("\(key.summary): \(key.accepts)."), .note("help settings lists them all"),
+                ], fields: [("topic", .string(key.name)), ("summary", .string(key.summary)), ("accepts", .string(key.accepts))])
             }
-            var blocks: [Block] = [.title(spec.usage), .text(spec.summary.prefix(1).uppercased() + spec.summary.dropFirst() + ".")]
-            if !spec.details.isEmpty { blocks.append(.text(spec.details)) }
-            if !spec.aliases.isEmpty { blocks.append(.note("also: " + spec.aliases.joined(separator: ", "))) }
-            return Report(command: "help", blocks: blocks, fields: [
-                ("topic", .string(spec.name)), ("usage", .string(spec.usage)),
-                ("summary", .string(spec.summary)), ("details", .string(spec.details)),
-            ])
+            if let (name, meaning) = SessionNames.descriptions.first(where: { $0.0 == topic }) {
+                return Report(command: "help", blocks: [.title(name), .text("In expressions (= …): \(meaning)."), .note("help expressions lists every name")],
+                              fields: [("topic", .string(name)), ("summary", .string(meaning))])
+            }
+            let topics = all.map(\.name) + Settings.keyNames + SessionNames.descriptions.map(\.0) + ["settings", "expressions"]
+            throw ShellError("no help for '\(topic)'\(Suggest.didYouMean(topic, among: topics, otherwise: "type help for the list"))")
         }
+    }
+
+    static func commandHelp(_ spec: CommandSpec) -> Report {
+        var blocks: [Block] = [.title(spec.usage), .text(spec.summary.prefix(1).uppercased() + spec.summary.dropFirst() + ".")]
+        if !spec.details.isEmpty { blocks.append(.text(spec.details)) }
+        if !spec.aliases.isEmpty { blocks.append(.note("also: " + spec.aliases.joined(separator: ", "))) }
+        return Report(command: "help", blocks: blocks, fields: [
+            ("topic", .string(spec.name)), ("usage", .string(spec.usage)),
+            ("summary", .string(spec.summary)), ("details", .string(spec.details)),
+        ])
     }
 
     static func overview() -> Report {

@@ -28,7 +28,7 @@ public struct CommandSpec: Sendable {
 public enum Commands {
     /// Every command, in the order `help` lists them.
     public static let all: [CommandSpec] = [
-        help, show, set, reset, seed, eig, power, bptt, clip, grad, calculator, quit,
+        help, show, set, reset, seed, eig, power, bptt, clip, grad, task, optim, train, compare, sweep, cliff, suggest, calculator, quit,
     ]
 
     /// Every name a learner may type as a verb.
@@ -41,7 +41,8 @@ public enum Commands {
     /// Runs one command against the session. Errors are one sentence naming what was wrong.
     public static func run(_ call: CommandCall, in session: inout Session) throws(ShellError) -> Report {
         guard let spec = find(call.verb) else {
-            throw ShellError("unknown command '\(call.verb)'\(Suggest.didYouMean(call.verb, among: verbs, otherwise: "type help for the list"))")
+            let words = verbs.filter { $0.count > 1 }  // "?" and "=" are near every short typo
+            throw ShellError("unknown command '\(call.verb)'\(Suggest.didYouMean(call.verb, among: words, otherwise: "type help for the list"))")
         }
         return try spec.run(&session, call)
     }

@@ -54,26 +54,36 @@ extension Commands {
         argumentWords: { Settings.keyNames.map { $0 + "=" } }
     ) { session, call throws(ShellError) in
         guard !call.words.isEmpty else {
-            throw ShellError("set needs KEY=VALUE, like set rho=1.2 T=60; settings: \(Settings.keyNames.joined(separator: ", "))")
+            throw ShellError("set needs KEY=VALUE, like set rho=1.2 T=60; help settings lists the keys")
         }
         var updated = session.settings
         var changes: [(String, Cell)] = []
+        var notes: [Block] = []
         for word in call.words {
             guard let eq = word.firstIndex(of: "=") else {
                 throw ShellError("'\(word)' is not KEY=VALUE; write it like rho=1.2")
             }
             let name = String(word[..<eq]), value = String(word[word.index(after: eq)...])
+            guard !name.isEmpty else { throw ShellError("'\(word)' has no setting before '='; write it like rho=1.2") }
             let key = try Settings.key(name)
             guard !value.isEmpty else { throw ShellError("\(name)= needs a value: \(key.accepts)") }
             try key.apply(&updated, value)
             changes.append((key.name, .text(key.show(updated))))
         }
+        // A W written out is used as written: an earlier rho would silently rescale it.
+        let names = call.words.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) }
+        if names.contains("W"), !names.contains("rho"), updated.rho != nil {
+            updated.rho = nil
+            notes.append(.note("rho is back to none, so W is used exactly as written (add rho=… to rescale it)"))
+        }
+        try updated.validate()
         var trial = session
         trial.settings = updated
         let model = try trial.model()  // refuse settings that cannot make a model (ρ(W) = 0 with rho set)
         session = trial
         return Report(command: "set", blocks: [
             .values(changes),
+        ] + notes + [
             .note("now ρ(W) = \(NumberFormat.short(Spectrum.spectralRadius(model.W))), σ_max(W) = \(NumberFormat.short(Spectrum.largestSingularValue(model.W)))"),
         ], fields: settingsFields(session))
     }
@@ -84,7 +94,9 @@ extension Commands {
         details: "Defaults: n=8, T=40, act=tanh, init=gaussian, rho=none, seed 1, clip none."
     ) { session, call throws(ShellError) in
         try noArguments(call)
+        let runtime = session.runtime
         session = Session()
+        session.runtime = runtime
         return Report(command: "reset", blocks: [.text("Settings, seed and clipping rule are back to their defaults.")], fields: settingsFields(session))
     }
 
@@ -109,9 +121,13 @@ extension Commands {
     }
 
     static func settingsFields(_ session: Session) -> [(String, JSON)] {
-        var settings = Settings.keys.filter { $0.name != "W" }.map { ($0.name, $0.json(session.settings)) }
-        if case .literal(let w) = session.settings.initialization { settings.append(("W", .matrix(w.rowArrays))) }
-        settings.append(("seed", .integer(Int(session.settings.seed))))
-        return [("settings", .object(settings)), ("clip", clipJSON(session.clipRule))]
+        [("settings", settingsJSON(session.settings)), ("clip", clipJSON(session.clipRule))]
+    }
+
+    static func settingsJSON(_ settings: Settings) -> JSON {
+        var fields = Settings.keys.filter { $0.name != "W" }.map { ($0.name, $0.json(settings)) }
+        if case .literal(let w) = settings.initialization { fields.append(("W", .matrix(w.rowArrays))) }
+        fields.append(("seed", .integer(Int(settings.seed))))
+        return .object(fields)
     }
 }

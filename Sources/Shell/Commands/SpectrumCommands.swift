@@ -34,6 +34,9 @@ extension Commands {
         if rho.isFinite && sigma.isFinite && sigma > rho * (1 + 1e-9) {
             blocks.append(.note("σ_max > ρ: W is not normal, so ‖Wᵏ‖₂ can exceed ρᵏ for a while (see power)"))
         }
+        blocks.append(.complexPlane(ComplexPlot(
+            title: "λ in the complex plane: |λ| > 1 grows like |λ|ᵏ over k steps, |λ| < 1 decays",
+            points: eigenvalues.map { ($0.real, $0.imaginary) })))
         return Report(command: "eig", blocks: blocks, fields: [
             ("eigenvalues", .array(eigenvalues.map { .numbers([$0.real, $0.imaginary]) })),
             ("spectral_radius", .number(rho)),
@@ -62,10 +65,11 @@ extension Commands {
         guard Double(K) * cube <= Limits.cubicWork else {
             throw ShellError("power \(K) at n=\(w.rows) is too much work (K·n³ must stay under \(NumberFormat.short(Limits.cubicWork))); use K ≤ \(Int(Limits.cubicWork / cube))")
         }
-        let norms = Spectrum.powerNorms(w, upTo: K)
+        let norms = Spectrum.powerNorms(w, upTo: K, shouldStop: session.runtime.shouldStop)
+        guard norms.count == K else { throw ShellError("power interrupted after \(norms.count) of \(K) powers; nothing was changed") }
         let rho = Spectrum.spectralRadius(w)
         let rhoPowers = (1...K).map { pow(rho, Double($0)) }
-        let shown = evenlySpaced(count: K, rows: 21)
+        let shown = evenlySpaced(count: K, rows: 11)
         let table = Table(
             columns: [.init("k"), .init("‖Wᵏ‖₂"), .init("ρᵏ"), .init("‖Wᵏ‖₂ / ρᵏ")],
             rows: shown.map { i in [.integer(i + 1), .number(norms[i]), .number(rhoPowers[i]), .number(norms[i] / rhoPowers[i])] })

@@ -34,8 +34,9 @@ public final class ShellDriver {
 
     /// Runs every command of one line. Returns false when a command asked to quit.
     /// `location` ("script.gl:3") prefixes error messages outside the interactive shell.
+    /// `before` runs just before each command's output is written (the progress bar erases itself).
     @discardableResult
-    public func execute(_ line: String, location: String? = nil) -> Bool {
+    public func execute(_ line: String, location: String? = nil, before: () -> Void = {}) -> Bool {
         let calls: [CommandCall]
         do throws(ShellError) {
             calls = try LineSplitter.split(line)
@@ -47,6 +48,7 @@ public final class ShellDriver {
         for call in calls {
             do throws(ShellError) {
                 let report = try Commands.run(call, in: &session)
+                before()
                 if json {
                     out(report.json.serialized() + "\n")
                 } else {
@@ -54,6 +56,7 @@ public final class ShellDriver {
                 }
                 if report.quits { return false }
             } catch {
+                before()
                 fail(verb: call.verb, error, location: location)
             }
         }
@@ -71,6 +74,11 @@ public final class ShellDriver {
     public var anyFailed: Bool { failures > 0 }
 
     public func warn(_ message: String) { err(renderer.renderWarning(message)) }
+
+    public func error(_ message: String) { err(renderer.renderError(message)) }
+
+    /// Lets long commands see Ctrl-C (the interrupt flag of the C shim) and report progress.
+    func connect(_ runtime: Runtime) { session.runtime = runtime }
 }
 
 /// The entry point the executable calls: picks interactive or batch mode and returns the exit status.
@@ -89,7 +97,7 @@ public enum ShellMain {
         }
         if let path = options.scriptPath {
             guard let data = FileManager.default.contents(atPath: path) else {
-                driver.warn("cannot read the script '\(path)': \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")")
+                driver.error("cannot read the script '\(path)': \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")")
                 return 2
             }
             let text = String(decoding: data, as: UTF8.self)
@@ -107,14 +115,14 @@ public enum ShellMain {
             }
             return driver.anyFailed ? 1 : 0
         }
-        return Interactive(driver: driver, color: Terminal.style(options).color).run()
+        return Interactive(driver: driver, style: Terminal.style(options)).run()
     }
 }
 
 /// The interactive shell: banner, prompt, history kept across sessions.
 struct Interactive {
     let driver: ShellDriver
-    let color: Bool
+    let style: OutputStyle
 
     func run() -> Int32 {
         guard let reader = EditLineReader(complete: TabCompletion.complete) else {
@@ -128,12 +136,17 @@ struct Interactive {
         var saving = true
 
         gl_install_interrupt_handler()
+        var runtime = Runtime()
+        runtime.shouldStop = { gl_interrupt_pending() != 0 }
+        let drawer = isatty(STDERR_FILENO) == 1 ? ProgressDrawer(width: style.width, unicode: style.unicode) : nil
+        if let drawer { runtime.progress = { drawer.report($0, $1, $2) } }
+        driver.connect(runtime)
         Terminal.write("""
             gradlab — watch gradients explode through time, and clipping tame them.
             Type help for the commands, help COMMAND for one; Ctrl-D or quit leaves.
 
             """, to: .output)
-        let prompt = color ? "\u{1}\u{1B}[1;36m\u{1}gradlab>\u{1}\u{1B}[0m\u{1} " : "gradlab> "
+        let prompt = style.color ? "\u{1}\u{1B}[1;36m\u{1}gradlab>\u{1}\u{1B}[0m\u{1} " : "gradlab> "
         while true {
             gl_clear_interrupt()
             switch reader.read(prompt: prompt) {
@@ -144,7 +157,7 @@ struct Interactive {
                 continue
             case .line(let line):
                 let trimmed = line.trimmingWhitespace()
-                if !trimmed.isEmpty {
+                if !trimmed.isEmpty && lines.last != line {
                     reader.remember(line)
                     lines.append(line)
                     if saving {
@@ -154,7 +167,9 @@ struct Interactive {
                         }
                     }
                 }
-                if !driver.execute(line) { return 0 }
+                let keepGoing = driver.execute(line, before: { drawer?.clear() })
+                drawer?.clear()
+                if !keepGoing { return 0 }
             }
         }
     }

@@ -12,6 +12,12 @@ public enum Block: Sendable {
     case values([(String, Cell)])
     case table(Table)
     case sparkline(Sparkline)
+    /// Series over a shared x axis in braille (steps, or a swept parameter).
+    case lineChart(LineChart)
+    /// Values over a grid of two parameters, with optional trajectories on top.
+    case heatmap(Heatmap)
+    /// Points of the complex plane (eigenvalues) with the unit circle.
+    case complexPlane(ComplexPlot)
 }
 
 /// One cell of a table or labelled value.
@@ -73,5 +79,11 @@ public struct Report: Sendable {
         self.fields = fields
     }
 
-    public var json: JSON { .object([("command", .string(command)), ("ok", .bool(true))] + fields) }
+    /// Every warning among the blocks, so that `--json` readers see them too.
+    public var warnings: [String] { blocks.compactMap { if case .warning(let text) = $0 { text } else { nil } } }
+
+    public var json: JSON {
+        let warningField: [(String, JSON)] = warnings.isEmpty ? [] : [("warnings", .array(warnings.map(JSON.string)))]
+        return .object([("command", .string(command)), ("ok", .bool(true))] + fields + warningField)
+    }
 }

@@ -9,6 +9,13 @@ public enum NumberFormat {
         return String(format: "%.4g", x)
     }
 
+    /// Every digit needed to read the number back exactly: "117.39085287969579", "1e+300", "NaN".
+    public static func full(_ x: Double) -> String {
+        if let special = nonFinite(x) { return special }
+        if x == x.rounded(), abs(x) < 1e15 { return String(Int64(x)) }
+        return "\(x)"
+    }
+
     /// Scientific with four significant digits: "2.393e+04".
     public static func scientific(_ x: Double) -> String {
         if let special = nonFinite(x) { return special }

@@ -1,4 +1,4 @@
-/// Turns reports into the text a person reads: aligned tables, sparklines, labelled values.
+/// Turns reports into the text a person reads: aligned tables, sparklines, plots, labelled values.
 public struct TextRenderer: Sendable {
     public var style: OutputStyle
 
@@ -29,6 +29,9 @@ public struct TextRenderer: Sendable {
         case .values(let pairs): return renderValues(pairs)
         case .table(let table): return renderTable(table)
         case .sparkline(let line): return renderSparkline(line)
+        case .lineChart(let chart): return LineChartDrawing.render(chart, style: style)
+        case .heatmap(let map): return HeatmapDrawing.render(map, style: style)
+        case .complexPlane(let plot): return ComplexPlaneDrawing.render(plot, style: style)
         }
     }
 
@@ -47,7 +50,8 @@ public struct TextRenderer: Sendable {
         var current = ""
         var currentWidth = 0
         for (label, cell) in pairs {
-            let value = cellText(cell)
+            // Measured as shown: in ASCII, "‖g‖₂" becomes "||g||2".
+            let label = PlotLayout.shown(label, style), value = PlotLayout.shown(cellText(cell), style)
             let length = label.count + 1 + value.count
             if currentWidth > 0 && currentWidth + 3 + length > style.width {
                 lines.append(current)
@@ -75,8 +79,11 @@ public struct TextRenderer: Sendable {
             guard numbers.count == table.rows.count else { continue }
             for (r, text) in NumberFormat.column(numbers).enumerated() { texts[r][c] = text }
         }
+        // Measured as shown: in ASCII, "λ" becomes "lambda".
+        texts = texts.map { $0.map { PlotLayout.shown($0, style) } }
+        let titles = table.columns.map { PlotLayout.shown($0.title, style) }
         let widths = table.columns.indices.map { c in
-            max(table.columns[c].title.count, texts.map { $0[c].count }.max() ?? 0)
+            max(titles[c].count, texts.map { $0[c].count }.max() ?? 0)
         }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { c, text in
@@ -84,7 +91,7 @@ public struct TextRenderer: Sendable {
                 return table.columns[c].numeric ? pad + text : text + pad
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
-        var out = [style.paint(line(table.columns.map(\.title)), .bold)]
+        var out = [style.paint(line(titles), .bold)]
         out.append(style.paint(widths.map { String(repeating: style.unicode ? "─" : "-", count: $0) }.joined(separator: "  "), .dim))
         for (r, cells) in texts.enumerated() {
             out.append(line(cells))
@@ -136,6 +143,7 @@ enum ASCIIFallback {
         "³": "^3", "²": "^2", "⁻": "-", "¹": "1", "−": "-", "—": "-", "–": "-", "…": "...",
         "≤": "<=", "≥": ">=", "≈": "~", "→": "->", "←": "<-", "·": "*", "⊙": "*", "∞": "inf", "′": "'",
         "Π": "prod", "Σ": "sum", "ĝ": "g'", "⋮": ":", "─": "-", "√": "sqrt",
+        "±": "+-", "₀": "0", "₁": "1", "₃": "3", "₄": "4", "₅": "5", "₆": "6", "₇": "7", "₈": "8", "₉": "9",
     ]
 
     static func apply(_ text: String) -> String {

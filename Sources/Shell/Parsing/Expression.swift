@@ -26,6 +26,7 @@ public protocol ExpressionEnvironment {
 public struct Expression: Sendable {
     indirect enum Node: Sendable {
         case number(Double)
+        case bool(Bool)
         case name(String, column: Int)
         case negate(Node, column: Int)
         case not(Node, column: Int)
@@ -64,6 +65,8 @@ public struct Expression: Sendable {
         switch node {
         case .number(let x):
             return .number(x)
+        case .bool(let b):
+            return .bool(b)
         case .name(let name, let column):
             guard let v = try env.value(of: name) else {
                 throw ShellError("at column \(column): unknown name '\(name)'\(Suggest.didYouMean(name, among: env.names + Array(functions.keys), otherwise: "help expressions lists every name"))")
@@ -170,7 +173,8 @@ enum ExpressionLexer {
                 var j = i
                 while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" { j += 1 }
                 let word = String(chars[i..<j])
-                tokens.append(.init(kind: ["and", "or", "not"].contains(word) ? .op(word) : .name(word), column: column))
+                let aliases = ["ρ": "rho", "τ": "tau", "π": "pi"]
+                tokens.append(.init(kind: ["and", "or", "not"].contains(word) ? .op(word) : .name(aliases[word] ?? word), column: column))
                 i = j
                 continue
             }
@@ -180,6 +184,7 @@ enum ExpressionLexer {
                 i += 2
                 continue
             }
+            if two == "**" { throw ShellError("at column \(column): '**' is not an operator here; write powers with ^, as in 2^3") }
             if "+-*/^<>(),".contains(c) {
                 tokens.append(.init(kind: .op(String(c)), column: column))
                 i += 1
@@ -316,6 +321,7 @@ struct ExpressionParser {
             return .number(x)
         case .name(let name):
             position += 1
+            if name == "true" || name == "false" { return .bool(name == "true") }
             guard accept("(") != nil else { return .name(name, column: token.column) }
             guard let fn = Expression.functions[name] else {
                 throw ShellError("at column \(token.column): unknown function '\(name)'\(Suggest.didYouMean(name, among: Array(Expression.functions.keys), otherwise: "functions: \(Expression.functions.keys.sorted().joined(separator: ", "))"))")

@@ -7,6 +7,8 @@ public struct Session: Sendable {
         didSet { if settings != oldValue { cached = nil } }
     }
     public var clipRule: ClipRule = .none
+    /// How long commands learn that the learner wants them stopped, and where they report progress.
+    public var runtime = Runtime()
     private var cached: RNN?
 
     public init() {}
@@ -24,6 +26,14 @@ public struct Session: Sendable {
     }
 
     public var sample: Sample { settings.spec.sample() }
+}
+
+/// The link between long commands and the terminal: a stop request (Ctrl-C) and a progress report.
+public struct Runtime: Sendable {
+    public var shouldStop: @Sendable () -> Bool = { false }
+    /// (what, done, total), called as work proceeds; the driver draws a progress bar on a terminal.
+    public var progress: @Sendable (String, Int, Int) -> Void = { _, _, _ in }
+    public init() {}
 }
 
 /// The names the calculator knows, read from a session.

@@ -12,6 +12,12 @@ public enum Limits {
     public static let cubicWork = 4e9
     /// Seeds stop at 2⁵³ − 1 so that every seed is exact as a JSON number.
     public static let largestSeed: UInt64 = (1 << 53) - 1
+    public static let steps = 1...100_000
+    public static let batch = 1...1024
+    public static let learningRate = 0.0...1000.0
+    public static let momentum = 0.0...0.999
+    /// Work budget for training: steps · batch · T · n² multiply-adds (about a minute in release).
+    public static let trainingWork = 2e11
 }
 
 /// The settings a learner changes with `set`: they determine the model and its sequence.
@@ -22,11 +28,30 @@ public struct Settings: Sendable, Equatable {
     public var initialization: Initialization = .gaussian
     public var rho: Double? = nil
     public var seed: UInt64 = 1
+    public var task: TaskKind = .regress
+    public var optimizer: OptimizerKind = .sgd
+    public var lr = 0.1
+    public var momentum = 0.0
+    public var batch = 32
+    public var steps = 200
+    public var nonFinite: NonFinitePolicy = .stop
 
     public init() {}
 
     public var spec: ModelSpec {
-        ModelSpec(hiddenSize: n, length: T, activation: act, initialization: initialization, spectralRadius: rho, seed: seed)
+        ModelSpec(hiddenSize: n, length: T, activation: act, initialization: initialization, spectralRadius: rho, seed: seed, task: task)
+    }
+
+    /// The training set-up these settings describe, with the clipping rule given.
+    public func trainingConfig(clip: ClipRule) -> TrainingConfig {
+        TrainingConfig(steps: steps, batchSize: batch, optimizer: OptimizerConfig(optimizer, learningRate: lr, momentum: momentum),
+                       clip: clip, nonFinite: nonFinite, seed: seed)
+    }
+
+    /// Checks that belong to several settings together (each key checks its own value).
+    func validate() throws(ShellError) {
+        let minimum = spec.trainingTask.minimumLength
+        guard T >= minimum else { throw ShellError("the \(task.rawValue) task needs T ≥ \(minimum), but T is \(T)") }
     }
 
     /// One settable key: its name, what it means, what it accepts, and how to apply and show it.
@@ -39,7 +64,10 @@ public struct Settings: Sendable, Equatable {
         let json: @Sendable (Settings) -> JSON
     }
 
-    static let keys: [Key] = [
+    static var keys: [Key] { modelKeys + trainingKeys }
+
+    /// The keys that shape the model and its sequence.
+    static let modelKeys: [Key] = [
         Key(name: "n", summary: "hidden size", accepts: "a whole number from \(Limits.hiddenSize.lowerBound) to \(Limits.hiddenSize.upperBound)",
             apply: { s, text throws(ShellError) in
                 let value = try Literal.integer(text, for: "n")
@@ -92,6 +120,9 @@ public struct Settings: Sendable, Equatable {
             show: { $0.rho.map(NumberFormat.short) ?? "none" }, json: { $0.rho.map(JSON.number) ?? .null }),
         Key(name: "W", summary: "the recurrent matrix written out (sets n)", accepts: "rows in brackets, like [[1.1, 0], [0, 0.9]]",
             apply: { s, text throws(ShellError) in
+                if !text.hasPrefix("[") {
+                    throw ShellError("W must be a matrix written as rows, like [[1.1, 0], [0, 0.9]]; to have W drawn at random again, set init=gaussian")
+                }
                 let w = try Literal.matrix(text, for: "W", maxSize: Limits.hiddenSize.upperBound)
                 guard w.isSquare else { throw ShellError("W must be square, but [[…]] has \(w.rows) rows of \(w.cols) entries") }
                 s.initialization = .literal(w)
@@ -109,10 +140,83 @@ public struct Settings: Sendable, Equatable {
 
     static var keyNames: [String] { keys.map(\.name) }
 
+    /// The training keys, after the model's.
+    static let trainingKeys: [Key] = [
+        choice("task", "what the network is trained on (help task)", TaskKind.allCases, \.task),
+        choice("optim", "the optimizer", OptimizerKind.allCases, \.optimizer),
+        number("lr", "learning rate", Limits.learningRate, \.lr),
+        number("momentum", "SGD momentum μ", Limits.momentum, \.momentum),
+        integer("batch", "sequences per training step", Limits.batch, \.batch),
+        integer("steps", "training steps", Limits.steps, \.steps),
+        Key(name: "nonfinite", summary: "what training does with a NaN or Inf step",
+            accepts: "stop, skip (skip:N gives up after N in a row; default 5), propagate",
+            apply: { s, text throws(ShellError) in
+                let parts = text.lowercased().split(separator: ":", maxSplits: 1).map(String.init)
+                switch parts.first {
+                case "stop" where parts.count == 1: s.nonFinite = .stop
+                case "propagate" where parts.count == 1: s.nonFinite = .propagate
+                case "skip":
+                    let limit = parts.count == 2 ? try Literal.integer(parts[1], for: "the skip limit") : 5
+                    guard (1...1000).contains(limit) else { throw ShellError("the skip limit must be from 1 to 1000, not \(limit)") }
+                    s.nonFinite = .skip(maxConsecutive: limit)
+                default:
+                    throw ShellError("nonfinite must be stop, skip, skip:N or propagate, not '\(text)'")
+                }
+            },
+            show: { s in
+                switch s.nonFinite {
+                case .stop: "stop"
+                case .propagate: "propagate"
+                case .skip(let n): n == 5 ? "skip" : "skip:\(n)"
+                }
+            },
+            json: { s in
+                switch s.nonFinite {
+                case .stop: .string("stop")
+                case .propagate: .string("propagate")
+                case .skip(let n): .string("skip:\(n)")
+                }
+            }),
+    ]
+
+    static func integer(_ name: String, _ summary: String, _ range: ClosedRange<Int>, _ path: WritableKeyPath<Settings, Int> & Sendable) -> Key {
+        Key(name: name, summary: summary, accepts: "a whole number from \(range.lowerBound) to \(range.upperBound)",
+            apply: { s, text throws(ShellError) in
+                let value = try Literal.integer(text, for: name)
+                guard range.contains(value) else { throw ShellError("\(name) must be from \(range.lowerBound) to \(range.upperBound), not \(value)") }
+                s[keyPath: path] = value
+            },
+            show: { String($0[keyPath: path]) }, json: { .integer($0[keyPath: path]) })
+    }
+
+    static func number(_ name: String, _ summary: String, _ range: ClosedRange<Double>, _ path: WritableKeyPath<Settings, Double> & Sendable) -> Key {
+        let bounds = "from \(NumberFormat.short(range.lowerBound)) to \(NumberFormat.short(range.upperBound))"
+        return Key(name: name, summary: summary, accepts: "a number " + bounds,
+            apply: { s, text throws(ShellError) in
+                let value = try Literal.number(text, for: name)
+                guard range.contains(value) else { throw ShellError("\(name) must be \(bounds), not \(NumberFormat.short(value))") }
+                s[keyPath: path] = value
+            },
+            show: { NumberFormat.short($0[keyPath: path]) }, json: { .number($0[keyPath: path]) })
+    }
+
+    static func choice<C: RawRepresentable & CaseIterable & Sendable>(_ name: String, _ summary: String, _ cases: C.AllCases,
+                                                                      _ path: WritableKeyPath<Settings, C> & Sendable) -> Key where C.RawValue == String {
+        let names = cases.map(\.rawValue)
+        return Key(name: name, summary: summary, accepts: names.joined(separator: ", "),
+            apply: { s, text throws(ShellError) in
+                guard let value = C(rawValue: text.lowercased()) else {
+                    throw ShellError("\(name) must be one of \(names.joined(separator: ", ")), not '\(text)'\(Suggest.didYouMean(text, among: names))")
+                }
+                s[keyPath: path] = value
+            },
+            show: { $0[keyPath: path].rawValue }, json: { .string($0[keyPath: path].rawValue) })
+    }
+
     static func key(_ name: String) throws(ShellError) -> Key {
-        if let key = keys.first(where: { $0.name == name }) { return key }
+        if let key = keys.first(where: { $0.name == (name == "ρ" ? "rho" : name) }) { return key }
         if name == "seed" { throw ShellError("the seed has a command of its own: seed N") }
         if name == "clip" || name == "tau" { throw ShellError("the clipping rule has a command of its own: clip norm 1 (see help clip)") }
-        throw ShellError("unknown setting '\(name)'\(Suggest.didYouMean(name, among: keyNames, otherwise: "settings: \(keyNames.joined(separator: ", "))"))")
+        throw ShellError("unknown setting '\(name)'\(Suggest.didYouMean(name, among: keyNames, otherwise: "help settings lists them all"))")
     }
 }

@@ -10,11 +10,15 @@ public enum NormOrder: String, Sendable, CaseIterable {
 /// an infinite entry gives +Inf.
 public enum VectorNorm {
     public static func of<C: Collection>(_ x: C, order: NormOrder = .two) -> Double where C.Element == Double {
-        of([Array(x)], order: order)
+        norm(CollectionOfOne(x), order: order)
     }
 
     /// The norm of all the entries of several tensors taken together, as one long vector.
     public static func of(_ tensors: [[Double]], order: NormOrder = .two) -> Double {
+        norm(tensors, order: order)
+    }
+
+    static func norm<S: Sequence>(_ tensors: S, order: NormOrder) -> Double where S.Element: Collection, S.Element.Element == Double {
         var largest = 0.0
         var sawInfinity = false
         for tensor in tensors {

@@ -29,10 +29,10 @@ public struct ModelError: Error, Sendable, Equatable, CustomStringConvertible {
 /// Everything that determines a model and its one training sequence. The same spec gives the same
 /// numbers on every machine.
 ///
-/// Defaults (the skeleton's one-sequence regression): one input and one output channel;
-/// U ~ N(0, 1/m), b = 0, V ~ N(0, 1/n), c = 0, h_0 = 0; inputs x_t ~ N(0, 1); target y* ~ N(0, 1).
-/// Each quantity has its own random stream, so a longer T extends the same input sequence and
-/// leaves the weights as they were.
+/// The task fixes the input and output channels (m, p); U ~ N(0, 1/m), b = 0, V ~ N(0, 1/n), c = 0,
+/// h_0 = 0. The default task, `regress`, has one input and one output channel, inputs x_t ~ N(0, 1)
+/// and a target y* ~ N(0, 1). Each quantity has its own random stream, so a longer T extends the same
+/// input sequence and leaves the weights as they were.
 public struct ModelSpec: Sendable, Equatable {
     public var hiddenSize: Int
     public var length: Int
@@ -41,9 +41,12 @@ public struct ModelSpec: Sendable, Equatable {
     /// When set, W is rescaled so that ρ(W) is exactly this value.
     public var spectralRadius: Double?
     public var seed: UInt64
+    public var task: TaskKind
 
     public init(hiddenSize: Int = 8, length: Int = 40, activation: Activation = .tanh,
-                initialization: Initialization = .gaussian, spectralRadius: Double? = nil, seed: UInt64 = 1) {
+                initialization: Initialization = .gaussian, spectralRadius: Double? = nil, seed: UInt64 = 1,
+                task: TaskKind = .regress) {
+        self.task = task
         self.hiddenSize = hiddenSize
         self.length = length
         self.activation = activation
@@ -82,8 +85,11 @@ public struct ModelSpec: Sendable, Equatable {
         return w.scaled(by: target / rho)
     }
 
+    /// The task at this spec's length and seed.
+    public var trainingTask: TrainingTask { TrainingTask(task, length: length, seed: seed) }
+
     public func model() throws(ModelError) -> RNN {
-        let n = hiddenSize, m = 1, p = 1
+        let n = hiddenSize, m = trainingTask.inputSize, p = trainingTask.outputSize
         var rngU = Xoshiro256(seed: seed, stream: "U")
         var rngV = Xoshiro256(seed: seed, stream: "V")
         return RNN(
@@ -95,10 +101,11 @@ public struct ModelSpec: Sendable, Equatable {
             activation: activation)
     }
 
+    /// The one example `bptt` and `grad` look at: regress's fixed sequence, or the first example of
+    /// the task's own "example" stream.
     public func sample() -> Sample {
-        var rngX = Xoshiro256(seed: seed, stream: "inputs")
-        var rngY = Xoshiro256(seed: seed, stream: "target")
-        return Sample(inputs: Matrix(rows: length, cols: 1, storage: rngX.normals(length)), target: rngY.normals(1))
+        var rng = Xoshiro256(seed: seed, stream: "example")
+        return trainingTask.sample(&rng)
     }
 
     /// Q from the QR factorisation of a Gaussian matrix, with the signs of R's diagonal folded in so

@@ -67,3 +67,23 @@ public struct Gradients: Sendable, Equatable {
             c: tensors[4])
     }
 }
+
+extension RNN {
+    /// The trainable parameters as flat tensors in `Gradients.names` order (W, U, b, V, c).
+    public var parameters: [[Double]] {
+        get { [W.storage, U.storage, b, V.storage, c] }
+        set {
+            precondition(newValue.count == 5 && zip(newValue, parameters).allSatisfy { $0.count == $1.count }, "parameter shapes changed")
+            W.storage = newValue[0]
+            U.storage = newValue[1]
+            b = newValue[2]
+            V.storage = newValue[3]
+            c = newValue[4]
+        }
+    }
+
+    /// The (rows, cols) of each parameter tensor, vectors as (count, 1).
+    public var parameterShapes: [(rows: Int, cols: Int)] {
+        [(W.rows, W.cols), (U.rows, U.cols), (b.count, 1), (V.rows, V.cols), (c.count, 1)]
+    }
+}

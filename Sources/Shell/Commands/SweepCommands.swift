@@ -1,0 +1,237 @@
+import Foundation
+import Simulator
+import Synchronization
+
+/// What a sweep measures at each point.
+enum SweepMetric: String, CaseIterable, Sendable {
+    case delta0, delta_ratio, grad_norm, loss, rho_w
+    case final_loss, diverged, diverged_at, clip_rate, max_norm
+
+    var summary: String {
+        switch self {
+        case .delta0: "‖∂L/∂h_0‖₂: the error that reached the start (bptt)"
+        case .delta_ratio: "‖∂L/∂h_0‖₂ / ‖∂L/∂h_T‖₂: growth over T steps back (bptt)"
+        case .grad_norm: "‖∇L‖₂ of the one example (bptt)"
+        case .loss: "loss of the one example (bptt)"
+        case .rho_w: "ρ(W) of the W used"
+        case .final_loss: "mean loss over the last tenth of training (train)"
+        case .diverged: "1 when training went NaN or Inf, else 0 (train)"
+        case .diverged_at: "the step where training went NaN or Inf (train)"
+        case .clip_rate: "fraction of training steps clipped (train)"
+        case .max_norm: "largest gradient norm seen in training (train)"
+        }
+    }
+
+    var trains: Bool { ![.delta0, .delta_ratio, .grad_norm, .loss, .rho_w].contains(self) }
+    /// Plotted on a log scale (norms and losses span decades).
+    var logarithmic: Bool { ![.diverged, .diverged_at, .clip_rate, .rho_w].contains(self) }
+}
+
+/// One swept key and the values it takes.
+struct SweepAxis: Sendable {
+    var key: String
+    /// The values as they are applied (text, so that lists of words work too).
+    var labels: [String]
+    /// Numeric positions for charts and JSON, when the values are numbers.
+    var numbers: [Double]?
+
+    /// Spaced evenly in log (a..b:N:log): charts then use a log axis.
+    var logSpaced = false
+
+    /// The values as tables show them (four significant digits for numbers).
+    var display: [String] { numbers.map { $0.map(NumberFormat.short) } ?? labels }
+}
+
+extension Commands {
+    static let sweep = CommandSpec(
+        name: "sweep", usage: "sweep KEY=RANGE [KEY=RANGE] [metric=NAME] [KEY=VALUE…]",
+        summary: "measure a quantity over one or two swept settings",
+        details: """
+        RANGE is a..b:N (N evenly spaced values), a..b:N:log (spaced evenly in log), or a list a,b,c
+        (clip=none,norm:1 and act=tanh,linear are lists too). One key gives a table and a curve, two
+        keys a map. Other KEY=VALUE words hold for every point; your settings stay as they are.
+          sweep rho=0.8..1.4:25 T=10..200:20 metric=delta0
+          sweep lr=0.01..3:20:log clip=none,norm:1 metric=final_loss
+        Metrics (the default is final_loss when a training key is swept, delta0 otherwise):
+        \(SweepMetric.allCases.map { "  \($0.rawValue): \($0.summary)" }.joined(separator: "\n"))
+        Points run on every core; the numbers do not depend on how many. Ctrl-C stops it.
+        """,
+        argumentWords: { Settings.keyNames.map { $0 + "=" } + ["clip=", "metric="] }
+    ) { session, call throws(ShellError) in
+        var axes: [SweepAxis] = []
+        var fixed: [String] = []
+        var metric: SweepMetric? = nil
+        for word in call.words {
+            guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
+                throw ShellError("'\(word)' is not KEY=RANGE or KEY=VALUE; write it like rho=0.8..1.4:25")
+            }
+            let key = String(word[..<eq]), value = String(word[word.index(after: eq)...])
+            if key == "metric" {
+                guard let m = SweepMetric(rawValue: value) else {
+                    throw ShellError("unknown metric '\(value)'\(Suggest.didYouMean(value, among: SweepMetric.allCases.map(\.rawValue), otherwise: "metrics: " + SweepMetric.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                metric = m
+            } else if value.contains("..") || value.contains(",") {
+                axes.append(try parseAxis(key, value))
+            } else {
+                fixed.append(word)
+            }
+        }
+        guard (1...2).contains(axes.count) else {
+            throw ShellError(axes.isEmpty ? "sweep needs a KEY=RANGE to sweep, like rho=0.8..1.4:25" : "sweep takes one or two keys to sweep, not \(axes.count)")
+        }
+        if axes.count == 2 && axes[0].key == axes[1].key { throw ShellError("both swept keys are '\(axes[0].key)'; sweep two different keys") }
+        let trainingKeys = Set(Settings.trainingKeys.map(\.name) + ["clip"])
+        let chosen = metric ?? (axes.contains { trainingKeys.contains($0.key) } ? .final_loss : .delta0)
+
+        // Every point's settings, checked before anything runs.
+        let shape = axes.map(\.labels.count)
+        let count = shape.reduce(1, *)
+        guard count <= (axes.count == 1 ? 200 : 3600) else {
+            throw ShellError("that is \(count) points; the limit is \(axes.count == 1 ? "200 for one key" : "3600 (60×60) for two keys")")
+        }
+        var points: [(Settings, ClipRule)] = []
+        for index in 0..<count {
+            var words = fixed
+            var rest = index
+            for axis in axes.reversed() {
+                words.append(axis.key + "=" + axis.labels[rest % axis.labels.count])
+                rest /= axis.labels.count
+            }
+            points.append(try runSettings(session, words))
+        }
+        let cost = points.reduce(0.0) { sum, point in
+            let s = point.0
+            let perRun = Double(s.T) * Double(s.n * s.n + s.n)
+            return sum + (chosen.trains ? Double(s.steps) * Double(s.batch) * perRun : perRun)
+        }
+        guard cost <= Limits.trainingWork else {
+            throw ShellError("that sweep is too much work (\(NumberFormat.short(cost)) multiply-adds, over \(NumberFormat.short(Limits.trainingWork))); use fewer points, steps, T or n")
+        }
+        var models: [RNN] = []
+        for (settings, _) in points {
+            var trial = session
+            trial.settings = settings
+            models.append(try trial.model())
+        }
+
+        let runtime = session.runtime
+        let done = Mutex(0)
+        let frozen = points, built = models
+        let values: [Double] = parallelMap(count) { i in
+            if runtime.shouldStop() { return .nan }
+            let value = measure(chosen, model: built[i], settings: frozen[i].0, clip: frozen[i].1, shouldStop: runtime.shouldStop)
+            runtime.progress("sweep", done.withLock { $0 += 1; return $0 }, count)
+            return value
+        }
+        return sweepReport(axes: axes, values: values, metric: chosen, interrupted: runtime.shouldStop(), session: session)
+    }
+
+    static func measure(_ metric: SweepMetric, model: RNN, settings: Settings, clip: ClipRule, shouldStop: () -> Bool) -> Double {
+        let spec = settings.spec
+        if !metric.trains {
+            if metric == .rho_w { return Spectrum.spectralRadius(model.W) }
+            let result = Simulator.bptt(model, spec.sample(), loss: spec.trainingTask.loss)
+            switch metric {
+            case .delta0: return result.deltaNorms[0]
+            case .delta_ratio: return result.deltaNorms[0] / result.deltaNorms[settings.T]
+            case .grad_norm: return result.gradientNorm
+            default: return result.loss
+            }
+        }
+        let run = Simulator.train(model, on: spec.trainingTask, settings.trainingConfig(clip: clip), shouldStop: shouldStop)
+        if case .interrupted = run.end { return .nan }
+        switch metric {
+        case .final_loss: return run.finalLoss
+        case .diverged: return run.diverged ? 1 : 0
+        case .diverged_at: return run.firstNonFiniteStep.map(Double.init) ?? .nan
+        case .clip_rate: return run.clipRate
+        default: return run.maxNorm
+        }
+    }
+
+    /// `a..b:N`, `a..b:N:log` or `a,b,c`.
+    static func parseAxis(_ key: String, _ text: String) throws(ShellError) -> SweepAxis {
+        if key != "clip" { _ = try Settings.key(key) }
+        if !text.contains("..") {
+            let labels = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
+            guard labels.allSatisfy({ !$0.isEmpty }) else { throw ShellError("\(key)=\(text) has an empty item; write a list like \(key)=a,b,c") }
+            let numbers = labels.compactMap(Double.init)
+            return SweepAxis(key: key, labels: labels, numbers: numbers.count == labels.count ? numbers : nil)
+        }
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
+        let ends = parts[0].components(separatedBy: "..")
+        guard ends.count == 2, parts.count == 2 || (parts.count == 3 && parts[2] == "log") else {
+            throw ShellError("\(key)=\(text) is not a range; write a..b:N (N values) or a..b:N:log, like \(key)=0.8..1.4:25")
+        }
+        let a = try Literal.number(ends[0], for: "the start of \(key)'s range")
+        let b = try Literal.number(ends[1], for: "the end of \(key)'s range")
+        let count = try Literal.integer(parts[1], for: "the number of points of \(key)")
+        guard (2...200).contains(count) else { throw ShellError("a range takes 2 to 200 points, not \(count)") }
+        let log = parts.count == 3
+        if log && (a <= 0 || b <= 0) { throw ShellError("a :log range needs positive ends, but \(key) runs from \(NumberFormat.short(a)) to \(NumberFormat.short(b))") }
+        var numbers = (0..<count).map { i -> Double in
+            let f = Double(i) / Double(count - 1)
+            return log ? Foundation.exp(Foundation.log(a) + f * (Foundation.log(b) - Foundation.log(a))) : a + f * (b - a)
+        }
+        let integral = ["n", "T", "steps", "batch"].contains(key)
+        if integral {
+            var seen = Set<Double>()
+            numbers = numbers.map { $0.rounded() }.filter { seen.insert($0).inserted }
+        }
+        return SweepAxis(key: key, labels: numbers.map { integral ? String(Int($0)) : NumberFormat.full($0) }, numbers: numbers, logSpaced: log)
+    }
+
+    /// When one axis is numeric and the other a short list of words, the sweep reads best as one
+    /// curve per word: (numeric axis, word axis, whether the numeric axis is the first).
+    static func curvesLayout(_ axes: [SweepAxis]) -> (SweepAxis, SweepAxis, Bool)? {
+        if axes[0].numbers != nil, axes[1].numbers == nil, axes[1].labels.count <= 6 { return (axes[0], axes[1], true) }
+        if axes[1].numbers != nil, axes[0].numbers == nil, axes[0].labels.count <= 6 { return (axes[1], axes[0], false) }
+        return nil
+    }
+
+    static func sweepReport(axes: [SweepAxis], values: [Double], metric: SweepMetric, interrupted: Bool, session: Session) -> Report {
+        var blocks: [Block] = [.title("sweep \(axes.map { "\($0.key) (\($0.labels.count))" }.joined(separator: " × ")) · \(metric.rawValue): \(metric.summary)")]
+        if axes.count == 1 {
+            let axis = axes[0]
+            blocks.append(.table(Table(columns: [.init(axis.key, numeric: axis.numbers != nil), .init(metric.rawValue)],
+                                       rows: zip(axis.display, values).map { [.text($0), .number($1)] })))
+            if values.count > 2, let x = axis.numbers {
+                blocks.append(.lineChart(LineChart(title: "\(metric.rawValue) over \(axis.key)", xName: axis.key, x: x,
+                                                   series: [.init(metric.rawValue, values)], yScale: metric.logarithmic ? .log10 : .linear,
+                                                   xScale: axis.logSpaced ? .log10 : .linear)))
+            }
+        } else if let (numeric, categories, numericFirst) = curvesLayout(axes) {
+            // A numeric key against a few named choices (clip=none,norm:1): one curve per choice.
+            let value: (Int, Int) -> Double = { i, c in numericFirst ? values[i * categories.labels.count + c] : values[c * numeric.labels.count + i] }
+            let rows: [[Cell]] = numeric.display.indices.map { i in [.text(numeric.display[i])] + categories.labels.indices.map { .number(value(i, $0)) } }
+            blocks.append(.table(Table(columns: [.init(numeric.key, numeric: true)] + categories.labels.map { .init(categories.key + "=" + $0) }, rows: rows)))
+            blocks.append(.lineChart(LineChart(
+                title: "\(metric.rawValue) over \(numeric.key)", xName: numeric.key, x: numeric.numbers!,
+                series: categories.labels.indices.map { c in .init("\(categories.key)=\(categories.labels[c])", numeric.labels.indices.map { value($0, c) }) },
+                yScale: metric.logarithmic ? .log10 : .linear, xScale: numeric.logSpaced ? .log10 : .linear)))
+        } else if let ys = axes[0].numbers, let xs = axes[1].numbers {
+            let columns = axes[1].labels.count
+            blocks.append(.heatmap(Heatmap(
+                title: "\(metric.rawValue) over \(axes[1].key) × \(axes[0].key)", valueName: metric.rawValue,
+                x: .init(axes[1].key, xs), y: .init(axes[0].key, ys),
+                values: (0..<axes[0].labels.count).map { r in Array(values[(r * columns)..<((r + 1) * columns)]) },
+                scale: metric.logarithmic ? .log10 : .linear)))
+        } else {
+            let (rowsAxis, colsAxis) = (axes[0], axes[1])
+            let columns = [Table.Column("\(rowsAxis.key) \\ \(colsAxis.key)", numeric: false)] + colsAxis.display.map { Table.Column($0) }
+            let rows: [[Cell]] = rowsAxis.display.enumerated().map { r, label in
+                [.text(label)] + (0..<colsAxis.labels.count).map { .number(values[r * colsAxis.labels.count + $0]) }
+            }
+            blocks.append(.table(Table(columns: columns, rows: rows)))
+        }
+        if interrupted { blocks.append(.warning("interrupted: points not computed are NaN")) }
+        let grid: JSON = axes.count == 1 ? .numbers(values)
+            : .array((0..<axes[0].labels.count).map { r in .numbers(Array(values[(r * axes[1].labels.count)..<((r + 1) * axes[1].labels.count)])) })
+        return Report(command: "sweep", blocks: blocks, fields: settingsFields(session) + [
+            ("metric", .string(metric.rawValue)),
+            ("axes", .array(axes.map { axis in .object([("key", .string(axis.key)), ("values", axis.numbers.map(JSON.numbers) ?? .array(axis.labels.map(JSON.string)))]) })),
+            ("values", grid),
+        ])
+    }
+}

@@ -1,0 +1,275 @@
+import Foundation
+import Simulator
+import Synchronization
+
+extension Commands {
+    static let task = CommandSpec(
+        name: "task", usage: "task [NAME] [KEY=VALUE…]",
+        summary: "choose what train learns (regress, adding, order, memory)",
+        details: """
+        task            the current task
+        task NAME       the same as set task=NAME (other KEY=VALUE settings may follow: task adding T=100)
+        Tasks:
+          regress   the one fixed sequence bptt shows: N(0,1) inputs, one N(0,1) target
+          adding    two channels, a value in [0,1) and a marker; two steps are marked, one in each
+                    half; the target is the SUM of the two marked values (Hochreiter & Schmidhuber
+                    1997, Pascanu et al. 2013). Predicting 1 always gives loss 1/12 ≈ 0.0833.
+          order     symbols a–d with two relevant ones, X or Y, near 10% and 50% of the sequence;
+                    the class is their order XX, XY, YX, YY (cross-entropy; guessing gives ln 4)
+          memory    output the first input (from U[−1,1]) after T steps of zeros (guessing 0: 1/6)
+        """,
+        argumentWords: { TaskKind.allCases.map(\.rawValue) }
+    ) { session, call throws(ShellError) in
+        var words = call.words
+        if let first = words.first, !first.contains("=") { words[0] = "task=" + first }
+        if !words.isEmpty { _ = try set.run(&session, CommandCall(verb: "set", words: words, rest: "")) }
+        let task = session.settings.spec.trainingTask
+        return Report(command: "task", blocks: [
+            .values([("task", .text(task.kind.rawValue)), ("T", .integer(task.length)),
+                     ("inputs", .integer(task.inputSize)), ("outputs", .integer(task.outputSize))]),
+            .text(task.kind.summary),
+            .note("a predictor that ignores the input at best reaches loss \(NumberFormat.short(task.trivialLoss))"),
+        ], fields: settingsFields(session) + [("trivial_loss", .number(task.trivialLoss))])
+    }
+
+    static let optim = CommandSpec(
+        name: "optim", usage: "optim [NAME] [lr=…] [momentum=…]",
+        summary: "choose the optimizer train uses (sgd, adagrad, adam)",
+        details: """
+        optim sgd lr=0.1 momentum=0.9   θ ← θ − lr·v, v ← μv + g (PyTorch's SGD)
+        optim adagrad lr=0.1            θ ← θ − lr·g/√(Σg² + 1e-8) (as in min-char-rnn)
+        optim adam lr=0.001             Kingma & Ba with bias correction, β₁ 0.9, β₂ 0.999, ε 1e-8
+        The same as set optim=NAME lr=…; optim alone shows the current choice.
+        """,
+        argumentWords: { OptimizerKind.allCases.map(\.rawValue) }
+    ) { session, call throws(ShellError) in
+        var words = call.words
+        if let first = words.first, !first.contains("=") { words[0] = "optim=" + first }
+        if !words.isEmpty { _ = try set.run(&session, CommandCall(verb: "set", words: words, rest: "")) }
+        let s = session.settings
+        var values: [(String, Cell)] = [("optim", .text(s.optimizer.rawValue)), ("lr", .number(s.lr))]
+        if s.optimizer == .sgd { values.append(("momentum", .number(s.momentum))) }
+        return Report(command: "optim", blocks: [.values(values)], fields: settingsFields(session))
+    }
+
+    static let train = CommandSpec(
+        name: "train", usage: "train [KEY=VALUE…] [clip=RULE]",
+        summary: "train on the task; watch the loss and the gradient norm",
+        details: """
+        Trains the RNN the settings describe on the current task with mini-batches, recording for
+        every step the loss, the gradient norm before and after clipping, and whether it was clipped.
+        KEY=VALUE (lr, steps, batch, optim, momentum, nonfinite, or any other setting) and clip=RULE
+        (none, norm:1, value:0.5, …) apply to this run only; your settings stay as they are.
+          nonfinite=stop       stop at the first NaN or Inf step: "diverged at step k" (default)
+          nonfinite=skip[:N]   skip such updates (optax apply_if_finite); give up after N in a row
+          nonfinite=propagate  let NaN into the weights and carry on
+        Ctrl-C stops it and shows what was computed. Example: task adding T=100; train lr=1 clip=norm:1
+        """,
+        argumentWords: { Settings.keyNames.map { $0 + "=" } + ["clip="] }
+    ) { session, call throws(ShellError) in
+        let (settings, clip) = try runSettings(session, call.words)
+        let (model, task, config) = try trainingSetup(session, settings, clip: clip)
+        let runtime = session.runtime
+        let run = Simulator.train(model, on: task, config, shouldStop: runtime.shouldStop,
+                                  progress: { runtime.progress("train", $0, config.steps) })
+        return trainingReport(run, settings: settings, task: task, config: config)
+    }
+
+    static let compare = CommandSpec(
+        name: "compare", usage: "compare clip=RULE,RULE… [KEY=VALUE…]",
+        summary: "train once per clipping rule from the same weights and batches",
+        details: """
+        Runs train for each rule with the same initial weights and the same batches, one row each:
+        final loss, where it diverged, the largest gradient norm, how often it clipped.
+          compare clip=none,norm:1,value:0.1 lr=1
+          task adding T=100; compare clip=none,norm:1 lr=1 steps=300
+        Runs use every core; their numbers do not depend on how many.
+        """,
+        argumentWords: { ["clip="] + Settings.keyNames.map { $0 + "=" } }
+    ) { session, call throws(ShellError) in
+        guard let clipWord = call.words.first(where: { $0.hasPrefix("clip=") }) else {
+            throw ShellError("compare needs the rules to compare, like compare clip=none,norm:1")
+        }
+        var parsed: [ClipRule] = []
+        for spec in clipWord.dropFirst(5).split(separator: ",", omittingEmptySubsequences: false) {
+            parsed.append(try parseClipSpec(String(spec)))
+        }
+        let rules = parsed
+        guard (1...8).contains(rules.count) else { throw ShellError("compare takes 1 to 8 rules, not \(rules.count)") }
+        let (settings, _) = try runSettings(session, call.words.filter { !$0.hasPrefix("clip=") })
+        let (model, task, base) = try trainingSetup(session, settings, clip: .none, runs: rules.count)
+        let runtime = session.runtime
+        let done = Mutex(0)
+        let total = base.steps * rules.count
+        let runs = parallelMap(rules.count) { i in
+            var config = base
+            config.clip = rules[i]
+            return Simulator.train(model, on: task, config, shouldStop: runtime.shouldStop, progress: { _ in
+                let count = done.withLock { value in value += 1; return value }
+                runtime.progress("compare", count, total)
+            })
+        }
+        let rows: [[Cell]] = zip(rules, runs).map { rule, run in
+            [.text(describe(rule)), .number(run.finalLoss), .text(run.firstNonFiniteStep.map(String.init) ?? "—"),
+             .number(run.maxNorm), .text(percent(run.clipRate)), .text(outcome(run, task: task).word)]
+        }
+        var blocks: [Block] = [
+            .title("compare on \(task.kind.rawValue) · T=\(task.length) · n=\(settings.n) · \(settings.act.rawValue) · \(settings.optimizer.rawValue) lr=\(NumberFormat.short(settings.lr)) · batch \(settings.batch) · \(settings.steps) steps · seed \(settings.seed)"),
+            .table(Table(columns: [.init("clip", numeric: false), .init("final loss"), .init("diverged at"), .init("max ‖g‖₂"), .init("clipped"), .init("verdict", numeric: false)], rows: rows)),
+        ]
+        let longest = runs.map(\.records.count).max() ?? 0
+        blocks.append(.lineChart(LineChart(
+            title: "loss per step", xName: "step", x: (1...max(1, longest)).map(Double.init),
+            series: zip(rules, runs).map { LineChart.Series("clip " + describe($0), $1.losses) }, yScale: .log10)))
+        blocks.append(.note("a predictor that ignores the input reaches \(NumberFormat.short(task.trivialLoss)); every run started from the same weights and saw the same batches"))
+        if runs.contains(where: { if case .interrupted = $0.end { true } else { false } }) {
+            blocks.append(.warning("interrupted: the rows show the steps computed before Ctrl-C"))
+        }
+        return Report(command: "compare", blocks: blocks, fields: settingsFields(session) + [
+            ("runs", .array(zip(rules, runs).map { rule, run in .object([("clip", clipJSON(rule))] + runFields(run, task: task)) })),
+        ])
+    }
+
+    static let suggest = CommandSpec(
+        name: "suggest", usage: "suggest [KEY=VALUE…]",
+        summary: "suggest a clipping threshold from a warm-up run (Pascanu et al.)",
+        details: """
+        Trains without clipping for a warm-up (at most 100 steps, or steps=N) and averages the
+        gradient norm; Pascanu, Mikolov & Bengio (2013) found thresholds from half to ten times that
+        average to work. Settings stay as they are.
+        """,
+        argumentWords: { Settings.keyNames.map { $0 + "=" } }
+    ) { session, call throws(ShellError) in
+        var words = call.words
+        if !words.contains(where: { $0.hasPrefix("steps=") }) { words.append("steps=\(min(100, session.settings.steps))") }
+        let (settings, _) = try runSettings(session, words)
+        let (model, task, config) = try trainingSetup(session, settings, clip: .none)
+        let suggestion = suggestThreshold(model, on: task, config, shouldStop: session.runtime.shouldStop)
+        guard suggestion.mean.isFinite else {
+            throw ShellError("every warm-up step had a non-finite gradient; lower lr or rho and try again")
+        }
+        return Report(command: "suggest", blocks: [
+            .values([("mean ‖g‖₂", .number(suggestion.mean)), ("over steps", .integer(suggestion.steps))]),
+            .text("Try a threshold from \(NumberFormat.short(suggestion.low)) to \(NumberFormat.short(suggestion.high)), e.g. clip norm \(NumberFormat.short(suggestion.mean))"),
+        ], fields: [("mean_norm", .number(suggestion.mean)), ("low", .number(suggestion.low)), ("high", .number(suggestion.high)), ("steps", .integer(suggestion.steps))])
+    }
+
+    // MARK: - Shared pieces
+
+    /// The session's settings with KEY=VALUE words applied (for one run only) and the clipping rule
+    /// (clip=RULE, else the session's own).
+    static func runSettings(_ session: Session, _ words: [String]) throws(ShellError) -> (Settings, ClipRule) {
+        var settings = session.settings
+        var clip = session.clipRule
+        for word in words {
+            guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
+                throw ShellError("'\(word)' is not KEY=VALUE; write it like lr=0.5 or clip=norm:1")
+            }
+            let name = String(word[..<eq]), value = String(word[word.index(after: eq)...])
+            if name == "clip" {
+                clip = try parseClipSpec(value)
+                continue
+            }
+            let key = try Settings.key(name)
+            guard !value.isEmpty else { throw ShellError("\(name)= needs a value: \(key.accepts)") }
+            try key.apply(&settings, value)
+        }
+        try settings.validate()
+        return (settings, clip)
+    }
+
+    /// The model, task and configuration of a training run, refused when it is too much work.
+    static func trainingSetup(_ session: Session, _ settings: Settings, clip: ClipRule, runs: Int = 1) throws(ShellError) -> (RNN, TrainingTask, TrainingConfig) {
+        var trial = session
+        trial.settings = settings
+        let model = try trial.model()
+        let task = settings.spec.trainingTask
+        let batch = task.kind == .regress ? 1 : settings.batch
+        let work = Double(runs) * Double(settings.steps) * Double(batch) * Double(settings.T) * Double(settings.n * settings.n + settings.n)
+        guard work <= Limits.trainingWork else {
+            throw ShellError("that is too much work (steps·batch·T·n² = \(NumberFormat.short(work)), over the limit of \(NumberFormat.short(Limits.trainingWork))); lower steps, batch, T or n")
+        }
+        return (model, task, settings.trainingConfig(clip: clip))
+    }
+
+    static func percent(_ x: Double) -> String { NumberFormat.short((x * 1000).rounded() / 10) + "%" }
+
+    /// A one-word verdict for tables, and whether it is bad news.
+    static func outcome(_ run: TrainingRun, task: TrainingTask) -> (word: String, bad: Bool) {
+        switch run.end {
+        case .diverged: return ("diverged", true)
+        case .gaveUp: return ("gave up", true)
+        case .interrupted: return ("interrupted", true)
+        case .completed:
+            if run.firstNonFiniteStep != nil { return ("went NaN", true) }
+            if run.finalLoss < task.trivialLoss { return ("trained", false) }
+            if run.finalLoss > 10 * (run.records.first?.loss ?? .infinity) { return ("blew up", true) }
+            return ("no better than trivial", false)
+        }
+    }
+
+    static func verdict(_ run: TrainingRun, task: TrainingTask) -> Block {
+        switch run.end {
+        case .diverged(let step):
+            let last = run.records.dropLast().last.map { " (the last finite loss was \(NumberFormat.short($0.loss)) at step \(step - 1))" } ?? ""
+            return .warning("diverged at step \(step): the \(run.records.last?.loss.isFinite == false ? "loss" : "gradient") became \(NumberFormat.short(run.records.last?.loss.isFinite == false ? run.records.last!.loss : run.records.last?.preClipNorm ?? .nan))\(last)")
+        case .gaveUp(let step):
+            return .warning("gave up at step \(step): more non-finite steps in a row than nonfinite=skip allows; as optax does, that update was applied and the weights are now NaN")
+        case .interrupted(let step):
+            return .warning("interrupted after \(step) steps; what was computed is shown")
+        case .completed:
+            if let bad = run.firstNonFiniteStep {
+                return .warning("went non-finite at step \(bad) and carried on (nonfinite=\(run.records.count > bad ? "propagate or skip" : "propagate"))")
+            }
+            let start = run.records.first?.loss ?? .nan
+            if run.finalLoss < task.trivialLoss {
+                return .text("trained: the final loss \(NumberFormat.short(run.finalLoss)) is below the \(NumberFormat.short(task.trivialLoss)) of a predictor that ignores the input")
+            }
+            if run.finalLoss > 10 * start {
+                return .warning("blew up: the final loss \(NumberFormat.short(run.finalLoss)) is over ten times the first (\(NumberFormat.short(start)))")
+            }
+            return .text("did not beat the \(NumberFormat.short(task.trivialLoss)) of a predictor that ignores the input (final loss \(NumberFormat.short(run.finalLoss)))")
+        }
+    }
+
+    static func trainingReport(_ run: TrainingRun, settings: Settings, task: TrainingTask, config: TrainingConfig) -> Report {
+        let steps = (1...max(1, run.records.count)).map(Double.init)
+        let title = "train \(task.kind.rawValue) · T=\(task.length) · n=\(settings.n) · \(settings.act.rawValue) · \(settings.optimizer.rawValue) lr=\(NumberFormat.short(settings.lr)) · batch \(config.batchSize) · \(config.steps) steps · clip \(describe(config.clip)) · seed \(settings.seed)"
+        let blocks: [Block] = [
+            .title(title),
+            .lineChart(LineChart(title: "loss per step", xName: "step", x: steps,
+                                 series: [.init("loss", run.losses)], yScale: .log10)),
+            .lineChart(LineChart(title: "‖g‖₂ per step", xName: "step", x: steps,
+                                 series: config.clip == .none ? [.init("‖g‖₂", run.preClipNorms)]
+                                     : [.init("before clipping", run.preClipNorms), .init("after", run.records.map(\.postClipNorm))],
+                                 yScale: .log10)),
+            .values([("first loss", .number(run.records.first?.loss ?? .nan)), ("final loss", .number(run.finalLoss)),
+                     ("trivial", .number(task.trivialLoss)), ("clipped", .text(percent(run.clipRate))),
+                     ("max ‖g‖₂", .number(run.maxNorm))]),
+            verdict(run, task: task),
+        ]
+        return Report(command: "train", blocks: blocks, fields: [("settings", settingsJSON(settings)), ("clip", clipJSON(config.clip))] + runFields(run, task: task))
+    }
+
+    static func runFields(_ run: TrainingRun, task: TrainingTask) -> [(String, JSON)] {
+        let end: String = switch run.end {
+        case .completed: "completed"
+        case .diverged: "diverged"
+        case .gaveUp: "gave_up"
+        case .interrupted: "interrupted"
+        }
+        return [
+            ("end", .string(end)),
+            ("steps_run", .integer(run.records.count)),
+            ("diverged_at", run.firstNonFiniteStep.map(JSON.integer) ?? .null),
+            ("final_loss", .number(run.finalLoss)),
+            ("trivial_loss", .number(task.trivialLoss)),
+            ("clip_rate", .number(run.clipRate)),
+            ("max_norm", .number(run.maxNorm)),
+            ("losses", .numbers(run.losses)),
+            ("pre_clip_norms", .numbers(run.preClipNorms)),
+            ("post_clip_norms", .numbers(run.records.map(\.postClipNorm))),
+            ("clipped", .array(run.records.map { .bool($0.clipped) })),
+        ]
+    }
+}

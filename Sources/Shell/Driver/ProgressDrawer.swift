@@ -1,0 +1,40 @@
+import Foundation
+import Synchronization
+
+/// Draws a long command's progress bar on the terminal's standard error, in place, at most ten
+/// times a second; safe to call from the worker threads of a parallel sweep.
+final class ProgressDrawer: Sendable {
+    private struct State {
+        var lastDraw = 0.0
+        var shown = false
+    }
+
+    private let state = Mutex(State())
+    private let width: Int
+    private let unicode: Bool
+
+    init(width: Int, unicode: Bool) {
+        self.width = width
+        self.unicode = unicode
+    }
+
+    func report(_ label: String, _ done: Int, _ total: Int) {
+        let now = Date().timeIntervalSinceReferenceDate
+        state.withLock { state in
+            guard done < total, now - state.lastDraw >= 0.1 else { return }
+            state.lastDraw = now
+            state.shown = true
+            Terminal.write("\r" + ProgressBar.line(done: done, total: total, width: width - 1, unicode: unicode, label: label), to: .error)
+        }
+    }
+
+    /// Erases the bar, if one is on the screen.
+    func clear() {
+        state.withLock { state in
+            guard state.shown else { return }
+            state.shown = false
+            state.lastDraw = 0
+            Terminal.write("\r\u{1B}[K", to: .error)
+        }
+    }
+}

@@ -1,0 +1,171 @@
+/// What to do when a step's loss or gradient is NaN or infinite.
+public enum NonFinitePolicy: Sendable, Equatable {
+    /// Stop and report "diverged at step k", keeping the last finite weights (the default).
+    case stop
+    /// optax `apply_if_finite`: skip the update and count consecutive failures; after more than
+    /// `maxConsecutive` in a row the update is applied anyway (optax's behaviour), which lets the NaN
+    /// into the weights, so the run ends there ("gave up").
+    case skip(maxConsecutive: Int)
+    /// Let the NaN through and carry on, to show what happens without any guard.
+    case propagate
+}
+
+public struct TrainingConfig: Sendable, Equatable {
+    public var steps: Int
+    public var batchSize: Int
+    public var optimizer: OptimizerConfig
+    public var clip: ClipRule
+    public var nonFinite: NonFinitePolicy
+    /// Seed of the stream the batches are drawn from: the same seed gives the same batches.
+    public var seed: UInt64
+
+    public init(steps: Int = 200, batchSize: Int = 32, optimizer: OptimizerConfig = OptimizerConfig(),
+                clip: ClipRule = .none, nonFinite: NonFinitePolicy = .stop, seed: UInt64 = 1) {
+        self.steps = steps
+        self.batchSize = batchSize
+        self.optimizer = optimizer
+        self.clip = clip
+        self.nonFinite = nonFinite
+        self.seed = seed
+    }
+}
+
+/// One training step as it happened.
+public struct StepRecord: Sendable, Equatable {
+    /// Mean loss over the batch, before the update.
+    public var loss: Double
+    /// ‖g‖₂ of the mean gradient before clipping, and after.
+    public var preClipNorm: Double
+    public var postClipNorm: Double
+    public var clipped: Bool
+    /// The update was skipped (nonfinite=skip).
+    public var skipped: Bool
+}
+
+public enum TrainingEnd: Sendable, Equatable {
+    case completed
+    /// Stopped at this step because its loss or gradient was not finite (nonfinite=stop).
+    case diverged(step: Int)
+    /// More consecutive non-finite steps than nonfinite=skip allows, ending at this step.
+    case gaveUp(step: Int)
+    /// Ctrl-C (or another stop request) after this many steps.
+    case interrupted(step: Int)
+}
+
+public struct TrainingRun: Sendable {
+    public var records: [StepRecord]
+    public var end: TrainingEnd
+    /// The weights at the end (for a stopped run: the last finite ones).
+    public var model: RNN
+    /// The first step whose loss or gradient was not finite, if any.
+    public var firstNonFiniteStep: Int?
+
+    public var losses: [Double] { records.map(\.loss) }
+    public var preClipNorms: [Double] { records.map(\.preClipNorm) }
+    /// Fraction of the steps whose gradient was clipped.
+    public var clipRate: Double { records.isEmpty ? 0 : Double(records.filter(\.clipped).count) / Double(records.count) }
+    /// The largest finite pre-clip norm (NaN when there was none).
+    public var maxNorm: Double { records.map(\.preClipNorm).filter(\.isFinite).max() ?? .nan }
+    /// The loss of the last step whose loss was finite.
+    public var lastFiniteLoss: Double? { records.last(where: { $0.loss.isFinite })?.loss }
+    /// Mean loss over the last tenth of the steps (at least one): less noisy than the last batch.
+    public var finalLoss: Double {
+        guard !records.isEmpty else { return .nan }
+        let tail = records.suffix(max(1, records.count / 10))
+        return tail.reduce(0) { $0 + $1.loss } / Double(tail.count)
+    }
+    public var diverged: Bool { firstNonFiniteStep != nil }
+}
+
+/// The mean loss and mean gradient of a model over a batch.
+public func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Double? = nil) -> (loss: Double, gradients: [[Double]]) {
+    var total = 0.0
+    var sum = model.parameters.map { [Double](repeating: 0, count: $0.count) }
+    for sample in batch {
+        let result = bptt(model, sample, loss: loss, errorClip: errorClip)
+        total += result.loss
+        for (k, tensor) in result.gradients.tensors.enumerated() {
+            for i in tensor.indices { sum[k][i] += tensor[i] }
+        }
+    }
+    let scale = 1 / Double(batch.count)
+    return (total * scale, sum.map { $0.map { $0 * scale } })
+}
+
+/// Trains `model` on `task` with mini-batch gradient descent: for every step it draws a batch,
+/// backpropagates, clips, updates, and records the loss and the gradient norms.
+/// `shouldStop` is asked before every step; `progress` is told after every step.
+public func train(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig,
+                  shouldStop: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) -> TrainingRun {
+    var model = model
+    var optimizer = Optimizer(config.optimizer)
+    var rng = Xoshiro256(seed: config.seed, stream: "batches")
+    var records: [StepRecord] = []
+    records.reserveCapacity(config.steps)
+    var firstNonFinite: Int? = nil
+    var consecutive = 0
+    var errorClip: Double? = nil
+    if case .signal(let tau) = config.clip { errorClip = tau }
+
+    for step in stride(from: 1, through: config.steps, by: 1) {
+        if shouldStop() { return TrainingRun(records: records, end: .interrupted(step: step - 1), model: model, firstNonFiniteStep: firstNonFinite) }
+        let batch = task.batch(config.batchSize, &rng)
+        let (loss, gradients) = batchGradient(model, batch, loss: task.loss, errorClip: errorClip)
+        let norm = VectorNorm.of(gradients)
+        let finite = loss.isFinite && norm.isFinite
+        if !finite && firstNonFinite == nil { firstNonFinite = step }
+
+        var applyAnyway = false
+        if !finite {
+            switch config.nonFinite {
+            case .stop:
+                records.append(StepRecord(loss: loss, preClipNorm: norm, postClipNorm: norm, clipped: false, skipped: true))
+                progress(step)
+                return TrainingRun(records: records, end: .diverged(step: step), model: model, firstNonFiniteStep: firstNonFinite)
+            case .skip(let limit):
+                consecutive += 1
+                if consecutive <= limit {
+                    records.append(StepRecord(loss: loss, preClipNorm: norm, postClipNorm: norm, clipped: false, skipped: true))
+                    progress(step)
+                    continue
+                }
+                applyAnyway = true
+            case .propagate:
+                break
+            }
+        } else {
+            consecutive = 0
+        }
+
+        let outcome = Clipper.clip(gradients, rule: config.clip, shapes: model.parameterShapes, parameters: model.parameters)
+        var parameters = model.parameters
+        optimizer.update(&parameters, gradients: outcome.output)
+        model.parameters = parameters
+        records.append(StepRecord(loss: loss, preClipNorm: norm, postClipNorm: outcome.clippedNorm, clipped: outcome.clipped, skipped: false))
+        progress(step)
+        if applyAnyway {
+            return TrainingRun(records: records, end: .gaveUp(step: step), model: model, firstNonFiniteStep: firstNonFinite)
+        }
+    }
+    return TrainingRun(records: records, end: .completed, model: model, firstNonFiniteStep: firstNonFinite)
+}
+
+/// Pascanu et al. (2013)'s heuristic for the clipping threshold: the average gradient norm over
+/// a warm-up run without clipping; they found values from half to ten times it to work.
+public struct ThresholdSuggestion: Sendable, Equatable {
+    /// Mean of the finite pre-clip norms of the warm-up steps.
+    public var mean: Double
+    public var low: Double { 0.5 * mean }
+    public var high: Double { 10 * mean }
+    /// How many warm-up steps had a finite norm.
+    public var steps: Int
+}
+
+public func suggestThreshold(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig,
+                             shouldStop: () -> Bool = { false }) -> ThresholdSuggestion {
+    var warmup = config
+    warmup.clip = .none
+    warmup.nonFinite = .stop
+    let norms = train(model, on: task, warmup, shouldStop: shouldStop).preClipNorms.filter(\.isFinite)
+    return ThresholdSuggestion(mean: norms.isEmpty ? .nan : norms.reduce(0, +) / Double(norms.count), steps: norms.count)
+}
