@@ -452,11 +452,14 @@ func tensors(_ json: JSON?) -> [[Double]] {
         }
     }
 
-    @Test func sweepNumbersDoNotDependOnTheThreads() throws {
-        var session = Session()
-        let line = "sweep lr=0.05..2:6:log clip=none,norm:1 task=adding T=10 steps=15 batch=4 metric=final_loss"
-        let first = try run(line, in: &session)[0].json["values"]
-        for _ in 0..<3 { #expect(try run(line, in: &session)[0].json["values"] == first) }
+    @Test(arguments: ["sweep lr=0.05..2:6:log clip=none,norm:1 task=adding T=10 steps=15 batch=4 metric=final_loss",
+                      "compare clip=none,norm:1,value:0.1 task=adding T=10 steps=15 batch=4 lr=1"])
+    func numbersAreTheSameOnOneThreadAndOnAll(_ line: String) throws {
+        var parallel = Session(), serial = Session()
+        serial.runtime.serial = true
+        let all = try run(line, in: &parallel)[0].json, one = try run(line, in: &serial)[0].json
+        #expect(all["values"] == one["values"] && all["runs"] == one["runs"])
+        #expect(all["values"] != nil || all["runs"] != nil)
     }
 
     @Test func cliffThrowsPlainDescentOffAndKeepsClippedDescentOnTheMap() throws {

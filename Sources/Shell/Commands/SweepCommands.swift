@@ -118,7 +118,7 @@ extension Commands {
         let runtime = session.runtime
         let done = Mutex(0)
         let frozen = points, built = models
-        let values: [Double] = parallelMap(count) { i in
+        let values: [Double] = parallelMap(count, serial: runtime.serial) { i in
             if runtime.shouldStop() { return .nan }
             let value = measure(chosen, model: built[i], settings: frozen[i].0, clip: frozen[i].1, shouldStop: runtime.shouldStop)
             runtime.progress("sweep", done.withLock { $0 += 1; return $0 }, count)

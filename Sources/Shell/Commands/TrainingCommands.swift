@@ -101,7 +101,7 @@ extension Commands {
         let runtime = session.runtime
         let done = Mutex(0)
         let total = base.steps * rules.count
-        let runs = parallelMap(rules.count) { i in
+        let runs = parallelMap(rules.count, serial: runtime.serial) { i in
             var config = base
             config.clip = rules[i]
             return Simulator.train(model, on: task, config, shouldStop: runtime.shouldStop, progress: { _ in

@@ -33,6 +33,8 @@ public struct Runtime: Sendable {
     public var shouldStop: @Sendable () -> Bool = { false }
     /// (what, done, total), called as work proceeds; the driver draws a progress bar on a terminal.
     public var progress: @Sendable (String, Int, Int) -> Void = { _, _, _ in }
+    /// Run sweeps and comparisons on one thread instead of every core (to check that it changes nothing).
+    public var serial = false
     public init() {}
 }
 

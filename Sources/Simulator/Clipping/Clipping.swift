@@ -218,14 +218,12 @@ struct TensorLabels {
     }
 }
 
-/// No rule: the gradient passes unchanged, scale 1; a non-finite one is still flagged.
+/// No rule: the gradient passes unchanged, scale 1; a non-finite one is still flagged, with
+/// `reason` saying why nothing caught it.
 enum NoClipping {
-    static func apply(_ tensors: [[Double]]) -> Applied {
+    static func apply(_ tensors: [[Double]], reason: String = "no clipping rule is set to catch it") -> Applied {
         let norm = VectorNorm.of(tensors)
-        var warning: String? = nil
-        if !norm.isFinite {
-            warning = "the gradient is not finite (‖g‖ = \(norm.isNaN ? "NaN" : "∞")); no clipping rule is set to catch it"
-        }
+        let warning = norm.isFinite ? nil : "the gradient is not finite (‖g‖ = \(norm.isNaN ? "NaN" : "∞")); \(reason)"
         return Applied(output: tensors, norm: norm, scale: 1, warning: warning)
     }
 }
@@ -234,12 +232,7 @@ enum NoClipping {
 /// already the gradient of the clipped errors, so it passes unchanged: scale 1, never "clipped".
 enum SignalClipping {
     static func apply(_ tensors: [[Double]]) -> Applied {
-        let norm = VectorNorm.of(tensors)
-        var warning: String? = nil
-        if !norm.isFinite {
-            warning = "the gradient is not finite (‖g‖ = \(norm.isNaN ? "NaN" : "∞")); signal clipping bounds the error inside BPTT and leaves the gradient itself as it is"
-        }
-        return Applied(output: tensors, norm: norm, scale: 1, warning: warning)
+        NoClipping.apply(tensors, reason: "signal clipping bounds the error inside BPTT and leaves the gradient itself as it is")
     }
 }
 
