@@ -86,8 +86,8 @@ func gradlab(_ arguments: [String], input: String = "", environment extra: [Stri
             2           3      0.2966         1.331
             1           4      0.2677         1.464
             0           5      0.2419         1.611
-            ‖∂L/∂h_t‖₂ from t=5 (left) back to t=0 (right), log scale: ▁ 0.2419 … █ 0.4054
-            0.4054 █▇▅▄▂▁ 0.2419
+            ‖∂L/∂h_t‖₂ from t=5 back to t=0, log scale: ▁ 0.2419 … █ 0.4054
+            t=5 █▇▅▄▂▁ t=0
             loss 0.304   ‖∇L‖₂ 4.138
             the error shrank ×0.5966 over 5 steps back (×0.9019 per step); ρ(W)^5 = 1.611
 
@@ -111,9 +111,10 @@ func gradlab(_ arguments: [String], input: String = "", environment extra: [Stri
         let good = try gradlab([], input: "set rho=1.2 T=40 act=linear\nbptt\n")
         #expect(good.status == 0 && good.err == "")
         #expect(!good.out.contains("gradlab>"))
-        #expect(good.out.contains("‖∂L/∂h_t‖₂ from t=40 (left) back to t=0 (right)"))
-        let sparkline = good.out.split(separator: "\n").first { $0.hasPrefix("163.5 ") }
-        #expect(sparkline?.contains("▁") == true && sparkline?.hasSuffix("█ 1.126e+05") == true)
+        #expect(good.out.contains("‖∂L/∂h_t‖₂ from t=40 back to t=0, log scale: ▁ 128.7 … █ 1.126e+05"))
+        // Rising: from the lowest block at t=40 to the highest at t=0.
+        let sparkline = good.out.split(separator: "\n").first { $0.hasPrefix("t=40 ") }
+        #expect(sparkline == "t=40 ▁▁▁▁▁▁▂▂▂▂▃▃▃▃▃▃▄▄▄▄▄▅▅▅▅▅▆▆▆▆▆▆▇▇▇▇▇████ t=0")
 
         let bad = try gradlab([], input: "set rho=1.2\nbpt\nbptt\n")
         #expect(bad.status == 1)

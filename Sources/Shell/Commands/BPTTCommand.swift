@@ -39,8 +39,8 @@ extension Commands {
         var blocks: [Block] = [
             .title("BPTT over T=\(T) step\(T == 1 ? "" : "s") · n=\(n) · act=\(settings.act.rawValue) · ρ(W)=\(NumberFormat.short(rho)) · σ_max(W)=\(NumberFormat.short(sigma)) · seed \(settings.seed)"),
             .table(Table(columns: columns, rows: rows)),
-            .sparkline(Sparkline(title: "‖∂L/∂h_t‖₂ from t=\(T) (left) back to t=0 (right)",
-                                 values: Array(result.deltaNorms.reversed()), scale: .log10)),
+            .sparkline(Sparkline(title: "‖∂L/∂h_t‖₂ from t=\(T) back to t=0",
+                                 values: Array(result.deltaNorms.reversed()), scale: .log10, ends: ("t=\(T)", "t=0"))),
             .values([("loss", .number(result.loss)), ("‖∇L‖₂", .number(result.gradientNorm))]),
         ]
         if stepsBack.count < T + 1 {

@@ -42,11 +42,12 @@ extension Commands {
     }
 
     static func overview() -> Report {
-        let rows: [[Cell]] = all.map { [.text($0.usage), .text($0.summary)] }
+        let rows: [[Cell]] = all.map { [.text($0.name), .text($0.summary)] }
         return Report(command: "help", blocks: [
             .title("Commands"),
             .table(Table(columns: [.init("command", numeric: false), .init("what it does", numeric: false)], rows: rows)),
-            .note("help COMMAND explains one; help settings lists the settings. Several commands on a line: set rho=1.2; bptt"),
+            .note("help COMMAND explains one and shows its arguments; help settings lists the settings."),
+            .note("Several commands go on one line with ';' between them: set rho=1.2; bptt"),
         ], fields: [
             ("commands", .array(all.map { .object([("name", .string($0.name)), ("usage", .string($0.usage)), ("summary", .string($0.summary))]) })),
         ])

@@ -20,12 +20,17 @@ extension Commands {
             case "seed": return Report(command: "show", blocks: [.values([("seed", .text(String(session.settings.seed)))])], fields: fields)
             case "clip": return Report(command: "show", blocks: [.values([("clip", .text(describe(session.clipRule)))])], fields: fields)
             case "W":
-                let rows = model.W.rowArrays.enumerated().map { i, row in [Cell.integer(i + 1)] + row.map(Cell.number) }
-                let columns = [Table.Column("row")] + (1...model.W.cols).map { Table.Column(String($0)) }
-                return Report(command: "show", blocks: [
-                    .title("W (\(model.W.rows)×\(model.W.cols), \(session.settings.initialization.name)\(session.settings.rho.map { ", rescaled to ρ = \(NumberFormat.short($0))" } ?? ""))"),
+                // One number format for the whole matrix, and at most its top-left 8×8 corner.
+                let n = model.W.rows, shown = min(n, 8)
+                let texts = NumberFormat.matrix(model.W.storage)
+                let rows = (0..<shown).map { i in [Cell.integer(i + 1)] + (0..<shown).map { Cell.text(texts[i * n + $0]) } }
+                let columns = [Table.Column("row")] + (1...shown).map { Table.Column(String($0)) }
+                var blocks: [Block] = [
+                    .title("W (\(n)×\(n), \(session.settings.initialization.name)\(session.settings.rho.map { ", rescaled to ρ = \(NumberFormat.short($0))" } ?? ""))"),
                     .table(Table(columns: columns, rows: rows)),
-                ], fields: fields + [("W", .matrix(model.W.rowArrays))])
+                ]
+                if shown < n { blocks.append(.note("the top-left \(shown)×\(shown) of \(n)×\(n); --json gives all of W")) }
+                return Report(command: "show", blocks: blocks, fields: fields + [("W", .matrix(model.W.rowArrays))])
             default:
                 let key = try Settings.key(name)
                 return Report(command: "show", blocks: [.values([(key.name, .text(key.show(session.settings)))]), .note(key.summary + ": " + key.accepts)], fields: fields)
@@ -42,7 +47,7 @@ extension Commands {
 
     static let set = CommandSpec(
         name: "set", usage: "set KEY=VALUE…",
-        summary: "change settings (n, T, act, init, rho, W)",
+        summary: "change settings (help settings lists them)",
         details: """
         Changes one or more settings at once; if any value is wrong, none changes.
           set rho=1.2 T=60          W rescaled so that ρ(W) = 1.2, sequences of 60 steps

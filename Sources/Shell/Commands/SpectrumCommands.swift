@@ -78,7 +78,7 @@ extension Commands {
             .title("Powers of W: ρ(W) = \(NumberFormat.short(rho))"),
             .table(table),
         ] + (shown.count < K ? [.note("\(shown.count) of \(K) powers shown, evenly spaced; --json gives every one")] : []) + [
-            .sparkline(Sparkline(title: "‖Wᵏ‖₂ for k = 1…\(K)", values: norms, scale: .log10)),
+            .sparkline(Sparkline(title: "‖Wᵏ‖₂ for k = 1…\(K)", values: norms, scale: .log10, ends: ("k=1", "k=\(K)"))),
             .note("‖W^\(K)‖₂^(1/\(K)) = \(NumberFormat.short(gelfand)) (tends to ρ = \(NumberFormat.short(rho)) as k grows)"),
         ], fields: [
             ("norms", .numbers(norms)),

@@ -56,11 +56,14 @@ public struct Sparkline: Sendable {
     public var title: String
     public var values: [Double]
     public var scale: Scale
+    /// What the two ends of the line stand for ("t=40", "t=0"); the first and last values when nil.
+    public var ends: (start: String, end: String)?
 
-    public init(title: String, values: [Double], scale: Scale) {
+    public init(title: String, values: [Double], scale: Scale, ends: (start: String, end: String)? = nil) {
         self.title = title
         self.values = values
         self.scale = scale
+        self.ends = ends
     }
 }
 

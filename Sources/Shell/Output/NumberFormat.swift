@@ -32,6 +32,16 @@ public enum NumberFormat {
         return values.map(wide ? scientific : short)
     }
 
+    /// The entries of a matrix with one fixed number of decimals, four significant digits for the
+    /// largest ("-0.5385", "0.0067"), so that columns line up and small entries read as small;
+    /// scientific (as `column`) when the magnitudes reach 1e4 or an entry is not finite.
+    public static func matrix(_ values: [Double]) -> [String] {
+        let largest = values.map(abs).max() ?? 0
+        guard values.allSatisfy(\.isFinite), largest < 1e4 else { return column(values) }
+        let decimals = largest == 0 ? 0 : max(0, 3 - Int(log10(largest).rounded(.down)))
+        return values.map { $0 == 0 ? "0" : String(format: "%.\(decimals)f", $0) }
+    }
+
     /// A vector as "[0.6, 0.8]".
     public static func vector(_ values: [Double]) -> String {
         "[" + values.map(short).joined(separator: ", ") + "]"

@@ -82,8 +82,24 @@ public struct TextRenderer: Sendable {
         // Measured as shown: in ASCII, "λ" becomes "lambda".
         texts = texts.map { $0.map { PlotLayout.shown($0, style) } }
         let titles = table.columns.map { PlotLayout.shown($0.title, style) }
-        let widths = table.columns.indices.map { c in
+        var widths = table.columns.indices.map { c in
             max(titles[c].count, texts.map { $0[c].count }.max() ?? 0)
+        }
+        // A table wider than the terminal wraps its last column when that column is text.
+        if let last = table.columns.indices.last, !table.columns[last].numeric {
+            let others = widths.dropLast().reduce(0, +) + 2 * (widths.count - 1)
+            let room = style.width - others
+            if others + widths[last] > style.width, room >= 20 {
+                var wrapped: [[String]] = []
+                for cells in texts {
+                    let pieces = PlotLayout.wrap(cells[last], width: room, unicode: style.unicode)
+                    for (k, piece) in pieces.enumerated() {
+                        wrapped.append(k == 0 ? Array(cells.dropLast()) + [piece] : Array(repeating: "", count: cells.count - 1) + [piece])
+                    }
+                }
+                texts = wrapped
+                widths[last] = max(titles[last].count, texts.map { $0[last].count }.max() ?? 0)
+            }
         }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { c, text in
@@ -102,12 +118,13 @@ public struct TextRenderer: Sendable {
         return out.joined(separator: "\n")
     }
 
-    /// The title with the scale's range, then the first value, the marks, and the last value.
+    /// The title with the scale's range, then the marks between labels for their two ends (the
+    /// first and last values unless the sparkline names its ends).
     func renderSparkline(_ line: Sparkline) -> String {
         let glyphs = SparklineGlyphs(unicode: style.unicode)
         let (lo, hi) = SparklineDrawing.range(line.values, scale: line.scale)
-        let firstText = line.values.first.map(NumberFormat.short) ?? ""
-        let lastText = line.values.last.map(NumberFormat.short) ?? ""
+        let firstText = line.ends?.start ?? line.values.first.map(NumberFormat.short) ?? ""
+        let lastText = line.ends?.end ?? line.values.last.map(NumberFormat.short) ?? ""
         let room = max(8, style.width - firstText.count - lastText.count - 2)
         let drawing = SparklineDrawing.draw(line.values, scale: line.scale, width: room, glyphs: glyphs)
         var title = line.title + (line.scale == .log10 ? ", log scale" : "")
