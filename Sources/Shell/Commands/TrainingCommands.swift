@@ -111,7 +111,7 @@ extension Commands {
         }
         let rows: [[Cell]] = zip(rules, runs).map { rule, run in
             [.text(describe(rule)), .number(run.finalLoss), .text(run.firstNonFiniteStep.map(String.init) ?? "—"),
-             .number(run.maxNorm), .text(percent(run.clipRate)), .text(outcome(run, task: task).word)]
+             .number(run.maxNorm), .text(percent(run.clipRate)), .text(outcome(run, task: task))]
         }
         var blocks: [Block] = [
             .title("compare on \(task.kind.rawValue) · T=\(task.length) · n=\(settings.n) · \(settings.act.rawValue) · \(settings.optimizer.rawValue) lr=\(NumberFormat.short(settings.lr)) · batch \(settings.batch) · \(settings.steps) steps · seed \(settings.seed)"),
@@ -194,41 +194,41 @@ extension Commands {
 
     static func percent(_ x: Double) -> String { NumberFormat.short((x * 1000).rounded() / 10) + "%" }
 
-    /// A one-word verdict for tables, and whether it is bad news.
-    static func outcome(_ run: TrainingRun, task: TrainingTask) -> (word: String, bad: Bool) {
+    /// A one-word verdict for tables.
+    static func outcome(_ run: TrainingRun, task: TrainingTask) -> String {
         switch run.end {
-        case .diverged: return ("diverged", true)
-        case .gaveUp: return ("gave up", true)
-        case .interrupted: return ("interrupted", true)
+        case .diverged: return "diverged"
+        case .gaveUp: return "gave up"
+        case .interrupted: return "interrupted"
         case .completed:
-            if run.firstNonFiniteStep != nil { return ("went NaN", true) }
-            if run.finalLoss < task.trivialLoss { return ("trained", false) }
-            if run.finalLoss > 10 * (run.records.first?.loss ?? .infinity) { return ("blew up", true) }
-            return ("no better than trivial", false)
+            if run.firstNonFiniteStep != nil { return "went NaN" }
+            if run.finalLoss < task.trivialLoss { return "trained" }
+            if run.finalLoss > 10 * (run.records.first?.loss ?? .infinity) { return "blew up" }
+            return "no better than trivial"
         }
     }
 
+    /// The sentence under a training run that says how it went.
     static func verdict(_ run: TrainingRun, task: TrainingTask) -> Block {
-        switch run.end {
-        case .diverged(let step):
-            let last = run.records.dropLast().last.map { " (the last finite loss was \(NumberFormat.short($0.loss)) at step \(step - 1))" } ?? ""
-            return .warning("diverged at step \(step): the \(run.records.last?.loss.isFinite == false ? "loss" : "gradient") became \(NumberFormat.short(run.records.last?.loss.isFinite == false ? run.records.last!.loss : run.records.last?.preClipNorm ?? .nan))\(last)")
-        case .gaveUp(let step):
+        let final = NumberFormat.short(run.finalLoss), trivial = NumberFormat.short(task.trivialLoss)
+        switch (run.end, outcome(run, task: task)) {
+        case (.diverged(let step), _):
+            let broken = run.records.last!
+            let what = broken.loss.isFinite ? "the gradient norm became \(NumberFormat.short(broken.preClipNorm))" : "the loss became \(NumberFormat.short(broken.loss))"
+            let before = run.records.dropLast().last.map { "; the loss was \(NumberFormat.short($0.loss)) at step \(step - 1)" } ?? ""
+            return .warning("diverged at step \(step): \(what)\(before)")
+        case (.gaveUp(let step), _):
             return .warning("gave up at step \(step): more non-finite steps in a row than nonfinite=skip allows; as optax does, that update was applied and the weights are now NaN")
-        case .interrupted(let step):
+        case (.interrupted(let step), _):
             return .warning("interrupted after \(step) steps; what was computed is shown")
-        case .completed:
-            if let bad = run.firstNonFiniteStep {
-                return .warning("went non-finite at step \(bad) and carried on (nonfinite=\(run.records.count > bad ? "propagate or skip" : "propagate"))")
-            }
-            let start = run.records.first?.loss ?? .nan
-            if run.finalLoss < task.trivialLoss {
-                return .text("trained: the final loss \(NumberFormat.short(run.finalLoss)) is below the \(NumberFormat.short(task.trivialLoss)) of a predictor that ignores the input")
-            }
-            if run.finalLoss > 10 * start {
-                return .warning("blew up: the final loss \(NumberFormat.short(run.finalLoss)) is over ten times the first (\(NumberFormat.short(start)))")
-            }
-            return .text("did not beat the \(NumberFormat.short(task.trivialLoss)) of a predictor that ignores the input (final loss \(NumberFormat.short(run.finalLoss)))")
+        case (_, "went NaN"):
+            return .warning("went non-finite at step \(run.firstNonFiniteStep!) and carried on")
+        case (_, "trained"):
+            return .text("trained: the final loss \(final) is below the \(trivial) of a predictor that ignores the input")
+        case (_, "blew up"):
+            return .warning("blew up: the final loss \(final) is over ten times the first (\(NumberFormat.short(run.records[0].loss)))")
+        default:
+            return .text("did not beat the \(trivial) of a predictor that ignores the input (final loss \(final))")
         }
     }
 
