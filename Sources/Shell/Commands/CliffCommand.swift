@@ -66,6 +66,10 @@ extension Commands {
             return .text(text)
         }
         let pathJSON: ([CliffPoint]) -> JSON = { path in .array(path.map { .numbers([$0.w, $0.b, $0.loss, $0.gradientNorm]) }) }
+        var notes: [Block] = [.note("start: w=\(NumberFormat.short(w)), b=\(NumberFormat.short(b)), loss \(NumberFormat.short(plain[0].loss)), ‖∇L‖ \(NumberFormat.short(plain[0].gradientNorm))")]
+        if !(wRange.0...wRange.1).contains(w) || !(bRange.0...bRange.1).contains(b) {
+            notes.append(.warning("the start is off the map; move the map with wrange=a..b and brange=a..b"))
+        }
         return Report(command: "cliff", blocks: [
             .title("Pascanu's cliff: L(w, b) = (x_50 − 0.7)², x_t = w·σ(x_{t−1}) + b · start w=\(NumberFormat.short(w)), b=\(NumberFormat.short(b)) · lr \(NumberFormat.short(lr)) · \(steps) steps"),
             .heatmap(Heatmap(title: "loss over (w, b)", valueName: "loss", x: .init("w", ws), y: .init("b", bs), values: surface,
@@ -73,6 +77,7 @@ extension Commands {
                                  .init("clip \(describe(rule))", clipped.map { (x: $0.w, y: $0.b) }),
                                  .init("no clipping", plain.map { (x: $0.w, y: $0.b) }),
                              ])),
+        ] + notes + [
             summary(plain, "without clipping"),
             summary(clipped, "with clip \(describe(rule))"),
         ], fields: [

@@ -48,6 +48,9 @@ extension Commands {
         let style = try styleText.map { text throws(ShellError) in try parseStyle(text) }
         guard ClipRule.modes.contains(mode) else {
             if mode.hasPrefix("[") { throw ShellError("the mode comes first and the vectors last, as in clip norm 1 \(mode)") }
+            if mode.contains(":") {
+                throw ShellError("write clip \(mode.replacingOccurrences(of: ":", with: " ")) here; the colon form \(mode) is for clip= in train, compare and sweep")
+            }
             throw ShellError("unknown clipping mode '\(mode)'\(Suggest.didYouMean(mode, among: ClipRule.modes, otherwise: "modes: none, norm τ, value τ, tensor τ, agc λ, signal τ"))")
         }
         var value = 0.0
@@ -70,7 +73,7 @@ extension Commands {
         }
         guard !rest.isEmpty else {
             session.clipRule = rule
-            return Report(command: "clip", blocks: [.text("grad now clips with: \(describe(rule))")], fields: [("rule", clipJSON(rule))])
+            return Report(command: "clip", blocks: [.text("grad, train, compare and sweep now clip with: \(describe(rule))")], fields: [("rule", clipJSON(rule))])
         }
         if case .agc = rule {
             throw ShellError("agc needs the model's parameters, which typed vectors do not have; set it as the rule with clip agc \(NumberFormat.short(value)) and run grad")

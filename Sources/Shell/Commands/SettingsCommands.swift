@@ -38,7 +38,7 @@ extension Commands {
         }
         var rows: [[Cell]] = Settings.keys.map { [.text($0.name), .text($0.show(session.settings)), .text($0.summary)] }
         rows.append([.text("seed"), .text(String(session.settings.seed)), .text("random seed (seed N)")])
-        rows.append([.text("clip"), .text(describe(session.clipRule)), .text("rule used by grad (clip …)")])
+        rows.append([.text("clip"), .text(describe(session.clipRule)), .text("rule used by grad and training (clip …)")])
         return Report(command: "show", blocks: [
             .table(Table(columns: [.init("setting", numeric: false), .init("value", numeric: false), .init("meaning", numeric: false)], rows: rows)),
             .values([("ρ(W)", .number(rho)), ("σ_max(W)", .number(sigma))]),

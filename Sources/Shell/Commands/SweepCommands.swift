@@ -81,6 +81,7 @@ extension Commands {
             throw ShellError(axes.isEmpty ? "sweep needs a KEY=RANGE to sweep, like rho=0.8..1.4:25" : "sweep takes one or two keys to sweep, not \(axes.count)")
         }
         if axes.count == 2 && axes[0].key == axes[1].key { throw ShellError("both swept keys are '\(axes[0].key)'; sweep two different keys") }
+        let (base, baseClip) = try runSettings(session, fixed)
         let trainingKeys = Set(Settings.trainingKeys.map(\.name) + ["clip"])
         let chosen = metric ?? (axes.contains { trainingKeys.contains($0.key) } ? .final_loss : .delta0)
 
@@ -118,16 +119,20 @@ extension Commands {
         let runtime = session.runtime
         let done = Mutex(0)
         let frozen = points, built = models
-        let values: [Double] = parallelMap(count, serial: runtime.serial) { i in
-            if runtime.shouldStop() { return .nan }
-            let value = measure(chosen, model: built[i], settings: frozen[i].0, clip: frozen[i].1, shouldStop: runtime.shouldStop)
+        let results: [Double?] = parallelMap(count, serial: runtime.serial) { i in
+            if runtime.shouldStop() { return nil }
+            guard let value = measure(chosen, model: built[i], settings: frozen[i].0, clip: frozen[i].1, shouldStop: runtime.shouldStop) else { return nil }
             runtime.progress("sweep", done.withLock { $0 += 1; return $0 }, count)
             return value
         }
-        return sweepReport(axes: axes, values: values, metric: chosen, interrupted: runtime.shouldStop(), session: session)
+        let used: [(String, JSON)] = [("settings", settingsJSON(base)), ("clip", clipJSON(baseClip))]
+        guard !runtime.shouldStop() else { return interruptedReport(axes: axes, results: results, metric: chosen, settings: used) }
+        let values = results.map { $0! }
+        return sweepReport(axes: axes, values: values, metric: chosen, settings: used)
     }
 
-    static func measure(_ metric: SweepMetric, model: RNN, settings: Settings, clip: ClipRule, shouldStop: () -> Bool) -> Double {
+    /// The metric at one point, or nil when a stop request cut its training short.
+    static func measure(_ metric: SweepMetric, model: RNN, settings: Settings, clip: ClipRule, shouldStop: () -> Bool) -> Double? {
         let spec = settings.spec
         if !metric.trains {
             if metric == .rho_w { return Spectrum.spectralRadius(model.W) }
@@ -140,7 +145,7 @@ extension Commands {
             }
         }
         let run = Simulator.train(model, on: spec.trainingTask, settings.trainingConfig(clip: clip), shouldStop: shouldStop)
-        if case .interrupted = run.end { return .nan }
+        if case .interrupted = run.end { return nil }
         switch metric {
         case .final_loss: return run.finalLoss
         case .diverged: return run.diverged ? 1 : 0
@@ -152,7 +157,7 @@ extension Commands {
 
     /// `a..b:N`, `a..b:N:log` or `a,b,c`.
     static func parseAxis(_ key: String, _ text: String) throws(ShellError) -> SweepAxis {
-        if key != "clip" { _ = try Settings.key(key) }
+        if key != "clip" && key != "seed" { _ = try Settings.key(key) }
         if !text.contains("..") {
             let labels = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
             guard labels.allSatisfy({ !$0.isEmpty }) else { throw ShellError("\(key)=\(text) has an empty item; write a list like \(key)=a,b,c") }
@@ -174,7 +179,7 @@ extension Commands {
             let f = Double(i) / Double(count - 1)
             return log ? Foundation.exp(Foundation.log(a) + f * (Foundation.log(b) - Foundation.log(a))) : a + f * (b - a)
         }
-        let integral = ["n", "T", "steps", "batch"].contains(key)
+        let integral = ["n", "T", "steps", "batch", "seed"].contains(key)
         if integral {
             var seen = Set<Double>()
             numbers = numbers.map { $0.rounded() }.filter { seen.insert($0).inserted }
@@ -190,7 +195,30 @@ extension Commands {
         return nil
     }
 
-    static func sweepReport(axes: [SweepAxis], values: [Double], metric: SweepMetric, interrupted: Bool, session: Session) -> Report {
+    /// After Ctrl-C: the points that were computed, in grid order, and no chart (a curve through
+    /// the holes would mislead); the JSON has null where a point was not computed.
+    static func interruptedReport(axes: [SweepAxis], results: [Double?], metric: SweepMetric, settings: [(String, JSON)]) -> Report {
+        let done = results.indices.filter { results[$0] != nil }
+        let rows: [[Cell]] = done.map { index in
+            var cells: [Cell] = []
+            var rest = index
+            for axis in axes.reversed() {
+                cells.insert(.text(axis.display[rest % axis.labels.count]), at: 0)
+                rest /= axis.labels.count
+            }
+            return cells + [.number(results[index]!)]
+        }
+        return Report(command: "sweep", blocks: [
+            .warning("interrupted after \(done.count) of \(results.count) points; these are the ones computed"),
+            .table(Table(columns: axes.map { .init($0.key, numeric: false) } + [.init(metric.rawValue)], rows: rows)),
+        ], fields: settings + [
+            ("metric", .string(metric.rawValue)), ("interrupted", .bool(true)),
+            ("values", .array(results.map { $0.map(JSON.number) ?? .null })),
+        ])
+    }
+
+    /// `settings`: the JSON of what every point shares (the swept keys vary on top of it).
+    static func sweepReport(axes: [SweepAxis], values: [Double], metric: SweepMetric, settings: [(String, JSON)]) -> Report {
         var blocks: [Block] = [.title("sweep \(axes.map { "\($0.key) (\($0.labels.count))" }.joined(separator: " × ")) · \(metric.rawValue): \(metric.summary)")]
         if axes.count == 1 {
             let axis = axes[0]
@@ -225,10 +253,9 @@ extension Commands {
             }
             blocks.append(.table(Table(columns: columns, rows: rows)))
         }
-        if interrupted { blocks.append(.warning("interrupted: points not computed are NaN")) }
         let grid: JSON = axes.count == 1 ? .numbers(values)
             : .array((0..<axes[0].labels.count).map { r in .numbers(Array(values[(r * axes[1].labels.count)..<((r + 1) * axes[1].labels.count)])) })
-        return Report(command: "sweep", blocks: blocks, fields: settingsFields(session) + [
+        return Report(command: "sweep", blocks: blocks, fields: settings + [
             ("metric", .string(metric.rawValue)),
             ("axes", .array(axes.map { axis in .object([("key", .string(axis.key)), ("values", axis.numbers.map(JSON.numbers) ?? .array(axis.labels.map(JSON.string)))]) })),
             ("values", grid),

@@ -28,8 +28,9 @@ extension Commands {
             .values([("task", .text(task.kind.rawValue)), ("T", .integer(task.length)),
                      ("inputs", .integer(task.inputSize)), ("outputs", .integer(task.outputSize))]),
             .text(task.kind.summary),
-            .note("a predictor that ignores the input at best reaches loss \(NumberFormat.short(task.trivialLoss))"),
-        ], fields: settingsFields(session) + [("trivial_loss", .number(task.trivialLoss))])
+            .note(task.trivialLoss.map { "a predictor that ignores the input at best reaches loss \(NumberFormat.short($0))" }
+                  ?? "one fixed sequence: a network can fit it exactly, so any loss can be reached"),
+        ], fields: settingsFields(session) + [("trivial_loss", task.trivialLoss.map(JSON.number) ?? .null)])
     }
 
     static let optim = CommandSpec(
@@ -39,12 +40,19 @@ extension Commands {
         optim sgd lr=0.1 momentum=0.9   θ ← θ − lr·v, v ← μv + g (PyTorch's SGD)
         optim adagrad lr=0.1            θ ← θ − lr·g/√(Σg² + 1e-8) (as in min-char-rnn)
         optim adam lr=0.001             Kingma & Ba with bias correction, β₁ 0.9, β₂ 0.999, ε 1e-8
-        The same as set optim=NAME lr=…; optim alone shows the current choice.
+        The same as set optim=NAME lr=…, except that without lr= it also sets the optimizer's
+        customary rate (0.1 for sgd and adagrad, 0.001 for adam). optim alone shows the choice.
         """,
         argumentWords: { OptimizerKind.allCases.map(\.rawValue) }
     ) { session, call throws(ShellError) in
         var words = call.words
-        if let first = words.first, !first.contains("=") { words[0] = "optim=" + first }
+        if let first = words.first, !first.contains("=") {
+            words[0] = "optim=" + first
+            // Each optimizer's customary learning rate, unless one is given.
+            if !words.contains(where: { $0.hasPrefix("lr=") }), let kind = OptimizerKind(rawValue: first.lowercased()) {
+                words.append("lr=" + (kind == .adam ? "0.001" : "0.1"))
+            }
+        }
         if !words.isEmpty { _ = try set.run(&session, CommandCall(verb: "set", words: words, rest: "")) }
         let s = session.settings
         var values: [(String, Cell)] = [("optim", .text(s.optimizer.rawValue)), ("lr", .number(s.lr))]
@@ -121,11 +129,11 @@ extension Commands {
         blocks.append(.lineChart(LineChart(
             title: "loss per step", xName: "step", x: (1...max(1, longest)).map(Double.init),
             series: zip(rules, runs).map { LineChart.Series("clip " + describe($0), $1.losses) }, yScale: .log10)))
-        blocks.append(.note("a predictor that ignores the input reaches \(NumberFormat.short(task.trivialLoss)); every run started from the same weights and saw the same batches"))
+        blocks.append(.note((task.trivialLoss.map { "a predictor that ignores the input reaches \(NumberFormat.short($0)); " } ?? "") + "every run started from the same weights and saw the same batches"))
         if runs.contains(where: { if case .interrupted = $0.end { true } else { false } }) {
             blocks.append(.warning("interrupted: the rows show the steps computed before Ctrl-C"))
         }
-        return Report(command: "compare", blocks: blocks, fields: settingsFields(session) + [
+        return Report(command: "compare", blocks: blocks, fields: [("settings", settingsJSON(settings))] + [
             ("runs", .array(zip(rules, runs).map { rule, run in .object([("clip", clipJSON(rule))] + runFields(run, task: task)) })),
         ])
     }
@@ -151,7 +159,8 @@ extension Commands {
         return Report(command: "suggest", blocks: [
             .values([("mean ‖g‖₂", .number(suggestion.mean)), ("over steps", .integer(suggestion.steps))]),
             .text("Try a threshold from \(NumberFormat.short(suggestion.low)) to \(NumberFormat.short(suggestion.high)), e.g. clip norm \(NumberFormat.short(suggestion.mean))"),
-        ], fields: [("mean_norm", .number(suggestion.mean)), ("low", .number(suggestion.low)), ("high", .number(suggestion.high)), ("steps", .integer(suggestion.steps))])
+        ], fields: [("settings", settingsJSON(settings)), ("mean_norm", .number(suggestion.mean)), ("low", .number(suggestion.low)),
+                    ("high", .number(suggestion.high)), ("steps", .integer(suggestion.steps))])
     }
 
     // MARK: - Shared pieces
@@ -168,6 +177,13 @@ extension Commands {
             let name = String(word[..<eq]), value = String(word[word.index(after: eq)...])
             if name == "clip" {
                 clip = try parseClipSpec(value)
+                continue
+            }
+            if name == "seed" {  // a run (or a sweep point) may use another seed than the session's
+                guard let seed = UInt64(value), seed <= Limits.largestSeed else {
+                    throw ShellError("seed must be a whole number from 0 to \(Limits.largestSeed), not '\(value)'")
+                }
+                settings.seed = seed
                 continue
             }
             let key = try Settings.key(name)
@@ -202,15 +218,18 @@ extension Commands {
         case .interrupted: return "interrupted"
         case .completed:
             if run.firstNonFiniteStep != nil { return "went NaN" }
-            if run.finalLoss < task.trivialLoss { return "trained" }
-            if run.finalLoss > 10 * (run.records.first?.loss ?? .infinity) { return "blew up" }
+            let first = run.records.first?.loss ?? .infinity
+            if let trivial = task.trivialLoss, run.finalLoss < trivial { return "trained" }
+            if run.finalLoss > 10 * first { return "blew up" }
+            if task.trivialLoss == nil { return run.finalLoss < first ? "loss fell" : "loss rose" }
             return "no better than trivial"
         }
     }
 
     /// The sentence under a training run that says how it went.
     static func verdict(_ run: TrainingRun, task: TrainingTask) -> Block {
-        let final = NumberFormat.short(run.finalLoss), trivial = NumberFormat.short(task.trivialLoss)
+        let final = NumberFormat.short(run.finalLoss), trivial = task.trivialLoss.map(NumberFormat.short) ?? "",
+            first = NumberFormat.short(run.records.first?.loss ?? .nan)
         switch (run.end, outcome(run, task: task)) {
         case (.diverged(let step), _):
             let broken = run.records.last!
@@ -218,13 +237,15 @@ extension Commands {
             let before = run.records.dropLast().last.map { "; the loss was \(NumberFormat.short($0.loss)) at step \(step - 1)" } ?? ""
             return .warning("diverged at step \(step): \(what)\(before)")
         case (.gaveUp(let step), _):
-            return .warning("gave up at step \(step): more non-finite steps in a row than nonfinite=skip allows; as optax does, that update was applied and the weights are now NaN")
+            return .warning("gave up at step \(step): more non-finite gradients in a row than nonfinite=skip allows, so, as optax's apply_if_finite does, that update was applied and NaN or Inf reached the weights")
         case (.interrupted(let step), _):
             return .warning("interrupted after \(step) steps; what was computed is shown")
         case (_, "went NaN"):
             return .warning("went non-finite at step \(run.firstNonFiniteStep!) and carried on")
         case (_, "trained"):
             return .text("trained: the final loss \(final) is below the \(trivial) of a predictor that ignores the input")
+        case (_, "loss fell"), (_, "loss rose"):
+            return .text("the loss went from \(first) to \(final)")
         case (_, "blew up"):
             return .warning("blew up: the final loss \(final) is over ten times the first (\(NumberFormat.short(run.records[0].loss)))")
         default:
@@ -244,7 +265,7 @@ extension Commands {
                                      : [.init("before clipping", run.preClipNorms), .init("after", run.records.map(\.postClipNorm))],
                                  yScale: .log10)),
             .values([("first loss", .number(run.records.first?.loss ?? .nan)), ("final loss", .number(run.finalLoss)),
-                     ("trivial", .number(task.trivialLoss)), ("clipped", .text(percent(run.clipRate))),
+                     ("trivial", task.trivialLoss.map(Cell.number) ?? .text("—")), ("clipped", .text(percent(run.clipRate))),
                      ("max ‖g‖₂", .number(run.maxNorm))]),
             verdict(run, task: task),
         ]
@@ -263,7 +284,7 @@ extension Commands {
             ("steps_run", .integer(run.records.count)),
             ("diverged_at", run.firstNonFiniteStep.map(JSON.integer) ?? .null),
             ("final_loss", .number(run.finalLoss)),
-            ("trivial_loss", .number(task.trivialLoss)),
+            ("trivial_loss", task.trivialLoss.map(JSON.number) ?? .null),
             ("clip_rate", .number(run.clipRate)),
             ("max_norm", .number(run.maxNorm)),
             ("losses", .numbers(run.losses)),

@@ -24,7 +24,9 @@ final class ProgressDrawer: Sendable {
             guard done < total, now - state.lastDraw >= 0.1 else { return }
             state.lastDraw = now
             state.shown = true
-            Terminal.write("\r" + ProgressBar.line(done: done, total: total, width: width - 1, unicode: unicode, label: label), to: .error)
+            // Room is left for the terminal's echo of "^C", which would otherwise wrap to a new
+            // line and leave the bar behind when it is erased.
+            Terminal.write("\r" + ProgressBar.line(done: done, total: total, width: width - 4, unicode: unicode, label: label), to: .error)
         }
     }
 

@@ -149,7 +149,9 @@ enum HeatmapDrawing {
             var off = 0, nonFinite = 0
             for point in path.points {
                 guard point.x.isFinite, point.y.isFinite else { nonFinite += 1; continue }
-                guard let i = fractionalIndex(of: point.x, in: map.x.values), let j = fractionalIndex(of: point.y, in: map.y.values) else { off += 1; continue }
+                // A point far off the map has an index too large for Int: count it off before converting.
+                guard let i = fractionalIndex(of: point.x, in: map.x.values), let j = fractionalIndex(of: point.y, in: map.y.values),
+                      i > -1, i < Double(nx), j > -1, j < Double(ny) else { off += 1; continue }
                 let q = Int(Foundation.floor((i + 0.5) * Double(gx) / Double(nx)))
                 let fromBottom = Int(Foundation.floor((j + 0.5) * Double(gy) / Double(ny)))
                 guard q >= 0, q < gx, fromBottom >= 0, fromBottom < gy else { off += 1; continue }

@@ -22,16 +22,30 @@ public struct TextRenderer: Sendable {
 
     func render(_ block: Block) -> String {
         switch block {
-        case .title(let text): return style.paint(text, .bold)
-        case .text(let text): return text
-        case .note(let text): return style.paint(text, .dim)
-        case .warning(let text): return style.paint("warning:", .yellow, .bold) + " " + text
+        case .title(let text): return wrapped(text).map { style.paint($0, .bold) }.joined(separator: "\n")
+        case .text(let text): return wrapped(text).joined(separator: "\n")
+        case .note(let text): return wrapped(text).map { style.paint($0, .dim) }.joined(separator: "\n")
+        case .warning(let text):
+            let lines = wrapped("warning: " + text)
+            return ([style.paint("warning:", .yellow, .bold) + lines[0].dropFirst("warning:".count)] + lines.dropFirst()).joined(separator: "\n")
         case .values(let pairs): return renderValues(pairs)
         case .table(let table): return renderTable(table)
         case .sparkline(let line): return renderSparkline(line)
         case .lineChart(let chart): return LineChartDrawing.render(chart, style: style)
         case .heatmap(let map): return HeatmapDrawing.render(map, style: style)
         case .complexPlane(let plot): return ComplexPlaneDrawing.render(plot, style: style)
+        }
+    }
+
+    /// Prose broken between words to the terminal's width, so that the terminal never splits a
+    /// word or a number; lines that start with spaces (aligned help text) keep their indent.
+    func wrapped(_ text: String) -> [String] {
+        text.split(separator: "\n", omittingEmptySubsequences: false).flatMap { line -> [String] in
+            let shown = PlotLayout.shown(String(line), style)
+            guard shown.count > style.width else { return [String(line)] }
+            let indent = String(line.prefix { $0 == " " })
+            let pieces = PlotLayout.wrap(String(line.dropFirst(indent.count)), width: max(20, style.width - indent.count - 2), unicode: true)
+            return pieces.enumerated().map { k, piece in (k == 0 ? indent : indent + "  ") + piece }
         }
     }
 

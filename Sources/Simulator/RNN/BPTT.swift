@@ -42,6 +42,8 @@ public struct BPTTResult: Sendable {
     /// Mean of φ′(z_t) over every unit and step: how much the non-linearity lets through (1 for
     /// linear; near 0 when tanh or sigmoid saturate).
     public var meanDerivative: Double
+    /// How many components of the δ_t were clamped by `errorClip` (signal clipping).
+    public var clampedErrors = 0
 
     /// ‖∇L‖₂ over all parameters together.
     public var gradientNorm: Double { VectorNorm.of(gradients.tensors) }
@@ -77,6 +79,7 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
     var delta = [Double](repeating: 0, count: n)
     var lossValue = 0.0, y: [Double] = [], r: [Double] = []
     var derivativeSum = 0.0
+    var clamped = 0
     let W = UnsafeMutablePointer<Double>.allocate(capacity: n * n), U = UnsafeMutablePointer<Double>.allocate(capacity: n * m)
     let X = UnsafeMutablePointer<Double>.allocate(capacity: max(1, T * m))
     let g = UnsafeMutablePointer<Double>.allocate(capacity: n), next = UnsafeMutablePointer<Double>.allocate(capacity: n)
@@ -114,7 +117,7 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
         // Backward: δ_T = Vᵀ ∂L/∂y, then g_t = φ′(z_t) ⊙ δ_t and δ_{t−1} = Wᵀ g_t.
         for i in 0..<n { D[i] = 0 }
         for o in 0..<p { for i in 0..<n { D[i] += model.V[o, i] * r[o] } }
-        if let tau = errorClip { clamp(D, n, tau) }
+        if let tau = errorClip { clamped += clamp(D, n, tau) }
         deltaNorms[T] = VectorNorm.of(UnsafeBufferPointer(start: D, count: n))
         for t in stride(from: T, through: 1, by: -1) {
             let hPrevious = H + (t - 1) * n, x = X + (t - 1) * m, z = Z + (t - 1) * n, h = H + t * n
@@ -134,7 +137,7 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
                 DB[i] += gi
             }
             for i in 0..<n { D[i] = next[i] }
-            if let tau = errorClip { clamp(D, n, tau) }
+            if let tau = errorClip { clamped += clamp(D, n, tau) }
             deltaNorms[t - 1] = VectorNorm.of(UnsafeBufferPointer(start: D, count: n))
         }
     }}}}}}
@@ -169,10 +172,15 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
         gradients: Gradients(W: Matrix(rows: n, cols: n, storage: dW), U: Matrix(rows: n, cols: m, storage: dU), b: db,
                              V: Matrix(rows: p, cols: n, storage: dV), c: r),
         deltaNorms: deltaNorms, deltaAtStart: delta, jacobianNorms: jacobianNorms,
-        meanDerivative: T * n > 0 ? derivativeSum / Double(T * n) : 1)
+        meanDerivative: T * n > 0 ? derivativeSum / Double(T * n) : 1, clampedErrors: clamped)
 }
 
-/// Clamps every component to [−τ, τ]; NaN stays NaN.
-func clamp(_ v: UnsafeMutablePointer<Double>, _ count: Int, _ tau: Double) {
-    for i in 0..<count where !v[i].isNaN { v[i] = Swift.min(tau, Swift.max(-tau, v[i])) }
+/// Clamps every component to [−τ, τ] (NaN stays NaN) and returns how many it changed.
+func clamp(_ v: UnsafeMutablePointer<Double>, _ count: Int, _ tau: Double) -> Int {
+    var changed = 0
+    for i in 0..<count where abs(v[i]) > tau {
+        v[i] = v[i] > 0 ? tau : -tau
+        changed += 1
+    }
+    return changed
 }

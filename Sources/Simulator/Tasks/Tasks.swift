@@ -54,11 +54,11 @@ public struct TrainingTask: Sendable, Equatable {
     public var loss: Loss { kind == .order ? .crossEntropy : .squaredError }
 
     /// The loss of the best predictor that ignores its input (a constant), so that "it learned
-    /// something" has a number: adding ½·Var(sum) = 1/12, order log 4, memory ½·E[x₁²] = 1/6,
-    /// regress ½·y*² (predicting 0).
-    public var trivialLoss: Double {
+    /// something" has a number: adding ½·Var(sum) = 1/12, order log 4, memory ½·E[x₁²] = 1/6.
+    /// None for regress: with one fixed target, a constant fits it exactly.
+    public var trivialLoss: Double? {
         switch kind {
-        case .regress: 0.5 * fixedSample.target[0] * fixedSample.target[0]
+        case .regress: nil
         case .adding: 1.0 / 12
         case .order: Double.log(4)
         case .memory: 1.0 / 6

@@ -2,9 +2,10 @@
 public enum NonFinitePolicy: Sendable, Equatable {
     /// Stop and report "diverged at step k", keeping the last finite weights (the default).
     case stop
-    /// optax `apply_if_finite`: skip the update and count consecutive failures; after more than
-    /// `maxConsecutive` in a row the update is applied anyway (optax's behaviour), which lets the NaN
-    /// into the weights, so the run ends there ("gave up").
+    /// optax `apply_if_finite`: skip an update whose gradient is not finite (a non-finite loss with a
+    /// finite gradient is applied, as optax looks only at the updates) and count consecutive
+    /// failures; after more than `maxConsecutive` in a row the update is applied anyway (optax's
+    /// behaviour), which lets the NaN or Inf into the weights, so the run ends there ("gave up").
     case skip(maxConsecutive: Int)
     /// Let the NaN through and carry on, to show what happens without any guard.
     case propagate
@@ -77,19 +78,22 @@ public struct TrainingRun: Sendable {
     public var diverged: Bool { firstNonFiniteStep != nil }
 }
 
-/// The mean loss and mean gradient of a model over a batch.
-public func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Double? = nil) -> (loss: Double, gradients: [[Double]]) {
+/// The mean loss and mean gradient of a model over a batch, and how many error components
+/// `errorClip` clamped on the way.
+public func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Double? = nil) -> (loss: Double, gradients: [[Double]], clamped: Int) {
     var total = 0.0
+    var clamped = 0
     var sum = model.parameters.map { [Double](repeating: 0, count: $0.count) }
     for sample in batch {
         let result = bptt(model, sample, loss: loss, errorClip: errorClip)
         total += result.loss
+        clamped += result.clampedErrors
         for (k, tensor) in result.gradients.tensors.enumerated() {
             for i in tensor.indices { sum[k][i] += tensor[i] }
         }
     }
     let scale = 1 / Double(batch.count)
-    return (total * scale, sum.map { $0.map { $0 * scale } })
+    return (total * scale, sum.map { $0.map { $0 * scale } }, clamped)
 }
 
 /// Trains `model` on `task` with mini-batch gradient descent: for every step it draws a batch,
@@ -110,10 +114,12 @@ public func train(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig,
     for step in stride(from: 1, through: config.steps, by: 1) {
         if shouldStop() { return TrainingRun(records: records, end: .interrupted(step: step - 1), model: model, firstNonFiniteStep: firstNonFinite) }
         let batch = task.batch(config.batchSize, &rng)
-        let (loss, gradients) = batchGradient(model, batch, loss: task.loss, errorClip: errorClip)
+        let (loss, gradients, clamped) = batchGradient(model, batch, loss: task.loss, errorClip: errorClip)
         let norm = VectorNorm.of(gradients)
-        let finite = loss.isFinite && norm.isFinite
-        if !finite && firstNonFinite == nil { firstNonFinite = step }
+        if !(loss.isFinite && norm.isFinite) && firstNonFinite == nil { firstNonFinite = step }
+        // optax's apply_if_finite judges the update alone; stop and propagate judge loss and gradient.
+        let finite: Bool
+        if case .skip = config.nonFinite { finite = norm.isFinite } else { finite = loss.isFinite && norm.isFinite }
 
         var applyAnyway = false
         if !finite {
@@ -141,7 +147,10 @@ public func train(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig,
         var parameters = model.parameters
         optimizer.update(&parameters, gradients: outcome.output)
         model.parameters = parameters
-        records.append(StepRecord(loss: loss, preClipNorm: norm, postClipNorm: outcome.clippedNorm, clipped: outcome.clipped, skipped: false))
+        // Signal clipping happened inside BPTT: the step counts as clipped when any error was clamped
+        // (its norms are both of the gradient of the clamped errors).
+        records.append(StepRecord(loss: loss, preClipNorm: norm, postClipNorm: outcome.clippedNorm,
+                                  clipped: outcome.clipped || clamped > 0, skipped: false))
         progress(step)
         if applyAnyway {
             return TrainingRun(records: records, end: .gaveUp(step: step), model: model, firstNonFiniteStep: firstNonFinite)
