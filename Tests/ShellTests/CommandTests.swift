@@ -352,15 +352,6 @@ func tensors(_ json: JSON?) -> [[Double]] {
             #expect(report.json["usage"] == .string(spec.usage))
         }
     }
-
-    @Test func everyCalculatorNameHasAValue() throws {
-        var session = Session()
-        _ = try run("clip norm 1", in: &session)
-        for (name, _) in SessionNames.descriptions {
-            let report = try run("= \(name)", in: &session)[0]
-            #expect(number(report.json["value"]) != nil, "\(name)")
-        }
-    }
 }
 
 @Suite struct CompletionTests {

@@ -77,7 +77,7 @@ import Testing
 struct FixedNames: ExpressionEnvironment {
     var values: [String: Double]
     var names: [String] { Array(values.keys) }
-    func value(of name: String) throws(ShellError) -> Double? { values[name] }
+    func value(of name: String) throws(ShellError) -> ExpressionValue? { values[name].map(ExpressionValue.number) }
 }
 
 @Suite struct ExpressionTests {

@@ -21,7 +21,7 @@ extension Commands {
         let n = model.hiddenSize, T = sample.length
         let affordable = Double(T) * pow(Double(n), 3) <= Limits.cubicWork
         let stop = session.runtime.shouldStop
-        let result = Simulator.bptt(model, sample, jacobians: affordable, shouldStop: stop)
+        let result = Simulator.bptt(model, sample, loss: session.settings.spec.trainingTask.loss, jacobians: affordable, shouldStop: stop)
         if stop() { throw ShellError("bptt interrupted while forming the Jacobian products; nothing was changed") }
         let rho = Spectrum.spectralRadius(model.W), sigma = Spectrum.largestSingularValue(model.W)
 
@@ -53,6 +53,10 @@ extension Commands {
         }
 
         let inputs = sample.inputs.rowArrays
+        session.results.values["loss"] = .number(result.loss)
+        session.results.values["grad_norm"] = .number(result.gradientNorm)
+        session.results.series["delta"] = result.deltaNorms
+        session.results.series["jac"] = result.jacobianNorms
         return Report(command: "bptt", blocks: blocks, fields: [
             ("model", .object([
                 ("activation", .string(model.activation.rawValue)),

@@ -125,12 +125,13 @@ extension Commands {
         try noArguments(call)
         let model = try session.model()
         let sample = session.sample
-        let result = Simulator.bptt(model, sample)
+        let loss = session.settings.spec.trainingTask.loss
+        let result = Simulator.bptt(model, sample, loss: loss)
         let raw = result.gradients
         let outcome: ClipOutcome
         let clipped: Gradients
         if case .signal(let tau) = session.clipRule {
-            clipped = Simulator.bptt(model, sample, errorClip: tau).gradients
+            clipped = Simulator.bptt(model, sample, loss: loss, errorClip: tau).gradients
             outcome = Clipper.signalOutcome(raw: raw.tensors, clipped: clipped.tensors, threshold: tau)
         } else {
             let pair = Clipper.clip(raw, of: model, rule: session.clipRule)
@@ -148,6 +149,9 @@ extension Commands {
             .values(outcomeValues(outcome)),
         ]
         if let warning = outcome.nonFiniteWarning { blocks.append(.warning(warning)) }
+        session.results.values["raw_norm"] = .number(VectorNorm.of(raw.tensors))
+        session.results.values["clipped_norm"] = .number(outcome.clippedNorm)
+        session.results.values["cosine"] = .number(outcome.cosine)
         return Report(command: "grad", blocks: blocks, fields: [
             ("rule", clipJSON(session.clipRule)),
             ("loss", .number(result.loss)),

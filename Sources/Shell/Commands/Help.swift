@@ -68,7 +68,7 @@ extension Commands {
         let names: [[Cell]] = SessionNames.descriptions.map { [.text($0.0), .text($0.1)] }
         let functions: [[Cell]] = Expression.functions.keys.sorted().map { [.text($0 + "()"), .text(Expression.functions[$0]!.summary)] }
         return Report(command: "help", blocks: [
-            .title("Expressions (= EXPR)"),
+            .title("Expressions (= EXPR, check EXPR, predict CLAIM)"),
             .text("Numbers (1.2, 1e-3), + - * / ^ and parentheses, comparisons < <= > >= == !=, and, or, not."),
             .table(Table(columns: [.init("name", numeric: false), .init("meaning", numeric: false)], rows: names + functions)),
         ], fields: [

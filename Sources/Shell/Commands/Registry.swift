@@ -28,7 +28,7 @@ public struct CommandSpec: Sendable {
 public enum Commands {
     /// Every command, in the order `help` lists them.
     public static let all: [CommandSpec] = [
-        help, show, set, reset, seed, eig, power, bptt, clip, grad, task, optim, train, compare, sweep, cliff, suggest, calculator, quit,
+        help, show, set, reset, seed, eig, power, bptt, clip, grad, task, optim, train, compare, sweep, cliff, suggest, check, predict, notebook, calculator, quit,
     ]
 
     /// Every name a learner may type as a verb.
@@ -44,7 +44,9 @@ public enum Commands {
             let words = verbs.filter { $0.count > 1 }  // "?" and "=" are near every short typo
             throw ShellError("unknown command '\(call.verb)'\(Suggest.didYouMean(call.verb, among: words, otherwise: "type help for the list"))")
         }
-        return try spec.run(&session, call)
+        let report = try spec.run(&session, call)
+        session.results.ran.insert(spec.name)
+        return report
     }
 
     static func noArguments(_ call: CommandCall) throws(ShellError) {

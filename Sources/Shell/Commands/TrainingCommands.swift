@@ -80,6 +80,7 @@ extension Commands {
         let runtime = session.runtime
         let run = Simulator.train(model, on: task, config, shouldStop: runtime.shouldStop,
                                   progress: { runtime.progress("train", $0, config.steps) })
+        session.results.record(run)
         return trainingReport(run, settings: settings, task: task, config: config)
     }
 

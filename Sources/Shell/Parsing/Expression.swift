@@ -16,9 +16,18 @@ public enum ExpressionValue: Sendable, Equatable, CustomStringConvertible {
 /// Where names in an expression get their values.
 public protocol ExpressionEnvironment {
     /// The value of `name`, or nil when there is no such name.
-    func value(of name: String) throws(ShellError) -> Double?
+    func value(of name: String) throws(ShellError) -> ExpressionValue?
+    /// The series `name[i]` indexes, or nil when there is no such series.
+    func series(_ name: String) throws(ShellError) -> [Double]?
+    /// Whether the command `verb` has run (`ran("bptt")`).
+    func ran(_ verb: String) -> Bool
     /// Every name, for "did you mean …?".
     var names: [String] { get }
+}
+
+extension ExpressionEnvironment {
+    public func series(_ name: String) throws(ShellError) -> [Double]? { nil }
+    public func ran(_ verb: String) -> Bool { false }
 }
 
 /// The shell's one expression language: numbers, names, `+ - * / ^`, parentheses, comparisons,
@@ -32,6 +41,55 @@ public struct Expression: Sendable {
         case not(Node, column: Int)
         case binary(String, Node, Node, column: Int)
         case call(String, [Node], column: Int)
+        case index(String, Node, column: Int)
+        case ran(String, column: Int)
+    }
+
+    /// The plain names and the series an expression reads, and the commands it asks about with
+    /// ran(…): what `predict` must run before it can judge the expression.
+    public var reads: (names: Set<String>, series: Set<String>, ran: Set<String>) {
+        var names = Set<String>(), series = Set<String>(), ran = Set<String>()
+        func walk(_ node: Node) {
+            switch node {
+            case .number, .bool: break
+            case .name(let name, _): names.insert(name)
+            case .negate(let inner, _), .not(let inner, _): walk(inner)
+            case .binary(_, let a, let b, _): walk(a); walk(b)
+            case .call(_, let args, _): args.forEach(walk)
+            case .index(let name, let inner, _): series.insert(name); walk(inner)
+            case .ran(let verb, _): ran.insert(verb)
+            }
+        }
+        walk(root)
+        return (names, series, ran)
+    }
+
+    /// The two sides of a top-level comparison (`delta[0] < delta[T]`), to chart them.
+    var comparisonSides: (Expression, Expression)? {
+        guard case .binary(let op, let a, let b, _) = root, ["<", "<=", ">", ">=", "==", "!="].contains(op) else { return nil }
+        return (Expression(root: a, source: source), Expression(root: b, source: source))
+    }
+
+    /// The expression written back out, e.g. "delta[0]" for a side of a comparison.
+    var sourceText: String { Self.text(root) }
+
+    static func text(_ node: Node) -> String {
+        switch node {
+        case .number(let x): NumberFormat.full(x)
+        case .bool(let b): b ? "true" : "false"
+        case .name(let name, _): name
+        case .negate(let inner, _): "-" + text(inner)
+        case .not(let inner, _): "not " + text(inner)
+        case .binary(let op, let a, let b, _): text(a) + (op == "^" ? "^" : " \(op) ") + text(b)
+        case .call(let name, let args, _): name + "(" + args.map(text).joined(separator: ", ") + ")"
+        case .index(let name, let inner, _): name + "[" + text(inner) + "]"
+        case .ran(let verb, _): "ran(\"\(verb)\")"
+        }
+    }
+
+    init(root: Node, source: String) {
+        self.root = root
+        self.source = source
     }
 
     let root: Node
@@ -45,6 +103,7 @@ public struct Expression: Sendable {
         "sqrt": (1...1, "square root"),
         "min": (1...16, "smallest argument"),
         "max": (1...16, "largest argument"),
+        "ran": (1...1, "whether a command has run this session: ran(\"bptt\")"),
     ]
 
     /// The deepest nesting accepted, so that no input can exhaust the stack.
@@ -69,10 +128,27 @@ public struct Expression: Sendable {
             return .bool(b)
         case .name(let name, let column):
             guard let v = try env.value(of: name) else {
+                if (try? env.series(name)) != nil {
+                    throw ShellError("at column \(column): '\(name)' is a series; pick one value with an index, like \(name)[0] or \(name)[T]")
+                }
                 throw ShellError("at column \(column): unknown name '\(name)'\(Suggest.didYouMean(name, among: env.names + Array(functions.keys), otherwise: "help expressions lists every name"))")
             }
-            if !used.contains(where: { $0.0 == name }) { used.append((name, v)) }
-            return .number(v)
+            let number: Double = switch v { case .number(let x): x; case .bool(let b): b ? 1 : 0 }
+            if !used.contains(where: { $0.0 == name }) { used.append((name, number)) }
+            return v
+        case .index(let name, let inner, let column):
+            guard let values = try env.series(name) else {
+                throw ShellError("at column \(column): '\(name)' cannot be indexed; the series are \(env.names.filter { $0.hasSuffix("[t]") }.joined(separator: ", "))")
+            }
+            let position = try number(inner, env, &used, column: column, role: "the index of \(name)[…]")
+            guard position == position.rounded(), position >= 0, position < Double(values.count) else {
+                throw ShellError("at column \(column): \(name)[\(NumberFormat.short(position))] is out of range: the index runs over whole numbers from 0 to \(values.count - 1)")
+            }
+            let label = "\(name)[\(Int(position))]"
+            if !used.contains(where: { $0.0 == label }) { used.append((label, values[Int(position)])) }
+            return .number(values[Int(position)])
+        case .ran(let verb, _):
+            return .bool(env.ran(verb))
         case .negate(let inner, let column):
             return .number(-(try number(inner, env, &used, column: column, role: "'-'")))
         case .not(let inner, let column):
@@ -135,7 +211,7 @@ public struct Expression: Sendable {
 }
 
 struct ExpressionToken: Sendable, Equatable {
-    enum Kind: Sendable, Equatable { case number(Double), name(String), op(String), end }
+    enum Kind: Sendable, Equatable { case number(Double), name(String), string(String), op(String), end }
     var kind: Kind
     var column: Int
 }
@@ -184,8 +260,16 @@ enum ExpressionLexer {
                 i += 2
                 continue
             }
+            if c == "\"" {
+                guard let close = chars[(i + 1)...].firstIndex(of: "\"") else {
+                    throw ShellError("at column \(column): the string has no closing quote")
+                }
+                tokens.append(.init(kind: .string(String(chars[(i + 1)..<close])), column: column))
+                i = close + 1
+                continue
+            }
             if two == "**" { throw ShellError("at column \(column): '**' is not an operator here; write powers with ^, as in 2^3") }
-            if "+-*/^<>(),".contains(c) {
+            if "+-*/^<>(),[]".contains(c) {
                 tokens.append(.init(kind: .op(String(c)), column: column))
                 i += 1
                 continue
@@ -225,6 +309,7 @@ struct ExpressionParser {
         switch token.kind {
         case .number(let x): "number \(NumberFormat.short(x))"
         case .name(let n): "name '\(n)'"
+        case .string(let s): "string \"\(s)\""
         case .op(let o): "'\(o)'"
         case .end: "end of input"
         }
@@ -322,7 +407,22 @@ struct ExpressionParser {
         case .name(let name):
             position += 1
             if name == "true" || name == "false" { return .bool(name == "true") }
+            if accept("[") != nil {
+                let inner = try nested { p throws(ShellError) in try p.parseOr() }
+                guard accept("]") != nil else {
+                    throw ShellError("at column \(current.column): expected ']' to close \(name)[ opened at column \(token.column)")
+                }
+                return .index(name, inner, column: token.column)
+            }
             guard accept("(") != nil else { return .name(name, column: token.column) }
+            if name == "ran" {
+                guard case .string(let verb) = current.kind else {
+                    throw ShellError("at column \(current.column): ran takes a command in quotes, like ran(\"bptt\")")
+                }
+                position += 1
+                guard accept(")") != nil else { throw ShellError("at column \(current.column): expected ')' after ran(\"\(verb)\"") }
+                return .ran(verb, column: token.column)
+            }
             guard let fn = Expression.functions[name] else {
                 throw ShellError("at column \(token.column): unknown function '\(name)'\(Suggest.didYouMean(name, among: Array(Expression.functions.keys), otherwise: "functions: \(Expression.functions.keys.sorted().joined(separator: ", "))"))")
             }

@@ -9,6 +9,10 @@ public struct Session: Sendable {
     public var clipRule: ClipRule = .none
     /// How long commands learn that the learner wants them stopped, and where they report progress.
     public var runtime = Runtime()
+    /// The last results of each command, for expressions.
+    public var results = Results()
+    /// Every prediction of the session, in order.
+    public var notebook: [NotebookEntry] = []
     private var cached: RNN?
 
     public init() {}
@@ -38,7 +42,49 @@ public struct Runtime: Sendable {
     public init() {}
 }
 
-/// The names the calculator knows, read from a session.
+/// What the last run of each command measured, for expressions (`check`, `predict`, lessons).
+public struct Results: Sendable {
+    public var ran: Set<String> = []
+    public var values: [String: ExpressionValue] = [:]
+    public var series: [String: [Double]] = [:]
+
+    public init() {}
+
+    /// Every result name: what it means and which command gives it.
+    static let names: [(name: String, meaning: String, source: String)] = [
+        ("loss", "the loss of the one example", "bptt"),
+        ("grad_norm", "‖∇L‖₂ over every parameter", "bptt"),
+        ("delta[t]", "‖∂L/∂h_t‖₂ for t = 0…T", "bptt"),
+        ("jac[t]", "‖∂h_T/∂h_t‖₂ for t = 0…T", "bptt"),
+        ("final_loss", "mean loss over the last tenth of the steps", "train"),
+        ("first_loss", "the loss of the first step", "train"),
+        ("diverged", "true when a step's loss or gradient was NaN or Inf", "train"),
+        ("diverged_at", "the first such step (NaN when none)", "train"),
+        ("clip_rate", "fraction of the steps that were clipped", "train"),
+        ("max_norm", "the largest finite gradient norm", "train"),
+        ("raw_norm", "‖g‖₂ before clipping", "grad"),
+        ("clipped_norm", "‖ĝ‖₂ after clipping", "grad"),
+        ("cosine", "cos∠(g, ĝ)", "grad"),
+    ]
+
+    /// Keeps what a training run measured.
+    mutating func record(_ run: TrainingRun) {
+        values["final_loss"] = .number(run.finalLoss)
+        values["first_loss"] = .number(run.records.first?.loss ?? .nan)
+        values["diverged"] = .bool(run.diverged)
+        values["diverged_at"] = .number(run.firstNonFiniteStep.map(Double.init) ?? .nan)
+        values["clip_rate"] = .number(run.clipRate)
+        values["max_norm"] = .number(run.maxNorm)
+    }
+
+    /// The command that measures `name` (a plain name or a series), if any.
+    static func source(of name: String) -> String? {
+        names.first { $0.name == name || $0.name == name + "[t]" }?.source
+    }
+}
+
+/// The names expressions know, read from a session: its settings and its last results.
+/// Reading them never changes the session.
 struct SessionNames: ExpressionEnvironment {
     let session: Session
     let model: RNN?
@@ -48,36 +94,65 @@ struct SessionNames: ExpressionEnvironment {
         self.session = session
     }
 
-    static let descriptions: [(String, String)] = [
+    /// Names that come from the settings (and constants), with their meaning.
+    static let settingNames: [(String, String)] = [
         ("n", "hidden size"),
         ("T", "sequence length"),
         ("rho", "spectral radius ρ(W) of the current W"),
         ("sigma_max", "largest singular value σ_max(W) = ‖W‖₂"),
         ("seed", "the random seed"),
         ("tau", "the clipping threshold τ (when a rule is set)"),
-        ("pi", "π"),
-        ("e", "Euler's number"),
+        ("lr", "learning rate"),
+        ("momentum", "SGD momentum"),
+        ("batch", "sequences per training step"),
+        ("steps", "training steps"),
+        ("pi", "π (constant)"),
+        ("e", "Euler's number (constant)"),
     ]
+
+    /// Every name with its meaning and where it comes from, for `help expressions`.
+    static var descriptions: [(String, String)] {
+        settingNames.map { ($0.0, $0.1.hasSuffix("(constant)") ? $0.1 : $0.1 + " (setting)") } + Results.names.map { ($0.name, "\($0.meaning) (from \($0.source))") }
+    }
 
     var names: [String] { Self.descriptions.map(\.0) }
 
-    func value(of name: String) throws(ShellError) -> Double? {
+    func value(of name: String) throws(ShellError) -> ExpressionValue? {
         let settings = session.settings
         switch name {
-        case "n": return Double(settings.n)
-        case "T": return Double(settings.T)
-        case "seed": return Double(settings.seed)
-        case "pi": return Double.pi
-        case "e": return 2.718_281_828_459_045
+        case "n": return .number(Double(settings.n))
+        case "T": return .number(Double(settings.T))
+        case "seed": return .number(Double(settings.seed))
+        case "lr": return .number(settings.lr)
+        case "momentum": return .number(settings.momentum)
+        case "batch": return .number(Double(settings.batch))
+        case "steps": return .number(Double(settings.steps))
+        case "pi": return .number(Double.pi)
+        case "e": return .number(2.718_281_828_459_045)
         case "rho", "sigma_max":
             guard let model else { throw ShellError("'\(name)' is unknown because the model cannot be built: \(settingsProblem())") }
-            return name == "rho" ? Spectrum.spectralRadius(model.W) : Spectrum.largestSingularValue(model.W)
+            return .number(name == "rho" ? Spectrum.spectralRadius(model.W) : Spectrum.largestSingularValue(model.W))
         case "tau":
             guard let tau = session.clipRule.threshold else { throw ShellError("'tau' has no value: no clipping rule is set (try clip norm 1)") }
-            return tau
-        default: return nil
+            return .number(tau)
+        default:
+            if let value = session.results.values[name] { return value }
+            if let source = Results.source(of: name), Results.names.contains(where: { $0.name == name }) {
+                throw ShellError("'\(name)' comes from \(source), which has not run yet; run \(source) first, or let predict run it")
+            }
+            return nil
         }
     }
+
+    func series(_ name: String) throws(ShellError) -> [Double]? {
+        if let values = session.results.series[name] { return values }
+        if let source = Results.source(of: name), Results.names.contains(where: { $0.name == name + "[t]" }) {
+            throw ShellError("'\(name)[…]' comes from \(source), which has not run yet; run \(source) first, or let predict run it")
+        }
+        return nil
+    }
+
+    func ran(_ verb: String) -> Bool { session.results.ran.contains(verb) }
 
     private func settingsProblem() -> String {
         var copy = session

@@ -1,0 +1,249 @@
+import Foundation
+import Simulator
+
+/// One prediction the learner made, as `notebook` lists it.
+public struct NotebookEntry: Sendable {
+    public var claim: String
+    /// The `when` settings and the quantifier, as typed.
+    public var conditions: String
+    public var verdict: String
+    /// The numbers the verdict rests on ("delta[0] = 1.2e+07", "held at 37 of 50 points").
+    public var numbers: String
+    public var settings: JSON
+}
+
+extension Commands {
+    static let check = CommandSpec(
+        name: "check", usage: "check EXPR",
+        summary: "evaluate a claim or quantity on the current settings and last results",
+        details: """
+        Evaluates EXPR against the settings and what the last bptt, train and grad measured, and
+        shows the numbers it used. Nothing is run and nothing changes.
+          check delta[0] > 1e6           needs a bptt first
+          check final_loss < 0.0833 and not diverged
+        help expressions lists every name, and which command gives it.
+        """
+    ) { session, call throws(ShellError) in
+        guard !call.rest.isEmpty else { throw ShellError("check needs an expression, like check delta[0] > delta[T]") }
+        let expression = try Expression(call.rest)
+        var used: [(String, Double)] = []
+        let value = try expression.evaluate(in: SessionNames(&session), used: &used)
+        return Report(command: "check", blocks: [
+            .text(value.description), .note(usedText(used)),
+        ], fields: [("expression", .string(call.rest)), ("value", json(value)), ("names", .object(used.map { ($0.0, .number($0.1)) }))])
+    }
+
+    static let predict = CommandSpec(
+        name: "predict", usage: "predict [for KEY in RANGE [and KEY in RANGE]:] CLAIM [when KEY=VALUE…]",
+        summary: "state a claim; gradlab runs the experiment and judges it",
+        details: """
+        Runs what the claim needs (bptt for loss, delta[t], jac[t]; train for final_loss, diverged…;
+        grad for raw_norm, cosine) on a copy of your session with the when-settings, and says whether
+        the claim held, with the numbers. Your own settings and results stay as they are.
+          predict delta[0] > 1e6 when rho=1.3 T=60 act=linear
+          predict for rho in 0.5..0.99:50: delta[0] < delta[T] when act=linear
+          predict for lr in 0.01..2:20: not diverged when clip=norm:1 task=adding T=20 steps=100
+        With for … in …, the claim is tested at every point of the grid (RANGE as in sweep); where it
+        fails, the first counterexamples are listed. notebook lists every prediction.
+        """
+    ) { session, call throws(ShellError) in
+        var text = call.rest
+        var whenWords: [String] = []
+        if let range = text.range(of: " when ", options: .backwards) {
+            whenWords = try LineSplitter.splitWords(String(text[range.upperBound...]))
+            text = String(text[..<range.lowerBound])
+        }
+        var axes: [SweepAxis] = []
+        if text.hasPrefix("for ") {
+            (axes, text) = try quantifier(text)
+        }
+        text = text.trimmingWhitespace()
+        guard !text.isEmpty else { throw ShellError("predict needs a claim, like predict delta[0] > 1e6 when rho=1.3") }
+        let claim = try Expression(text)
+        let conditions = (axes.isEmpty ? "" : "for " + axes.map { "\($0.key) in \($0.labels.count) values" }.joined(separator: " and ") + " ")
+            + (whenWords.isEmpty ? "" : "when " + whenWords.joined(separator: " "))
+        let (base, _) = try runSettings(session, whenWords)
+        let report = axes.isEmpty
+            ? try judge(claim, session: session, words: whenWords)
+            : try judgeGrid(claim, axes: axes, session: session, words: whenWords)
+        session.notebook.append(NotebookEntry(claim: text, conditions: conditions.trimmingWhitespace(), verdict: report.verdict,
+                                              numbers: report.numbers, settings: settingsJSON(base)))
+        return Report(command: "predict", blocks: report.blocks, fields: [
+            ("claim", .string(text)), ("conditions", .string(conditions.trimmingWhitespace())), ("settings", settingsJSON(base)),
+            ("verdict", .string(report.verdict)), ("numbers", .string(report.numbers)),
+        ] + report.fields)
+    }
+
+    static let notebook = CommandSpec(
+        name: "notebook", usage: "notebook",
+        summary: "every prediction of this session, with its verdict",
+        details: "Lists each predict of the session in order: the claim, its conditions, the verdict and the numbers."
+    ) { session, call throws(ShellError) in
+        try noArguments(call)
+        guard !session.notebook.isEmpty else {
+            return Report(command: "notebook", blocks: [.text("No predictions yet: try predict delta[0] > 1e6 when rho=1.3 act=linear")], fields: [("entries", .array([]))])
+        }
+        let blocks: [Block] = session.notebook.enumerated().flatMap { i, entry -> [Block] in
+            [.title("\(i + 1). \(entry.claim)" + (entry.conditions.isEmpty ? "" : " · " + entry.conditions)),
+             .text("   \(entry.verdict): \(entry.numbers)")]
+        }
+        return Report(command: "notebook", blocks: blocks, fields: [("entries", .array(session.notebook.map { entry in
+            .object([("claim", .string(entry.claim)), ("conditions", .string(entry.conditions)), ("verdict", .string(entry.verdict)),
+                     ("numbers", .string(entry.numbers)), ("settings", entry.settings)])
+        }))])
+    }
+
+    // MARK: - Judging
+
+    struct Judgement {
+        var verdict: String
+        var numbers: String
+        var blocks: [Block]
+        var fields: [(String, JSON)]
+    }
+
+    static func usedText(_ used: [(String, Double)]) -> String {
+        if used.isEmpty { return "no numbers involved" }
+        return used.map { "\($0.0) = \(NumberFormat.short($0.1))" }.joined(separator: ", ")
+    }
+
+    static func json(_ value: ExpressionValue) -> JSON {
+        switch value {
+        case .number(let x): .number(x)
+        case .bool(let b): .bool(b)
+        }
+    }
+
+    /// A copy of the session with the words applied and the commands the claim reads run on it.
+    static func experiment(_ claim: Expression, session: Session, words: [String]) throws(ShellError) -> Session {
+        var copy = session
+        let (settings, clip) = try runSettings(session, words)
+        copy.settings = settings
+        copy.clipRule = clip
+        copy.results = Results()
+        let reads = claim.reads
+        let needed = Set((reads.names.union(reads.series)).compactMap(Results.source(of:))).union(reads.ran)
+        for verb in ["bptt", "train", "grad"] where needed.contains(verb) {
+            _ = try Commands.run(CommandCall(verb: verb, words: [], rest: ""), in: &copy)
+        }
+        return copy
+    }
+
+    static func evaluateClaim(_ claim: Expression, in copy: inout Session) throws(ShellError) -> (Bool, [(String, Double)]) {
+        var used: [(String, Double)] = []
+        guard case .bool(let held) = try claim.evaluate(in: SessionNames(&copy), used: &used) else {
+            throw ShellError("a prediction is a claim that is true or false, like delta[0] > 1e6; to see a number, use check or =")
+        }
+        return (held, used)
+    }
+
+    static func judge(_ claim: Expression, session: Session, words: [String]) throws(ShellError) -> Judgement {
+        var copy = try experiment(claim, session: session, words: words)
+        let (held, used) = try evaluateClaim(claim, in: &copy)
+        let verdict = held ? "held" : "did not hold"
+        let numbers = usedText(used)
+        return Judgement(verdict: verdict, numbers: numbers,
+                         blocks: [.text("\(verdict): \(claim.source)"), .note(numbers)],
+                         fields: [("held", .bool(held)), ("values", .object(used.map { ($0.0, .number($0.1)) }))])
+    }
+
+    /// `for KEY in RANGE [and KEY in RANGE]: rest` → the axes and the rest.
+    static func quantifier(_ text: String) throws(ShellError) -> ([SweepAxis], String) {
+        var words = try LineSplitter.splitWords(String(text.dropFirst(4)))
+        var axes: [SweepAxis] = []
+        while true {
+            guard words.count >= 3, words[1] == "in" else {
+                throw ShellError("write the quantifier as for KEY in RANGE: CLAIM, like for rho in 0.5..1.5:11: delta[0] > 1")
+            }
+            var range = words[2]
+            var ended = range.hasSuffix(":")
+            if ended { range.removeLast() }
+            axes.append(try parseAxis(words[0], range))
+            words.removeFirst(3)
+            if !ended, words.first == ":" { ended = true; words.removeFirst() }
+            if ended { break }
+            guard words.first == "and", axes.count < 2 else {
+                throw ShellError("after for KEY in RANGE comes ':' and the claim (or 'and' with one more KEY in RANGE)")
+            }
+            words.removeFirst()
+        }
+        return (axes, words.joined(separator: " "))
+    }
+
+    static func judgeGrid(_ claim: Expression, axes: [SweepAxis], session: Session, words: [String]) throws(ShellError) -> Judgement {
+        let count = axes.map(\.labels.count).reduce(1, *)
+        guard count <= 3600 else { throw ShellError("that is \(count) points; a claim is tested on at most 3600") }
+        var pointWords: [[String]] = []
+        for index in 0..<count {
+            var extra = words
+            var rest = index
+            for axis in axes.reversed() {
+                extra.append(axis.key + "=" + axis.labels[rest % axis.labels.count])
+                rest /= axis.labels.count
+            }
+            _ = try runSettings(session, extra)  // every point's settings are checked before anything runs
+            pointWords.append(extra)
+        }
+        let runtime = session.runtime
+        let frozen = pointWords
+        let sides = claim.comparisonSides
+        let outcomes: [Result<(Bool, [(String, Double)], Double?), ShellError>?] = parallelMap(count, serial: runtime.serial) { i in
+            if runtime.shouldStop() { return nil }
+            do throws(ShellError) {
+                var copy = try experiment(claim, session: session, words: frozen[i])
+                let (held, used) = try evaluateClaim(claim, in: &copy)
+                var ignored: [(String, Double)] = []
+                var left: Double? = nil
+                if let (lhs, _) = sides, case .number(let x) = try lhs.evaluate(in: SessionNames(&copy), used: &ignored) { left = x }
+                runtime.progress("predict", i + 1, count)
+                return .success((held, used, left))
+            } catch {
+                return .failure(error)
+            }
+        }
+        if let failure = outcomes.lazy.compactMap({ outcome -> ShellError? in if case .failure(let e)? = outcome { e } else { nil } }).first {
+            throw failure
+        }
+        let done = outcomes.compactMap { outcome -> (Bool, [(String, Double)], Double?)? in if case .success(let v)? = outcome { v } else { nil } }
+        let failures = outcomes.indices.filter { if case .success(let v)? = outcomes[$0] { !v.0 } else { false } }
+        func point(_ index: Int) -> String {
+            var rest = index, parts: [String] = []
+            for axis in axes.reversed() {
+                parts.insert("\(axis.key)=\(axis.display[rest % axis.labels.count])", at: 0)
+                rest /= axis.labels.count
+            }
+            return parts.joined(separator: " ")
+        }
+        let interrupted = done.count < count
+        let verdict = failures.isEmpty ? (interrupted ? "held so far" : "held everywhere") : "did not hold everywhere"
+        let numbers = failures.isEmpty ? "held at all \(done.count) of \(count) points" : "failed at \(failures.count) of \(done.count) points"
+        // A wrong prediction teaches; it is reported as plainly as a right one.
+        var blocks: [Block] = [.text("\(verdict): \(claim.source) (\(numbers))")]
+        if !failures.isEmpty {
+            let shown = failures.prefix(5).map { index -> [Cell] in
+                guard case .success(let v)? = outcomes[index] else { return [] }
+                return [.text(point(index)), .text(usedText(v.1))]
+            }
+            blocks.append(.table(Table(columns: [.init("counterexample", numeric: false), .init("numbers", numeric: false)], rows: shown)))
+            if failures.count > 5 { blocks.append(.note("and \(failures.count - 5) more")) }
+        }
+        if interrupted { blocks.append(.warning("interrupted after \(done.count) of \(count) points")) }
+        // The claim's left side over the grid, where it is a comparison of numbers.
+        let lefts = outcomes.map { outcome -> Double in if case .success(let v)? = outcome { v.2 ?? .nan } else { .nan } }
+        if !interrupted, let (lhs, _) = sides, lefts.contains(where: { !$0.isNaN }) {
+            if axes.count == 1, let x = axes[0].numbers {
+                blocks.append(.lineChart(LineChart(title: "\(lhs.sourceText) over \(axes[0].key)", xName: axes[0].key, x: x,
+                                                   series: [.init(lhs.sourceText, lefts)], yScale: lefts.allSatisfy { !($0 <= 0) } ? .log10 : .linear)))
+            } else if axes.count == 2, let ys = axes[0].numbers, let xs = axes[1].numbers {
+                let columns = axes[1].labels.count
+                blocks.append(.heatmap(Heatmap(title: "where the claim failed (1) and held (0)", valueName: "failed",
+                                               x: .init(axes[1].key, xs), y: .init(axes[0].key, ys),
+                                               values: (0..<axes[0].labels.count).map { r in (0..<columns).map { c in failures.contains(r * columns + c) ? 1 : 0 } })))
+            }
+        }
+        return Judgement(verdict: verdict, numbers: numbers, blocks: blocks, fields: [
+            ("points", .integer(count)), ("computed", .integer(done.count)),
+            ("counterexamples", .array(failures.map { .string(point($0)) })),
+        ])
+    }
+}

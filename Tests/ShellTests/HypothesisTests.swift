@@ -1,0 +1,107 @@
+import Foundation
+import Simulator
+import Testing
+@testable import Shell
+
+@Suite struct HypothesisTests {
+    @Test func aPredictionIsJudgedOnItsOwnSettingsAndLeavesTheLearnersAlone() throws {
+        var session = Session()
+        _ = try run("set n=6 T=30; clip norm 2", in: &session)
+        let before = session.settings, rule = session.clipRule
+        let linear = try run("predict delta[0] > 1e6 when rho=1.3 T=60 act=linear", in: &session)[0].json
+        #expect(linear["verdict"] == .string("held"))
+        let tanh = try run("predict delta[0] > 1e6 when rho=1.3 T=60 act=tanh", in: &session)[0].json
+        #expect(tanh["verdict"] == .string("did not hold"))
+        // The numbers are tanh's: the same as a bptt with those settings.
+        var direct = Session()
+        _ = try run("set n=6 rho=1.3 T=60 act=tanh", in: &direct)
+        #expect(number(tanh["values"]?["delta[0]"]) == bptt(try direct.model(), direct.sample).deltaNorms[0])
+        #expect(session.settings == before && session.clipRule == rule)
+        #expect(session.results.series["delta"] == nil, "the learner's own results are untouched")
+    }
+
+    @Test func aQuantifiedClaimListsExactlyThePointsWhereItFails() throws {
+        var session = Session()
+        let json = try run("predict for rho in 0.5..1.5:21: delta[0] < delta[T] when act=linear", in: &session)[0].json
+        guard case .array(let listed)? = json["counterexamples"] else { Issue.record("no counterexamples"); return }
+        var expected: [String] = []
+        for i in 0..<21 {
+            let rho = 0.5 + Double(i) * 0.05
+            var direct = Session()
+            _ = try run("set act=linear rho=\(NumberFormat.full(rho))", in: &direct)
+            let deltas = bptt(try direct.model(), direct.sample).deltaNorms
+            if !(deltas[0] < deltas[40]) { expected.append("rho=\(NumberFormat.short(rho))") }
+        }
+        #expect(!expected.isEmpty && expected.count < 21, "the claim must fail in part of the range")
+        #expect(listed == expected.map(JSON.string))
+        #expect(json["verdict"] == .string("did not hold everywhere"))
+    }
+
+    @Test func aTwoKeyClaimCountsItsPoints() throws {
+        var session = Session()
+        let json = try run("predict for rho in 0.8..1.2:3 and T in 5,10: grad_norm > 0 when act=linear", in: &session)[0].json
+        #expect(json["points"] == .integer(6) && json["verdict"] == .string("held everywhere"))
+    }
+
+    @Test func everyNameInHelpExpressionsHasAValue() throws {
+        var session = Session()
+        _ = try run("clip norm 1; bptt; grad; train task=adding T=10 steps=5 batch=4", in: &session)
+        for (name, _) in SessionNames.descriptions {
+            let expression = name.hasSuffix("[t]") ? String(name.dropLast(3)) + "[0]" : name
+            let value = try run("check \(expression)", in: &session)[0].json["value"]
+            #expect(value != nil, "\(name)")
+        }
+        #expect(try run("check ran(\"grad\") and not ran(\"cliff\")", in: &session)[0].json["value"] == .bool(true))
+    }
+
+    @Test(arguments: [
+        ("check final_loss < 1", "'final_loss' comes from train, which has not run yet; run train first, or let predict run it"),
+        ("check delta[0]", "'delta[…]' comes from bptt, which has not run yet; run bptt first, or let predict run it"),
+        ("check rho and 3", "at column 5: 'and' needs true or false, but got the number"),
+        ("check (rho + 1", "unbalanced '(': add the missing ')'"),
+        ("check rhoo > 1", "at column 1: unknown name 'rhoo' — did you mean 'rho'?"),
+        ("check delta[", "unbalanced '[': add the missing ']'"),
+        ("predict rho + 1", "a prediction is a claim that is true or false, like delta[0] > 1e6; to see a number, use check or ="),
+        ("predict for rho 1..2:3: rho > 0", "write the quantifier as for KEY in RANGE: CLAIM, like for rho in 0.5..1.5:11: delta[0] > 1"),
+        ("check ran(bptt)", "at column 5: ran takes a command in quotes, like ran(\"bptt\")"),
+    ])
+    func malformedClaimsAreOneSentence(_ line: String, _ start: String) {
+        var session = Session()
+        do {
+            _ = try run(line, in: &session)
+            Issue.record("no error for \(line)")
+        } catch let error as ShellError {
+            #expect(error.message.hasPrefix(start), "\(error.message)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+
+    @Test func anIndexOutOfRangeNamesTheRange() throws {
+        var session = Session()
+        _ = try run("set T=5; bptt", in: &session)
+        #expect(throws: ShellError("at column 1: delta[6] is out of range: the index runs over whole numbers from 0 to 5")) {
+            try run("check delta[6]", in: &session)
+        }
+        #expect(try run("check delta[T] == delta[5]", in: &session)[0].json["value"] == .bool(true))
+    }
+
+    @Test func theNotebookListsEveryPredictionTheSameInTextAndJSON() throws {
+        var session = Session()
+        let claims = ["delta[0] > 1 when act=linear rho=1.2", "loss >= 0", "grad_norm < 1e9 when T=10",
+                      "not diverged when task=adding T=10 steps=5 batch=4", "for rho in 0.5,1: delta[0] < 1e3 when act=linear"]
+        for claim in claims { _ = try run("predict \(claim)", in: &session) }
+        let report = try run("notebook", in: &session)[0]
+        guard case .array(let entries)? = report.json["entries"] else { Issue.record("no entries"); return }
+        #expect(entries.count == 5)
+        let text = TextRenderer(style: OutputStyle(width: 200)).render(report)
+        for (i, entry) in entries.enumerated() {
+            guard case .string(let claim)? = entry["claim"], case .string(let verdict)? = entry["verdict"],
+                  case .string(let numbers)? = entry["numbers"], case .string(let conditions)? = entry["conditions"] else {
+                Issue.record("entry \(i) incomplete"); continue
+            }
+            #expect(text.contains("\(i + 1). \(claim)" + (conditions.isEmpty ? "" : " · \(conditions)")))
+            #expect(text.contains("   \(verdict): \(numbers)"))
+        }
+    }
+}
