@@ -104,4 +104,43 @@ import Testing
             #expect(text.contains("   \(verdict): \(numbers)"))
         }
     }
+
+    @Test func checkSaysWhenResultsBelongToOtherSettings() throws {
+        var session = Session()
+        _ = try run("bptt", in: &session)
+        #expect(try run("check delta[0] > 0", in: &session)[0].warnings.isEmpty)
+        _ = try run("set rho=2", in: &session)
+        #expect(try run("check delta[0] > 0", in: &session)[0].warnings
+                == ["the results of bptt were measured with other settings than the current ones; run bptt again to measure these"])
+    }
+
+    @Test func ranAsksAboutTheLearnersOwnSessionAndKnowsTheCommands() throws {
+        var session = Session()
+        #expect(try run("predict ran(\"train\")", in: &session)[0].json["verdict"] == .string("did not hold"))
+        #expect(throws: ShellError("ran(\"foo\"): there is no command foo; help lists the commands")) { try run("check ran(\"foo\")", in: &session) }
+    }
+
+    @Test func keysGivenTwiceAreRefused() {
+        var session = Session()
+        #expect(throws: ShellError("rho is given twice; keep one")) { try run("predict loss >= 0 when rho=1 rho=2", in: &session) }
+        #expect(throws: ShellError("rho is both swept by for and set by when; keep one")) {
+            try run("predict for rho in 1,2: loss >= 0 when rho=1.5", in: &session)
+        }
+        #expect(throws: ShellError("rho is quantified twice; keep one")) { try run("predict for rho in 1,2 and rho in 1,2: loss >= 0", in: &session) }
+    }
+
+    @Test func aClaimFalseEverywhereHeldNowhere() throws {
+        var session = Session()
+        let json = try run("predict for T in 5,10: loss < 0", in: &session)[0].json
+        #expect(json["verdict"] == .string("held nowhere"))
+    }
+
+    @Test func anInterruptedPredictionGivesNoVerdict() {
+        var session = Session()
+        session.runtime.shouldStop = { true }
+        #expect(throws: ShellError("predict interrupted before its experiment finished; no verdict was recorded")) {
+            try run("predict final_loss < 1 when task=adding T=10 steps=5", in: &session)
+        }
+        #expect(session.notebook.isEmpty)
+    }
 }

@@ -82,7 +82,7 @@ struct FixedNames: ExpressionEnvironment {
 
 @Suite struct ExpressionTests {
     func eval(_ text: String, _ names: [String: Double] = ["rho": 1.2, "T": 40]) throws -> ExpressionValue {
-        var used: [(String, Double)] = []
+        var used: [(String, ExpressionValue)] = []
         return try Expression(text).evaluate(in: FixedNames(values: names), used: &used)
     }
 
@@ -110,7 +110,7 @@ struct FixedNames: ExpressionEnvironment {
     }
 
     @Test func theNamesUsedAreReported() throws {
-        var used: [(String, Double)] = []
+        var used: [(String, ExpressionValue)] = []
         _ = try Expression("rho^T + rho").evaluate(in: FixedNames(values: ["rho": 1.2, "T": 40]), used: &used)
         #expect(used.map(\.0) == ["rho", "T"])
     }

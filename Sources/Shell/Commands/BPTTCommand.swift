@@ -53,6 +53,7 @@ extension Commands {
         }
 
         let inputs = sample.inputs.rowArrays
+        session.results.measuredWith["bptt"] = session.settings
         session.results.values["loss"] = .number(result.loss)
         session.results.values["grad_norm"] = .number(result.gradientNorm)
         session.results.series["delta"] = result.deltaNorms

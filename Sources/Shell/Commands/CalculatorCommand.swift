@@ -12,11 +12,11 @@ extension Commands {
     ) { session, call throws(ShellError) in
         guard !call.rest.isEmpty else { throw ShellError("= needs an expression, like = rho^T") }
         let expression = try Expression(call.rest)
-        var used: [(String, Double)] = []
+        var used: [(String, ExpressionValue)] = []
         let value = try expression.evaluate(in: SessionNames(&session), used: &used)
         var blocks: [Block] = []
         let alone = used.count == 1 && call.rest.trimmingWhitespace() == used[0].0
-        if !used.isEmpty && !alone { blocks.append(.note(used.map { "\($0.0) = \(NumberFormat.full($0.1))" }.joined(separator: ", "))) }
+        if !used.isEmpty && !alone { blocks.append(.note(used.map { "\($0.0) = \($0.1.fullDescription)" }.joined(separator: ", "))) }
         // A calculator shows every digit: the answer is the point.
         switch value {
         case .number(let x): blocks.append(.text(NumberFormat.full(x)))
@@ -29,7 +29,7 @@ extension Commands {
         return Report(command: "=", blocks: blocks, fields: [
             ("expression", .string(call.rest)),
             ("value", json),
-            ("names", .object(used.map { ($0.0, .number($0.1)) })),
+            ("names", .object(used.map { ($0.0, $0.1.json) })),
         ])
     }
 }

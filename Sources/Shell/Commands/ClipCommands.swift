@@ -149,6 +149,7 @@ extension Commands {
             .values(outcomeValues(outcome)),
         ]
         if let warning = outcome.nonFiniteWarning { blocks.append(.warning(warning)) }
+        session.results.measuredWith["grad"] = session.settings
         session.results.values["raw_norm"] = .number(VectorNorm.of(raw.tensors))
         session.results.values["clipped_norm"] = .number(outcome.clippedNorm)
         session.results.values["cosine"] = .number(outcome.cosine)

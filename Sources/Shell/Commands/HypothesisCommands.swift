@@ -1,5 +1,6 @@
 import Foundation
 import Simulator
+import Synchronization
 
 /// One prediction the learner made, as `notebook` lists it.
 public struct NotebookEntry: Sendable {
@@ -26,25 +27,33 @@ extension Commands {
     ) { session, call throws(ShellError) in
         guard !call.rest.isEmpty else { throw ShellError("check needs an expression, like check delta[0] > delta[T]") }
         let expression = try Expression(call.rest)
-        var used: [(String, Double)] = []
+        var used: [(String, ExpressionValue)] = []
         let value = try expression.evaluate(in: SessionNames(&session), used: &used)
-        return Report(command: "check", blocks: [
-            .text(value.description), .note(usedText(used)),
-        ], fields: [("expression", .string(call.rest)), ("value", json(value)), ("names", .object(used.map { ($0.0, .number($0.1)) }))])
+        var blocks: [Block] = [.text(value.description), .note(usedText(used))]
+        // Results measured under other settings than the current ones are still shown, but said so.
+        let reads = expression.reads
+        let sources = Set(reads.names.union(reads.series).compactMap(Results.source(of:)))
+        for source in sources.sorted() where session.results.measuredWith[source].map({ $0 != session.settings }) ?? false {
+            blocks.append(.warning("the results of \(source) were measured with other settings than the current ones; run \(source) again to measure these"))
+        }
+        return Report(command: "check", blocks: blocks, fields: [
+            ("expression", .string(call.rest)), ("value", value.json), ("names", .object(used.map { ($0.0, $0.1.json) })),
+        ])
     }
 
     static let predict = CommandSpec(
         name: "predict", usage: "predict [for KEY in RANGE [and KEY in RANGE]:] CLAIM [when KEY=VALUE…]",
         summary: "state a claim; gradlab runs the experiment and judges it",
         details: """
-        Runs what the claim needs (bptt for loss, delta[t], jac[t]; train for final_loss, diverged…;
-        grad for raw_norm, cosine) on a copy of your session with the when-settings, and says whether
-        the claim held, with the numbers. Your own settings and results stay as they are.
+        Runs what the claim needs (bptt for loss, delta[t], jac[t]; train for final_loss,
+        diverged…; grad for raw_norm, cosine) on a copy of your session with the when-settings,
+        and says whether the claim held, with the numbers. Your own settings and results stay.
           predict delta[0] > 1e6 when rho=1.3 T=60 act=linear
           predict for rho in 0.5..0.99:50: delta[0] < delta[T] when act=linear
-          predict for lr in 0.01..2:20: not diverged when clip=norm:1 task=adding T=20 steps=100
-        With for … in …, the claim is tested at every point of the grid (RANGE as in sweep); where it
-        fails, the first counterexamples are listed. notebook lists every prediction.
+          predict for lr in 0.01..2:20: not diverged when clip=norm:1 task=adding T=20
+        With for … in …, the claim is tested at every point of the grid (a range a..b:N,
+        a..b:N:log or a list a,b,c, as in sweep; at most two keys); where it fails, the first
+        counterexamples are listed. notebook lists every prediction.
         """
     ) { session, call throws(ShellError) in
         var text = call.rest
@@ -54,24 +63,27 @@ extension Commands {
             text = String(text[..<range.lowerBound])
         }
         var axes: [SweepAxis] = []
+        var quantifier = ""
         if text.hasPrefix("for ") {
-            (axes, text) = try quantifier(text)
+            (axes, quantifier, text) = try parseQuantifier(text)
         }
         text = text.trimmingWhitespace()
         guard !text.isEmpty else { throw ShellError("predict needs a claim, like predict delta[0] > 1e6 when rho=1.3") }
         let claim = try Expression(text)
-        let conditions = (axes.isEmpty ? "" : "for " + axes.map { "\($0.key) in \($0.labels.count) values" }.joined(separator: " and ") + " ")
-            + (whenWords.isEmpty ? "" : "when " + whenWords.joined(separator: " "))
+        for axis in axes where whenWords.contains(where: { $0.hasPrefix(axis.key + "=") }) {
+            throw ShellError("\(axis.key) is both swept by for and set by when; keep one")
+        }
+        let conditions = [quantifier, whenWords.isEmpty ? "" : "when " + whenWords.joined(separator: " ")].filter { !$0.isEmpty }.joined(separator: " ")
         let (base, _) = try runSettings(session, whenWords)
-        let report = axes.isEmpty
+        let judgement = axes.isEmpty
             ? try judge(claim, session: session, words: whenWords)
             : try judgeGrid(claim, axes: axes, session: session, words: whenWords)
-        session.notebook.append(NotebookEntry(claim: text, conditions: conditions.trimmingWhitespace(), verdict: report.verdict,
-                                              numbers: report.numbers, settings: settingsJSON(base)))
-        return Report(command: "predict", blocks: report.blocks, fields: [
-            ("claim", .string(text)), ("conditions", .string(conditions.trimmingWhitespace())), ("settings", settingsJSON(base)),
-            ("verdict", .string(report.verdict)), ("numbers", .string(report.numbers)),
-        ] + report.fields)
+        session.notebook.append(NotebookEntry(claim: text, conditions: conditions, verdict: judgement.verdict,
+                                              numbers: judgement.numbers, settings: settingsJSON(base)))
+        return Report(command: "predict", blocks: judgement.blocks, fields: [
+            ("claim", .string(text)), ("conditions", .string(conditions)), ("settings", settingsJSON(base)),
+            ("verdict", .string(judgement.verdict)), ("numbers", .string(judgement.numbers)),
+        ] + judgement.fields)
     }
 
     static let notebook = CommandSpec(
@@ -102,19 +114,15 @@ extension Commands {
         var fields: [(String, JSON)]
     }
 
-    static func usedText(_ used: [(String, Double)]) -> String {
-        if used.isEmpty { return "no numbers involved" }
-        return used.map { "\($0.0) = \(NumberFormat.short($0.1))" }.joined(separator: ", ")
-    }
+    typealias Used = [(String, ExpressionValue)]
 
-    static func json(_ value: ExpressionValue) -> JSON {
-        switch value {
-        case .number(let x): .number(x)
-        case .bool(let b): .bool(b)
-        }
+    static func usedText(_ used: Used) -> String {
+        if used.isEmpty { return "no settings or results involved" }
+        return used.map { "\($0.0) = \($0.1)" }.joined(separator: ", ")
     }
 
     /// A copy of the session with the words applied and the commands the claim reads run on it.
+    /// ran(…) asks about the learner's own session, so it is answered from the original history.
     static func experiment(_ claim: Expression, session: Session, words: [String]) throws(ShellError) -> Session {
         var copy = session
         let (settings, clip) = try runSettings(session, words)
@@ -122,57 +130,78 @@ extension Commands {
         copy.clipRule = clip
         copy.results = Results()
         let reads = claim.reads
-        let needed = Set((reads.names.union(reads.series)).compactMap(Results.source(of:))).union(reads.ran)
+        let needed = Set(reads.names.union(reads.series).compactMap(Results.source(of:)))
         for verb in ["bptt", "train", "grad"] where needed.contains(verb) {
             _ = try Commands.run(CommandCall(verb: verb, words: [], rest: ""), in: &copy)
         }
+        copy.results.ran = session.results.ran
         return copy
     }
 
-    static func evaluateClaim(_ claim: Expression, in copy: inout Session) throws(ShellError) -> (Bool, [(String, Double)]) {
-        var used: [(String, Double)] = []
+    static func evaluateClaim(_ claim: Expression, in copy: inout Session) throws(ShellError) -> (Bool, Used) {
+        var used: Used = []
         guard case .bool(let held) = try claim.evaluate(in: SessionNames(&copy), used: &used) else {
             throw ShellError("a prediction is a claim that is true or false, like delta[0] > 1e6; to see a number, use check or =")
         }
         return (held, used)
     }
 
+    static func nanNote(_ used: Used) -> Block? {
+        let nan = used.contains { if case .number(let x) = $0.1 { x.isNaN } else { false } }
+        return nan ? .note("a number in the claim is NaN, and every comparison with NaN is false") : nil
+    }
+
     static func judge(_ claim: Expression, session: Session, words: [String]) throws(ShellError) -> Judgement {
         var copy = try experiment(claim, session: session, words: words)
+        if session.runtime.shouldStop() {
+            throw ShellError("predict interrupted before its experiment finished; no verdict was recorded")
+        }
         let (held, used) = try evaluateClaim(claim, in: &copy)
         let verdict = held ? "held" : "did not hold"
         let numbers = usedText(used)
         return Judgement(verdict: verdict, numbers: numbers,
-                         blocks: [.text("\(verdict): \(claim.source)"), .note(numbers)],
-                         fields: [("held", .bool(held)), ("values", .object(used.map { ($0.0, .number($0.1)) }))])
+                         blocks: [.text("\(verdict): \(claim.source)"), .note(numbers)] + [nanNote(used)].compactMap { $0 },
+                         fields: [("held", .bool(held)), ("values", .object(used.map { ($0.0, $0.1.json) }))])
     }
 
-    /// `for KEY in RANGE [and KEY in RANGE]: rest` → the axes and the rest.
-    static func quantifier(_ text: String) throws(ShellError) -> ([SweepAxis], String) {
+    /// `for KEY in RANGE [and KEY in RANGE]: rest` → the axes, the quantifier as typed, and the rest.
+    static func parseQuantifier(_ text: String) throws(ShellError) -> ([SweepAxis], String, String) {
         var words = try LineSplitter.splitWords(String(text.dropFirst(4)))
         var axes: [SweepAxis] = []
+        var typed: [String] = []
         while true {
             guard words.count >= 3, words[1] == "in" else {
                 throw ShellError("write the quantifier as for KEY in RANGE: CLAIM, like for rho in 0.5..1.5:11: delta[0] > 1")
             }
             var range = words[2]
-            var ended = range.hasSuffix(":")
+            var ended = range.hasSuffix(":") && !range.hasSuffix("::")
             if ended { range.removeLast() }
+            if axes.contains(where: { $0.key == words[0] }) { throw ShellError("\(words[0]) is quantified twice; keep one") }
             axes.append(try parseAxis(words[0], range))
+            typed.append("\(words[0]) in \(range)")
             words.removeFirst(3)
             if !ended, words.first == ":" { ended = true; words.removeFirst() }
             if ended { break }
-            guard words.first == "and", axes.count < 2 else {
-                throw ShellError("after for KEY in RANGE comes ':' and the claim (or 'and' with one more KEY in RANGE)")
+            guard words.first == "and" else {
+                throw ShellError("after for KEY in RANGE comes ':' and the claim, or 'and' with a second KEY in RANGE")
             }
+            guard axes.count < 2 else { throw ShellError("a claim is quantified over at most two keys") }
             words.removeFirst()
         }
-        return (axes, words.joined(separator: " "))
+        return (axes, "for " + typed.joined(separator: " and "), words.joined(separator: " "))
     }
 
     static func judgeGrid(_ claim: Expression, axes: [SweepAxis], session: Session, words: [String]) throws(ShellError) -> Judgement {
         let count = axes.map(\.labels.count).reduce(1, *)
         guard count <= 3600 else { throw ShellError("that is \(count) points; a claim is tested on at most 3600") }
+        func point(_ index: Int) -> String {
+            var rest = index, parts: [String] = []
+            for axis in axes.reversed() {
+                parts.insert("\(axis.key)=\(axis.display[rest % axis.labels.count])", at: 0)
+                rest /= axis.labels.count
+            }
+            return parts.joined(separator: " ")
+        }
         var pointWords: [[String]] = []
         for index in 0..<count {
             var extra = words
@@ -187,63 +216,64 @@ extension Commands {
         let runtime = session.runtime
         let frozen = pointWords
         let sides = claim.comparisonSides
-        let outcomes: [Result<(Bool, [(String, Double)], Double?), ShellError>?] = parallelMap(count, serial: runtime.serial) { i in
+        let done = Mutex(0)
+        typealias Outcome = (held: Bool, used: Used, left: Double?)
+        let outcomes: [Result<Outcome, ShellError>?] = parallelMap(count, serial: runtime.serial) { i in
             if runtime.shouldStop() { return nil }
             do throws(ShellError) {
                 var copy = try experiment(claim, session: session, words: frozen[i])
+                if runtime.shouldStop() { return nil }
                 let (held, used) = try evaluateClaim(claim, in: &copy)
-                var ignored: [(String, Double)] = []
+                var ignored: Used = []
                 var left: Double? = nil
                 if let (lhs, _) = sides, case .number(let x) = try lhs.evaluate(in: SessionNames(&copy), used: &ignored) { left = x }
-                runtime.progress("predict", i + 1, count)
+                runtime.progress("predict", done.withLock { $0 += 1; return $0 }, count)
                 return .success((held, used, left))
             } catch {
                 return .failure(error)
             }
         }
-        if let failure = outcomes.lazy.compactMap({ outcome -> ShellError? in if case .failure(let e)? = outcome { e } else { nil } }).first {
-            throw failure
+        for (index, outcome) in outcomes.enumerated() {
+            if case .failure(let error)? = outcome { throw ShellError("at \(point(index)): \(error.message)") }
         }
-        let done = outcomes.compactMap { outcome -> (Bool, [(String, Double)], Double?)? in if case .success(let v)? = outcome { v } else { nil } }
-        let failures = outcomes.indices.filter { if case .success(let v)? = outcomes[$0] { !v.0 } else { false } }
-        func point(_ index: Int) -> String {
-            var rest = index, parts: [String] = []
-            for axis in axes.reversed() {
-                parts.insert("\(axis.key)=\(axis.display[rest % axis.labels.count])", at: 0)
-                rest /= axis.labels.count
-            }
-            return parts.joined(separator: " ")
-        }
-        let interrupted = done.count < count
-        let verdict = failures.isEmpty ? (interrupted ? "held so far" : "held everywhere") : "did not hold everywhere"
-        let numbers = failures.isEmpty ? "held at all \(done.count) of \(count) points" : "failed at \(failures.count) of \(done.count) points"
+        let results = outcomes.map { outcome -> Outcome? in if case .success(let v)? = outcome { v } else { nil } }
+        let computed = results.compactMap { $0 }.count
+        let failures = results.indices.filter { results[$0].map { !$0.held } ?? false }
+        let interrupted = computed < count
+        let verdict = failures.isEmpty ? (interrupted ? "held so far" : "held everywhere")
+            : (failures.count == computed && !interrupted ? "held nowhere" : "did not hold everywhere")
+        let numbers = failures.isEmpty ? "held at all \(computed) of \(count) points" : "failed at \(failures.count) of \(computed) points"
         // A wrong prediction teaches; it is reported as plainly as a right one.
         var blocks: [Block] = [.text("\(verdict): \(claim.source) (\(numbers))")]
         if !failures.isEmpty {
-            let shown = failures.prefix(5).map { index -> [Cell] in
-                guard case .success(let v)? = outcomes[index] else { return [] }
-                return [.text(point(index)), .text(usedText(v.1))]
-            }
+            let shown = failures.prefix(5).map { index -> [Cell] in [.text(point(index)), .text(usedText(results[index]!.used))] }
             blocks.append(.table(Table(columns: [.init("counterexample", numeric: false), .init("numbers", numeric: false)], rows: shown)))
             if failures.count > 5 { blocks.append(.note("and \(failures.count - 5) more")) }
         }
-        if interrupted { blocks.append(.warning("interrupted after \(done.count) of \(count) points")) }
-        // The claim's left side over the grid, where it is a comparison of numbers.
-        let lefts = outcomes.map { outcome -> Double in if case .success(let v)? = outcome { v.2 ?? .nan } else { .nan } }
-        if !interrupted, let (lhs, _) = sides, lefts.contains(where: { !$0.isNaN }) {
-            if axes.count == 1, let x = axes[0].numbers {
-                blocks.append(.lineChart(LineChart(title: "\(lhs.sourceText) over \(axes[0].key)", xName: axes[0].key, x: x,
-                                                   series: [.init(lhs.sourceText, lefts)], yScale: lefts.allSatisfy { !($0 <= 0) } ? .log10 : .linear)))
-            } else if axes.count == 2, let ys = axes[0].numbers, let xs = axes[1].numbers {
-                let columns = axes[1].labels.count
-                blocks.append(.heatmap(Heatmap(title: "where the claim failed (1) and held (0)", valueName: "failed",
-                                               x: .init(axes[1].key, xs), y: .init(axes[0].key, ys),
-                                               values: (0..<axes[0].labels.count).map { r in (0..<columns).map { c in failures.contains(r * columns + c) ? 1 : 0 } })))
-            }
+        if interrupted { blocks.append(.warning("interrupted after \(computed) of \(count) points")) }
+        // The claim's left side over the grid (one key), or where it failed (two numeric keys).
+        let lefts = results.map { $0?.left ?? .nan }
+        if !interrupted, axes.count == 1, let x = axes[0].numbers, let (lhs, _) = sides,
+           lefts.contains(where: { !$0.isNaN }), lhs.sourceText != axes[0].key {
+            blocks.append(.lineChart(LineChart(title: "\(lhs.sourceText) over \(axes[0].key)", xName: axes[0].key, x: x,
+                                               series: [.init(lhs.sourceText, lefts)], yScale: lefts.allSatisfy { !($0 <= 0) } ? .log10 : .linear,
+                                               xScale: axes[0].logSpaced ? .log10 : .linear)))
+        } else if !interrupted, axes.count == 2, !failures.isEmpty, failures.count < count,
+                  let ys = axes[0].numbers, let xs = axes[1].numbers {
+            let columns = axes[1].labels.count
+            blocks.append(.heatmap(Heatmap(title: "where the claim failed (1) and held (0)", valueName: "failed",
+                                           x: .init(axes[1].key, xs), y: .init(axes[0].key, ys),
+                                           values: (0..<axes[0].labels.count).map { r in (0..<columns).map { c in failures.contains(r * columns + c) ? 1 : 0 } })))
         }
+        if let note = nanNote(results.compactMap { $0?.used }.flatMap { $0 }) { blocks.append(note) }
         return Judgement(verdict: verdict, numbers: numbers, blocks: blocks, fields: [
-            ("points", .integer(count)), ("computed", .integer(done.count)),
+            ("points", .integer(count)), ("computed", .integer(computed)),
             ("counterexamples", .array(failures.map { .string(point($0)) })),
+            ("results", .array(results.indices.map { index in
+                guard let result = results[index] else { return .object([("point", .string(point(index))), ("held", .null)]) }
+                return .object([("point", .string(point(index))), ("held", .bool(result.held)),
+                                ("values", .object(result.used.map { ($0.0, $0.1.json) }))])
+            })),
         ])
     }
 }

@@ -96,12 +96,19 @@ extension Commands {
     static let reset = CommandSpec(
         name: "reset", usage: "reset",
         summary: "settings, seed and clipping rule back to their defaults",
-        details: "Defaults: n=8, T=40, act=tanh, init=gaussian, rho=none, seed 1, clip none."
+        details: """
+        Defaults: n=8, T=40, act=tanh, init=gaussian, rho=none, seed 1, clip none, task regress,
+        optim sgd, lr 0.1. The last results (delta, final_loss…) are forgotten, since they belong to
+        the old settings; the notebook and which commands have run are kept.
+        """
     ) { session, call throws(ShellError) in
         try noArguments(call)
-        let runtime = session.runtime
-        session = Session()
-        session.runtime = runtime
+        // The session's history stays: the notebook, and which commands have run.
+        var fresh = Session()
+        fresh.runtime = session.runtime
+        fresh.notebook = session.notebook
+        fresh.results.ran = session.results.ran
+        session = fresh
         return Report(command: "reset", blocks: [.text("Settings, seed and clipping rule are back to their defaults.")], fields: settingsFields(session))
     }
 

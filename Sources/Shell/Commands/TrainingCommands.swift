@@ -80,7 +80,7 @@ extension Commands {
         let runtime = session.runtime
         let run = Simulator.train(model, on: task, config, shouldStop: runtime.shouldStop,
                                   progress: { runtime.progress("train", $0, config.steps) })
-        session.results.record(run)
+        session.results.record(run, settings: settings)
         return trainingReport(run, settings: settings, task: task, config: config)
     }
 
@@ -171,11 +171,13 @@ extension Commands {
     static func runSettings(_ session: Session, _ words: [String]) throws(ShellError) -> (Settings, ClipRule) {
         var settings = session.settings
         var clip = session.clipRule
+        var seen = Set<String>()
         for word in words {
             guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
-                throw ShellError("'\(word)' is not KEY=VALUE; write it like lr=0.5 or clip=norm:1")
+                throw ShellError("'\(word)' is not KEY=VALUE; write it like lr=0.5 or clip=norm:1, with no spaces around =")
             }
             let name = String(word[..<eq]), value = String(word[word.index(after: eq)...])
+            guard seen.insert(name).inserted else { throw ShellError("\(name) is given twice; keep one") }
             if name == "clip" {
                 clip = try parseClipSpec(value)
                 continue

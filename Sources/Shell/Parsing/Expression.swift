@@ -11,6 +11,21 @@ public enum ExpressionValue: Sendable, Equatable, CustomStringConvertible {
         case .bool(let b): b ? "true" : "false"
         }
     }
+
+    /// Every digit of a number (the calculator's answer).
+    public var fullDescription: String {
+        switch self {
+        case .number(let x): NumberFormat.full(x)
+        case .bool(let b): b ? "true" : "false"
+        }
+    }
+
+    public var json: JSON {
+        switch self {
+        case .number(let x): .number(x)
+        case .bool(let b): .bool(b)
+        }
+    }
 }
 
 /// Where names in an expression get their values.
@@ -20,14 +35,14 @@ public protocol ExpressionEnvironment {
     /// The series `name[i]` indexes, or nil when there is no such series.
     func series(_ name: String) throws(ShellError) -> [Double]?
     /// Whether the command `verb` has run (`ran("bptt")`).
-    func ran(_ verb: String) -> Bool
+    func ran(_ verb: String) throws(ShellError) -> Bool
     /// Every name, for "did you mean …?".
     var names: [String] { get }
 }
 
 extension ExpressionEnvironment {
     public func series(_ name: String) throws(ShellError) -> [Double]? { nil }
-    public func ran(_ verb: String) -> Bool { false }
+    public func ran(_ verb: String) throws(ShellError) -> Bool { false }
 }
 
 /// The shell's one expression language: numbers, names, `+ - * / ^`, parentheses, comparisons,
@@ -116,11 +131,11 @@ public struct Expression: Sendable {
     }
 
     /// Evaluates the expression; `used` collects every name read, with its value, in order.
-    public func evaluate(in env: any ExpressionEnvironment, used: inout [(String, Double)]) throws(ShellError) -> ExpressionValue {
+    public func evaluate(in env: any ExpressionEnvironment, used: inout [(String, ExpressionValue)]) throws(ShellError) -> ExpressionValue {
         try Self.eval(root, env, &used)
     }
 
-    static func eval(_ node: Node, _ env: any ExpressionEnvironment, _ used: inout [(String, Double)]) throws(ShellError) -> ExpressionValue {
+    static func eval(_ node: Node, _ env: any ExpressionEnvironment, _ used: inout [(String, ExpressionValue)]) throws(ShellError) -> ExpressionValue {
         switch node {
         case .number(let x):
             return .number(x)
@@ -131,10 +146,10 @@ public struct Expression: Sendable {
                 if (try? env.series(name)) != nil {
                     throw ShellError("at column \(column): '\(name)' is a series; pick one value with an index, like \(name)[0] or \(name)[T]")
                 }
+                if functions[name] != nil { throw ShellError("at column \(column): \(name) is a function; call it with parentheses, like \(name)(x)") }
                 throw ShellError("at column \(column): unknown name '\(name)'\(Suggest.didYouMean(name, among: env.names + Array(functions.keys), otherwise: "help expressions lists every name"))")
             }
-            let number: Double = switch v { case .number(let x): x; case .bool(let b): b ? 1 : 0 }
-            if !used.contains(where: { $0.0 == name }) { used.append((name, number)) }
+            if !used.contains(where: { $0.0 == name }) { used.append((name, v)) }
             return v
         case .index(let name, let inner, let column):
             guard let values = try env.series(name) else {
@@ -145,10 +160,10 @@ public struct Expression: Sendable {
                 throw ShellError("at column \(column): \(name)[\(NumberFormat.short(position))] is out of range: the index runs over whole numbers from 0 to \(values.count - 1)")
             }
             let label = "\(name)[\(Int(position))]"
-            if !used.contains(where: { $0.0 == label }) { used.append((label, values[Int(position)])) }
+            if !used.contains(where: { $0.0 == label }) { used.append((label, .number(values[Int(position)]))) }
             return .number(values[Int(position)])
         case .ran(let verb, _):
-            return .bool(env.ran(verb))
+            return .bool(try env.ran(verb))
         case .negate(let inner, let column):
             return .number(-(try number(inner, env, &used, column: column, role: "'-'")))
         case .not(let inner, let column):
@@ -193,7 +208,7 @@ public struct Expression: Sendable {
         }
     }
 
-    static func number(_ node: Node, _ env: any ExpressionEnvironment, _ used: inout [(String, Double)], column: Int, role: String) throws(ShellError) -> Double {
+    static func number(_ node: Node, _ env: any ExpressionEnvironment, _ used: inout [(String, ExpressionValue)], column: Int, role: String) throws(ShellError) -> Double {
         switch try eval(node, env, &used) {
         case .number(let x): return x
         case .bool(let b):
@@ -201,7 +216,7 @@ public struct Expression: Sendable {
         }
     }
 
-    static func truth(_ node: Node, _ env: any ExpressionEnvironment, _ used: inout [(String, Double)], column: Int, role: String) throws(ShellError) -> Bool {
+    static func truth(_ node: Node, _ env: any ExpressionEnvironment, _ used: inout [(String, ExpressionValue)], column: Int, role: String) throws(ShellError) -> Bool {
         switch try eval(node, env, &used) {
         case .bool(let b): return b
         case .number(let x):
@@ -274,6 +289,7 @@ enum ExpressionLexer {
                 i += 1
                 continue
             }
+            if two == "=>" || two == "=<" { throw ShellError("at column \(column): write \(two == "=>" ? ">=" : "<=") for \(two == "=>" ? "greater" : "less") or equal") }
             if c == "=" { throw ShellError("at column \(column): use == to compare; a single = is not an operator here") }
             throw ShellError("at column \(column): unexpected character '\(c)'")
         }

@@ -47,6 +47,8 @@ public struct Results: Sendable {
     public var ran: Set<String> = []
     public var values: [String: ExpressionValue] = [:]
     public var series: [String: [Double]] = [:]
+    /// The settings each command's results were measured with.
+    public var measuredWith: [String: Settings] = [:]
 
     public init() {}
 
@@ -68,7 +70,8 @@ public struct Results: Sendable {
     ]
 
     /// Keeps what a training run measured.
-    mutating func record(_ run: TrainingRun) {
+    mutating func record(_ run: TrainingRun, settings: Settings) {
+        measuredWith["train"] = settings
         values["final_loss"] = .number(run.finalLoss)
         values["first_loss"] = .number(run.records.first?.loss ?? .nan)
         values["diverged"] = .bool(run.diverged)
@@ -152,7 +155,12 @@ struct SessionNames: ExpressionEnvironment {
         return nil
     }
 
-    func ran(_ verb: String) -> Bool { session.results.ran.contains(verb) }
+    func ran(_ verb: String) throws(ShellError) -> Bool {
+        guard Commands.find(verb) != nil else {
+            throw ShellError("ran(\"\(verb)\"): there is no command \(verb)\(Suggest.didYouMean(verb, among: Commands.all.map(\.name), otherwise: "help lists the commands"))")
+        }
+        return session.results.ran.contains(Commands.find(verb)!.name)
+    }
 
     private func settingsProblem() -> String {
         var copy = session
