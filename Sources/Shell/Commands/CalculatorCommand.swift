@@ -3,7 +3,8 @@ extension Commands {
         name: "=", usage: "= EXPR",
         summary: "calculate, with settings as names: = rho^T",
         details: """
-        Evaluates an expression over numbers and the current settings and shows the names it used.
+        Evaluates an expression over numbers and the current settings and shows the
+        names it used.
           = rho^T            how much ρ(W) multiplies over T steps
           = 1.1^50           a quick power
           = sigma_max > rho  comparisons give true or false

@@ -18,8 +18,8 @@ extension Commands {
         name: "check", usage: "check EXPR",
         summary: "evaluate a claim or quantity on the current settings and last results",
         details: """
-        Evaluates EXPR against the settings and what the last bptt, train and grad measured, and
-        shows the numbers it used. Nothing is run and nothing changes.
+        Evaluates EXPR against the settings and what the last bptt, train and grad
+        measured, and shows the numbers it used. Nothing is run and nothing changes.
           check delta[0] > 1e6           needs a bptt first
           check final_loss < 0.0833 and not diverged
         help expressions lists every name, and which command gives it.
@@ -45,15 +45,16 @@ extension Commands {
         name: "predict", usage: "predict [for KEY in RANGE [and KEY in RANGE]:] CLAIM [when KEY=VALUE…]",
         summary: "state a claim; gradlab runs the experiment and judges it",
         details: """
-        Runs what the claim needs (bptt for loss, delta[t], jac[t]; train for final_loss,
-        diverged…; grad for raw_norm, cosine) on a copy of your session with the when-settings,
-        and says whether the claim held, with the numbers. Your own settings and results stay.
+        Runs what the claim needs (bptt for loss, delta[t], jac[t]; train for
+        final_loss, diverged…; grad for raw_norm, cosine) on a copy of your session with
+        the when-settings, and says whether the claim held, with the numbers. Your own
+        settings and results stay.
           predict delta[0] > 1e6 when rho=1.3 T=60 act=linear
           predict for rho in 0.5..0.99:50: delta[0] < delta[T] when act=linear
           predict for lr in 0.01..2:20: not diverged when clip=norm:1 task=adding T=20
         With for … in …, the claim is tested at every point of the grid (a range a..b:N,
-        a..b:N:log or a list a,b,c, as in sweep; at most two keys); where it fails, the first
-        counterexamples are listed. notebook lists every prediction.
+        a..b:N:log or a list a,b,c, as in sweep; at most two keys); where it fails, the
+        first counterexamples are listed. notebook lists every prediction.
         """
     ) { session, call throws(ShellError) in
         var text = call.rest

@@ -5,7 +5,8 @@ extension Commands {
         name: "show", usage: "show [KEY]",
         summary: "the current settings, clipping rule and ρ(W)",
         details: """
-        show        every setting with its meaning, plus ρ(W) and σ_max(W) of the current W
+        show        every setting with its meaning, plus ρ(W) and σ_max(W) of the
+                    current W
         show KEY    one setting; show W prints the whole recurrent matrix
         """,
         argumentWords: { Settings.keyNames + ["seed", "clip"] }
@@ -51,7 +52,8 @@ extension Commands {
         details: """
         Changes one or more settings at once; if any value is wrong, none changes.
           set rho=1.2 T=60          W rescaled so that ρ(W) = 1.2, sequences of 60 steps
-          set act=linear            φ(z) = z, so the error is multiplied by Wᵀ at each step back
+          set act=linear            φ(z) = z, so the error is multiplied by Wᵀ at each
+                                    step back
           set W=[[1.1,0],[0,0.9]]   write W out (this also sets n)
           set rho=none              keep W as drawn
         help settings lists every key and what it accepts.
@@ -97,9 +99,10 @@ extension Commands {
         name: "reset", usage: "reset",
         summary: "settings, seed and clipping rule back to their defaults",
         details: """
-        Defaults: n=8, T=40, act=tanh, init=gaussian, rho=none, seed 1, clip none, task regress,
-        optim sgd, lr 0.1. The last results (delta, final_loss…) are forgotten, since they belong to
-        the old settings; the notebook and which commands have run are kept.
+        Defaults: n=8, T=40, act=tanh, init=gaussian, rho=none, seed 1, clip none, task
+        regress, optim sgd, lr 0.1. The last results (delta, final_loss…) are forgotten,
+        since they belong to the old settings; the notebook and which commands have run
+        are kept.
         """
     ) { session, call throws(ShellError) in
         try noArguments(call)
@@ -118,7 +121,8 @@ extension Commands {
         details: """
         seed        shows the seed
         seed N      N is a whole number from 0 to 2⁵³−1; W, U, V, inputs and target
-                    are redrawn from it (each from its own stream, so T changes only the inputs)
+                    are redrawn from it (each from its own stream, so T changes only the
+                    inputs)
         """
     ) { session, call throws(ShellError) in
         guard let word = call.words.first else {

@@ -7,10 +7,11 @@ extension Commands {
         name: "eig", usage: "eig",
         summary: "eigenvalues, spectral radius ρ(W) and singular values of W",
         details: """
-        Lists the eigenvalues of W, largest modulus first (complex ones come in conjugate pairs),
-        ρ(W) = max |λ|, and the singular values σ (σ_max = ‖W‖₂). Always ρ(W) ≤ σ_max(W), with
-        equality when W is normal (e.g. symmetric or orthogonal); a gap between them means short-term
-        growth is possible even when ρ(W) < 1. Computed with LAPACK (dgeev, dgesdd).
+        Lists the eigenvalues of W, largest modulus first (complex ones come in
+        conjugate pairs), ρ(W) = max |λ|, and the singular values σ (σ_max = ‖W‖₂).
+        Always ρ(W) ≤ σ_max(W), with equality when W is normal (e.g. symmetric or
+        orthogonal); a gap between them means short-term growth is possible even when
+        ρ(W) < 1. Computed with LAPACK (dgeev, dgesdd).
         """
     ) { session, call throws(ShellError) in
         try noArguments(call)
@@ -49,10 +50,12 @@ extension Commands {
         name: "power", usage: "power K",
         summary: "‖Wᵏ‖₂ for k = 1…K next to ρ(W)ᵏ",
         details: """
-        The norm of the k-th power of W is what multiplies an error sent k steps back through a linear
-        RNN. It grows or shrinks like ρ(W)ᵏ in the long run (Gelfand: ‖Wᵏ‖^(1/k) → ρ), but a
-        non-normal W can grow far beyond ρᵏ first.
-          power 40       K from \(Limits.powers.lowerBound) to \(Limits.powers.upperBound) (and K·n³ at most \(NumberFormat.short(Limits.cubicWork)))
+        The norm of the k-th power of W is what multiplies an error sent k steps back
+        through a linear RNN. It grows or shrinks like ρ(W)ᵏ in the long run (Gelfand:
+        ‖Wᵏ‖^(1/k) → ρ), but a non-normal W can grow far beyond ρᵏ first.
+          power 40       K from \(Limits.powers.lowerBound) to
+                         \(Limits.powers.upperBound) (and K·n³ at most
+                         \(NumberFormat.short(Limits.cubicWork)))
         """
     ) { session, call throws(ShellError) in
         guard call.words.count == 1 else { throw ShellError("power needs one whole number K, like power 40") }
