@@ -3,6 +3,7 @@
 #include <histedit.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -145,16 +146,12 @@ void gl_history_add(gl_editor *editor, const char *line) {
     history(editor->history, &event, H_ENTER, line);
 }
 
-void gl_history_set_size(gl_editor *editor, int size) {
-    HistEvent event;
-    history(editor->history, &event, H_SETSIZE, size);
-}
-
-static volatile sig_atomic_t interrupt_flag = 0;
+/* Lock-free, so that the signal handler may set it and worker threads may read it. */
+static atomic_int interrupt_flag = 0;
 
 static void on_sigint(int signo) {
     (void)signo;
-    interrupt_flag = 1;
+    atomic_store(&interrupt_flag, 1);
 }
 
 void gl_install_interrupt_handler(void) {
@@ -166,6 +163,6 @@ void gl_install_interrupt_handler(void) {
     sigaction(SIGINT, &action, NULL);
 }
 
-int gl_interrupt_pending(void) { return interrupt_flag != 0; }
+int gl_interrupt_pending(void) { return atomic_load(&interrupt_flag) != 0; }
 
-void gl_clear_interrupt(void) { interrupt_flag = 0; }
+void gl_clear_interrupt(void) { atomic_store(&interrupt_flag, 0); }

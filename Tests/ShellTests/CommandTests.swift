@@ -467,7 +467,7 @@ func tensors(_ json: JSON?) -> [[Double]] {
         ("train lr=-1", "lr must be from 0 to 1000, not -1"),
         ("train clip=norm", "'norm' needs a threshold τ after a colon, like norm:1"),
         ("train foo=1", "unknown setting 'foo'; help settings lists them all"),
-        ("train steps=100000 n=512 T=10000", "that is too much work (steps·batch·T·n² = 2.627e+14, over the limit of 2e+11); lower steps, batch, T or n"),
+        ("train steps=100000 n=512 T=10000", "that is too much work (2.627e+14 multiply-adds, over the limit of 2e+11); lower steps, batch, T or n, or use fewer points"),
         ("compare lr=1", "compare needs the rules to compare, like compare clip=none,norm:1"),
         ("sweep", "sweep needs a KEY=RANGE to sweep, like rho=0.8..1.4:25"),
         ("sweep rho=1..2", "rho=1..2 is not a range; write a..b:N (N values) or a..b:N:log, like rho=0.8..1.4:25"),

@@ -144,3 +144,18 @@ import Testing
         #expect(session.notebook.isEmpty)
     }
 }
+
+@Suite struct GridRobustnessTests {
+    @Test(arguments: ["sweep T=1..1e300:2", "predict for seed in 0..1e30:2: loss > 0", "sweep T=-1e308..1e308:3", "sweep n=1..1.4:5"])
+    func hugeOrDegenerateRangesAreOneSentenceNotACrash(_ line: String) {
+        var session = Session()
+        #expect(throws: ShellError.self) { try run(line, in: &session) }
+    }
+
+    @Test func gridsHaveAWorkBudgetToo() {
+        var session = Session()
+        #expect(throws: ShellError.self) {
+            try run("predict for lr in 0.1..1:100: not diverged when task=adding T=1000 n=256 steps=10000", in: &session)
+        }
+    }
+}

@@ -26,7 +26,6 @@ const char *_Nullable gl_read_line(gl_editor *_Nonnull editor, int *_Nonnull sta
 
 /// Adds a line to the in-memory history that the arrow keys walk through.
 void gl_history_add(gl_editor *_Nonnull editor, const char *_Nonnull line);
-void gl_history_set_size(gl_editor *_Nonnull editor, int size);
 
 /// SIGINT outside the line editor (while a command runs): sets a flag instead of killing the process.
 void gl_install_interrupt_handler(void);

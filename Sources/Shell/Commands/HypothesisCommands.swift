@@ -124,8 +124,9 @@ extension Commands {
 
     /// A copy of the session with the words applied and the commands the claim reads run on it.
     /// ran(…) asks about the learner's own session, so it is answered from the original history.
-    static func experiment(_ claim: Expression, session: Session, words: [String]) throws(ShellError) -> Session {
+    static func experiment(_ claim: Expression, session: Session, words: [String], quiet: Bool = false) throws(ShellError) -> Session {
         var copy = session
+        if quiet { copy.runtime.progress = { _, _, _ in } }  // a grid reports its points, not each run's steps
         let (settings, clip) = try runSettings(session, words)
         copy.settings = settings
         copy.clipRule = clip
@@ -195,25 +196,17 @@ extension Commands {
     static func judgeGrid(_ claim: Expression, axes: [SweepAxis], session: Session, words: [String]) throws(ShellError) -> Judgement {
         let count = axes.map(\.labels.count).reduce(1, *)
         guard count <= 3600 else { throw ShellError("that is \(count) points; a claim is tested on at most 3600") }
-        func point(_ index: Int) -> String {
-            var rest = index, parts: [String] = []
-            for axis in axes.reversed() {
-                parts.insert("\(axis.key)=\(axis.display[rest % axis.labels.count])", at: 0)
-                rest /= axis.labels.count
-            }
-            return parts.joined(separator: " ")
-        }
+        func point(_ index: Int) -> String { gridPoint(index, axes) }
         var pointWords: [[String]] = []
+        var cost = 0.0
+        let trains = claim.reads.names.contains { Results.source(of: $0) == "train" }
         for index in 0..<count {
-            var extra = words
-            var rest = index
-            for axis in axes.reversed() {
-                extra.append(axis.key + "=" + axis.labels[rest % axis.labels.count])
-                rest /= axis.labels.count
-            }
-            _ = try runSettings(session, extra)  // every point's settings are checked before anything runs
+            let extra = words + gridWords(index, axes)
+            let (settings, _) = try runSettings(session, extra)  // every point is checked before anything runs
+            cost += work(settings, trains: trains)
             pointWords.append(extra)
         }
+        try checkWork(cost, what: "testing that claim on \(count) points")
         let runtime = session.runtime
         let frozen = pointWords
         let sides = claim.comparisonSides
@@ -222,7 +215,7 @@ extension Commands {
         let outcomes: [Result<Outcome, ShellError>?] = parallelMap(count, serial: runtime.serial) { i in
             if runtime.shouldStop() { return nil }
             do throws(ShellError) {
-                var copy = try experiment(claim, session: session, words: frozen[i])
+                var copy = try experiment(claim, session: session, words: frozen[i], quiet: true)
                 if runtime.shouldStop() { return nil }
                 let (held, used) = try evaluateClaim(claim, in: &copy)
                 var ignored: Used = []
@@ -231,7 +224,7 @@ extension Commands {
                 runtime.progress("predict", done.withLock { $0 += 1; return $0 }, count)
                 return .success((held, used, left))
             } catch {
-                return .failure(error)
+                return runtime.shouldStop() ? nil : .failure(error)  // an interrupted point is a missing one
             }
         }
         for (index, outcome) in outcomes.enumerated() {
@@ -254,13 +247,13 @@ extension Commands {
         if interrupted { blocks.append(.warning("interrupted after \(computed) of \(count) points")) }
         // The claim's left side over the grid (one key), or where it failed (two numeric keys).
         let lefts = results.map { $0?.left ?? .nan }
-        if !interrupted, axes.count == 1, let x = axes[0].numbers, let (lhs, _) = sides,
+        if !interrupted, axes.count == 1, let x = axes[0].numbers, axes[0].isMonotonic, let (lhs, _) = sides,
            lefts.contains(where: { !$0.isNaN }), lhs.sourceText != axes[0].key {
             blocks.append(.lineChart(LineChart(title: "\(lhs.sourceText) over \(axes[0].key)", xName: axes[0].key, x: x,
                                                series: [.init(lhs.sourceText, lefts)], yScale: lefts.allSatisfy { !($0 <= 0) } ? .log10 : .linear,
                                                xScale: axes[0].logSpaced ? .log10 : .linear)))
         } else if !interrupted, axes.count == 2, !failures.isEmpty, failures.count < count,
-                  let ys = axes[0].numbers, let xs = axes[1].numbers {
+                  let ys = axes[0].numbers, let xs = axes[1].numbers, axes[0].isMonotonic, axes[1].isMonotonic {
             let columns = axes[1].labels.count
             blocks.append(.heatmap(Heatmap(title: "where the claim failed (1) and held (0)", valueName: "failed",
                                            x: .init(axes[1].key, xs), y: .init(axes[0].key, ys),

@@ -6,7 +6,10 @@ func parallelMap<T: Sendable>(_ count: Int, serial: Bool = false, _ body: @Senda
     if serial { return (0..<count).map(body) }
     nonisolated(unsafe) let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
     results.initialize(repeating: nil)
-    defer { results.deallocate() }
+    defer {
+        _ = results.deinitialize()
+        results.deallocate()
+    }
     DispatchQueue.concurrentPerform(iterations: count) { i in results[i] = body(i) }
     return results.map { $0! }
 }

@@ -38,6 +38,13 @@ struct SweepAxis: Sendable {
     /// Spaced evenly in log (a..b:N:log): charts then use a log axis.
     var logSpaced = false
 
+    /// Whether the values are numbers in increasing or decreasing order, as a chart axis needs.
+    var isMonotonic: Bool {
+        guard let x = numbers else { return false }
+        let steps = zip(x, x.dropFirst()).map { $1 - $0 }
+        return steps.allSatisfy { $0 > 0 } || steps.allSatisfy { $0 < 0 }
+    }
+
     /// The values as tables show them (four significant digits for numbers).
     var display: [String] { numbers.map { $0.map(NumberFormat.short) } ?? labels }
 }
@@ -97,38 +104,32 @@ extension Commands {
         }
         var points: [(Settings, ClipRule)] = []
         for index in 0..<count {
-            var words = fixed
-            var rest = index
-            for axis in axes.reversed() {
-                words.append(axis.key + "=" + axis.labels[rest % axis.labels.count])
-                rest /= axis.labels.count
-            }
-            points.append(try runSettings(session, words))
+            points.append(try runSettings(session, fixed + gridWords(index, axes)))
         }
-        let cost = points.reduce(0.0) { sum, point in
-            let s = point.0
-            let perRun = Double(s.T) * Double(s.n * s.n + s.n)
-            return sum + (chosen.trains ? Double(s.steps) * Double(s.batch) * perRun : perRun)
-        }
-        guard cost <= Limits.trainingWork else {
-            throw ShellError("that sweep is too much work (\(NumberFormat.short(cost)) multiply-adds, over \(NumberFormat.short(Limits.trainingWork))); use fewer points, steps, T or n")
-        }
-        var models: [RNN] = []
-        for (settings, _) in points {
-            var trial = session
-            trial.settings = settings
-            models.append(try trial.model())
-        }
+        let cost = points.reduce(0.0) { $0 + work($1.0, trains: chosen.trains) + (chosen == .rho_w ? pow(Double($1.0.n), 3) : 0) }
+        try checkWork(cost, what: "that sweep")
 
+        // Each point builds its own model on its worker, so that memory holds a few, not thousands.
         let runtime = session.runtime
         let done = Mutex(0)
-        let frozen = points, built = models
-        let results: [Double?] = parallelMap(count, serial: runtime.serial) { i in
+        let frozen = points, original = session
+        let outcomes: [Result<Double, ShellError>?] = parallelMap(count, serial: runtime.serial) { i in
             if runtime.shouldStop() { return nil }
-            guard let value = measure(chosen, model: built[i], settings: frozen[i].0, clip: frozen[i].1, shouldStop: runtime.shouldStop) else { return nil }
-            runtime.progress("sweep", done.withLock { $0 += 1; return $0 }, count)
-            return value
+            do throws(ShellError) {
+                var trial = original
+                trial.settings = frozen[i].0
+                let model = try trial.model()
+                guard let value = measure(chosen, model: model, settings: frozen[i].0, clip: frozen[i].1, shouldStop: runtime.shouldStop) else { return nil }
+                runtime.progress("sweep", done.withLock { $0 += 1; return $0 }, count)
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
         }
+        for (index, outcome) in outcomes.enumerated() {
+            if case .failure(let error)? = outcome { throw ShellError("at \(gridPoint(index, axes)): \(error.message)") }
+        }
+        let results = outcomes.map { outcome -> Double? in if case .success(let v)? = outcome { v } else { nil } }
         let used: [(String, JSON)] = [("settings", settingsJSON(base)), ("clip", clipJSON(baseClip))]
         guard !runtime.shouldStop() else { return interruptedReport(axes: axes, results: results, metric: chosen, settings: used) }
         let values = results.map { $0! }
@@ -159,6 +160,25 @@ extension Commands {
         }
     }
 
+    /// Each axis's value index at a flat grid index; the last axis varies fastest.
+    static func gridIndices(_ index: Int, _ axes: [SweepAxis]) -> [Int] {
+        var rest = index
+        return axes.reversed().map { axis in
+            defer { rest /= axis.labels.count }
+            return rest % axis.labels.count
+        }.reversed()
+    }
+
+    /// The settings words of a grid point ("rho=1.2", "T=40").
+    static func gridWords(_ index: Int, _ axes: [SweepAxis]) -> [String] {
+        zip(axes, gridIndices(index, axes)).map { $0.key + "=" + $0.labels[$1] }
+    }
+
+    /// A grid point as people read it: "rho=1.2 T=40".
+    static func gridPoint(_ index: Int, _ axes: [SweepAxis]) -> String {
+        zip(axes, gridIndices(index, axes)).map { "\($0.key)=\($0.display[$1])" }.joined(separator: " ")
+    }
+
     /// `a..b:N`, `a..b:N:log` or `a,b,c`.
     static func parseAxis(_ key: String, _ text: String) throws(ShellError) -> SweepAxis {
         if key != "clip" && key != "seed" { _ = try Settings.key(key) }
@@ -178,6 +198,9 @@ extension Commands {
         let count = try Literal.integer(parts[1], for: "the number of points of \(key)")
         guard (2...200).contains(count) else { throw ShellError("a range takes 2 to 200 points, not \(count)") }
         let log = parts.count == 3
+        guard abs(a) <= 1e15, abs(b) <= 1e15 else {
+            throw ShellError("\(key)'s range must stay within ±1e15, but runs from \(NumberFormat.short(a)) to \(NumberFormat.short(b))")
+        }
         if log && (a <= 0 || b <= 0) { throw ShellError("a :log range needs positive ends, but \(key) runs from \(NumberFormat.short(a)) to \(NumberFormat.short(b))") }
         var numbers = (0..<count).map { i -> Double in
             let f = Double(i) / Double(count - 1)
@@ -187,6 +210,7 @@ extension Commands {
         if integral {
             var seen = Set<Double>()
             numbers = numbers.map { $0.rounded() }.filter { seen.insert($0).inserted }
+            guard numbers.count >= 2 else { throw ShellError("\(key)=\(text) holds only one whole number; widen the range") }
         }
         return SweepAxis(key: key, labels: numbers.map { integral ? String(Int($0)) : NumberFormat.full($0) }, numbers: numbers, logSpaced: log)
     }
@@ -204,13 +228,7 @@ extension Commands {
     static func interruptedReport(axes: [SweepAxis], results: [Double?], metric: SweepMetric, settings: [(String, JSON)]) -> Report {
         let done = results.indices.filter { results[$0] != nil }
         let rows: [[Cell]] = done.map { index in
-            var cells: [Cell] = []
-            var rest = index
-            for axis in axes.reversed() {
-                cells.insert(.text(axis.display[rest % axis.labels.count]), at: 0)
-                rest /= axis.labels.count
-            }
-            return cells + [.number(results[index]!)]
+            zip(axes, gridIndices(index, axes)).map { Cell.text($0.display[$1]) } + [.number(results[index]!)]
         }
         return Report(command: "sweep", blocks: [
             .warning("interrupted after \(done.count) of \(results.count) points; these are the ones computed"),
@@ -228,12 +246,12 @@ extension Commands {
             let axis = axes[0]
             blocks.append(.table(Table(columns: [.init(axis.key, numeric: axis.numbers != nil), .init(metric.rawValue)],
                                        rows: zip(axis.display, values).map { [.text($0), .number($1)] })))
-            if values.count > 2, let x = axis.numbers {
+            if values.count > 2, let x = axis.numbers, axis.isMonotonic {
                 blocks.append(.lineChart(LineChart(title: "\(metric.rawValue) over \(axis.key)", xName: axis.key, x: x,
                                                    series: [.init(metric.rawValue, values)], yScale: metric.logarithmic ? .log10 : .linear,
                                                    xScale: axis.logSpaced ? .log10 : .linear)))
             }
-        } else if let (numeric, categories, numericFirst) = curvesLayout(axes) {
+        } else if let (numeric, categories, numericFirst) = curvesLayout(axes), numeric.isMonotonic {
             // A numeric key against a few named choices (clip=none,norm:1): one curve per choice.
             let value: (Int, Int) -> Double = { i, c in numericFirst ? values[i * categories.labels.count + c] : values[c * numeric.labels.count + i] }
             let rows: [[Cell]] = numeric.display.indices.map { i in [.text(numeric.display[i])] + categories.labels.indices.map { .number(value(i, $0)) } }
@@ -242,7 +260,7 @@ extension Commands {
                 title: "\(metric.rawValue) over \(numeric.key)", xName: numeric.key, x: numeric.numbers!,
                 series: categories.labels.indices.map { c in .init("\(categories.key)=\(categories.labels[c])", numeric.labels.indices.map { value($0, c) }) },
                 yScale: metric.logarithmic ? .log10 : .linear, xScale: numeric.logSpaced ? .log10 : .linear)))
-        } else if let ys = axes[0].numbers, let xs = axes[1].numbers {
+        } else if let ys = axes[0].numbers, let xs = axes[1].numbers, axes[0].isMonotonic, axes[1].isMonotonic {
             let columns = axes[1].labels.count
             blocks.append(.heatmap(Heatmap(
                 title: "\(metric.rawValue) over \(axes[1].key) × \(axes[0].key)", valueName: metric.rawValue,

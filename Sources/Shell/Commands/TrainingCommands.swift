@@ -134,7 +134,7 @@ extension Commands {
              .number(run.maxNorm), .text(percent(run.clipRate)), .text(outcome(run, task: task))]
         }
         var blocks: [Block] = [
-            .title("compare on \(task.kind.rawValue) · T=\(task.length) · n=\(settings.n) · \(settings.act.rawValue) · \(settings.optimizer.rawValue) lr=\(NumberFormat.short(settings.lr)) · batch \(settings.batch) · \(settings.steps) steps · seed \(settings.seed)"),
+            .title("compare on \(task.kind.rawValue) · T=\(task.length) · n=\(settings.n) · \(settings.act.rawValue) · \(settings.optimizer.rawValue) lr=\(NumberFormat.short(settings.lr)) · batch \(batchSize(settings)) · \(settings.steps) steps · seed \(settings.seed)"),
             .table(Table(columns: [.init("clip", numeric: false), .init("final loss"), .init("diverged at"), .init("max ‖g‖₂"), .init("clipped"), .init("verdict", numeric: false)], rows: rows)),
         ]
         let longest = runs.map(\.records.count).max() ?? 0
@@ -165,6 +165,7 @@ extension Commands {
         let (settings, _) = try runSettings(session, words)
         let (model, task, config) = try trainingSetup(session, settings, clip: .none)
         let suggestion = suggestThreshold(model, on: task, config, shouldStop: session.runtime.shouldStop)
+        if session.runtime.shouldStop() { throw ShellError("suggest interrupted during its warm-up; no suggestion") }
         guard suggestion.mean.isFinite else {
             throw ShellError("every warm-up step had a non-finite gradient; lower lr or rho and try again")
         }
@@ -210,16 +211,29 @@ extension Commands {
 
     /// The model, task and configuration of a training run, refused when it is too much work.
     static func trainingSetup(_ session: Session, _ settings: Settings, clip: ClipRule, runs: Int = 1) throws(ShellError) -> (RNN, TrainingTask, TrainingConfig) {
+        try checkWork(Double(runs) * work(settings, trains: true), what: "that")
         var trial = session
         trial.settings = settings
-        let model = try trial.model()
-        let task = settings.spec.trainingTask
-        let batch = task.kind == .regress ? 1 : settings.batch
-        let work = Double(runs) * Double(settings.steps) * Double(batch) * Double(settings.T) * Double(settings.n * settings.n + settings.n)
+        return (try trial.model(), settings.spec.trainingTask, settings.trainingConfig(clip: clip))
+    }
+
+    /// The sequences one training step sees: regress has only its one sequence.
+    static func batchSize(_ settings: Settings) -> Int { settings.task == .regress ? 1 : settings.batch }
+
+    /// Multiply-adds of one experiment with these settings: a bptt (T·(n² + n)) or a whole
+    /// training run (steps·batch·T·(n² + n)), plus n³ for rescaling W to rho.
+    static func work(_ settings: Settings, trains: Bool) -> Double {
+        let n = Double(settings.n)
+        let pass = Double(settings.T) * (n * n + n)
+        let runs = trains ? Double(settings.steps) * Double(batchSize(settings)) : 1
+        return runs * pass + (settings.rho == nil ? 0 : n * n * n)
+    }
+
+    /// Refuses work over the limit, in one sentence that says what to lower.
+    static func checkWork(_ work: Double, what: String) throws(ShellError) {
         guard work <= Limits.trainingWork else {
-            throw ShellError("that is too much work (steps·batch·T·n² = \(NumberFormat.short(work)), over the limit of \(NumberFormat.short(Limits.trainingWork))); lower steps, batch, T or n")
+            throw ShellError("\(what) is too much work (\(NumberFormat.short(work)) multiply-adds, over the limit of \(NumberFormat.short(Limits.trainingWork))); lower steps, batch, T or n, or use fewer points")
         }
-        return (model, task, settings.trainingConfig(clip: clip))
     }
 
     static func percent(_ x: Double) -> String { NumberFormat.short((x * 1000).rounded() / 10) + "%" }
@@ -231,7 +245,7 @@ extension Commands {
         case .gaveUp: return "gave up"
         case .interrupted: return "interrupted"
         case .completed:
-            if run.firstNonFiniteStep != nil { return "went NaN" }
+            if run.firstNonFiniteStep != nil { return run.skippedSteps > 0 ? "skipped NaN steps" : "went NaN" }
             let first = run.records.first?.loss ?? .infinity
             if let trivial = task.trivialLoss, run.finalLoss < trivial { return "trained" }
             if run.finalLoss > 10 * first { return "blew up" }
@@ -256,6 +270,8 @@ extension Commands {
             return .warning("interrupted after \(step) steps; what was computed is shown")
         case (_, "went NaN"):
             return .warning("went non-finite at step \(run.firstNonFiniteStep!) and carried on")
+        case (_, "skipped NaN steps"):
+            return .warning("skipped \(run.skippedSteps) updates whose gradient was not finite (the first at step \(run.firstNonFiniteStep!)); the weights stayed finite, final loss \(final)")
         case (_, "trained"):
             return .text("trained: the final loss \(final) is below the \(trivial) of a predictor that ignores the input")
         case (_, "loss fell"), (_, "loss rose"):
@@ -269,7 +285,7 @@ extension Commands {
 
     static func trainingReport(_ run: TrainingRun, settings: Settings, task: TrainingTask, config: TrainingConfig) -> Report {
         let steps = (1...max(1, run.records.count)).map(Double.init)
-        let title = "train \(task.kind.rawValue) · T=\(task.length) · n=\(settings.n) · \(settings.act.rawValue) · \(settings.optimizer.rawValue) lr=\(NumberFormat.short(settings.lr)) · batch \(config.batchSize) · \(config.steps) steps · clip \(describe(config.clip)) · seed \(settings.seed)"
+        let title = "train \(task.kind.rawValue) · T=\(task.length) · n=\(settings.n) · \(settings.act.rawValue) · \(settings.optimizer.rawValue) lr=\(NumberFormat.short(settings.lr)) · batch \(batchSize(settings)) · \(config.steps) steps · clip \(describe(config.clip)) · seed \(settings.seed)"
         let blocks: [Block] = [
             .title(title),
             .lineChart(LineChart(title: "loss per step", xName: "step", x: steps,

@@ -127,7 +127,11 @@ struct Interactive {
     func run() -> Int32 {
         guard let reader = EditLineReader(complete: TabCompletion.complete) else {
             driver.warn("the line editor could not start; reading plain lines")
-            return ShellMain.run(plainFallback())
+            let plain = StreamLineReader()
+            while case .line(let line) = plain.read(prompt: "") {
+                if !driver.execute(line) { break }
+            }
+            return 0
         }
         let history = HistoryFile(directory: StateDirectory.path())
         var (lines, warning) = history.load()
@@ -174,5 +178,4 @@ struct Interactive {
         }
     }
 
-    private func plainFallback() -> ShellOptions { ShellOptions() }
 }

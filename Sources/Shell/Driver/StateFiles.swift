@@ -37,8 +37,11 @@ public enum AtomicFile {
             }
             offset += written
         }
-        guard fsync(fd) == 0, close(fd) == 0 else {
-            let reason = String(cString: strerror(errno))
+        let synced = fsync(fd) == 0
+        let syncError = errno
+        let closed = close(fd) == 0
+        guard synced, closed else {
+            let reason = String(cString: strerror(synced ? errno : syncError))
             unlink(temporary)
             throw FileError(description: "cannot save \(path): \(reason)")
         }

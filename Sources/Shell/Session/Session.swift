@@ -32,7 +32,8 @@ public struct Session: Sendable {
     public var sample: Sample { settings.spec.sample() }
 }
 
-/// The link between long commands and the terminal: a stop request (Ctrl-C) and a progress report.
+/// How long-running commands learn that the learner wants them stopped (Ctrl-C), and where they
+/// report their progress.
 public struct Runtime: Sendable {
     public var shouldStop: @Sendable () -> Bool = { false }
     /// (what, done, total), called as work proceeds; the driver draws a progress bar on a terminal.
@@ -149,6 +150,9 @@ struct SessionNames: ExpressionEnvironment {
 
     func series(_ name: String) throws(ShellError) -> [Double]? {
         if let values = session.results.series[name] { return values }
+        if name == "jac", session.results.series["delta"] != nil {
+            throw ShellError("jac[…] was not measured: bptt leaves out the Jacobian products when T·n³ is over \(NumberFormat.short(Limits.cubicWork)); use a smaller n or T")
+        }
         if let source = Results.source(of: name), Results.names.contains(where: { $0.name == name + "[t]" }) {
             throw ShellError("'\(name)[…]' comes from \(source), which has not run yet; run \(source) first, or let predict run it")
         }

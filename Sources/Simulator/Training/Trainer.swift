@@ -39,7 +39,7 @@ public struct StepRecord: Sendable, Equatable {
     public var preClipNorm: Double
     public var postClipNorm: Double
     public var clipped: Bool
-    /// The update was skipped (nonfinite=skip).
+    /// The update was not applied: skipped by nonfinite=skip, or the step that stopped the run.
     public var skipped: Bool
 }
 
@@ -67,14 +67,16 @@ public struct TrainingRun: Sendable {
     public var clipRate: Double { records.isEmpty ? 0 : Double(records.filter(\.clipped).count) / Double(records.count) }
     /// The largest finite pre-clip norm (NaN when there was none).
     public var maxNorm: Double { records.map(\.preClipNorm).filter(\.isFinite).max() ?? .nan }
-    /// The loss of the last step whose loss was finite.
-    public var lastFiniteLoss: Double? { records.last(where: { $0.loss.isFinite })?.loss }
-    /// Mean loss over the last tenth of the steps (at least one): less noisy than the last batch.
+    /// Mean loss over the last tenth of the updates that were applied (at least one): less noisy
+    /// than the last batch. Skipped steps (nonfinite=skip) do not count: the weights did not move.
     public var finalLoss: Double {
-        guard !records.isEmpty else { return .nan }
-        let tail = records.suffix(max(1, records.count / 10))
+        let applied = records.filter { !$0.skipped }
+        guard !applied.isEmpty else { return records.last?.loss ?? .nan }
+        let tail = applied.suffix(max(1, applied.count / 10))
         return tail.reduce(0) { $0 + $1.loss } / Double(tail.count)
     }
+    /// How many steps were not applied (skipped by nonfinite=skip, or the step that stopped a run).
+    public var skippedSteps: Int { records.filter(\.skipped).count }
     public var diverged: Bool { firstNonFiniteStep != nil }
 }
 
