@@ -129,9 +129,7 @@ extension Commands {
             return Report(command: "seed", blocks: [.values([("seed", .text(String(session.settings.seed)))])], fields: settingsFields(session))
         }
         guard call.words.count == 1 else { throw ShellError("seed takes one whole number, like seed 7") }
-        guard let value = UInt64(word), value <= Limits.largestSeed else {
-            throw ShellError("the seed must be a whole number from 0 to \(Limits.largestSeed), not '\(word)'")
-        }
+        let value = try Literal.seed(word)
         session.settings.seed = value
         return Report(command: "seed", blocks: [.values([("seed", .text(String(value)))])], fields: settingsFields(session))
     }

@@ -112,13 +112,11 @@ extension Commands {
         // Each point builds its own model on its worker, so that memory holds a few, not thousands.
         let runtime = session.runtime
         let done = Mutex(0)
-        let frozen = points, original = session
+        let frozen = points
         let outcomes: [Result<Double, ShellError>?] = parallelMap(count, serial: runtime.serial) { i in
             if runtime.shouldStop() { return nil }
             do throws(ShellError) {
-                var trial = original
-                trial.settings = frozen[i].0
-                let model = try trial.model()
+                let model = try Session.model(for: frozen[i].0)
                 guard let value = measure(chosen, model: model, settings: frozen[i].0, clip: frozen[i].1, shouldStop: runtime.shouldStop) else { return nil }
                 runtime.progress("sweep", done.withLock { $0 += 1; return $0 }, count)
                 return .success(value)

@@ -195,10 +195,7 @@ extension Commands {
                 continue
             }
             if name == "seed" {  // a run (or a sweep point) may use another seed than the session's
-                guard let seed = UInt64(value), seed <= Limits.largestSeed else {
-                    throw ShellError("seed must be a whole number from 0 to \(Limits.largestSeed), not '\(value)'")
-                }
-                settings.seed = seed
+                settings.seed = try Literal.seed(value)
                 continue
             }
             let key = try Settings.key(name)
@@ -212,9 +209,7 @@ extension Commands {
     /// The model, task and configuration of a training run, refused when it is too much work.
     static func trainingSetup(_ session: Session, _ settings: Settings, clip: ClipRule, runs: Int = 1) throws(ShellError) -> (RNN, TrainingTask, TrainingConfig) {
         try checkWork(Double(runs) * work(settings, trains: true), what: "that")
-        var trial = session
-        trial.settings = settings
-        return (try trial.model(), settings.spec.trainingTask, settings.trainingConfig(clip: clip))
+        return (try Session.model(for: settings), settings.spec.trainingTask, settings.trainingConfig(clip: clip))
     }
 
     /// The sequences one training step sees: regress has only its one sequence.

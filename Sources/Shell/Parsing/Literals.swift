@@ -24,6 +24,14 @@ public enum Literal {
         return value
     }
 
+    /// A seed: a whole number from 0 to 2⁵³ − 1 (exact as a JSON number).
+    public static func seed(_ text: String) throws(ShellError) -> UInt64 {
+        guard let value = UInt64(text.trimmingWhitespace()), value <= Limits.largestSeed else {
+            throw ShellError("the seed must be a whole number from 0 to \(Limits.largestSeed), not '\(text)'")
+        }
+        return value
+    }
+
     /// `[6, 8]` → [6, 8]. With `nonFinite`, entries may also be `nan`, `inf` and `-inf`: a gradient
     /// to clip is data, and a broken gradient is exactly what a learner may want to try.
     public static func vector(_ text: String, for what: String, nonFinite: Bool = false) throws(ShellError) -> [Double] {

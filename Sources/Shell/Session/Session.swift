@@ -20,16 +20,17 @@ public struct Session: Sendable {
     /// The model the current settings describe.
     public mutating func model() throws(ShellError) -> RNN {
         if let cached { return cached }
-        do {
-            let model = try settings.spec.model()
-            cached = model
-            return model
-        } catch {
-            throw ShellError(error.description)
-        }
+        let model = try Self.model(for: settings)
+        cached = model
+        return model
     }
 
     public var sample: Sample { settings.spec.sample() }
+
+    /// The model other settings would give, without touching this session.
+    public static func model(for settings: Settings) throws(ShellError) -> RNN {
+        do { return try settings.spec.model() } catch { throw ShellError(error.description) }
+    }
 }
 
 /// How long-running commands learn that the learner wants them stopped (Ctrl-C), and where they
