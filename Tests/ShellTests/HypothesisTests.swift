@@ -58,9 +58,9 @@ import Testing
         ("check final_loss < 1", "'final_loss' comes from train, which has not run yet; run train first, or let predict run it"),
         ("check delta[0]", "'delta[…]' comes from bptt, which has not run yet; run bptt first, or let predict run it"),
         ("check rho and 3", "at column 5: 'and' needs true or false, but got the number"),
-        ("check (rho + 1", "unbalanced '(': add the missing ')'"),
+        ("check (rho + 1", "at column 7: unbalanced '(': add the missing ')'"),
         ("check rhoo > 1", "at column 1: unknown name 'rhoo' — did you mean 'rho'?"),
-        ("check delta[", "unbalanced '[': add the missing ']'"),
+        ("check delta[", "at column 12: unbalanced '[': add the missing ']'"),
         ("predict rho + 1", "a prediction is a claim that is true or false, like delta[0] > 1e6; to see a number, use check or ="),
         ("predict for rho 1..2:3: rho > 0", "write the quantifier as for KEY in RANGE: CLAIM, like for rho in 0.5..1.5:11: delta[0] > 1"),
         ("check ran(bptt)", "at column 5: ran takes a command in quotes, like ran(\"bptt\")"),
@@ -150,6 +150,20 @@ import Testing
     func hugeOrDegenerateRangesAreOneSentenceNotACrash(_ line: String) {
         var session = Session()
         #expect(throws: ShellError.self) { try run(line, in: &session) }
+    }
+
+    @Test func wordSettingsCompareWithWords() throws {
+        var session = Session()
+        #expect(try run("check act == \"tanh\" and task != \"adding\"", in: &session)[0].json["value"] == .bool(true))
+        #expect(throws: ShellError("at column 5: '+' needs a number, but got the word \"tanh\"; words can only be compared with == or !=")) {
+            try run("= act + 1", in: &session)
+        }
+    }
+
+    @Test func theCommandsBeforeABrokenOneStillRun() {
+        let (calls, error) = LineSplitter.splitKeepingWhatParses("set rho=1.2; seed 4; check (1 < 2")
+        #expect(calls.map(\.verb) == ["set", "seed"])
+        #expect(error == ShellError("at column 28: unbalanced '(': add the missing ')'"))
     }
 
     @Test func gridsHaveAWorkBudgetToo() {

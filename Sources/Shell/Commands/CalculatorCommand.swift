@@ -19,17 +19,10 @@ extension Commands {
         let alone = used.count == 1 && call.rest.trimmingWhitespace() == used[0].0
         if !used.isEmpty && !alone { blocks.append(.note(used.map { "\($0.0) = \($0.1.fullDescription)" }.joined(separator: ", "))) }
         // A calculator shows every digit: the answer is the point.
-        switch value {
-        case .number(let x): blocks.append(.text(NumberFormat.full(x)))
-        case .bool(let b): blocks.append(.text(b ? "true" : "false"))
-        }
-        let json: JSON = switch value {
-        case .number(let x): .number(x)
-        case .bool(let b): .bool(b)
-        }
+        blocks.append(.text(value.fullDescription))
         return Report(command: "=", blocks: blocks, fields: [
             ("expression", .string(call.rest)),
-            ("value", json),
+            ("value", value.json),
             ("names", .object(used.map { ($0.0, $0.1.json) })),
         ])
     }

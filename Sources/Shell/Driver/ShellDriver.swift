@@ -37,13 +37,15 @@ public final class ShellDriver {
     /// `before` runs just before each command's output is written (the progress bar erases itself).
     @discardableResult
     public func execute(_ line: String, location: String? = nil, before: () -> Void = {}) -> Bool {
-        let calls: [CommandCall]
-        do throws(ShellError) {
-            calls = try LineSplitter.split(line)
-        } catch {
-            let verb = line.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
-            fail(verb: verb, error, location: location)
-            return true
+        let (calls, lineError) = LineSplitter.splitKeepingWhatParses(line)
+        defer {
+            if let lineError {
+                // Named by the verb of the command that did not parse (the text after the last ';').
+                let broken = line.split(separator: ";").last.map(String.init) ?? line
+                let verb = broken.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
+                before()
+                fail(verb: verb, lineError, location: location)
+            }
         }
         for call in calls {
             do throws(ShellError) {

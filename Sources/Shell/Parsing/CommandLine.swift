@@ -18,11 +18,33 @@ public struct CommandCall: Sendable, Equatable {
 /// brackets, parentheses or double quotes.
 public enum LineSplitter {
     public static func split(_ line: String) throws(ShellError) -> [CommandCall] {
+        let (calls, error) = splitKeepingWhatParses(line)
+        if let error { throw error }
+        return calls
+    }
+
+    /// The commands of the line up to the first one that does not parse, and that one's error:
+    /// `set rho=1.2; check (1 < 2` still sets rho, then reports the bracket.
+    public static func splitKeepingWhatParses(_ line: String) -> (calls: [CommandCall], error: ShellError?) {
         var pieces: [String] = []
+        do throws(ShellError) {
+            let calls = try scan(line, into: &pieces)
+            return (calls, nil)
+        } catch {
+            return ((try? parseCommands(pieces)) ?? [], error)
+        }
+    }
+
+    /// Splits `line` into command texts, appending each complete one to `pieces` as it is found.
+    static func scan(_ line: String, into pieces: inout [String]) throws(ShellError) -> [CommandCall] {
         var current = ""
         var depth: [Character] = []
         var inQuote = false
+        var column = 0
+        var openedAt: [Int] = []  // columns of the open brackets
+        var quoteAt = 0
         for ch in line {
+            column += 1
             if inQuote {
                 current.append(ch)
                 if ch == "\"" { inQuote = false }
@@ -31,16 +53,19 @@ public enum LineSplitter {
             switch ch {
             case "\"":
                 inQuote = true
+                quoteAt = column
                 current.append(ch)
             case "[", "(":
                 depth.append(ch)
+                openedAt.append(column)
                 current.append(ch)
             case "]", ")":
                 let opener: Character = ch == "]" ? "[" : "("
                 guard depth.last == opener else {
-                    throw ShellError("unbalanced '\(ch)': there is no '\(opener)' before it to close")
+                    throw ShellError("at column \(column): unbalanced '\(ch)': there is no '\(opener)' before it to close")
                 }
                 depth.removeLast()
+                openedAt.removeLast()
                 current.append(ch)
             case ";" where depth.isEmpty:
                 pieces.append(current)
@@ -52,9 +77,9 @@ public enum LineSplitter {
                 current.append(ch)
             }
         }
-        if inQuote { throw ShellError("unbalanced '\"': add the closing quote") }
-        if let open = depth.last {
-            throw ShellError("unbalanced '\(open)': add the missing '\(open == "[" ? "]" : ")")'")
+        if inQuote { throw ShellError("at column \(quoteAt): unbalanced '\"': add the closing quote") }
+        if let open = depth.last, let at = openedAt.last {
+            throw ShellError("at column \(at): unbalanced '\(open)': add the missing '\(open == "[" ? "]" : ")")'")
         }
         pieces.append(current)
         return try parseCommands(pieces)

@@ -4,11 +4,14 @@ import Foundation
 public enum ExpressionValue: Sendable, Equatable, CustomStringConvertible {
     case number(Double)
     case bool(Bool)
+    /// A word: the value of a setting such as act ("tanh"), compared with == and !=.
+    case text(String)
 
     public var description: String {
         switch self {
         case .number(let x): NumberFormat.short(x)
         case .bool(let b): b ? "true" : "false"
+        case .text(let word): "\"\(word)\""
         }
     }
 
@@ -17,6 +20,7 @@ public enum ExpressionValue: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .number(let x): NumberFormat.full(x)
         case .bool(let b): b ? "true" : "false"
+        case .text(let word): "\"\(word)\""
         }
     }
 
@@ -24,6 +28,7 @@ public enum ExpressionValue: Sendable, Equatable, CustomStringConvertible {
         switch self {
         case .number(let x): .number(x)
         case .bool(let b): .bool(b)
+        case .text(let word): .string(word)
         }
     }
 }
@@ -51,6 +56,7 @@ public struct Expression: Sendable {
     indirect enum Node: Sendable {
         case number(Double)
         case bool(Bool)
+        case text(String)
         case name(String, column: Int)
         case negate(Node, column: Int)
         case not(Node, column: Int)
@@ -66,7 +72,7 @@ public struct Expression: Sendable {
         var names = Set<String>(), series = Set<String>(), ran = Set<String>()
         func walk(_ node: Node) {
             switch node {
-            case .number, .bool: break
+            case .number, .bool, .text: break
             case .name(let name, _): names.insert(name)
             case .negate(let inner, _), .not(let inner, _): walk(inner)
             case .binary(_, let a, let b, _): walk(a); walk(b)
@@ -92,6 +98,7 @@ public struct Expression: Sendable {
         switch node {
         case .number(let x): NumberFormat.full(x)
         case .bool(let b): b ? "true" : "false"
+        case .text(let word): "\"\(word)\""
         case .name(let name, _): name
         case .negate(let inner, _): "-" + text(inner)
         case .not(let inner, _): "not " + text(inner)
@@ -141,13 +148,19 @@ public struct Expression: Sendable {
             return .number(x)
         case .bool(let b):
             return .bool(b)
+        case .text(let word):
+            return .text(word)
         case .name(let name, let column):
             guard let v = try env.value(of: name) else {
                 if (try? env.series(name)) != nil {
                     throw ShellError("at column \(column): '\(name)' is a series; pick one value with an index, like \(name)[0] or \(name)[T]")
                 }
                 if functions[name] != nil { throw ShellError("at column \(column): \(name) is a function; call it with parentheses, like \(name)(x)") }
-                throw ShellError("at column \(column): unknown name '\(name)'\(Suggest.didYouMean(name, among: env.names + Array(functions.keys), otherwise: "help expressions lists every name"))")
+                let names = env.names.map { $0.hasSuffix("[t]") ? String($0.dropLast(3)) : $0 }
+                let near = Suggest.nearestFew(name, among: names)
+                let hint = near.isEmpty ? (Suggest.nearest(name, among: names).map { " — did you mean '\($0)'?" } ?? "; help expressions lists every name")
+                    : " — did you mean " + near.map { "'\($0)'" }.joined(separator: " or ") + "?"
+                throw ShellError("at column \(column): unknown name '\(name)'\(hint)")
             }
             if !used.contains(where: { $0.0 == name }) { used.append((name, v)) }
             return v
@@ -188,6 +201,17 @@ public struct Expression: Sendable {
                 let a = try truth(lhs, env, &used, column: column, role: role)
                 let b = try truth(rhs, env, &used, column: column, role: role)
                 return .bool(op == "and" ? a && b : a || b)
+            case "==", "!=":
+                let a = try eval(lhs, env, &used), b = try eval(rhs, env, &used)
+                switch (a, b) {
+                case (.text(let x), .text(let y)): return .bool((x == y) == (op == "=="))
+                case (.text, _), (_, .text):
+                    throw ShellError("at column \(column): '\(op)' compares a word with a word, like act == \"tanh\"; here one side is not a word")
+                default:
+                    let x = try number(lhs, env, &used, column: column, role: role)
+                    let y = try number(rhs, env, &used, column: column, role: role)
+                    return .bool((x == y) == (op == "=="))
+                }
             default:
                 let a = try number(lhs, env, &used, column: column, role: role)
                 let b = try number(rhs, env, &used, column: column, role: role)
@@ -213,6 +237,8 @@ public struct Expression: Sendable {
         case .number(let x): return x
         case .bool(let b):
             throw ShellError("at column \(column): \(role) needs a number, but got the truth value \(b); compare numbers with < > == instead")
+        case .text(let word):
+            throw ShellError("at column \(column): \(role) needs a number, but got the word \"\(word)\"; words can only be compared with == or !=")
         }
     }
 
@@ -221,6 +247,8 @@ public struct Expression: Sendable {
         case .bool(let b): return b
         case .number(let x):
             throw ShellError("at column \(column): \(role) needs true or false, but got the number \(NumberFormat.short(x)); write a comparison such as rho > 1")
+        case .text(let word):
+            throw ShellError("at column \(column): \(role) needs true or false, but got the word \"\(word)\"; write a comparison such as act == \"tanh\"")
         }
     }
 }
@@ -454,6 +482,9 @@ struct ExpressionParser {
                 throw ShellError("at column \(token.column): \(name)() takes \(wanted), not \(args.count)")
             }
             return .call(name, args, column: token.column)
+        case .string(let word):
+            position += 1
+            return .text(word)
         case .op("("):
             position += 1
             let inner = try nested { p throws(ShellError) in try p.parseOr() }

@@ -17,6 +17,16 @@ enum Suggest {
         return candidates.first { $0.hasPrefix(lower) && lower.count >= 2 }
     }
 
+    /// Up to three candidates near `word` (by edit distance), nearest first.
+    static func nearestFew(_ word: String, among candidates: [String]) -> [String] {
+        let lower = word.lowercased()
+        let limit = max(1, min(2, word.count / 2))
+        return candidates.map { ($0, distance(lower, $0.lowercased())) }
+            .filter { $0.1 <= limit }
+            .sorted { $0.1 < $1.1 }
+            .prefix(3).map(\.0)
+    }
+
     /// " — did you mean 'x'?" when a candidate is near enough, else "; " + `otherwise` (if any).
     static func didYouMean(_ word: String, among candidates: [String], otherwise: String? = nil) -> String {
         guard let near = nearest(word, among: candidates) else { return otherwise.map { "; " + $0 } ?? "" }

@@ -107,6 +107,10 @@ struct SessionNames: ExpressionEnvironment {
         ("sigma_max", "largest singular value σ_max(W) = ‖W‖₂"),
         ("seed", "the random seed"),
         ("tau", "the clipping threshold τ (when a rule is set)"),
+        ("act", "activation: \"tanh\", \"linear\", \"relu\" or \"sigmoid\""),
+        ("init", "how W is drawn: \"gaussian\", \"orthogonal\", \"identity\" or \"literal\""),
+        ("task", "the task: \"regress\", \"adding\", \"order\" or \"memory\""),
+        ("optim", "the optimizer: \"sgd\", \"adagrad\" or \"adam\""),
         ("lr", "learning rate"),
         ("momentum", "SGD momentum"),
         ("batch", "sequences per training step"),
@@ -128,6 +132,10 @@ struct SessionNames: ExpressionEnvironment {
         case "n": return .number(Double(settings.n))
         case "T": return .number(Double(settings.T))
         case "seed": return .number(Double(settings.seed))
+        case "act": return .text(settings.act.rawValue)
+        case "init": return .text(settings.initialization.name)
+        case "task": return .text(settings.task.rawValue)
+        case "optim": return .text(settings.optimizer.rawValue)
         case "lr": return .number(settings.lr)
         case "momentum": return .number(settings.momentum)
         case "batch": return .number(Double(settings.batch))
