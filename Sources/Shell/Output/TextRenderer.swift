@@ -145,7 +145,7 @@ public struct TextRenderer: Sendable {
         if let lo, let hi {
             title += ": \(glyphs.levels.first!) \(NumberFormat.short(lo)) … \(glyphs.levels.last!) \(NumberFormat.short(hi))"
         }
-        var out = [style.paint(title, .bold)]
+        var out = wrapped(title).map { style.paint($0, .bold) }
         out.append([firstText, style.paint(drawing.text, .cyan), lastText].filter { !$0.isEmpty }.joined(separator: " "))
         var legend: [String] = []
         if line.values.count > room { legend.append("each mark is the largest of about \(Int((Double(line.values.count) / Double(room)).rounded(.up))) values") }
