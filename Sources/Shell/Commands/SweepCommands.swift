@@ -134,27 +134,29 @@ extension Commands {
         return sweepReport(axes: axes, values: values, metric: chosen, settings: used)
     }
 
-    /// The metric at one point, or nil when a stop request cut its training short.
+    /// The metric at one point, or nil when a stop request cut its training short. Each metric
+    /// runs only what it needs: nothing, one bptt, or one training run.
     static func measure(_ metric: SweepMetric, model: RNN, settings: Settings, clip: ClipRule, shouldStop: () -> Bool) -> Double? {
         let spec = settings.spec
-        if !metric.trains {
-            if metric == .rho_w { return Spectrum.spectralRadius(model.W) }
-            let result = Simulator.bptt(model, spec.sample(), loss: spec.trainingTask.loss)
-            switch metric {
-            case .delta0: return result.deltaNorms[0]
-            case .delta_ratio: return result.deltaNorms[0] / result.deltaNorms[settings.T]
-            case .grad_norm: return result.gradientNorm
-            default: return result.loss
-            }
+        var pass: BPTTResult { Simulator.bptt(model, spec.sample(), loss: spec.trainingTask.loss) }
+        var run: TrainingRun? {
+            let run = Simulator.train(model, on: spec.trainingTask, settings.trainingConfig(clip: clip), shouldStop: shouldStop)
+            if case .interrupted = run.end { return nil }
+            return run
         }
-        let run = Simulator.train(model, on: spec.trainingTask, settings.trainingConfig(clip: clip), shouldStop: shouldStop)
-        if case .interrupted = run.end { return nil }
         switch metric {
-        case .final_loss: return run.finalLoss
-        case .diverged: return run.diverged ? 1 : 0
-        case .diverged_at: return run.firstNonFiniteStep.map(Double.init) ?? .nan
-        case .clip_rate: return run.clipRate
-        default: return run.maxNorm
+        case .rho_w: return Spectrum.spectralRadius(model.W)
+        case .delta0: return pass.deltaNorms[0]
+        case .delta_ratio:
+            let norms = pass.deltaNorms
+            return norms[0] / norms[settings.T]
+        case .grad_norm: return pass.gradientNorm
+        case .loss: return pass.loss
+        case .final_loss: return run?.finalLoss
+        case .diverged: return run.map { $0.diverged ? 1 : 0 }
+        case .diverged_at: return run.map { $0.firstNonFiniteStep.map(Double.init) ?? .nan }
+        case .clip_rate: return run?.clipRate
+        case .max_norm: return run?.maxNorm
         }
     }
 
