@@ -146,9 +146,9 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
 
     var jacobianNorms: [Double]? = nil
     if jacobians {
-        // J = ∂h_T/∂h_t is kept as scale·Ĵ with Ĵ renormalised whenever its entries leave a safe
-        // range, so that a huge product is reported as its true size (or +Inf past 1.8e308) rather
-        // than as the NaN that Inf − Inf would leave in an overflowed matrix.
+        // ∂h_T/∂h_t is kept as 2^exponent · J, J rescaled by a power of two (exactly) whenever its
+        // entries leave a safe range, so that a huge product is reported as its true size (or +Inf
+        // past 1.8e308) rather than as the NaN that Inf − Inf would leave in an overflowed matrix.
         var norms = [Double](repeating: 1, count: T + 1)
         var J = Matrix.identity(n)
         var exponent = 0  // the true product is 2^exponent · J
