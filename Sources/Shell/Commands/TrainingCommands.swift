@@ -134,7 +134,7 @@ extension Commands {
              .number(run.maxNorm), .text(percent(run.clipRate)), .text(outcome(run, task: task))]
         }
         var blocks: [Block] = [
-            .title("compare on \(task.kind.rawValue) · T=\(task.length) · n=\(settings.n) · \(settings.act.rawValue) · \(settings.optimizer.rawValue) lr=\(NumberFormat.short(settings.lr)) · batch \(batchSize(settings)) · \(settings.steps) steps · seed \(settings.seed)"),
+            .title("compare on " + runDescription(settings, task: task)),
             .table(Table(columns: [.init("clip", numeric: false), .init("final loss"), .init("diverged at"), .init("max ‖g‖₂"), .init("clipped"), .init("verdict", numeric: false)], rows: rows)),
         ]
         let longest = runs.map(\.records.count).max() ?? 0
@@ -212,6 +212,12 @@ extension Commands {
         return (try Session.model(for: settings), settings.spec.trainingTask, settings.trainingConfig(clip: clip))
     }
 
+    /// "adding · T=100 · n=32 · relu · adam lr=0.001 · batch 32 · 1000 steps [· clip norm 1] · seed 1".
+    static func runDescription(_ settings: Settings, task: TrainingTask, clip: ClipRule? = nil) -> String {
+        "\(task.kind.rawValue) · T=\(task.length) · n=\(settings.n) · \(settings.act.rawValue) · \(settings.optimizer.rawValue) lr=\(NumberFormat.short(settings.lr)) · batch \(batchSize(settings)) · \(settings.steps) steps · "
+            + (clip.map { "clip \(describe($0)) · " } ?? "") + "seed \(settings.seed)"
+    }
+
     /// The sequences one training step sees: regress has only its one sequence.
     static func batchSize(_ settings: Settings) -> Int { settings.task == .regress ? 1 : settings.batch }
 
@@ -280,7 +286,7 @@ extension Commands {
 
     static func trainingReport(_ run: TrainingRun, settings: Settings, task: TrainingTask, config: TrainingConfig) -> Report {
         let steps = (1...max(1, run.records.count)).map(Double.init)
-        let title = "train \(task.kind.rawValue) · T=\(task.length) · n=\(settings.n) · \(settings.act.rawValue) · \(settings.optimizer.rawValue) lr=\(NumberFormat.short(settings.lr)) · batch \(batchSize(settings)) · \(config.steps) steps · clip \(describe(config.clip)) · seed \(settings.seed)"
+        let title = "train " + runDescription(settings, task: task, clip: config.clip)
         let blocks: [Block] = [
             .title(title),
             .lineChart(LineChart(title: "loss per step", xName: "step", x: steps,

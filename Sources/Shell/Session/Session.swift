@@ -92,10 +92,11 @@ public struct Results: Sendable {
 /// Reading them never changes the session.
 struct SessionNames: ExpressionEnvironment {
     let session: Session
-    let model: RNN?
+    /// The current model, or why the settings cannot make one.
+    let model: Result<RNN, ShellError>
 
     init(_ session: inout Session) {
-        self.model = try? session.model()
+        do throws(ShellError) { model = .success(try session.model()) } catch { model = .failure(error) }
         self.session = session
     }
 
@@ -143,7 +144,11 @@ struct SessionNames: ExpressionEnvironment {
         case "pi": return .number(Double.pi)
         case "e": return .number(2.718_281_828_459_045)
         case "rho", "sigma_max":
-            guard let model else { throw ShellError("'\(name)' is unknown because the model cannot be built: \(settingsProblem())") }
+            let model: RNN
+            switch self.model {
+            case .success(let built): model = built
+            case .failure(let problem): throw ShellError("'\(name)' is unknown because the model cannot be built: \(problem.message)")
+            }
             return .number(name == "rho" ? Spectrum.spectralRadius(model.W) : Spectrum.largestSingularValue(model.W))
         case "tau":
             guard let tau = session.clipRule.threshold else { throw ShellError("'tau' has no value: no clipping rule is set (try clip norm 1)") }
@@ -173,10 +178,5 @@ struct SessionNames: ExpressionEnvironment {
             throw ShellError("ran(\"\(verb)\"): there is no command \(verb)\(Suggest.didYouMean(verb, among: Commands.all.map(\.name), otherwise: "help lists the commands"))")
         }
         return session.results.ran.contains(Commands.find(verb)!.name)
-    }
-
-    private func settingsProblem() -> String {
-        var copy = session
-        do { _ = try copy.model(); return "" } catch { return error.message }
     }
 }
