@@ -11,6 +11,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-numerics", from: "1.0.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         // LAPACK through its C interface (Debian's liblapacke-dev): eigenvalues, singular values, QR.
@@ -37,8 +38,11 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
-        // Command language, session state, renderers and line editing.
-        .target(name: "Shell", dependencies: ["Simulator", "EditLineShim"]),
+        // The lesson file format (TOML), its loader with line:column problems, and the files kept
+        // on the learner's machine (progress), written atomically.
+        .target(name: "Lessons", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
+        // Command language, session state, renderers, line editing and the lesson runner.
+        .target(name: "Shell", dependencies: ["Simulator", "Lessons", "EditLineShim"]),
         // The thin front end: launch flags, then hand over to Shell.
         .executableTarget(
             name: "gradlab",
@@ -49,7 +53,8 @@ let package = Package(
         ),
 
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "CLapack"]),
-        .testTarget(name: "ShellTests", dependencies: ["Shell", "Simulator"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "Simulator", "Lessons"]),
+        .testTarget(name: "LessonsTests", dependencies: ["Lessons"]),
     ],
     swiftLanguageModes: [.v6]
 )

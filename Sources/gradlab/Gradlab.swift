@@ -6,11 +6,20 @@ struct Gradlab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gradlab",
         abstract: "A terminal shell for learning how gradients explode through time, and how clipping tames them.",
+        version: "0.1.0",
+        subcommands: [Run.self, Lint.self, Verify.self],
+        defaultSubcommand: Run.self)
+}
+
+/// The shell itself (the default): `gradlab`, `gradlab -c …`, `gradlab FILE`, `gradlab --lesson 2`.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Start the shell (the default when no subcommand is given).",
         discussion: """
         With no arguments on a terminal, starts the interactive shell (type help there).
         Reading from a pipe, runs one command per line with no prompt. Exit status 1 when any command failed.
-        """,
-        version: "0.1.0")
+        """)
 
     @Option(name: .customShort("c"), help: ArgumentHelp("Run these commands (separated by ';') and exit.", valueName: "commands"))
     var commands: String?
@@ -27,6 +36,9 @@ struct Gradlab: ParsableCommand {
     @Argument(help: ArgumentHelp("A script of gradlab commands, one per line ('#' starts a comment).", valueName: "file"))
     var script: String?
 
+    @Option(help: ArgumentHelp("Start straight into a lesson: its number, its id, or a lesson file.", valueName: "lesson"))
+    var lesson: String?
+
     func validate() throws {
         if commands != nil && script != nil { throw ValidationError("give either -c COMMANDS or a script FILE, not both") }
     }
@@ -38,7 +50,52 @@ struct Gradlab: ParsableCommand {
         options.ascii = ascii
         options.commands = commands
         options.scriptPath = script
+        options.lesson = lesson
         let status = ShellMain.run(options)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// `gradlab lint PATH…`: every problem of each lesson file, as path:line:column: message.
+struct Lint: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check lesson files (or folders of them) without running them.",
+        discussion: "Reports every problem as path:line:column: message. Exit status 1 when there is any.")
+
+    @Argument(help: ArgumentHelp("Lesson files or folders.", valueName: "path"))
+    var paths: [String] = []
+
+    func validate() throws {
+        if paths.isEmpty { throw ValidationError("give one or more lesson files or folders, like gradlab lint Lessons") }
+    }
+
+    func run() throws {
+        let status = LessonTool.lint(paths)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// `gradlab verify PATH…|--all`: every step run non-interactively, its solution checked.
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run every step of lessons non-interactively and check each one.",
+        discussion: """
+        For each step: applies its setup, checks that the setup alone does not complete it, runs its
+        solution (or answers with its answer) and checks that this does. Exit status 1 on any failure.
+        """)
+
+    @Flag(help: "Verify every built-in lesson.")
+    var all = false
+
+    @Argument(help: ArgumentHelp("Lesson files or folders.", valueName: "path"))
+    var paths: [String] = []
+
+    func validate() throws {
+        if paths.isEmpty && !all { throw ValidationError("give lesson files or folders, or --all for the built-in lessons") }
+    }
+
+    func run() throws {
+        let status = LessonTool.verify(paths, all: all)
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -146,6 +146,7 @@ def test_errors_are_one_sentence_and_the_shell_carries_on(home):
     child.expect_exact(PROMPT)
     child.sendline("eig")
     child.expect_exact("Eigenvalues of W")
+    child.expect_exact(PROMPT)
     assert leave(child) == 0
 
 
@@ -185,4 +186,41 @@ def test_a_progress_bar_shows_while_training(home):
     child.expect(r"train [█▏▎▍▌▋▊▉ ]+ +\d+/400 +\d+%")
     child.expect_exact("loss per step")
     child.expect_exact(PROMPT)
+    assert leave(child) == 0
+
+
+def test_lesson_progress_survives_sigkill(home):
+    """Start lesson 2, complete two steps, kill -9, start again: lessons shows the progress and
+    lesson 2 resumes on the same step with the same settings and numbers."""
+    child = spawn(home)
+    child.sendline("lesson 2")
+    child.expect(r"── (.+) · step 1 of (\d+) ──")
+    title, count = child.match.group(1), child.match.group(2)
+    child.expect_exact(f" 1/{count}")  # the prompt names the lesson and the step
+    for step in (1, 2):  # complete two steps: skip reads a prose step, runs a task's solution
+        child.sendline("skip")
+        child.expect_exact(f"step {step + 1} of {count} ──")
+        child.expect_exact(f" {step + 1}/{count}")
+    child.sendline("show")
+    child.expect(r"ρ\(W\)\s+(\S+)\s+σ_max\(W\)\s+(\S+)")
+    numbers = child.match.groups()
+    child.sendline("eig")
+    child.expect(r"ρ\(W\)\s+(\S+)\s+σ_max\(W\) = ‖W‖₂ (\S+)")
+    spectrum = child.match.groups()
+    child.kill(9)
+    child.close()
+
+    child = spawn(home)
+    child.sendline("lessons")
+    child.expect_exact(f"step 3/{count}")
+    child.sendline("lesson 2")
+    child.expect_exact("Welcome back")
+    child.expect_exact(f"{title} · step 3 of {count} ──")
+    child.sendline("show")
+    child.expect(r"ρ\(W\)\s+(\S+)\s+σ_max\(W\)\s+(\S+)")
+    assert child.match.groups() == numbers
+    child.sendline("eig")
+    child.expect(r"ρ\(W\)\s+(\S+)\s+σ_max\(W\) = ‖W‖₂ (\S+)")
+    assert child.match.groups() == spectrum
+    child.expect_exact(f" 3/{count}")
     assert leave(child) == 0

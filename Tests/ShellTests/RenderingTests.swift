@@ -1,4 +1,5 @@
 import Foundation
+import Lessons
 import Testing
 @testable import Shell
 

@@ -49,7 +49,7 @@ extension Commands {
             .values([("loss", .number(result.loss)), ("‖∇L‖₂", .number(result.gradientNorm))]),
         ]
         if stepsBack.count < T + 1 {
-            blocks.insert(.note("\(stepsBack.count) of the \(T + 1) steps shown, evenly spaced; --json gives every one"), at: 2)
+            blocks.insert(.note("\(stepsBack.count) of the \(T + 1) steps shown, evenly spaced; gradlab --json gives every one"), at: 2)
         }
         blocks.append(contentsOf: growthSummary(result, rho: rho, activation: settings.act))
         if let note = saturationNote(result, rho: rho, activation: settings.act) { blocks.append(note) }

@@ -211,7 +211,7 @@ extension Commands {
     /// A note when clipping changed components by less than the four digits shown.
     static func hiddenChangeNote(_ outcome: ClipOutcome) -> Block? {
         guard outcome.clipped, outcome.input.map(NumberFormat.vector) == outcome.output.map(NumberFormat.vector) else { return nil }
-        return .note("the change is below the four digits shown; --json gives every digit")
+        return .note("the change is below the four digits shown; gradlab --json gives every digit")
     }
 
     static func shape(_ m: Matrix) -> String { "\(m.rows)×\(m.cols)" }

@@ -28,7 +28,8 @@ public struct CommandSpec: Sendable {
 public enum Commands {
     /// Every command, in the order `help` lists them.
     public static let all: [CommandSpec] = [
-        help, show, set, reset, seed, eig, power, bptt, clip, grad, task, optim, train, compare, sweep, cliff, suggest, check, predict, notebook, calculator, quit,
+        help, show, set, reset, seed, eig, power, bptt, clip, grad, task, optim, train, compare, sweep, cliff, suggest, check, predict, notebook, calculator,
+        lessons, lesson, next, back, goto, hint, skip, restart, whereCommand, leave, answer, load, transcript, quit,
     ]
 
     /// Every name a learner may type as a verb.

@@ -101,17 +101,18 @@ extension Commands {
         details: """
         Defaults: n=8, T=40, act=tanh, init=gaussian, rho=none, seed 1, clip none, task
         regress, optim sgd, lr 0.1. The last results (delta, final_loss…) are forgotten,
-        since they belong to the old settings; the notebook and which commands have run
-        are kept.
+        since they belong to the old settings; the notebook, which commands have run and
+        the lesson you are in are kept.
         """
     ) { session, call throws(ShellError) in
         try noArguments(call)
-        // The session's history stays: the notebook, and which commands have run.
-        var fresh = Session()
-        fresh.runtime = session.runtime
-        fresh.notebook = session.notebook
-        fresh.results.ran = session.results.ran
-        session = fresh
+        // Only the settings and what they measured go: the notebook, which commands have run, the
+        // lesson and its progress all stay.
+        let ran = session.results.ran
+        session.settings = Settings()
+        session.clipRule = .none
+        session.results = Results()
+        session.results.ran = ran
         return Report(command: "reset", blocks: [.text("Settings, seed and clipping rule are back to their defaults.")], fields: settingsFields(session))
     }
 

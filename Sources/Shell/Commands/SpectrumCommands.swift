@@ -80,7 +80,7 @@ extension Commands {
         return Report(command: "power", blocks: [
             .title("Powers of W: ρ(W) = \(NumberFormat.short(rho))"),
             .table(table),
-        ] + (shown.count < K ? [.note("\(shown.count) of \(K) powers shown, evenly spaced; --json gives every one")] : []) + [
+        ] + (shown.count < K ? [.note("\(shown.count) of \(K) powers shown, evenly spaced; gradlab --json gives every one")] : []) + [
             .sparkline(Sparkline(title: "‖Wᵏ‖₂ for k = 1…\(K)", values: norms, scale: .log10, ends: ("k=1", "k=\(K)"))),
             .note("‖W^\(K)‖₂^(1/\(K)) = \(NumberFormat.short(gelfand)) (tends to ρ = \(NumberFormat.short(rho)) as k grows)"),
         ], fields: [
@@ -90,9 +90,10 @@ extension Commands {
         ])
     }
 
-    /// At most `rows` indices out of 0..<count, evenly spaced and always including both ends.
+    /// At most `rows` indices out of 0..<count, evenly spaced and always including both ends; all
+    /// of them when leaving some out would save only a few rows.
     static func evenlySpaced(count: Int, rows: Int) -> [Int] {
-        guard count > rows else { return Array(0..<count) }
+        guard count > rows + rows / 2 else { return Array(0..<count) }
         var picked: [Int] = []
         for i in 0..<rows {
             let index = Int((Double(i) * Double(count - 1) / Double(rows - 1)).rounded())

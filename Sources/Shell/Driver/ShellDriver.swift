@@ -1,4 +1,5 @@
 import EditLineShim
+import Lessons
 import Foundation
 
 /// How a run of gradlab was asked to behave.
@@ -10,13 +11,15 @@ public struct ShellOptions: Sendable {
     public var commands: String?
     /// `gradlab FILE`: run a script and exit.
     public var scriptPath: String?
+    /// `--lesson PATH|ID`: start straight into a lesson (a file is loaded first).
+    public var lesson: String?
 
     public init() {}
 }
 
 /// Reads lines, runs commands against one session, writes what they produce.
 public final class ShellDriver {
-    public private(set) var session = Session()
+    public internal(set) var session = Session()
     let json: Bool
     let renderer: TextRenderer
     private(set) var failures = 0
@@ -32,11 +35,24 @@ public final class ShellDriver {
         self.err = err
     }
 
+    /// Where lesson progress is saved after every change (nil: kept in memory only).
+    var progressStore: ProgressStore?
+
     /// Runs every command of one line. Returns false when a command asked to quit.
     /// `location` ("script.gl:3") prefixes error messages outside the interactive shell.
     /// `before` runs just before each command's output is written (the progress bar erases itself).
     @discardableResult
     public func execute(_ line: String, location: String? = nil, before: () -> Void = {}) -> Bool {
+        let typed = line, prompt = LessonRunner.prompt(session) ?? "gradlab> "
+        let line = lessonLine(line)
+        let bookBefore = session.book
+        var captured: [TranscriptEntry.Item] = []
+        defer {
+            if session.book != bookBefore { saveProgress() }
+            if !typed.trimmingWhitespace().isEmpty || line != typed {
+                session.transcript.append(TranscriptEntry(prompt: prompt, line: typed, items: captured))
+            }
+        }
         let (calls, lineError) = LineSplitter.splitKeepingWhatParses(line)
         defer {
             if let lineError {
@@ -45,24 +61,65 @@ public final class ShellDriver {
                 let verb = broken.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
                 before()
                 fail(verb: verb, lineError, location: location)
+                captured.append(.error(lineError.message))
             }
         }
         for call in calls {
             do throws(ShellError) {
-                let report = try Commands.run(call, in: &session)
-                before()
-                if json {
-                    out(report.json.serialized() + "\n")
-                } else {
-                    out(renderer.render(report))
+                var reports = [try Commands.run(call, in: &session)]
+                // A task completes when its condition holds after a command, whichever command it was.
+                if !Commands.lessonVerbs.contains(Commands.find(call.verb)?.name ?? call.verb) {
+                    let blocks = LessonRunner.afterCommand(in: &session)
+                    if !blocks.isEmpty { reports.append(Commands.lessonReport(blocks, session)) }
                 }
-                if report.quits { return false }
+                before()
+                for report in reports {
+                    out(json ? report.json.serialized() + "\n" : renderer.render(report))
+                    captured.append(.report(report))
+                }
+                if reports[0].quits { return false }
             } catch {
                 before()
                 fail(verb: call.verb, error, location: location)
+                captured.append(.error(error.message))
             }
         }
         return true
+    }
+
+    /// In a lesson, Enter after reading goes on, and a line that is not a command answers the
+    /// question (or makes the prediction) of the step.
+    func lessonLine(_ line: String) -> String {
+        guard let state = session.lesson else { return line }
+        let trimmed = line.trimmingWhitespace()
+        if trimmed.isEmpty {
+            if case .prose = state.step.kind { return "next" }
+            return state.done ? "next" : line
+        }
+        let first = trimmed.split(whereSeparator: { $0.isWhitespace || $0 == ";" }).first.map(String.init) ?? ""
+        guard state.awaitsAnswer else { return line }
+        if Commands.find(first) == nil || state.choices.contains(where: { $0.lowercased() == trimmed.lowercased() }) { return "answer " + trimmed }
+        return line
+    }
+
+    func saveProgress() {
+        guard let store = progressStore else { return }
+        do throws(FileError) { try store.save(session.book) } catch {
+            warn("\(error.description); lesson progress will not be saved this session")
+            progressStore = nil
+        }
+    }
+
+    /// Loads the built-in lessons and the saved progress (warning about anything wrong with either).
+    func prepareLessons(store: ProgressStore?) {
+        let (catalog, problems) = LessonCatalog.builtIns()
+        session.catalog = catalog
+        for problem in problems { warn("built-in lesson: \(problem)") }
+        guard let store else { return }
+        let (book, warning) = store.load()
+        if let warning { warn(warning) }
+        session.book = book
+        progressStore = warning == nil || !FileManager.default.fileExists(atPath: store.path) ? store : nil
     }
 
     private func fail(verb: String, _ error: ShellError, location: String?) {
@@ -90,6 +147,19 @@ public enum ShellMain {
         Terminal.useUTF8Locale()
         let interactive = options.commands == nil && options.scriptPath == nil && isatty(STDIN_FILENO) == 1
         let driver = ShellDriver(json: options.json, style: Terminal.style(options))
+        driver.prepareLessons(store: ProgressStore(directory: StateDirectory.path()))
+        /// `--lesson PATH|ID`: false when the lesson could not be started (the error is shown).
+        func startLesson() -> Bool {
+            guard let lesson = options.lesson else { return true }
+            if FileManager.default.fileExists(atPath: (lesson as NSString).expandingTildeInPath) {
+                driver.execute("load \(lesson)")
+                if let id = driver.session.catalog.loaded.last?.id { driver.execute("lesson \(id)") }
+            } else {
+                driver.execute("lesson \(lesson)")
+            }
+            return driver.session.lesson != nil
+        }
+        if !interactive, !startLesson() { return 1 }
 
         if let commands = options.commands {
             for line in commands.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -117,7 +187,7 @@ public enum ShellMain {
             }
             return driver.anyFailed ? 1 : 0
         }
-        return Interactive(driver: driver, style: Terminal.style(options)).run()
+        return Interactive(driver: driver, style: Terminal.style(options), start: startLesson).run()
     }
 }
 
@@ -125,9 +195,12 @@ public enum ShellMain {
 struct Interactive {
     let driver: ShellDriver
     let style: OutputStyle
+    /// Runs after the banner (`--lesson`); false ends the shell.
+    let start: () -> Bool
 
     func run() -> Int32 {
-        guard let reader = EditLineReader(complete: TabCompletion.complete) else {
+        let driver = self.driver
+        guard let reader = EditLineReader(complete: { TabCompletion.complete($0, lessons: driver.session.catalog.all.map(\.id)) }) else {
             driver.warn("the line editor could not start; reading plain lines")
             let plain = StreamLineReader()
             while case .line(let line) = plain.read(prompt: "") {
@@ -150,12 +223,20 @@ struct Interactive {
         Terminal.write("""
             gradlab — watch gradients explode through time, and clipping tame them.
             Type help for the commands, help COMMAND for one; Ctrl-D or quit leaves.
+            New here? lessons lists the lessons; lesson 1 starts the first.
 
             """, to: .output)
-        let prompt = style.color ? "\u{1}\u{1B}[1;36m\u{1}gradlab>\u{1}\u{1B}[0m\u{1} " : "gradlab> "
+        if !start() { return 1 }
+        func prompt() -> String {
+            let text = LessonRunner.prompt(driver.session) ?? "gradlab> "
+            guard style.color else { return text }
+            let body = String(text.dropLast())  // the trailing space stays uncoloured
+            let colour = driver.session.lesson?.awaitsAnswer == true ? "1;33" : (driver.session.lesson != nil ? "1;35" : "1;36")
+            return "\u{1}\u{1B}[\(colour)m\u{1}\(body)\u{1}\u{1B}[0m\u{1} "
+        }
         while true {
             gl_clear_interrupt()
-            switch reader.read(prompt: prompt) {
+            switch reader.read(prompt: prompt()) {
             case .end:
                 Terminal.write("\n", to: .output)
                 return 0

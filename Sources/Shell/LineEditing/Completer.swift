@@ -3,7 +3,8 @@ import Simulator
 /// Tab completion over the command registry: verbs at the start of a command, then each command's
 /// own words (setting keys after `set`, modes after `clip`, topics after `help`).
 public enum TabCompletion {
-    public static func complete(_ before: String) -> Completion {
+    /// `lessons`: the ids that may follow `lesson`.
+    public static func complete(_ before: String, lessons: [String] = []) -> Completion {
         let segment = String(before.split(separator: ";", omittingEmptySubsequences: false).last ?? "")
         let words = segment.split(whereSeparator: \.isWhitespace).map(String.init)
         let endsInSpace = segment.last?.isWhitespace ?? true
@@ -24,7 +25,8 @@ public enum TabCompletion {
                 }
                 return extend(String(partial[partial.index(after: eq)...]), among: values, appendSpace: true)
             }
-            candidates = index == 1 || spec.name == "set" ? spec.argumentWords() : []
+            let words = spec.name == "lesson" ? lessons : spec.argumentWords()
+            candidates = index == 1 || spec.name == "set" ? words : []
         } else {
             candidates = []
         }

@@ -4,6 +4,8 @@ public enum Block: Sendable {
     case title(String)
     /// Ordinary text.
     case text(String)
+    /// A lesson's paragraphs: wrapped flush left, with indented lines (commands, formulas) kept.
+    case prose(String)
     /// A secondary remark (shown dimmed on a colour terminal).
     case note(String)
     /// Something the learner should not miss: a NaN, a skipped computation.

@@ -24,6 +24,11 @@ public struct TextRenderer: Sendable {
         switch block {
         case .title(let text): return wrapped(text).map { style.paint($0, .bold) }.joined(separator: "\n")
         case .text(let text): return wrapped(text).joined(separator: "\n")
+        case .prose(let text):
+            // List items hang under their text; other paragraphs wrap flush left.
+            return text.split(separator: "\n", omittingEmptySubsequences: false).flatMap { line in
+                wrapped(String(line), hanging: line.hasPrefix("- ") || line.hasPrefix("• ") ? "  " : "")
+            }.joined(separator: "\n")
         case .note(let text): return wrapped(text).map { style.paint($0, .dim) }.joined(separator: "\n")
         case .warning(let text):
             let lines = wrapped("warning: " + text)
@@ -39,13 +44,13 @@ public struct TextRenderer: Sendable {
 
     /// Prose broken between words to the terminal's width, so that the terminal never splits a
     /// word or a number; lines that start with spaces (aligned help text) keep their indent.
-    func wrapped(_ text: String) -> [String] {
+    func wrapped(_ text: String, hanging: String = "  ") -> [String] {
         text.split(separator: "\n", omittingEmptySubsequences: false).flatMap { line -> [String] in
             let shown = PlotLayout.shown(String(line), style)
             guard shown.count > style.width else { return [String(line)] }
             let indent = String(line.prefix { $0 == " " })
             let pieces = PlotLayout.wrap(String(line.dropFirst(indent.count)), width: max(20, style.width - indent.count - 2), unicode: true)
-            return pieces.enumerated().map { k, piece in (k == 0 ? indent : indent + "  ") + piece }
+            return pieces.enumerated().map { k, piece in (k == 0 ? indent : indent + hanging) + piece }
         }
     }
 

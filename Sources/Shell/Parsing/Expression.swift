@@ -197,10 +197,18 @@ public struct Expression: Sendable {
             let role = "'\(op)'"
             switch op {
             case "and", "or":
-                // Both sides are evaluated, so that a mistake on either side is always reported.
-                let a = try truth(lhs, env, &used, column: column, role: role)
-                let b = try truth(rhs, env, &used, column: column, role: role)
-                return .bool(op == "and" ? a && b : a || b)
+                // Both sides are evaluated, so that a mistake on either side is reported, unless the
+                // other side decides alone (`x or …` with x true): a result not measured yet on one
+                // side then does not hide the answer.
+                let decider = op == "or"
+                var a: Result<Bool, ShellError>, b: Result<Bool, ShellError>
+                do throws(ShellError) { a = .success(try truth(lhs, env, &used, column: column, role: role)) } catch { a = .failure(error) }
+                do throws(ShellError) { b = .success(try truth(rhs, env, &used, column: column, role: role)) } catch { b = .failure(error) }
+                switch (a, b) {
+                case (.success(let x), .success(let y)): return .bool(op == "and" ? x && y : x || y)
+                case (.success(decider), _), (_, .success(decider)): return .bool(decider)
+                case (.failure(let error), _), (_, .failure(let error)): throw error
+                }
             case "==", "!=":
                 let a = try eval(lhs, env, &used), b = try eval(rhs, env, &used)
                 switch (a, b) {

@@ -1,3 +1,4 @@
+import Lessons
 import Simulator
 
 /// Everything the shell remembers between commands: settings, the clipping rule, and the model they
@@ -13,6 +14,12 @@ public struct Session: Sendable {
     public var results = Results()
     /// Every prediction of the session, in order.
     public var notebook: [NotebookEntry] = []
+    /// The lessons there are (built in and loaded), the one running, and every lesson's progress.
+    public var catalog = LessonCatalog()
+    public var lesson: LessonState?
+    public var book = ProgressBook()
+    /// The session so far, for `transcript`.
+    public var transcript: [TranscriptEntry] = []
     private var cached: RNN?
 
     public init() {}
@@ -108,10 +115,12 @@ struct SessionNames: ExpressionEnvironment {
         ("sigma_max", "largest singular value σ_max(W) = ‖W‖₂"),
         ("seed", "the random seed"),
         ("tau", "the clipping threshold τ (when a rule is set)"),
+        ("clip", "the clipping rule's mode: \"none\", \"norm\", \"value\", \"tensor\", \"agc\" or \"signal\""),
         ("act", "activation: \"tanh\", \"linear\", \"relu\" or \"sigmoid\""),
         ("init", "how W is drawn: \"gaussian\", \"orthogonal\", \"identity\" or \"literal\""),
         ("task", "the task: \"regress\", \"adding\", \"order\" or \"memory\""),
         ("optim", "the optimizer: \"sgd\", \"adagrad\" or \"adam\""),
+        ("nonfinite", "what training does with a NaN step: \"stop\", \"skip:N\" or \"propagate\""),
         ("lr", "learning rate"),
         ("momentum", "SGD momentum"),
         ("batch", "sequences per training step"),
@@ -150,6 +159,8 @@ struct SessionNames: ExpressionEnvironment {
             case .failure(let problem): throw ShellError("'\(name)' is unknown because the model cannot be built: \(problem.message)")
             }
             return .number(name == "rho" ? Spectrum.spectralRadius(model.W) : Spectrum.largestSingularValue(model.W))
+        case "clip": return .text(session.clipRule.mode)
+        case "nonfinite": return .text(settings.exactWords(clip: .none).last!.replacingOccurrences(of: "nonfinite=", with: ""))
         case "tau":
             guard let tau = session.clipRule.threshold else { throw ShellError("'tau' has no value: no clipping rule is set (try clip norm 1)") }
             return .number(tau)

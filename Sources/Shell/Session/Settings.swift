@@ -213,6 +213,27 @@ public struct Settings: Sendable, Equatable {
             show: { $0[keyPath: path].rawValue }, json: { .string($0[keyPath: path].rawValue) })
     }
 
+    /// These settings and a clipping rule as `set`-style words that `Commands.runSettings` reads
+    /// back exactly (numbers in their shortest exact form), for saving a lesson's state.
+    func exactWords(clip: ClipRule) -> [String] {
+        func exact(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)" }
+        var words: [String] = []
+        if case .literal(let w) = initialization {
+            words.append("W=[" + w.rowArrays.map { "[" + $0.map(exact).joined(separator: ",") + "]" }.joined(separator: ",") + "]")
+        } else {
+            words += ["n=\(n)", "init=\(initialization.name)"]
+        }
+        words += ["T=\(T)", "act=\(act.rawValue)", "rho=\(rho.map(exact) ?? "none")", "task=\(task.rawValue)",
+                  "optim=\(optimizer.rawValue)", "lr=\(exact(lr))", "momentum=\(exact(momentum))", "batch=\(batch)",
+                  "steps=\(steps)", "seed=\(seed)", "clip=\(Commands.clipSpec(clip))"]
+        switch nonFinite {
+        case .stop: words.append("nonfinite=stop")
+        case .propagate: words.append("nonfinite=propagate")
+        case .skip(let limit): words.append("nonfinite=skip:\(limit)")
+        }
+        return words
+    }
+
     static func key(_ name: String) throws(ShellError) -> Key {
         if let key = keys.first(where: { $0.name == (name == "ρ" ? "rho" : name) }) { return key }
         if name == "seed" { throw ShellError("the seed has a command of its own: seed N") }

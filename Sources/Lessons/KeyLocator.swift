@@ -1,0 +1,93 @@
+/// Where each key of a lesson file is written. TOMLKit checks the syntax and gives the values but
+/// not their positions, so this scan of the (already valid) text finds them, for problems that name
+/// a line and column.
+struct KeyLocator {
+    /// Keys of the top level, and `setup.KEY` for the lesson's `[setup]`.
+    private(set) var top: [String: SourcePosition] = [:]
+    /// For each `[[step]]`: the header's position and its keys (`setup.KEY` for its setup).
+    private(set) var steps: [(header: SourcePosition, keys: [String: SourcePosition])] = []
+    /// Tables other than `[setup]`, `[[step]]` and `[step.setup]`, which the format does not have.
+    private(set) var unknownTables: [(name: String, position: SourcePosition)] = []
+
+    init(_ text: String) {
+        enum Section { case top, setup, step, stepSetup, other }
+        var section = Section.top
+        var closing: String? = nil  // the delimiter of a multi-line string being skipped
+        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = Array(rawLine)
+            let number = index + 1
+            if let delimiter = closing {
+                if String(rawLine).components(separatedBy: delimiter).count % 2 == 0 { closing = nil }
+                continue
+            }
+            var start = 0
+            while start < line.count, line[start] == " " || line[start] == "\t" { start += 1 }
+            guard start < line.count, line[start] != "#" else { continue }
+            let at = SourcePosition(line: number, column: start + 1)
+            if line[start] == "[" {
+                let header = String(line[start...]).split(separator: "#").first.map { $0.filter { !$0.isWhitespace } } ?? ""
+                switch header {
+                case "[[step]]": section = .step; steps.append((at, [:]))
+                case "[setup]": section = .setup
+                case "[step.setup]": section = steps.isEmpty ? .other : .stepSetup
+                default:
+                    section = .other
+                    unknownTables.append((header, at))
+                }
+                continue
+            }
+            guard let (key, afterEquals) = Self.key(line, from: start) else { continue }
+            let rest = String(line[afterEquals...])
+            for delimiter in ["\"\"\"", "'''"] where rest.contains(delimiter) {
+                if rest.components(separatedBy: delimiter).count % 2 == 0 { closing = delimiter }
+            }
+            var found = [(key, at)]
+            if let brace = line[afterEquals...].firstIndex(of: "{") {  // an inline table: its keys too
+                var i = brace + 1
+                while i < line.count {
+                    while i < line.count, line[i] == " " || line[i] == "," { i += 1 }
+                    guard let (inner, next) = Self.key(line, from: i) else { break }
+                    found.append((key + "." + inner, SourcePosition(line: number, column: i + 1)))
+                    i = next
+                    var depth = 0, quote: Character? = nil
+                    while i < line.count {  // skip the value
+                        let c = line[i]
+                        if let q = quote { if c == q { quote = nil } } else if c == "\"" || c == "'" { quote = c }
+                        else if c == "[" || c == "{" { depth += 1 } else if c == "]" || c == "}" { if depth == 0 { break }; depth -= 1 }
+                        else if c == ",", depth == 0 { break }
+                        i += 1
+                    }
+                }
+            }
+            for (name, position) in found {
+                switch section {
+                case .top: top[name] = position
+                case .setup: top["setup." + name] = position
+                case .step: steps[steps.count - 1].keys[name] = position
+                case .stepSetup: steps[steps.count - 1].keys["setup." + name] = position
+                case .other: break
+                }
+            }
+        }
+    }
+
+    /// A bare or quoted key at `start` followed by `=`: the key and the index after the `=`.
+    private static func key(_ line: [Character], from start: Int) -> (String, Int)? {
+        var i = start
+        var key = ""
+        if i < line.count, line[i] == "\"" || line[i] == "'" {
+            let quote = line[i]
+            i += 1
+            while i < line.count, line[i] != quote { key.append(line[i]); i += 1 }
+            i += 1
+        } else {
+            while i < line.count, line[i].isLetter || line[i].isNumber || line[i] == "_" || line[i] == "-" || line[i] == "." {
+                key.append(line[i])
+                i += 1
+            }
+        }
+        while i < line.count, line[i] == " " || line[i] == "\t" { i += 1 }
+        guard !key.isEmpty, i < line.count, line[i] == "=" else { return nil }
+        return (key, i + 1)
+    }
+}

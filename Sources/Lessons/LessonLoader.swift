@@ -1,0 +1,371 @@
+import Foundation
+import TOMLKit
+
+/// One thing wrong with a lesson file, where it is, and (in the message) how to fix it.
+public struct LessonProblem: Error, Sendable, Equatable, CustomStringConvertible {
+    public var path: String
+    public var position: SourcePosition
+    public var message: String
+
+    public init(path: String, position: SourcePosition, message: String) {
+        self.path = path
+        self.position = position
+        self.message = message
+    }
+
+    /// `path:line:column: message`, as compilers write it.
+    public var description: String { "\(path):\(position.line):\(position.column): \(message)" }
+}
+
+/// A TOML value, copied out of TOMLKit's tree into plain Swift values.
+indirect enum TOMLNode: Sendable {
+    case table([String: TOMLNode])
+    case array([TOMLNode])
+    case string(String)
+    case integer(Int)
+    case double(Double)
+    case bool(Bool)
+    /// Dates and times, which a lesson never needs.
+    case other(String)
+
+    init(_ value: TOMLValueConvertible) {
+        switch value.type {
+        case .table:
+            var entries: [String: TOMLNode] = [:]
+            if let table = value.table { for key in table.keys { if let inner = table[key] { entries[key] = TOMLNode(inner) } } }
+            self = .table(entries)
+        case .array: self = .array(value.array.map { $0.map(TOMLNode.init) } ?? [])
+        case .string: self = .string(value.string ?? "")
+        case .int: self = .integer(value.int ?? 0)
+        case .double: self = .double(value.double ?? .nan)
+        case .bool: self = .bool(value.bool ?? false)
+        default: self = .other(value.type.description)
+        }
+    }
+
+    var typeName: String {
+        switch self {
+        case .table: "a table"
+        case .array: "an array"
+        case .string: "a string"
+        case .integer: "a whole number"
+        case .double: "a number"
+        case .bool: "true or false"
+        case .other(let kind): "a \(kind)"
+        }
+    }
+
+    /// A setup value as the shell's `set` reads it.
+    var settingText: String? {
+        switch self {
+        case .string(let s): return s
+        case .integer(let i): return String(i)
+        case .double(let d): return Self.exact(d)
+        case .array(let items):
+            let inner = items.map(\.settingText)
+            return inner.contains(nil) ? nil : "[" + inner.map { $0! }.joined(separator: ", ") + "]"
+        default: return nil
+        }
+    }
+
+    /// The shortest text that reads back as exactly this number.
+    static func exact(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)"
+    }
+}
+
+/// Reads a lesson file: TOML syntax through TOMLKit, then the lesson's own structure. Every problem
+/// found is reported with its line and column. The lesson comes back whenever the TOML could be read,
+/// holding the steps that could be (so that later checks find their problems too); it may be run
+/// only when there are no problems.
+public enum LessonLoader {
+    static let topKeys = ["id", "title", "summary", "setup", "step"]
+    static let commonKeys = ["id", "kind", "text", "explain", "setup", "hints"]
+    static let kindKeys: [String: [String]] = [
+        "prose": [],
+        "task": ["done", "solution"],
+        "question": ["answer", "choices", "accept", "example", "absolute", "relative", "decades"],
+        "prediction": ["run", "observe", "choices", "outcomes", "absolute", "relative", "decades"],
+    ]
+    static let kinds = ["prose", "task", "question", "prediction"]
+
+    public static func load(path: String) -> (lesson: Lesson?, problems: [LessonProblem]) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "it cannot be read (permissions?)" : "there is no such file"
+            return (nil, [LessonProblem(path: path, position: .init(line: 1, column: 1), message: "cannot load \(path): \(reason)")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            return (nil, [LessonProblem(path: path, position: .init(line: 1, column: 1), message: "the file is not UTF-8 text; save it as UTF-8")])
+        }
+        return parse(text, path: path)
+    }
+
+    public static func parse(_ text: String, path: String) -> (lesson: Lesson?, problems: [LessonProblem]) {
+        var problems: [LessonProblem] = []
+        func problem(_ at: SourcePosition, _ message: String) {
+            problems.append(LessonProblem(path: path, position: at, message: message))
+        }
+        let root: [String: TOMLNode]
+        do {
+            guard case .table(let table) = TOMLNode(try TOMLTable(string: text)) else { return (nil, problems) }
+            root = table
+        } catch let error as TOMLParseError {
+            let at = SourcePosition(line: max(1, error.source.begin.line), column: max(1, error.source.begin.column))
+            problem(at, "this is not valid TOML: \(error.description); FORMAT.md shows the syntax")
+            return (nil, problems)
+        } catch {
+            problem(.init(line: 1, column: 1), "this is not valid TOML: \(error)")
+            return (nil, problems)
+        }
+        let where_ = KeyLocator(text)
+        let start = SourcePosition(line: 1, column: 1)
+        for (name, at) in where_.unknownTables {
+            problem(at, "unknown table \(name); a lesson has [setup] and [[step]] tables (and [step.setup] inside a step)")
+        }
+        for key in root.keys.sorted() where !topKeys.contains(key) {
+            problem(where_.top[key] ?? start, "unknown key '\(key)' at the top of the lesson\(suggestion(key, topKeys)); the top has \(topKeys.joined(separator: ", "))")
+        }
+        func string(_ table: [String: TOMLNode], _ key: String, at: SourcePosition, required: Bool, what: String) -> String? {
+            switch table[key] {
+            case .string(let s)?:
+                if let bad = s.unicodeScalars.first(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) {
+                    problem(at, "\(key) holds the control character U+\(String(bad.value, radix: 16, uppercase: true)); a lesson can only show text, so remove it")
+                    return nil
+                }
+                return s
+            case nil:
+                if required { problem(at, "missing key '\(key)': \(what)") }
+                return nil
+            case let other?:
+                problem(at, "\(key) must be a string (\(what)), not \(other.typeName)")
+                return nil
+            }
+        }
+        let id = string(root, "id", at: where_.top["id"] ?? start, required: true, what: "a short name like id = \"spectral-radius\"")
+        if let id, !isIdentifier(id) {
+            problem(where_.top["id"] ?? start, "id '\(id)' must be letters, digits and dashes, starting with a letter, like spectral-radius")
+        }
+        let title = string(root, "title", at: where_.top["title"] ?? start, required: true, what: "the lesson's name, like title = \"The spectral radius\"")
+        let summary = string(root, "summary", at: where_.top["summary"] ?? start, required: true, what: "one line on what the lesson teaches")
+        let setup = setupEntries(root["setup"], positions: where_.top, at: where_.top["setup"] ?? start, problem: problem)
+
+        var steps: [Step] = []
+        switch root["step"] {
+        case nil:
+            problem(start, "the lesson has no steps; add a [[step]] table (FORMAT.md has an example)")
+        case .array(let items)?:
+            var seen: [String: Int] = [:]
+            for (index, item) in items.enumerated() {
+                let located = index < where_.steps.count ? where_.steps[index] : (header: start, keys: [:])
+                guard case .table(let table) = item else {
+                    problem(located.header, "step \(index + 1) must be a [[step]] table")
+                    continue
+                }
+                if case .string(let id)? = table["id"] {
+                    if let first = seen[id] {
+                        problem(located.keys["id"] ?? located.header, "step id '\(id)' is already used by step \(first + 1); give each step its own id")
+                    } else {
+                        seen[id] = index
+                    }
+                }
+                if let step = loadStep(table, number: index + 1, header: located.header, positions: located.keys,
+                                       string: string, problem: problem) {
+                    steps.append(step)
+                }
+            }
+        case let other?:
+            problem(where_.top["step"] ?? start, "step must be written as [[step]] tables, not \(other.typeName)")
+        }
+        // With problems, the lesson holds what could be read (for further checks), never to be run.
+        let lesson = Lesson(id: id ?? "", title: title ?? "", summary: summary ?? "", setup: setup ?? [], steps: steps, path: path, hash: hash(text))
+        return (lesson, problems)
+    }
+
+    typealias StringReader = ([String: TOMLNode], String, SourcePosition, Bool, String) -> String?
+
+    static func loadStep(_ table: [String: TOMLNode], number: Int, header: SourcePosition, positions: [String: SourcePosition],
+                         string read: ([String: TOMLNode], String, SourcePosition, Bool, String) -> String?,
+                         problem: (SourcePosition, String) -> Void) -> Step? {
+        func at(_ key: String) -> SourcePosition { positions[key] ?? header }
+        func string(_ key: String, required: Bool = false, _ what: String) -> String? { read(table, key, at(key), required, what) }
+        func strings(_ key: String, _ what: String) -> [String]? {
+            switch table[key] {
+            case nil: return nil
+            case .array(let items)?:
+                var result: [String] = []
+                for item in items {
+                    guard case .string(let s) = item else { problem(at(key), "every entry of \(key) must be a string (\(what)), not \(item.typeName)"); return nil }
+                    result.append(s)
+                }
+                return result
+            case .string(let s)?: return [s]
+            case let other?: problem(at(key), "\(key) must be an array of strings (\(what)), not \(other.typeName)"); return nil
+            }
+        }
+        /// Command lines: one per line of a string (or per entry of an array), blank lines dropped.
+        func commands(_ key: String, _ what: String) -> [String]? {
+            strings(key, what).map { $0.flatMap { $0.split(separator: "\n").map { String($0).trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty } }
+        }
+
+        let kindName = string("kind", required: true, "one of \(kinds.joined(separator: ", "))")
+        let text = string("text", required: true, "what the learner reads at this step")
+        let id = string("id", "a short name for the step, used to resume") ?? "step-\(number)"
+        if !isIdentifier(id) { problem(at("id"), "step id '\(id)' must be letters, digits and dashes, starting with a letter") }
+        let explain = string("explain", "shown once the step is done")
+        let hints = strings("hints", "shown one at a time") ?? []
+        // nil: the step has no setup; .some(nil): its setup is broken (a problem was reported).
+        let setup: [SetupEntry]?? = table["setup"].map { setupEntries($0, positions: positions, at: at("setup"), problem: problem) }
+        guard let kindName else { return nil }
+        guard let allowed = kindKeys[kindName] else {
+            problem(at("kind"), "unknown kind '\(kindName)'\(suggestion(kindName, kinds)); a step is one of \(kinds.joined(separator: ", "))")
+            return nil
+        }
+        for key in table.keys.sorted() where !commonKeys.contains(key) && !allowed.contains(key) {
+            let elsewhere = kindKeys.filter { $0.value.contains(key) }.map(\.key).sorted()
+            let hint = elsewhere.isEmpty ? suggestion(key, commonKeys + allowed) : " (\(key) belongs to a \(elsewhere.joined(separator: " or ")) step)"
+            problem(at(key), "unknown key '\(key)' in a \(kindName) step\(hint); FORMAT.md lists the keys of each kind")
+        }
+        let tolerance = self.tolerance(table, at: at, problem: problem)
+        var kind: Step.Kind? = nil
+        switch kindName {
+        case "prose":
+            kind = .prose
+        case "task":
+            let done = string("done", required: true, "the condition that completes the task, like done = 'ran(\"bptt\") and rho > 1'")
+            let solution = commands("solution", "the commands that skip runs")
+            if table["solution"] == nil { problem(header, "missing key 'solution': the commands that complete the task, which skip runs and verify checks") }
+            if let done, let solution { kind = .task(done: done, solution: solution) }
+        case "question":
+            let choices = strings("choices", "the options the learner picks from")
+            if let choices {
+                guard choices.count >= 2 else { problem(at("choices"), "a question needs at least two choices"); return nil }
+                var correct: Int? = nil
+                switch table["answer"] {
+                case .integer(let i)?:
+                    if (1...choices.count).contains(i) { correct = i - 1 } else { problem(at("answer"), "answer \(i) is not a choice; count the choices from 1 to \(choices.count)") }
+                case .string(let s)?:
+                    correct = choices.firstIndex(of: s)
+                    if correct == nil { problem(at("answer"), "answer '\(s)' is none of the choices; write its number (from 1) or its exact text") }
+                case nil: problem(header, "missing key 'answer': the number (from 1) of the right choice")
+                case let other?: problem(at("answer"), "answer must be the number (from 1) of the right choice, not \(other.typeName)")
+                }
+                if tolerance != nil { problem(at("relative"), "a multiple-choice question has no tolerance; remove it") }
+                if table["accept"] != nil { problem(at("accept"), "a question has either choices or accept, not both") }
+                if let correct { kind = .question(Question(answer: .choice(choices: choices, correct: correct))) }
+            } else if table["accept"] != nil {
+                let accept = string("accept", "a condition on answer, like accept = 'answer > 1'")
+                let example = table["example"].flatMap(\.settingText)
+                if example == nil { problem(at("example"), "an accept question needs example = an answer that is accepted (verify answers with it)") }
+                if table["answer"] != nil { problem(at("answer"), "a question has either accept or answer, not both") }
+                if let accept, let example { kind = .question(Question(answer: .expression(accept: accept, example: example))) }
+            } else {
+                switch table["answer"] {
+                case .integer, .double:
+                    kind = .question(Question(answer: .number(answer: table["answer"]!.settingText!, tolerance: tolerance ?? .standard)))
+                case .string(let s)?:
+                    kind = .question(Question(answer: .number(answer: s, tolerance: tolerance ?? .standard)))
+                case nil:
+                    problem(header, "a question needs answer (a number or an expression), choices with answer, or accept")
+                case let other?:
+                    problem(at("answer"), "answer must be a number or an expression in quotes, not \(other.typeName)")
+                }
+            }
+        case "prediction":
+            let run = commands("run", "the experiment, run once the learner has predicted")
+            if table["run"] == nil { problem(header, "missing key 'run': the commands of the experiment, run after the learner commits") }
+            if let choices = strings("choices", "the outcomes the learner picks from") {
+                let outcomes = strings("outcomes", "one condition per choice")
+                if outcomes == nil { problem(at("choices"), "a prediction with choices needs outcomes: one condition per choice, saying when it happened") }
+                if let outcomes, outcomes.count != choices.count {
+                    problem(at("outcomes"), "there are \(choices.count) choices but \(outcomes.count) outcomes; write one condition per choice")
+                }
+                if choices.count < 2 { problem(at("choices"), "a prediction needs at least two choices") }
+                if let run, let outcomes, outcomes.count == choices.count, choices.count >= 2 {
+                    kind = .prediction(Prediction(run: run, outcome: .choice(choices: choices, outcomes: outcomes)))
+                }
+            } else {
+                let observe = string("observe", required: true, "the number observed after the run, like observe = 'delta[0]'")
+                if let run, let observe { kind = .prediction(Prediction(run: run, outcome: .number(observe: observe, tolerance: tolerance ?? .standard))) }
+            }
+        default:
+            break
+        }
+        guard let kind, let text, setup != .some(nil) else { return nil }
+        return Step(id: id, kind: kind, text: text, explain: explain, setup: setup ?? nil, hints: hints, position: header, keyPositions: positions)
+    }
+
+    static func tolerance(_ table: [String: TOMLNode], at: (String) -> SourcePosition, problem: (SourcePosition, String) -> Void) -> Tolerance? {
+        let given = ["absolute", "relative", "decades"].filter { table[$0] != nil }
+        guard let key = given.first else { return nil }
+        if given.count > 1 { problem(at(given[1]), "give one tolerance (absolute, relative or decades), not \(given.joined(separator: " and "))") }
+        let value: Double
+        switch table[key] {
+        case .integer(let i)?: value = Double(i)
+        case .double(let d)?: value = d
+        default: problem(at(key), "\(key) must be a number"); return nil
+        }
+        guard value > 0, value.isFinite else { problem(at(key), "\(key) must be greater than 0"); return nil }
+        switch key {
+        case "absolute": return .absolute(value)
+        case "relative": return .relative(value)
+        default: return .decades(value)
+        }
+    }
+
+    /// A setup table's entries, in the file's order. Whether each key and value is one the shell
+    /// accepts is checked by the shell's lint.
+    static func setupEntries(_ node: TOMLNode?, positions: [String: SourcePosition], at: SourcePosition,
+                             problem: (SourcePosition, String) -> Void) -> [SetupEntry]? {
+        guard let node else { return [] }
+        guard case .table(let table) = node else {
+            problem(at, "setup must be a table of settings, like setup = { rho = 1.2, T = 60 }")
+            return nil
+        }
+        var entries: [SetupEntry] = []
+        for (key, value) in table {
+            let position = positions["setup." + key] ?? at
+            guard let text = value.settingText else {
+                problem(position, "setup \(key) must be a number, a word in quotes or a matrix, not \(value.typeName)")
+                continue
+            }
+            entries.append(SetupEntry(key: key, value: text, position: position))
+        }
+        return entries.sorted { $0.position < $1.position }
+    }
+
+    static func isIdentifier(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, CharacterSet.letters.contains(first) else { return false }
+        return text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "-" || $0 == "_" }
+    }
+
+    static func suggestion(_ word: String, _ candidates: [String]) -> String {
+        let best = candidates.map { ($0, distance(word.lowercased(), $0)) }.min { $0.1 < $1.1 }
+        guard let best, best.1 <= max(1, word.count / 3) else { return "" }
+        return " (did you mean '\(best.0)'?)"
+    }
+
+    static func distance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in 1...max(b.count, 1) where !b.isEmpty {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return a.isEmpty ? b.count : row[b.count]
+    }
+
+    /// FNV-1a, 64 bits, of the file's bytes, in hex: enough to tell that a file changed.
+    static func hash(_ text: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            h ^= UInt64(byte)
+            h = h &* 0x0000_0100_0000_01b3
+        }
+        return String(h, radix: 16)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// How far the learner got in one lesson: enough to resume on the same step with the same
+/// simulator state, and to show what they answered and predicted.
+public struct LessonProgress: Codable, Sendable, Equatable {
+    /// The hash of the lesson file this progress was made in.
+    public var hash: String
+    /// The current step, by position and by id (the id finds it again in a changed file).
+    public var step: Int
+    public var stepId: String
+    /// Ids of the steps completed.
+    public var completed: [String] = []
+    /// Hints shown, per step id.
+    public var hints: [String: Int] = [:]
+    /// Every answer given, per step id, in order.
+    public var answers: [String: [String]] = [:]
+    /// What was predicted and observed, per step id.
+    public var predictions: [String: PredictionRecord] = [:]
+    /// The session's settings as `set`-style words (`rho=1.2`, `seed=3`, `clip=norm:1`).
+    public var settings: [String] = []
+    /// Whether the last step was ever completed.
+    public var finished = false
+
+    public init(hash: String, step: Int, stepId: String) {
+        self.hash = hash
+        self.step = step
+        self.stepId = stepId
+    }
+}
+
+public struct PredictionRecord: Codable, Sendable, Equatable {
+    public var predicted: String
+    public var observed: String
+    public var right: Bool
+
+    public init(predicted: String, observed: String, right: Bool) {
+        self.predicted = predicted
+        self.observed = observed
+        self.right = right
+    }
+}
+
+/// Everything saved about lessons: each lesson's progress and the one last worked on.
+public struct ProgressBook: Codable, Sendable, Equatable {
+    public var version = 1
+    public var current: String?
+    public var lessons: [String: LessonProgress] = [:]
+
+    public init() {}
+}
+
+/// `progress.json` in the state directory, written atomically after every change. A file that
+/// cannot be read as progress is moved aside, never deleted, and a new one starts.
+public struct ProgressStore: Sendable {
+    public let path: String
+
+    public init(directory: String) { path = directory + "/progress.json" }
+
+    public func load() -> (book: ProgressBook, warning: String?) {
+        guard FileManager.default.fileExists(atPath: path) else { return (ProgressBook(), nil) }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            return (ProgressBook(), "cannot read the lesson progress at \(path); progress will not be saved this session")
+        }
+        do {
+            let book = try JSONDecoder().decode(ProgressBook.self, from: data)
+            guard book.version == 1 else {
+                return (ProgressBook(), "the lesson progress at \(path) was written by a newer gradlab (version \(book.version)); it is left as it is")
+            }
+            return (book, nil)
+        } catch {
+            let aside = path + ".corrupt-\(Int(Date().timeIntervalSince1970))"
+            if rename(path, aside) == 0 {
+                return (ProgressBook(), "the lesson progress file could not be read; it was moved to \(aside) and a new one started")
+            }
+            return (ProgressBook(), "the lesson progress file \(path) could not be read nor moved aside")
+        }
+    }
+
+    public func save(_ book: ProgressBook) throws(FileError) {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let data: Data
+        do { data = try encoder.encode(book) } catch { throw FileError(description: "cannot encode the lesson progress: \(error)") }
+        try AtomicFile.write(String(decoding: data, as: UTF8.self) + "\n", to: path)
+    }
+}

@@ -1,0 +1,100 @@
+import Foundation
+import Lessons
+
+/// The lessons a learner can start: the built-in curriculum, then those loaded with `load`,
+/// numbered in that order.
+public struct LessonCatalog: Sendable {
+    public var builtIn: [Lesson] = []
+    public var loaded: [Lesson] = []
+
+    public init(builtIn: [Lesson] = [], loaded: [Lesson] = []) {
+        self.builtIn = builtIn
+        self.loaded = loaded
+    }
+
+    public var all: [Lesson] { builtIn + loaded }
+
+    /// The lesson's number in `lessons`, from 1.
+    public func number(of id: String) -> Int? { all.firstIndex { $0.id == id }.map { $0 + 1 } }
+
+    /// A lesson by number, id, or the start of an id that only one lesson has.
+    func find(_ word: String) throws(ShellError) -> Lesson {
+        let lessons = all
+        guard !lessons.isEmpty else { throw ShellError("there are no lessons: the built-in ones were not found; load PATH loads a lesson file") }
+        if let number = Int(word) {
+            guard (1...lessons.count).contains(number) else {
+                throw ShellError("there is no lesson \(number); lessons are numbered 1 to \(lessons.count) (type lessons for the list)")
+            }
+            return lessons[number - 1]
+        }
+        if let exact = lessons.first(where: { $0.id == word }) { return exact }
+        let starting = lessons.filter { $0.id.hasPrefix(word.lowercased()) }
+        if starting.count == 1 { return starting[0] }
+        if starting.count > 1 {
+            throw ShellError("'\(word)' starts several lessons (\(starting.map(\.id).joined(separator: ", "))); type more of the id, or its number")
+        }
+        throw ShellError("there is no lesson '\(word)'\(Suggest.didYouMean(word, among: lessons.map(\.id), otherwise: "type lessons for the list"))")
+    }
+
+    /// Adds or replaces loaded lessons (a built-in lesson's id cannot be taken).
+    mutating func add(_ lessons: [Lesson]) throws(ShellError) {
+        for lesson in lessons {
+            if builtIn.contains(where: { $0.id == lesson.id }) {
+                throw ShellError("\(lesson.path) has the id '\(lesson.id)' of a built-in lesson; give it another id")
+            }
+        }
+        for lesson in lessons {
+            if let index = loaded.firstIndex(where: { $0.id == lesson.id }) { loaded[index] = lesson } else { loaded.append(lesson) }
+        }
+    }
+
+    /// The folder of the built-in lessons: `$GRADLAB_LESSONS`, else a `Lessons` folder holding
+    /// FORMAT.md beside the executable or above it (the source tree a build runs from).
+    public static func builtInDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        if let given = environment["GRADLAB_LESSONS"], !given.isEmpty { return given }
+        var candidates: [URL] = []
+        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            var folder = URL(fileURLWithPath: executable).deletingLastPathComponent()
+            for _ in 0..<5 {
+                candidates.append(folder.appendingPathComponent("Lessons"))
+                candidates.append(folder.appendingPathComponent("share/gradlab/Lessons"))
+                folder = folder.deletingLastPathComponent()
+            }
+        }
+        // The source tree this file was built from (for tests, which run from a test bundle).
+        candidates.append(URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../Lessons").standardized)
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("FORMAT.md").path) }?.path
+    }
+
+    /// The built-in lessons, each checked as `lint` would; problems come back as messages.
+    public static func builtIns(environment: [String: String] = ProcessInfo.processInfo.environment) -> (LessonCatalog, [String]) {
+        guard let folder = builtInDirectory(environment: environment) else {
+            return (LessonCatalog(), ["the built-in lessons were not found (set GRADLAB_LESSONS to their folder); load PATH still loads lessons"])
+        }
+        let (lessons, problems) = LessonCheck.loadFolder(folder)
+        return (LessonCatalog(builtIn: lessons), problems.map(\.description))
+    }
+}
+
+/// One command line of the session and what it gave, for `transcript` (rendered only when asked).
+public struct TranscriptEntry: Sendable {
+    public enum Item: Sendable {
+        case report(Report)
+        case error(String)
+    }
+
+    public var prompt: String
+    public var line: String
+    public var items: [Item] = []
+
+    /// What the line printed, as plain text 80 columns wide.
+    public var output: String {
+        let renderer = TextRenderer(style: OutputStyle(color: false, unicode: true, width: 80))
+        return items.map { item in
+            switch item {
+            case .report(let report): renderer.render(report)
+            case .error(let message): renderer.renderError(message)
+            }
+        }.joined()
+    }
+}

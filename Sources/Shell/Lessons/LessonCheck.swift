@@ -1,0 +1,223 @@
+import Foundation
+import Lessons
+
+/// What `gradlab lint` and `gradlab verify` check, beyond the file's structure (which the loader
+/// checks): setups the shell accepts, expressions that parse and read names that exist, commands a
+/// lesson may run; then, for verify, every step run the way a learner would.
+public enum LessonCheck {
+    /// The lessons at a path (a `.toml` file, or every `.toml` file of a folder, by name), each
+    /// loaded and linted; a lesson with any problem is left out and its problems returned.
+    public static func load(_ path: String) -> (lessons: [Lesson], problems: [LessonProblem]) {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue { return loadFolder(path) }
+        let (lesson, problems) = LessonLoader.load(path: path)
+        guard let lesson else { return ([], problems) }
+        let all = (problems + lint(lesson)).sorted { ($0.position, $0.message) < ($1.position, $1.message) }
+        return all.isEmpty ? ([lesson], []) : ([], all)
+    }
+
+    static func loadFolder(_ folder: String) -> (lessons: [Lesson], problems: [LessonProblem]) {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".toml") }.sorted()
+        guard !names.isEmpty else {
+            return ([], [LessonProblem(path: folder, position: .init(line: 1, column: 1), message: "there are no .toml lesson files in \(folder)")])
+        }
+        var lessons: [Lesson] = [], problems: [LessonProblem] = []
+        for name in names {
+            let (found, wrong) = load((folder as NSString).appendingPathComponent(name))
+            for lesson in found {
+                if let other = lessons.first(where: { $0.id == lesson.id }) {
+                    problems.append(LessonProblem(path: lesson.path, position: .init(line: 1, column: 1), message: "the id '\(lesson.id)' is also the id of \(other.path); give each lesson its own"))
+                } else {
+                    lessons.append(lesson)
+                }
+            }
+            problems += wrong
+        }
+        return (lessons, problems)
+    }
+
+    /// Everything the shell can tell about a lesson without running it.
+    public static func lint(_ lesson: Lesson) -> [LessonProblem] {
+        var problems: [LessonProblem] = []
+        func problem(_ at: SourcePosition, _ message: String) { problems.append(LessonProblem(path: lesson.path, position: at, message: message)) }
+
+        // Setups: each entry on its own, then each setup on top of those before it.
+        var state = Session()
+        for (group, at) in [(lesson.setup, lesson.setup.first?.position)] + lesson.steps.compactMap({ step in step.setup.map { ($0, step.position(of: "setup")) } }) {
+            var fine = true
+            for entry in group {
+                do throws(ShellError) { _ = try Commands.runSettings(Session(), [entry.word]) } catch {
+                    fine = false
+                    problem(entry.position, "setup \(entry.key) = \(entry.value): \(error.message)")
+                }
+            }
+            guard fine, !group.isEmpty else { continue }
+            do throws(ShellError) { (state.settings, state.clipRule) = try Commands.runSettings(state, LessonRunner.setupWords(group)) } catch {
+                problem(at ?? group[0].position, "this setup, on top of the ones before it, is refused: \(error.message)")
+            }
+        }
+
+        for step in lesson.steps {
+            func expression(_ text: String, key: String, withAnswer: Bool = false) {
+                do throws(ShellError) {
+                    let parsed = try Expression(text)
+                    let reads = parsed.reads
+                    let known = Set(SessionNames.descriptions.map { $0.0.replacingOccurrences(of: "[t]", with: "") })
+                    for name in reads.names.sorted() where !known.contains(name) && !(withAnswer && name == "answer") {
+                        let hint = withAnswer ? "" : (name == "answer" ? " (answer exists only in a question's accept)" : "")
+                        problem(step.position(of: key), "\(key) reads '\(name)', which is not a setting or result\(hint)\(Suggest.didYouMean(name, among: Array(known), otherwise: "help expressions lists the names"))")
+                    }
+                    for name in reads.series.sorted() where !["delta", "jac"].contains(name) {
+                        problem(step.position(of: key), "\(key) indexes '\(name)', which is not a series; the series are delta[t] and jac[t]")
+                    }
+                    for verb in reads.ran.sorted() where Commands.find(verb) == nil {
+                        problem(step.position(of: key), "\(key) asks ran(\"\(verb)\"), but there is no command \(verb)\(Suggest.didYouMean(verb, among: Commands.all.map(\.name)))")
+                    }
+                } catch {
+                    problem(step.position(of: key), "\(key) = '\(text)' does not parse: \(error.message)")
+                }
+            }
+            func commands(_ lines: [String], key: String) {
+                if lines.isEmpty { problem(step.position(of: key), "\(key) has no commands") }
+                for line in lines {
+                    do throws(ShellError) {
+                        for call in try LineSplitter.split(line) {
+                            if Commands.find(call.verb) == nil {
+                                problem(step.position(of: key), "\(key) runs '\(call.verb)', which is not a command\(Suggest.didYouMean(call.verb, among: Commands.verbs))")
+                            } else if LessonRunner.forbiddenInLessons.contains(call.verb) {
+                                problem(step.position(of: key), "\(key) runs \(call.verb); a lesson may only run simulator commands")
+                            }
+                        }
+                    } catch {
+                        problem(step.position(of: key), "\(key) line '\(line)' does not parse: \(error.message)")
+                    }
+                }
+            }
+            func choiceWords(_ choices: [String]) {
+                for choice in choices where Commands.find(choice.lowercased()) != nil {
+                    problem(step.position(of: "choices"), "the choice '\(choice)' is also a command, so the learner could not run that command at this step; reword it")
+                }
+            }
+            switch step.kind {
+            case .prose:
+                break
+            case .task(let done, let solution):
+                expression(done, key: "done")
+                commands(solution, key: "solution")
+            case .question(let question):
+                switch question.answer {
+                case .number(let answer, _): expression(answer, key: "answer")
+                case .choice(let choices, _): choiceWords(choices)
+                case .expression(let accept, _): expression(accept, key: "accept", withAnswer: true)
+                }
+                if step.hints.isEmpty { problem(step.position, "a question needs at least one hint: a wrong answer shows the next hint") }
+            case .prediction(let prediction):
+                commands(prediction.run, key: "run")
+                switch prediction.outcome {
+                case .number(let observe, _): expression(observe, key: "observe")
+                case .choice(let choices, let outcomes):
+                    choiceWords(choices)
+                    outcomes.forEach { expression($0, key: "outcomes") }
+                }
+            }
+        }
+        return problems.sorted { ($0.position, $0.message) < ($1.position, $1.message) }
+    }
+
+    /// Runs every step as a learner would: a task's setup must not already complete it and its
+    /// solution must; a question's answer must be accepted; a prediction's experiment must run and
+    /// give an outcome. Returns what failed, by step.
+    public static func verify(_ lesson: Lesson) -> [LessonProblem] {
+        var session = Session()
+        var failures: [LessonProblem] = []
+        func fail(_ step: Step, _ index: Int, _ message: String) {
+            failures.append(LessonProblem(path: lesson.path, position: step.position, message: "step \(index + 1) (\(step.id)): \(message)"))
+        }
+        do throws(ShellError) { _ = try LessonRunner.begin(lesson, at: 0, keep: false, in: &session) } catch {
+            return [LessonProblem(path: lesson.path, position: .init(line: 1, column: 1), message: error.message)]
+        }
+        while let state = session.lesson {
+            let index = state.index, step = state.step
+            do throws(ShellError) {
+                switch step.kind {
+                case .prose:
+                    _ = try LessonRunner.next(in: &session)
+                case .task(let done, _):
+                    if (try? LessonRunner.holds(done, in: &session)) == true {
+                        fail(step, index, "its condition already holds before the learner does anything: \(done)")
+                    }
+                    let blocks = try LessonRunner.skip(in: &session)
+                    if session.lesson?.index == index {
+                        let warning = blocks.compactMap { if case .warning(let text) = $0 { text } else { nil } }.first
+                        fail(step, index, warning ?? "the solution did not complete the step")
+                        _ = try LessonRunner.next(in: &session)
+                    }
+                case .question(let question):
+                    let answer: String
+                    switch question.answer {
+                    case .number(let expression, _): answer = "\(try LessonRunner.number(expression, in: &session))"
+                    case .choice(_, let correct): answer = LessonRunner.letter(correct)
+                    case .expression(_, let example): answer = example
+                    }
+                    _ = try LessonRunner.answer(answer, in: &session)
+                    if session.lesson?.index == index {
+                        fail(step, index, "its own answer \(answer) was not accepted")
+                        _ = try LessonRunner.skip(in: &session)
+                    }
+                case .prediction(let prediction):
+                    let guess: String
+                    if case .choice = prediction.outcome { guess = "a" } else { guess = "1" }
+                    _ = try LessonRunner.answer(guess, in: &session)
+                    if session.lesson?.index == index { fail(step, index, "the prediction did not complete the step") }
+                }
+            } catch {
+                fail(step, index, error.message)
+                if session.lesson?.index == index {  // go on with the next step, from its own state
+                    if index + 1 < lesson.steps.count { _ = try? LessonRunner.enter(index + 1, jump: true, in: &session) } else { session.lesson = nil }
+                }
+            }
+        }
+        return failures
+    }
+}
+
+/// `gradlab lint` and `gradlab verify`: the checks, printed for a terminal or CI log.
+public enum LessonTool {
+    public static func lint(_ paths: [String]) -> Int32 {
+        var count = 0, problems = 0
+        for path in paths {
+            let (lessons, found) = LessonCheck.load(path)
+            count += lessons.count
+            problems += found.count
+            for problem in found { Terminal.write(problem.description + "\n", to: .error) }
+        }
+        Terminal.write(problems == 0 ? "\(count) lesson\(count == 1 ? "" : "s") checked: no problems\n"
+                                     : "\(problems) problem\(problems == 1 ? "" : "s") found\n", to: problems == 0 ? .output : .error)
+        return problems == 0 ? 0 : 1
+    }
+
+    public static func verify(_ paths: [String], all: Bool) -> Int32 {
+        var targets = paths
+        if all {
+            guard let folder = LessonCatalog.builtInDirectory() else {
+                Terminal.write("error: the built-in lessons were not found; set GRADLAB_LESSONS to their folder\n", to: .error)
+                return 2
+            }
+            targets.insert(folder, at: 0)
+        }
+        var failures = 0
+        for path in targets {
+            let (lessons, problems) = LessonCheck.load(path)
+            for problem in problems { Terminal.write(problem.description + "\n", to: .error) }
+            failures += problems.count
+            for lesson in lessons {
+                let failed = LessonCheck.verify(lesson)
+                for failure in failed { Terminal.write(failure.description + "\n", to: .error) }
+                failures += failed.count
+                Terminal.write("\(failed.isEmpty ? "ok  " : "FAIL") \(lesson.id) (\(lesson.steps.count) steps)\n", to: .output)
+            }
+        }
+        Terminal.write(failures == 0 ? "every step verified\n" : "\(failures) failure\(failures == 1 ? "" : "s")\n", to: failures == 0 ? .output : .error)
+        return failures == 0 ? 0 : 1
+    }
+}

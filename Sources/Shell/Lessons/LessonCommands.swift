@@ -1,0 +1,175 @@
+import Foundation
+import Lessons
+
+extension Commands {
+    /// The commands that move through lessons; a task's condition is not checked after them.
+    static let lessonVerbs: Set<String> = ["lessons", "lesson", "next", "back", "goto", "hint", "skip", "restart", "where", "leave", "answer", "transcript", "load"]
+
+    static let lessons = CommandSpec(
+        name: "lessons", usage: "lessons",
+        summary: "the lessons, with your progress in each",
+        details: """
+        Lists the built-in lessons, then those loaded with load, numbered for lesson N.
+        ✓ marks a finished lesson; "step 3/12" one you are part-way through.
+        """
+    ) { session, call throws(ShellError) in
+        try noArguments(call)
+        let all = session.catalog.all
+        guard !all.isEmpty else {
+            return Report(command: "lessons", blocks: [.text("No lessons were found. load PATH loads a lesson file or a folder of them.")], fields: [("lessons", .array([]))])
+        }
+        func progress(_ lesson: Lesson) -> String {
+            guard let record = session.book.lessons[lesson.id] else { return "" }
+            let count = lesson.steps.count
+            if session.lesson?.lesson.id == lesson.id, let index = session.lesson?.index { return "▸ step \(index + 1)/\(count)" }
+            if record.step < count { return (record.finished ? "✓ again, " : "") + "step \(record.step + 1)/\(count)" }
+            return record.finished ? "✓ finished" : ""
+        }
+        let rows: [[Cell]] = all.enumerated().map { k, lesson in
+            [.integer(k + 1), .text(lesson.title), .text(progress(lesson)), .text(lesson.summary)]
+        }
+        var blocks: [Block] = [.table(Table(columns: [.init("#"), .init("lesson", numeric: false), .init("progress", numeric: false), .init("about", numeric: false)], rows: rows))]
+        if !session.catalog.loaded.isEmpty { blocks.append(.note("Lessons \(session.catalog.builtIn.count + 1) to \(all.count) were loaded with load.")) }
+        blocks.append(.note("lesson N (or its id) starts one, or resumes it where you left off."))
+        return Report(command: "lessons", blocks: blocks, fields: [("lessons", .array(all.enumerated().map { k, lesson in
+            .object([("number", .integer(k + 1)), ("id", .string(lesson.id)), ("title", .string(lesson.title)), ("summary", .string(lesson.summary)),
+                     ("steps", .integer(lesson.steps.count)), ("progress", .string(progress(lesson))),
+                     ("builtin", .bool(k < session.catalog.builtIn.count))])
+        }))])
+    }
+
+    static let lesson = CommandSpec(
+        name: "lesson", usage: "lesson N|ID",
+        summary: "start a lesson, or resume it where you left off",
+        details: """
+        lesson 2              the second lesson of lessons (or lesson spectral-radius)
+        lesson                back to the lesson you were last in
+        Inside a lesson every command still works. Moving around: next, back, goto N,
+        restart, where, leave. Help at a step: hint, skip. Questions: type the answer.
+        Your progress is saved after every step and kept when you leave or quit.
+        """,
+        argumentWords: { [] }
+    ) { session, call throws(ShellError) in
+        guard call.words.count <= 1 else { throw ShellError("lesson takes one number or id, like lesson 2") }
+        let chosen: Lesson
+        if let word = call.words.first {
+            chosen = try session.catalog.find(word)
+        } else if let id = session.lesson?.lesson.id ?? session.book.current, let found = try? session.catalog.find(id) {
+            chosen = found
+        } else {
+            throw ShellError("lesson needs a number or an id, like lesson 1; lessons lists them")
+        }
+        if session.lesson?.lesson.id == chosen.id {
+            return lessonReport(try LessonRunner.whereAmI(session), session)
+        }
+        if session.lesson != nil { _ = try LessonRunner.leave(in: &session) }
+        return lessonReport(try LessonRunner.start(chosen, in: &session), session)
+    }
+
+    static let next = stepCommand("next", "next", "go on to the next step (Enter does too, after reading)",
+                                  "At a task, question or prediction, the step must be done first (skip shows the solution).") { s, _ throws(ShellError) in
+        try LessonRunner.next(in: &s)
+    }
+    static let back = stepCommand("back", "back", "go back one step, with that step's settings",
+                                  "The step's setup is applied again, so the numbers are the ones it was written for.") { s, _ throws(ShellError) in
+        try LessonRunner.back(in: &s)
+    }
+    static let goto = stepCommand("goto", "goto N", "jump to step N of the lesson",
+                                  "The settings are rebuilt from the setups up to step N.", takes: true) { s, call throws(ShellError) in
+        guard call.words.count == 1, let number = Int(call.words[0]) else { throw ShellError("goto takes a step number, like goto 3") }
+        return try LessonRunner.goto(number, in: &s)
+    }
+    static let hint = stepCommand("hint", "hint", "the next hint for this step",
+                                  "Hints come one at a time; a wrong answer also shows the next one.") { s, _ throws(ShellError) in
+        try LessonRunner.hint(in: &s)
+    }
+    static let skip = stepCommand("skip", "skip", "run this step's solution (or show its answer) and go on",
+                                  "At a task the solution's commands run and print, so the state is exactly as if you had typed them.") { s, _ throws(ShellError) in
+        try LessonRunner.skip(in: &s)
+    }
+    static let restart = stepCommand("restart", "restart", "start this lesson again from step 1",
+                                     "Settings go back to the lesson's start; the record of your answers is kept.") { s, _ throws(ShellError) in
+        try LessonRunner.restart(in: &s)
+    }
+    static let whereCommand = stepCommand("where", "where", "which lesson and step you are at, and what it asks",
+                                          "Shows the current step again, with the hints you have seen.") { s, _ throws(ShellError) in
+        try LessonRunner.whereAmI(s)
+    }
+    static let leave = stepCommand("leave", "leave", "back to free play (your progress is kept)",
+                                   "lesson N, or lesson alone, picks up where you left.") { s, _ throws(ShellError) in
+        try LessonRunner.leave(in: &s)
+    }
+    static let answer = stepCommand("answer", "answer TEXT", "answer the question or make the prediction of this step",
+                                    "At a question's prompt you can type the answer alone; answer TEXT always means an answer.", takes: true) { s, call throws(ShellError) in
+        try LessonRunner.answer(call.rest, in: &s)
+    }
+
+    static func stepCommand(_ name: String, _ usage: String, _ summary: String, _ details: String, takes: Bool = false,
+                            _ run: @escaping @Sendable (inout Session, CommandCall) throws(ShellError) -> [Block]) -> CommandSpec {
+        CommandSpec(name: name, usage: usage, summary: summary, details: details) { session, call throws(ShellError) in
+            if !takes { try noArguments(call) }
+            return lessonReport(try run(&session, call), session)
+        }
+    }
+
+    /// A lesson command's report: its blocks, and where the learner now is.
+    static func lessonReport(_ blocks: [Block], _ session: Session) -> Report {
+        var fields: [(String, JSON)] = []
+        if let state = session.lesson {
+            fields = [("lesson", .string(state.lesson.id)), ("step", .integer(state.index + 1)), ("steps", .integer(state.lesson.steps.count)),
+                      ("kind", .string(state.step.kind.name)), ("done", .bool(state.done))]
+        } else {
+            fields = [("lesson", .null)]
+        }
+        return Report(command: "lesson", blocks: blocks, fields: fields)
+    }
+
+    static let load = CommandSpec(
+        name: "load", usage: "load PATH",
+        summary: "load a lesson file, or a folder of them",
+        details: """
+        Loads a lesson written in the format of Lessons/FORMAT.md (a .toml file), or every
+        .toml file of a folder, after checking it as gradlab lint does. Loading a changed
+        file again replaces the old version. lessons then lists it.
+        """
+    ) { session, call throws(ShellError) in
+        guard !call.rest.isEmpty else { throw ShellError("load needs a path, like load my-lesson.toml") }
+        let path = (call.rest.hasPrefix("\"") && call.rest.hasSuffix("\"") && call.rest.count > 1) ? String(call.rest.dropFirst().dropLast()) : call.rest
+        let expanded = (path as NSString).expandingTildeInPath
+        let (found, problems) = LessonCheck.load(expanded)
+        if let first = problems.first {
+            let more = problems.count > 1 ? " (and \(problems.count - 1) more problem\(problems.count == 2 ? "" : "s"); gradlab lint \(path) lists them all)" : ""
+            throw ShellError("cannot load \(path): \(first)\(more)")
+        }
+        try session.catalog.add(found)
+        let rows: [[Cell]] = found.map { [.integer(session.catalog.number(of: $0.id) ?? 0), .text($0.id), .text($0.title), .integer($0.steps.count)] }
+        return Report(command: "load", blocks: [
+            .text("Loaded \(found.count) lesson\(found.count == 1 ? "" : "s") from \(path):"),
+            .table(Table(columns: [.init("#"), .init("id", numeric: false), .init("title", numeric: false), .init("steps")], rows: rows)),
+            .note("lesson \(found[0].id) starts \(found.count == 1 ? "it" : "the first"); lessons lists every lesson."),
+        ], fields: [("loaded", .array(found.map { .string($0.id) }))])
+    }
+
+    static let transcript = CommandSpec(
+        name: "transcript", usage: "transcript FILE",
+        summary: "write this session so far to FILE as Markdown",
+        details: """
+        Every command you typed and what it printed, in order, for your notes or for a
+        teacher. An existing file is never overwritten: give a new name.
+        """
+    ) { session, call throws(ShellError) in
+        guard !call.rest.isEmpty else { throw ShellError("transcript needs a file name, like transcript notes.md") }
+        let path = (call.rest as NSString).expandingTildeInPath
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw ShellError("\(call.rest) already exists and is kept as it is; give another name, like transcript notes-2.md")
+        }
+        var text = "# gradlab session\n\n"
+        if let state = session.lesson { text += "Lesson: \(state.lesson.title), at step \(state.index + 1) of \(state.lesson.steps.count).\n\n" }
+        for entry in session.transcript {
+            text += "```\n\(entry.prompt)\(entry.line)\n\(entry.output)\(entry.output.hasSuffix("\n") || entry.output.isEmpty ? "" : "\n")```\n\n"
+        }
+        do throws(FileError) { try AtomicFile.write(text, to: path) } catch { throw ShellError(error.description) }
+        return Report(command: "transcript", blocks: [.text("Wrote \(session.transcript.count) command\(session.transcript.count == 1 ? "" : "s") to \(call.rest).")],
+                      fields: [("path", .string(path)), ("commands", .integer(session.transcript.count))])
+    }
+}

@@ -1,0 +1,553 @@
+import Lessons
+import Simulator
+
+/// The lesson being worked on: which step, and what has happened at it.
+public struct LessonState: Sendable {
+    public var lesson: Lesson
+    public var index: Int
+    /// Hints revealed at this step.
+    var hintsShown = 0
+    /// Whether this step has been completed (now, or before the learner came back to it).
+    var done = false
+
+    var step: Step { lesson.steps[index] }
+    var isLast: Bool { index == lesson.steps.count - 1 }
+
+    /// The choices of this step's question or prediction (none for other steps).
+    var choices: [String] {
+        switch step.kind {
+        case .question(let question): if case .choice(let choices, _) = question.answer { return choices }
+        case .prediction(let prediction): if case .choice(let choices, _) = prediction.outcome { return choices }
+        default: break
+        }
+        return []
+    }
+
+    /// What a line typed at this step is: a command, or an answer (questions and predictions).
+    var awaitsAnswer: Bool {
+        switch step.kind {
+        case .question, .prediction: !done
+        case .prose, .task: false
+        }
+    }
+}
+
+/// The step runner: a state machine over the session. Entering a step applies its setup and
+/// shows it; a task completes when its condition holds after a command, a question when it is
+/// answered right, a prediction once it is made and the experiment has run. Each transition
+/// returns what to show and updates the progress book, which the driver saves.
+enum LessonRunner {
+    /// Commands a lesson's solution or experiment may not run: they move between lessons, read or
+    /// write files, or end the shell.
+    static let forbiddenInLessons: Set<String> = ["lessons", "lesson", "next", "back", "goto", "hint", "skip", "restart", "where",
+                                                  "leave", "answer", "transcript", "load", "quit"]
+
+    // MARK: - Starting, resuming, moving
+
+    /// Starts a lesson, or resumes it where its progress says.
+    static func start(_ lesson: Lesson, in session: inout Session) throws(ShellError) -> [Block] {
+        session.book.current = lesson.id
+        guard let saved = session.book.lessons[lesson.id] else { return try begin(lesson, at: 0, keep: false, in: &session) }
+        if saved.step >= lesson.steps.count {  // finished: from the start again, keeping the record
+            return [.note("You finished this lesson before; here it is again from the start.")] + (try begin(lesson, at: 0, keep: true, in: &session))
+        }
+        if saved.hash == lesson.hash, lesson.steps[saved.step].id == saved.stepId {
+            return try resume(lesson, saved, at: saved.step, notice: nil, in: &session)
+        }
+        if let index = lesson.index(ofStep: saved.stepId) {
+            return try resume(lesson, saved, at: index,
+                              notice: "This lesson's file has changed since you were here; you are back at the same step (\(index + 1)).", in: &session)
+        }
+        return [.warning("This lesson's file has changed and your step is no longer in it, so it starts again.")]
+            + (try begin(lesson, at: 0, keep: false, in: &session))
+    }
+
+    /// A fresh start at `index`; `keep` keeps the record of answers and the finished mark.
+    static func begin(_ lesson: Lesson, at index: Int, keep: Bool, in session: inout Session) throws(ShellError) -> [Block] {
+        var record = LessonProgress(hash: lesson.hash, step: index, stepId: lesson.steps[index].id)
+        if keep, let old = session.book.lessons[lesson.id] {
+            record.answers = old.answers
+            record.predictions = old.predictions
+            record.finished = old.finished
+        }
+        session.book.lessons[lesson.id] = record
+        session.lesson = LessonState(lesson: lesson, index: index)
+        return try enter(index, jump: true, in: &session)
+    }
+
+    /// Back where the learner was: the saved settings, the hints already seen.
+    static func resume(_ lesson: Lesson, _ saved: LessonProgress, at index: Int, notice: String?, in session: inout Session) throws(ShellError) -> [Block] {
+        var record = saved
+        record.hash = lesson.hash
+        session.book.lessons[lesson.id] = record
+        session.lesson = LessonState(lesson: lesson, index: index)
+        var blocks: [Block] = notice.map { [.note($0)] } ?? []
+        if index == saved.step, saved.hash == lesson.hash, let (settings, clip) = try? Commands.runSettings(Session(), saved.settings) {
+            // The same step of the same file: the state as it was saved, not the step's setup.
+            session.settings = settings
+            session.clipRule = clip
+            session.results = Results()
+            session.lesson?.hintsShown = saved.hints[lesson.steps[index].id] ?? 0
+            session.lesson?.done = saved.completed.contains(lesson.steps[index].id)
+            blocks.append(.note("Welcome back: \(lesson.title), step \(index + 1) of \(lesson.steps.count)."))
+            blocks += show(session.lesson!, book: session.book)
+            for k in 0..<(session.lesson?.hintsShown ?? 0) { blocks.append(hintBlock(session.lesson!.step, k)) }
+            remember(&session)
+            return blocks
+        }
+        return blocks + (try enter(index, jump: true, in: &session))
+    }
+
+    /// Moves to step `index` and shows it. `jump` (back, goto, restart, resume) rebuilds the
+    /// settings from the setups up to this step; going on with next applies only a step's own setup
+    /// (so the learner's own changes carry over to steps without one).
+    static func enter(_ index: Int, jump: Bool, in session: inout Session) throws(ShellError) -> [Block] {
+        guard var state = session.lesson else { throw ShellError("no lesson is running; lessons lists them, lesson N starts one") }
+        let lesson = state.lesson
+        if jump || lesson.steps[index].setup != nil {
+            let (settings, clip) = try stateBefore(index, of: lesson)
+            session.settings = settings
+            session.clipRule = clip
+            session.results = Results()
+        } else {
+            session.results.ran = []  // ran(…) asks about this step
+        }
+        let id = lesson.steps[index].id
+        let record = session.book.lessons[lesson.id]
+        state.index = index
+        state.hintsShown = 0
+        state.done = record?.completed.contains(id) ?? false
+        session.lesson = state
+        remember(&session)
+        return show(state, book: session.book)
+    }
+
+    /// The settings and clipping rule step `index` starts from: the defaults, the lesson's setup,
+    /// then the setups of the steps up to this one, in order.
+    static func stateBefore(_ index: Int, of lesson: Lesson) throws(ShellError) -> (Settings, ClipRule) {
+        var session = Session()
+        let groups = [lesson.setup] + lesson.steps[...index].compactMap(\.setup)
+        for group in groups where !group.isEmpty {
+            do throws(ShellError) {
+                (session.settings, session.clipRule) = try Commands.runSettings(session, setupWords(group))
+            } catch {
+                throw ShellError("the setup of this lesson is broken (\(error.message)); gradlab lint \(lesson.path) shows where")
+            }
+        }
+        return (session.settings, session.clipRule)
+    }
+
+    /// A setup as `set` words. As with `set`, a W written out is used exactly as written: a rho of
+    /// an earlier setup does not rescale it (unless this setup gives rho too).
+    static func setupWords(_ group: [SetupEntry]) -> [String] {
+        let words = group.map(\.word)
+        let keys = Set(group.map(\.key))
+        return keys.contains("W") && !keys.contains("rho") ? words + ["rho=none"] : words
+    }
+
+    /// Saves where the learner is into the progress book (the driver writes it to disk).
+    static func remember(_ session: inout Session) {
+        guard let state = session.lesson else { return }
+        var record = session.book.lessons[state.lesson.id] ?? LessonProgress(hash: state.lesson.hash, step: state.index, stepId: state.step.id)
+        record.hash = state.lesson.hash
+        record.step = state.index
+        record.stepId = state.step.id
+        record.settings = session.settings.exactWords(clip: session.clipRule)
+        if state.hintsShown > 0 { record.hints[state.step.id] = state.hintsShown }
+        if state.done, !record.completed.contains(state.step.id) { record.completed.append(state.step.id) }
+        session.book.lessons[state.lesson.id] = record
+        session.book.current = state.lesson.id
+    }
+
+    // MARK: - Showing
+
+    static func header(_ state: LessonState) -> String {
+        "\(state.lesson.title) · step \(state.index + 1) of \(state.lesson.steps.count)"
+    }
+
+    /// A step as the learner first sees it: where they are, the text, the choices, what to do.
+    static func show(_ state: LessonState, book: ProgressBook) -> [Block] {
+        let step = state.step
+        var blocks: [Block] = [.text(""), .title("── " + header(state) + " ──"), .prose(Prose.reflow(step.text))]
+        switch step.kind {
+        case .prose:
+            blocks.append(.note(state.isLast ? "Press Enter (or type next) to finish the lesson." : "Press Enter (or type next) to go on."))
+        case .task:
+            blocks.append(.note(state.done
+                ? "You did this step before: redo it, or type next to go on."
+                : "Any command works here. hint gives a hint, skip runs the solution, where repeats the step."))
+        case .question(let question):
+            if case .choice(let choices, _) = question.answer { blocks.append(choiceList(choices)) }
+            blocks.append(.note(state.done ? "You answered this before: answer again, or type next to go on." : answerNote(question)))
+        case .prediction(let prediction):
+            if case .choice(let choices, _) = prediction.outcome { blocks.append(choiceList(choices)) }
+            blocks.append(.note(state.done
+                ? "You predicted this before: predict again, or type next to go on."
+                : "Make your prediction first: gradlab runs the experiment once you have committed. Being wrong is fine."))
+        }
+        return blocks
+    }
+
+    static func choiceList(_ choices: [String]) -> Block {
+        .text(choices.enumerated().map { "  \(letter($0)))  \($1)" }.joined(separator: "\n"))
+    }
+
+    static func letter(_ index: Int) -> String { String(UnicodeScalar(UInt8(97 + index))) }
+
+    static func answerNote(_ question: Question) -> String {
+        switch question.answer {
+        case .number(_, let tolerance): "Type your answer: a number or an expression (\(tolerance) counts). Commands still work; hint helps."
+        case .choice: "Type the letter of your answer. Commands still work; hint helps."
+        case .expression: "Type your answer. Commands still work; hint helps."
+        }
+    }
+
+    static func hintBlock(_ step: Step, _ index: Int) -> Block {
+        .prose("Hint \(index + 1) of \(step.hints.count): " + Prose.reflow(step.hints[index]))
+    }
+
+    /// The prompt for the current step: where the learner is, and whether an answer is awaited.
+    static func prompt(_ session: Session) -> String? {
+        guard let state = session.lesson else { return nil }
+        let place = "\(state.lesson.id) \(state.index + 1)/\(state.lesson.steps.count)"
+        switch state.step.kind {
+        case .question where !state.done: return place + " answer> "
+        case .prediction where !state.done: return place + " predict> "
+        default: return place + "> "
+        }
+    }
+
+    // MARK: - Completing
+
+    /// After a command at a task: has the task's condition come true?
+    static func afterCommand(in session: inout Session) -> [Block] {
+        guard let state = session.lesson, !state.done, case .task(let done, _) = state.step.kind else { return [] }
+        guard (try? holds(done, in: &session)) == true else {
+            remember(&session)
+            return []
+        }
+        return complete(in: &session, [.text("✓ Done.")])
+    }
+
+    /// Marks the step done, shows its explanation, and goes on to the next step (or ends the lesson).
+    static func complete(in session: inout Session, _ lead: [Block]) -> [Block] {
+        guard var state = session.lesson else { return lead }
+        state.done = true
+        session.lesson = state
+        remember(&session)
+        var blocks = lead
+        if let explain = state.step.explain { blocks.append(.prose(Prose.reflow(explain))) }
+        return blocks + advance(in: &session)
+    }
+
+    /// The step after a completed one, or the end of the lesson.
+    static func advance(in session: inout Session) -> [Block] {
+        guard let state = session.lesson else { return [] }
+        if state.isLast {
+            session.book.lessons[state.lesson.id]?.finished = true
+            session.book.lessons[state.lesson.id]?.step = state.lesson.steps.count  // past the end: next time starts over
+            session.book.lessons[state.lesson.id]?.stepId = ""
+            session.lesson = nil
+            let number = session.catalog.number(of: state.lesson.id).map { " \($0)" } ?? ""
+            return [.title("✓ Lesson\(number) complete: \(state.lesson.title)"),
+                    .note("You are back in free play with the settings as they are. lessons lists the others; lesson \(state.lesson.id) starts this one again.")]
+        }
+        do throws(ShellError) {
+            return try enter(state.index + 1, jump: false, in: &session)
+        } catch {
+            return [.warning(error.message)]
+        }
+    }
+
+    /// Evaluates a condition in the session; an error (a result not measured yet) is an error.
+    static func holds(_ condition: String, in session: inout Session, answer: ExpressionValue? = nil) throws(ShellError) -> Bool {
+        var used: [(String, ExpressionValue)] = []
+        let names = SessionNames(&session)
+        let value = try Expression(condition).evaluate(in: answer.map { AnswerNames(base: names, answer: $0) } ?? names, used: &used)
+        guard case .bool(let truth) = value else { throw ShellError("the condition \(condition) is not true or false") }
+        return truth
+    }
+
+    static func number(_ expression: String, in session: inout Session) throws(ShellError) -> Double {
+        var used: [(String, ExpressionValue)] = []
+        guard case .number(let x) = try Expression(expression).evaluate(in: SessionNames(&session), used: &used) else {
+            throw ShellError("'\(expression)' is not a number")
+        }
+        return x
+    }
+
+    // MARK: - What the learner types
+
+    static func next(in session: inout Session) throws(ShellError) -> [Block] {
+        let state = try running(session)
+        if case .prose = state.step.kind { return complete(in: &session, []) }
+        guard state.done else {
+            let what: String
+            switch state.step.kind {
+            case .question: what = "answer the question"
+            case .prediction: what = "make your prediction"
+            default: what = "do the task"
+            }
+            throw ShellError("this step is not done yet: \(what) first, or type hint for help, or skip to see the solution")
+        }
+        return advance(in: &session)
+    }
+
+    static func back(in session: inout Session) throws(ShellError) -> [Block] {
+        let state = try running(session)
+        guard state.index > 0 else { throw ShellError("this is the first step; there is nothing before it") }
+        return try enter(state.index - 1, jump: true, in: &session)
+    }
+
+    static func goto(_ number: Int, in session: inout Session) throws(ShellError) -> [Block] {
+        let state = try running(session)
+        guard (1...state.lesson.steps.count).contains(number) else {
+            throw ShellError("this lesson has steps 1 to \(state.lesson.steps.count); there is no step \(number)")
+        }
+        return try enter(number - 1, jump: true, in: &session)
+    }
+
+    static func restart(in session: inout Session) throws(ShellError) -> [Block] {
+        let state = try running(session)
+        return [.note("Starting \(state.lesson.title) again; your answers so far are kept in the record.")]
+            + (try begin(state.lesson, at: 0, keep: true, in: &session))
+    }
+
+    static func hint(in session: inout Session) throws(ShellError) -> [Block] {
+        var state = try running(session)
+        let step = state.step
+        guard !step.hints.isEmpty else {
+            throw ShellError(step.isGraded ? "this step has no hints; skip shows the solution" : "this step has nothing to do: press Enter or type next")
+        }
+        guard state.hintsShown < step.hints.count else {
+            throw ShellError("that was the last hint (\(step.hints.count) of \(step.hints.count)); skip shows the solution")
+        }
+        state.hintsShown += 1
+        session.lesson = state
+        remember(&session)
+        return [hintBlock(step, state.hintsShown - 1)]
+    }
+
+    static func whereAmI(_ session: Session) throws(ShellError) -> [Block] {
+        let state = try running(session)
+        var blocks = show(state, book: session.book)
+        if state.hintsShown > 0 { blocks.append(.note("Hints seen: \(state.hintsShown) of \(state.step.hints.count).")) }
+        return blocks
+    }
+
+    static func leave(in session: inout Session) throws(ShellError) -> [Block] {
+        let state = try running(session)
+        remember(&session)
+        session.lesson = nil
+        return [.text("You left \(state.lesson.title) at step \(state.index + 1) of \(state.lesson.steps.count); your progress is kept."),
+                .note("lesson \(state.lesson.id) picks it up again. Your settings stay as they are.")]
+    }
+
+    /// Runs the solution (task), reveals the answer (question) or runs the experiment without a
+    /// prediction; each command is shown with its output.
+    static func skip(in session: inout Session) throws(ShellError) -> [Block] {
+        let state = try running(session)
+        switch state.step.kind {
+        case .prose:
+            return complete(in: &session, [])
+        case .task(let done, let solution):
+            var blocks: [Block] = [.note("The solution:")] + (try runLines(solution, in: &session))
+            guard (try? holds(done, in: &session)) == true else {
+                blocks.append(.warning("the solution did not complete this step (its condition \(done) is still false); this is a mistake in the lesson. next goes on anyway."))
+                session.lesson?.done = true
+                remember(&session)
+                return blocks
+            }
+            return complete(in: &session, blocks + [.text("✓ Done.")])
+        case .question(let question):
+            let shown: String
+            switch question.answer {
+            case .number(let answer, let tolerance):
+                do throws(ShellError) {
+                    let value = try number(answer, in: &session)
+                    shown = (Double(answer) != nil ? answer : "\(answer) = \(NumberFormat.short(value))") + " (\(tolerance) counts)"
+                } catch {
+                    shown = "\(answer), which cannot be worked out now (\(error.message))"  // a result not measured since a jump
+                }
+            case .choice(let choices, let correct): shown = "\(letter(correct))) \(choices[correct])"
+            case .expression(_, let example): shown = "for example \(example)"
+            }
+            session.book.lessons[state.lesson.id]?.answers[state.step.id, default: []].append("(skipped)")
+            return complete(in: &session, [.text("The answer: " + shown)])
+        case .prediction(let prediction):
+            return try observe(prediction, predicted: nil, in: &session)
+        }
+    }
+
+    /// An answer to a question, or a prediction.
+    static func answer(_ text: String, in session: inout Session) throws(ShellError) -> [Block] {
+        let state = try running(session)
+        let given = text.trimmingWhitespace()
+        guard !given.isEmpty else { throw ShellError("type an answer after answer, like answer 1.5") }
+        switch state.step.kind {
+        case .prose, .task:
+            throw ShellError("this step asks no question; \(state.step.isGraded ? "do the task (where repeats it)" : "press Enter or type next")")
+        case .question(let question):
+            let (right, feedback) = try judge(given, question, in: &session)
+            session.book.lessons[state.lesson.id]?.answers[state.step.id, default: []].append(given)
+            if right { return complete(in: &session, [.text("✓ " + feedback)]) }
+            var blocks: [Block] = [.text("✗ " + feedback)]
+            var updated = state
+            if updated.hintsShown < updated.step.hints.count {
+                updated.hintsShown += 1
+                blocks.append(hintBlock(updated.step, updated.hintsShown - 1))
+            }
+            blocks.append(.note("Try again" + (updated.hintsShown < updated.step.hints.count ? "; hint gives another hint" : "; skip shows the answer") + "."))
+            session.lesson = updated
+            remember(&session)
+            return blocks
+        case .prediction(let prediction):
+            return try observe(prediction, predicted: given, in: &session)
+        }
+    }
+
+    /// Whether an answer is right, and a sentence saying so.
+    static func judge(_ given: String, _ question: Question, in session: inout Session) throws(ShellError) -> (Bool, String) {
+        switch question.answer {
+        case .number(let answer, let tolerance):
+            let value = try learnerNumber(given, in: &session)
+            let expected: Double
+            do throws(ShellError) { expected = try number(answer, in: &session) } catch {
+                throw ShellError("this question needs something measured first: \(error.message)")
+            }
+            if tolerance.accepts(value, expected: expected) {
+                return (true, "Right: \(NumberFormat.short(expected))" + (value == expected ? "." : " (you said \(NumberFormat.short(value)), \(tolerance))."))
+            }
+            let direction = value > expected ? "too high" : "too low"
+            return (false, "Not quite: \(NumberFormat.short(value)) is \(direction).")
+        case .choice(let choices, let correct):
+            let index = try choiceIndex(given, choices)
+            if index == correct { return (true, "Right: \(letter(correct))) \(choices[correct]).") }
+            return (false, "Not \(letter(index))).")
+        case .expression(let accept, _):
+            var used: [(String, ExpressionValue)] = []
+            let value: ExpressionValue
+            do throws(ShellError) { value = try Expression(given).evaluate(in: SessionNames(&session), used: &used) } catch {
+                value = .text(given)  // a word answer
+            }
+            let right = try holds(accept, in: &session, answer: value)
+            return right ? (true, "Right.") : (false, "Not quite.")
+        }
+    }
+
+    static func learnerNumber(_ given: String, in session: inout Session) throws(ShellError) -> Double {
+        let expression: Expression
+        do throws(ShellError) { expression = try Expression(given) } catch {
+            throw ShellError("'\(given)' is not a number or an expression (\(error.message)); type a number like 1.5e3, or an expression like 1.2^60")
+        }
+        var used: [(String, ExpressionValue)] = []
+        let value: ExpressionValue
+        do throws(ShellError) { value = try expression.evaluate(in: SessionNames(&session), used: &used) } catch {
+            throw ShellError("could not work out your answer '\(given)': \(error.message)")
+        }
+        guard case .number(let x) = value else { throw ShellError("'\(given)' is not a number; type a number, like 1.5e3") }
+        return x
+    }
+
+    static func choiceIndex(_ given: String, _ choices: [String]) throws(ShellError) -> Int {
+        let word = given.lowercased().trimmingCharacters(in: [")", ".", " "])
+        if word.count == 1, let scalar = word.unicodeScalars.first, scalar.value >= 97, Int(scalar.value) - 97 < choices.count {
+            return Int(scalar.value) - 97
+        }
+        if let number = Int(word), (1...choices.count).contains(number) { return number - 1 }
+        if let index = choices.firstIndex(where: { $0.lowercased() == given.lowercased() }) { return index }
+        throw ShellError("'\(given)' is not one of the choices; type a letter from a to \(letter(choices.count - 1))")
+    }
+
+    /// Runs a prediction's experiment and shows the prediction beside what happened.
+    static func observe(_ prediction: Prediction, predicted: String?, in session: inout Session) throws(ShellError) -> [Block] {
+        let state = try running(session)
+        // The prediction is read before anything runs, so that a bad one changes nothing.
+        var guessNumber: Double? = nil, guessChoice: Int? = nil
+        if let predicted {
+            switch prediction.outcome {
+            case .number: guessNumber = try learnerNumber(predicted, in: &session)
+            case .choice(let choices, _): guessChoice = try choiceIndex(predicted, choices)
+            }
+        }
+        var blocks: [Block] = predicted == nil ? [.note("The experiment, without a prediction:")] : [.note("Your prediction is in. The experiment:")]
+        blocks += try runLines(prediction.run, in: &session)
+        let observed: String, right: Bool
+        switch prediction.outcome {
+        case .number(let observe, let tolerance):
+            let value = try number(observe, in: &session)
+            observed = NumberFormat.short(value)
+            right = guessNumber.map { tolerance.accepts($0, expected: value) } ?? false
+            var rows: [(String, Cell)] = []
+            if let guessNumber { rows.append(("you predicted", .number(guessNumber))) }
+            rows.append(("observed (\(observe))", .number(value)))
+            blocks.append(.values(rows))
+            if let guessNumber {
+                blocks.append(.text(right ? "✓ Close: \(tolerance)." : "✗ Not this time: " + miss(guessNumber, value) + " Being surprised is how this sinks in."))
+            }
+        case .choice(let choices, let outcomes):
+            var happened: Int? = nil
+            for (index, outcome) in outcomes.enumerated() where (try? holds(outcome, in: &session)) == true {
+                happened = index
+                break
+            }
+            guard let happened else {
+                throw ShellError("none of this prediction's outcomes held after the experiment; this is a mistake in the lesson (gradlab verify finds it)")
+            }
+            observed = choices[happened]
+            right = guessChoice == happened
+            if let guessChoice {
+                blocks.append(.values([("you predicted", .text("\(letter(guessChoice))) \(choices[guessChoice])")),
+                                       ("observed", .text("\(letter(happened))) \(choices[happened])"))]))
+                blocks.append(.text(right ? "✓ You called it." : "✗ Not this time. Being surprised is how this sinks in."))
+            } else {
+                blocks.append(.values([("observed", .text("\(letter(happened))) \(choices[happened])"))]))
+            }
+        }
+        session.book.lessons[state.lesson.id]?.predictions[state.step.id] = PredictionRecord(predicted: predicted ?? "(skipped)", observed: observed, right: right)
+        return complete(in: &session, blocks)
+    }
+
+    static func miss(_ guess: Double, _ value: Double) -> String {
+        if guess > 0, value > 0, guess.isFinite, value.isFinite {
+            let decades = abs(Foundation.log10(guess / value))
+            if decades >= 1 { return "off by \(NumberFormat.short(decades)) decades (a factor of \(NumberFormat.short(pow(10, decades))))." }
+            return "off by a factor of \(NumberFormat.short(max(guess / value, value / guess)))."
+        }
+        return "\(NumberFormat.short(guess)) against \(NumberFormat.short(value))."
+    }
+
+    /// Runs a lesson's commands one line at a time, each shown as typed with its output.
+    static func runLines(_ lines: [String], in session: inout Session) throws(ShellError) -> [Block] {
+        var blocks: [Block] = []
+        for line in lines {
+            blocks.append(.title("» " + line))
+            for call in try LineSplitter.split(line) {
+                guard !forbiddenInLessons.contains(call.verb) else {
+                    throw ShellError("a lesson may not run \(call.verb) (in '\(line)'); lessons only run simulator commands")
+                }
+                blocks += try Commands.run(call, in: &session).blocks
+            }
+        }
+        return blocks
+    }
+
+    static func running(_ session: Session) throws(ShellError) -> LessonState {
+        guard let state = session.lesson else {
+            throw ShellError("no lesson is running; lessons lists them and lesson N starts one")
+        }
+        return state
+    }
+}
+
+/// The session's names plus `answer`, the learner's answer, for a question's accept condition.
+struct AnswerNames: ExpressionEnvironment {
+    let base: SessionNames
+    let answer: ExpressionValue
+    var names: [String] { ["answer"] + base.names }
+    func value(of name: String) throws(ShellError) -> ExpressionValue? { name == "answer" ? answer : try base.value(of: name) }
+    func series(_ name: String) throws(ShellError) -> [Double]? { try base.series(name) }
+    func ran(_ verb: String) throws(ShellError) -> Bool { try base.ran(verb) }
+}
+
+import Foundation

@@ -1,0 +1,312 @@
+import Foundation
+import Lessons
+import Testing
+@testable import Shell
+
+/// The folder of test fixtures (lesson files), beside the test targets.
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
+
+func fixtureLesson(_ name: String = "demo") throws -> Lesson {
+    let (lessons, problems) = LessonCheck.load(fixtures.appendingPathComponent("Lessons/\(name).toml").path)
+    #expect(problems.isEmpty, "\(problems)")
+    return try #require(lessons.first)
+}
+
+/// A driver with the demo lesson loaded, writing into `out` (plain text, no colour).
+final class Harness {
+    var out = ""
+    let driver: ShellDriver
+
+    init(lessons: [Lesson], store: ProgressStore? = nil) {
+        driver = ShellDriver(json: false, style: OutputStyle(color: false, unicode: true, width: 100), out: { _ in }, err: { _ in })
+        driver.session.catalog = LessonCatalog(loaded: lessons)
+        driver.progressStore = store
+        if let store { driver.session.book = store.load().book }
+    }
+
+    /// Runs each line as if typed at the prompt; returns what it printed (errors included).
+    @discardableResult
+    func type(_ lines: String...) -> String {
+        var printed = ""
+        for line in lines {
+            let before = driver.session.transcript.count
+            driver.execute(line)
+            printed += driver.session.transcript[before...].map(\.output).joined()
+        }
+        out += printed
+        return printed
+    }
+
+    var state: LessonState? { driver.session.lesson }
+    var step: Int? { state.map { $0.index + 1 } }
+}
+
+@Suite struct LessonLintTests {
+    /// Every broken fixture says, in `# expect: LINE:COLUMN text` comments, each problem lint must
+    /// report; lint must report exactly those.
+    @Test(arguments: ["bad-toml", "unknown-keys", "missing-and-kinds", "bad-expressions", "bad-setup-and-commands"])
+    func brokenLessonsNameEachProblemWithItsLineAndColumn(_ name: String) throws {
+        let path = fixtures.appendingPathComponent("BrokenLessons/\(name).toml").path
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let expected = text.split(separator: "\n").compactMap { line -> (Int, Int, String)? in
+            guard let range = line.range(of: "# expect: ") else { return nil }
+            let rest = line[range.upperBound...]
+            let parts = rest.split(separator: " ", maxSplits: 1)
+            let place = parts[0].split(separator: ":").map { Int($0)! }
+            return (place[0], place[1], String(parts[1]))
+        }
+        #expect(!expected.isEmpty)
+        let (lessons, problems) = LessonCheck.load(path)
+        #expect(lessons.isEmpty, "a lesson with problems is not loaded")
+        for (line, column, message) in expected {
+            #expect(problems.contains { $0.position == SourcePosition(line: line, column: column) && $0.message.contains(message) },
+                    "expected \(line):\(column) \(message) among \(problems.map(\.description))")
+        }
+        #expect(problems.count == expected.count, "\(problems.map(\.description))")
+        #expect(problems.allSatisfy { $0.description.hasPrefix(path + ":") })
+    }
+
+    @Test func loadingABrokenLessonAtThePromptIsOneErrorAndTheShellGoesOn() {
+        let h = Harness(lessons: [])
+        let printed = h.type("load \(fixtures.path)/BrokenLessons/unknown-keys.toml", "= 1 + 1")
+        #expect(printed.contains("error: cannot load"))
+        #expect(printed.contains("unknown-keys.toml:1:1: missing key 'summary'"))
+        #expect(printed.contains("(and 4 more problems; gradlab lint"))
+        #expect(printed.hasSuffix("2\n"))
+        #expect(h.driver.session.catalog.loaded.isEmpty)
+    }
+
+    @Test func aMissingFileIsOneSentence() {
+        let (lessons, problems) = LessonCheck.load("/nonexistent/lesson.toml")
+        #expect(lessons.isEmpty)
+        #expect(problems.map(\.message) == ["cannot load /nonexistent/lesson.toml: there is no such file"])
+    }
+}
+
+@Suite struct LessonVerifyTests {
+    @Test func everyBuiltInLessonVerifies() throws {
+        let folder = try #require(LessonCatalog.builtInDirectory())
+        let (lessons, problems) = LessonCheck.load(folder)
+        #expect(problems.isEmpty, "\(problems.map(\.description))")
+        #expect(lessons.count >= 10)
+        for lesson in lessons {
+            #expect((8...20).contains(lesson.steps.count), "\(lesson.id) has \(lesson.steps.count) steps")
+            let failures = LessonCheck.verify(lesson)
+            #expect(failures.isEmpty, "\(lesson.id): \(failures.map(\.description))")
+        }
+    }
+
+    @Test func verifyCatchesATaskDoneBeforeItStartsAndASolutionThatDoesNotDoIt() throws {
+        let text = """
+            id = "wrong"
+            title = "Wrong"
+            summary = "Verify must fail."
+
+            [[step]]
+            id = "already"
+            kind = "task"
+            text = "Already done by the setup."
+            setup = { rho = 1.5 }
+            done = "rho > 1"
+            solution = "set rho=2"
+
+            [[step]]
+            id = "never"
+            kind = "task"
+            text = "The solution does not do it."
+            done = "rho > 10"
+            solution = "set rho=2"
+
+            [[step]]
+            id = "wrong-answer"
+            kind = "question"
+            text = "A question whose answer reads something never measured."
+            answer = "delta[0]"
+            hints = ["none"]
+            """
+        let (lesson, problems) = LessonLoader.parse(text, path: "wrong.toml")
+        #expect(problems.isEmpty)
+        let failures = LessonCheck.verify(try #require(lesson)).map(\.message)
+        #expect(failures.count == 3, "\(failures)")
+        #expect(failures[0].hasPrefix("step 1 (already): its condition already holds"))
+        #expect(failures[1].hasPrefix("step 2 (never): the solution did not complete this step"))
+        #expect(failures[2].contains("step 3 (wrong-answer)") && failures[2].contains("bptt"))
+    }
+}
+
+@Suite struct LessonRunnerTests {
+    @Test func aLearnerWalksThroughEveryKindOfStep() throws {
+        let h = Harness(lessons: [try fixtureLesson()])
+        var printed = h.type("lesson demo")
+        #expect(printed.contains("── A demo · step 1 of 7 ──"))
+        #expect(printed.contains("Welcome. This lesson is short. It has a few steps.\n\n  = 1 + 1"), "a paragraph is reflowed; an indented line is kept")
+        #expect(LessonRunner.prompt(h.driver.session) == "demo 1/7> ")
+
+        h.type("")  // Enter after reading
+        #expect(h.step == 2)
+        #expect(h.driver.session.settings.rho == 0.9, "the step's setup")
+        printed = h.type("next")
+        #expect(printed.contains("this step is not done yet"), "a task is not passed over by next")
+        printed = h.type("hint", "hint", "hint")
+        #expect(printed.contains("Hint 1 of 2: set rho=1.2") && printed.contains("Hint 2 of 2: then bptt") && printed.contains("that was the last hint"))
+        h.type("bptt")
+        #expect(h.step == 2, "bptt at ρ = 0.9 does not complete it")
+        printed = h.type("set rho=3 T=10; bptt")  // another spelling than the solution's: outcomes count
+        #expect(printed.contains("✓ Done.") && printed.contains("The gradient grew."))
+        #expect(h.step == 3)
+        #expect(h.driver.session.settings.rho == 3, "a step without setup keeps the learner's settings")
+
+        #expect(LessonRunner.prompt(h.driver.session) == "demo 3/7 answer> ")
+        printed = h.type("= 1.2^30", "show rho")
+        #expect(!printed.contains("Not quite"), "commands at the answer prompt are not answers")
+        printed = h.type("56")
+        #expect(printed.contains("✗ Not quite: 56 is too low.") && printed.contains("Hint 1 of 1"))
+        printed = h.type("what")
+        #expect(printed.contains("error: could not work out your answer 'what': at column 1: unknown name 'what'"), "an unreadable answer is an error, not a wrong try")
+        printed = h.type("1.2^30")
+        #expect(printed.contains("✓ Right: 237.4."))
+        #expect(h.step == 4)
+
+        printed = h.type("b")
+        #expect(printed.contains("✗ Not b)."))
+        printed = h.type("answer a")
+        #expect(printed.contains("✓ Right: a) delta[0]."))
+        printed = h.type("1.5")
+        #expect(printed.contains("✗ Not quite.") && printed.contains("Hint 1 of 1: Below one."))
+        printed = h.type("0.5")
+        #expect(printed.contains("✓ Right."))
+        #expect(h.step == 6)
+        #expect(LessonRunner.prompt(h.driver.session) == "demo 6/7 predict> ")
+
+        printed = h.type("1e9")
+        #expect(printed.contains("Your prediction is in") && printed.contains("» bptt") && printed.contains("you predicted"))
+        let record = try #require(h.driver.session.book.lessons["demo"]?.predictions["guess"])
+        #expect(record.predicted == "1e9")
+        #expect(Double(record.observed.replacingOccurrences(of: "e+", with: "e"))! > 1e9)
+        #expect(h.step == 7, "a wrong prediction does not block")
+
+        printed = h.type("b")
+        #expect(printed.contains("✓ You called it.") && printed.contains("✓ Lesson 1 complete: A demo"))
+        #expect(h.state == nil)
+        let done = try #require(h.driver.session.book.lessons["demo"])
+        #expect(done.finished)
+        #expect(done.answers["q-power"] == ["56", "1.2^30"], "wrong tries are recorded; the unreadable one is not")
+        #expect(done.hints["run-bptt"] == 2)
+        printed = h.type("lessons")
+        #expect(printed.contains("✓ finished"))
+    }
+
+    @Test func backAndGotoRebuildTheSameNumbers() throws {
+        let h = Harness(lessons: [try fixtureLesson()])
+        h.type("lesson demo", "", "skip")
+        let first = h.driver.session.results.series["delta"]
+        #expect(first != nil, "skip ran the solution, bptt included")
+        h.type("set rho=5 T=7 seed=9", "back")
+        #expect(h.step == 2)
+        #expect(h.driver.session.settings.rho == 0.9 && h.driver.session.settings.T == 30 && h.driver.session.settings.seed == 3)
+        h.type("skip")
+        #expect(h.driver.session.results.series["delta"] == first, "the same step gives the same numbers")
+        h.type("goto 6")
+        #expect(h.driver.session.settings.rho == 1.5 && h.driver.session.settings.act == .linear)
+        let printed = h.type("goto 9")
+        #expect(printed.contains("this lesson has steps 1 to 7"))
+    }
+
+    @Test func skipShowsTheSolutionAndTheAnswer() throws {
+        let h = Harness(lessons: [try fixtureLesson()])
+        var printed = h.type("lesson demo", "", "skip")
+        #expect(printed.contains("The solution:") && printed.contains("» set rho=1.2; bptt") && printed.contains("BPTT over T=30"))
+        printed = h.type("skip")
+        #expect(printed.contains("The answer: 1.2^30 = 237.4 (within 1% counts)"))
+        #expect(h.driver.session.book.lessons["demo"]?.answers["q-power"] == ["(skipped)"])
+    }
+
+    @Test func navigationOutsideALessonAndLeaving() throws {
+        let h = Harness(lessons: [try fixtureLesson()])
+        var printed = h.type("next")
+        #expect(printed.contains("error: no lesson is running; lessons lists them"))
+        printed = h.type("lesson 7")
+        #expect(printed.contains("error: there is no lesson 7; lessons are numbered 1 to 1"))
+        printed = h.type("lesson dem")
+        #expect(printed.contains("step 1 of 7"), "a unique start of an id is enough")
+        h.type("", "set rho=2")
+        printed = h.type("leave")
+        #expect(printed.contains("You left A demo at step 2 of 7"))
+        #expect(h.state == nil && h.driver.session.settings.rho == 2)
+        printed = h.type("lesson")
+        #expect(printed.contains("Welcome back") && h.step == 2, "lesson alone resumes the last one")
+        #expect(h.driver.session.settings.rho == 2, "with the settings as they were left")
+        printed = h.type("restart")
+        #expect(h.step == 1 && printed.contains("Starting A demo again"))
+    }
+
+    @Test func progressSurvivesANewSessionAndAChangedFile() throws {
+        let directory = NSTemporaryDirectory() + "gradlab-progress-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = ProgressStore(directory: directory)
+        let lesson = try fixtureLesson()
+        let first = Harness(lessons: [lesson], store: store)
+        first.type("lesson demo", "", "set rho=1.25", "hint")
+        #expect(FileManager.default.fileExists(atPath: store.path))
+
+        let second = Harness(lessons: [lesson], store: store)
+        var printed = second.type("lessons")
+        #expect(printed.contains("step 2/7"))
+        printed = second.type("lesson 1")
+        #expect(second.step == 2 && printed.contains("Welcome back") && printed.contains("Hint 1 of 2"))
+        #expect(second.driver.session.settings.rho == 1.25, "the settings as they were")
+
+        // The file changed: a step was added before; the learner lands on the same step by its id.
+        let text = try String(contentsOfFile: lesson.path, encoding: .utf8)
+            .replacingOccurrences(of: "[[step]]\nid = \"run-bptt\"", with: "[[step]]\nid = \"new\"\nkind = \"prose\"\ntext = \"New.\"\n\n[[step]]\nid = \"run-bptt\"")
+        let (changed, problems) = LessonLoader.parse(text, path: lesson.path)
+        #expect(problems.isEmpty)
+        let third = Harness(lessons: [try #require(changed)], store: store)
+        printed = third.type("lesson demo")
+        #expect(third.step == 3 && printed.contains("has changed since you were here"))
+
+        // The step is gone: start again, with a notice.
+        let (gone, _) = LessonLoader.parse(text.replacingOccurrences(of: "id = \"run-bptt\"", with: "id = \"renamed\""), path: lesson.path)
+        let fourth = Harness(lessons: [try #require(gone)], store: store)
+        printed = fourth.type("lesson demo")
+        #expect(fourth.step == 1 && printed.contains("your step is no longer in it"))
+    }
+
+    @Test func aCorruptProgressFileIsSetAsideNotLost() throws {
+        let directory = NSTemporaryDirectory() + "gradlab-corrupt-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let store = ProgressStore(directory: directory)
+        try Data("{ not json".utf8).write(to: URL(fileURLWithPath: store.path))
+        let (book, warning) = store.load()
+        #expect(book == ProgressBook())
+        #expect(warning?.contains("moved to") == true)
+        let kept = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("progress.json.corrupt-") }
+        #expect(kept.count == 1)
+        #expect(try String(contentsOfFile: directory + "/" + kept[0], encoding: .utf8) == "{ not json")
+    }
+
+    @Test func transcriptWritesMarkdownAndNeverOverwrites() throws {
+        let path = NSTemporaryDirectory() + "gradlab-transcript-\(UUID().uuidString).md"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let h = Harness(lessons: [try fixtureLesson()])
+        h.type("lesson demo", "", "= 2^10")
+        var printed = h.type("transcript \(path)")
+        #expect(printed.contains("Wrote 3 commands"))
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.hasPrefix("# gradlab session\n\nLesson: A demo, at step 2 of 7."))
+        #expect(text.contains("```\ndemo 1/7> \n\n── A demo · step 2 of 7 ──"), "Enter at a prose step is shown as typed")
+        #expect(text.contains("```\ndemo 2/7> = 2^10\n1024\n```"))
+        printed = h.type("transcript \(path)")
+        #expect(printed.contains("already exists and is kept as it is"))
+    }
+
+    @Test func lessonsCannotRunForbiddenCommandsEvenWhenLintIsBypassed() throws {
+        var lesson = try fixtureLesson()
+        lesson.steps[1].kind = .task(done: "rho > 1", solution: ["transcript /tmp/evil.md"])
+        let h = Harness(lessons: [lesson])
+        let printed = h.type("lesson demo", "", "skip")
+        #expect(printed.contains("a lesson may not run transcript"))
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/evil.md"))
+    }
+}
