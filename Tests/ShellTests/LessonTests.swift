@@ -310,3 +310,31 @@ final class Harness {
         #expect(!FileManager.default.fileExists(atPath: "/tmp/evil.md"))
     }
 }
+
+/// Each built-in lesson, typed through as a learner did (commands and answers, never skip): the
+/// lines are in Tests/Fixtures/LearnerRuns, one file per lesson.
+@Suite struct LearnerRunTests {
+    static let runs = ((try? FileManager.default.contentsOfDirectory(atPath: fixtures.appendingPathComponent("LearnerRuns").path)) ?? []).sorted()
+
+    @Test func everyBuiltInLessonHasALearnerRun() throws {
+        let folder = try #require(LessonCatalog.builtInDirectory())
+        let lessons = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".toml") }.sorted()
+        #expect(Self.runs == lessons.map { $0.replacingOccurrences(of: ".toml", with: ".txt") })
+    }
+
+    @Test(arguments: runs)
+    func aLearnerFinishesTheLessonWithoutSkipping(_ name: String) throws {
+        let (catalog, problems) = LessonCatalog.builtIns()
+        #expect(problems.isEmpty)
+        let h = Harness(lessons: [])
+        h.driver.session.catalog = catalog
+        let text = try String(contentsOfFile: fixtures.appendingPathComponent("LearnerRuns/\(name)").path, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+        #expect(!lines.contains { ["skip", "answer", "goto"].contains($0.split(separator: " ").first.map(String.init) ?? "") })
+        let id = try #require(lines.first?.split(separator: " ").last.map(String.init))
+        for line in lines { h.type(line) }
+        #expect(h.state == nil, "\(name): the run ended at step \(h.step ?? 0)")
+        #expect(h.driver.session.book.lessons[id]?.finished == true, "\(name)")
+        #expect(h.out.contains("✓ Lesson \(catalog.number(of: id)!) complete"))
+    }
+}
