@@ -169,11 +169,19 @@ extension Commands {
         guard suggestion.mean.isFinite else {
             throw ShellError("every warm-up step had a non-finite gradient; lower lr or rho and try again")
         }
-        return Report(command: "suggest", blocks: [
-            .values([("mean ‖g‖₂", .number(suggestion.mean)), ("over steps", .integer(suggestion.steps))]),
-            .text("Try a threshold from \(NumberFormat.short(suggestion.low)) to \(NumberFormat.short(suggestion.high)), e.g. clip norm \(NumberFormat.short(suggestion.mean))"),
-        ], fields: [("settings", settingsJSON(settings)), ("mean_norm", .number(suggestion.mean)), ("low", .number(suggestion.low)),
-                    ("high", .number(suggestion.high)), ("steps", .integer(suggestion.steps))])
+        var blocks: [Block] = [
+            .values([("mean ‖g‖₂", .number(suggestion.mean)), ("warm-up steps", .integer(suggestion.steps)),
+                     ("range", .text("\(NumberFormat.short(suggestion.smallest)) … \(NumberFormat.short(suggestion.largest))"))]),
+        ]
+        if suggestion.exploded {
+            let how = suggestion.stoppedAt.map { "met a NaN or Inf at step \($0)" }
+                ?? "had norms from \(NumberFormat.short(suggestion.smallest)) to \(NumberFormat.short(suggestion.largest))"
+            blocks.append(.warning("the warm-up itself exploded (it \(how)), so this mean measures the explosion and is no threshold to use; lower lr or rho and suggest again"))
+        } else {
+            blocks.append(.text("Try a threshold from \(NumberFormat.short(suggestion.low)) to \(NumberFormat.short(suggestion.high)), e.g. clip norm \(NumberFormat.short(suggestion.mean))"))
+        }
+        return Report(command: "suggest", blocks: blocks, fields: [("settings", settingsJSON(settings)), ("mean_norm", .number(suggestion.mean)), ("low", .number(suggestion.low)),
+                    ("high", .number(suggestion.high)), ("steps", .integer(suggestion.steps)), ("exploded", .bool(suggestion.exploded))])
     }
 
     // MARK: - Shared pieces

@@ -170,6 +170,15 @@ public struct ThresholdSuggestion: Sendable, Equatable {
     public var high: Double { 10 * mean }
     /// How many warm-up steps had a finite norm.
     public var steps: Int
+    /// The smallest and largest finite norm of the warm-up.
+    public var smallest: Double = .nan
+    public var largest: Double = .nan
+    /// The step at which the warm-up met a NaN or Inf and stopped, if it did.
+    public var stoppedAt: Int? = nil
+
+    /// Whether the warm-up itself blew up (a NaN or Inf, or norms spread over more than three
+    /// decades): its mean is then set by the explosion and is no threshold to use.
+    public var exploded: Bool { stoppedAt != nil || largest > 1000 * smallest }
 }
 
 public func suggestThreshold(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig,
@@ -177,6 +186,8 @@ public func suggestThreshold(_ model: RNN, on task: TrainingTask, _ config: Trai
     var warmup = config
     warmup.clip = .none
     warmup.nonFinite = .stop
-    let norms = train(model, on: task, warmup, shouldStop: shouldStop).preClipNorms.filter(\.isFinite)
-    return ThresholdSuggestion(mean: norms.isEmpty ? .nan : norms.reduce(0, +) / Double(norms.count), steps: norms.count)
+    let run = train(model, on: task, warmup, shouldStop: shouldStop)
+    let norms = run.preClipNorms.filter(\.isFinite)
+    return ThresholdSuggestion(mean: norms.isEmpty ? .nan : norms.reduce(0, +) / Double(norms.count), steps: norms.count,
+                               smallest: norms.min() ?? .nan, largest: norms.max() ?? .nan, stoppedAt: run.firstNonFiniteStep)
 }
