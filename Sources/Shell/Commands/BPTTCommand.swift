@@ -13,8 +13,8 @@ extension Commands {
           ‖∂h_T/∂h_t‖₂   the norm of the Jacobian product Π diag(φ′(z_k)) W from k = t+1
                          to T
         as a table (abbreviated for long T) and a log-scale sparkline from t = T back to
-        t = 0, then the loss and the norm of the whole gradient. --json gives every
-        number, the model and the inputs. The Jacobian products cost T·n³ and are
+        t = 0, then the loss and the norm of the whole gradient. gradlab --json gives
+        every number, the model and the inputs. The Jacobian products cost T·n³ and are
         skipped past \(NumberFormat.short(Limits.cubicWork)).
         """
     ) { session, call throws(ShellError) in
@@ -97,7 +97,10 @@ extension Commands {
             return [.note("the error vanished: it is exactly 0 by t=0")]
         }
         let perStep = pow(ratio, 1 / Double(T))
-        let verb = ratio >= 1 ? "grew" : "shrank"
+        if abs(ratio - 1) < 1e-9 {
+            return [.note("the error kept its size over \(T) step\(T == 1 ? "" : "s") back (×1 up to rounding); ρ(W)^\(T) = \(NumberFormat.short(pow(rho, Double(T))))")]
+        }
+        let verb = ratio > 1 ? "grew" : "shrank"
         return [.note("the error \(verb) ×\(NumberFormat.short(ratio)) over \(T) step\(T == 1 ? "" : "s") back (×\(NumberFormat.short(perStep)) per step); ρ(W)^\(T) = \(NumberFormat.short(pow(rho, Double(T))))")]
     }
 

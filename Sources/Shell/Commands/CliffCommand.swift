@@ -71,7 +71,7 @@ extension Commands {
             notes.append(.warning("the start is off the map; move the map with wrange=a..b and brange=a..b"))
         }
         return Report(command: "cliff", blocks: [
-            .title("Pascanu's cliff: L(w, b) = (x_50 − 0.7)², x_t = w·σ(x_{t−1}) + b · start w=\(NumberFormat.short(w)), b=\(NumberFormat.short(b)) · lr \(NumberFormat.short(lr)) · \(steps) steps"),
+            .title("Pascanu's cliff: L(w, b) = (x_50 − 0.7)², x_t = w·σ(x_{t−1}) + b · start w=\(NumberFormat.short(w)), b=\(NumberFormat.short(b)) · lr \(NumberFormat.short(lr)) · \(steps) step\(steps == 1 ? "" : "s")"),
             .heatmap(Heatmap(title: "loss over (w, b)", valueName: "loss", x: .init("w", ws), y: .init("b", bs), values: surface,
                              scale: .log10, trajectories: [
                                  .init("clip \(describe(rule))", clipped.map { (x: $0.w, y: $0.b) }),

@@ -416,10 +416,10 @@ enum LessonRunner {
                 throw ShellError("this question needs something measured first: \(error.message)")
             }
             if tolerance.accepts(value, expected: expected) {
-                return (true, "Right: \(NumberFormat.short(expected))" + (value == expected ? "." : " (you said \(NumberFormat.short(value)), \(tolerance))."))
+                return (true, "Right: \(shown(expected, tolerance))" + (value == expected ? "." : " (you said \(shown(value, tolerance)), \(tolerance))."))
             }
             let direction = value > expected ? "too high" : "too low"
-            return (false, "Not quite: \(NumberFormat.short(value)) is \(direction).")
+            return (false, "Not quite: \(shown(value, tolerance)) is \(direction).")
         case .choice(let choices, let correct):
             let index = try choiceIndex(given, choices)
             if index == correct { return (true, "Right: \(letter(correct))) \(choices[correct]).") }
@@ -433,6 +433,14 @@ enum LessonRunner {
             let right = try holds(accept, in: &session, answer: value)
             return right ? (true, "Right.") : (false, "Not quite.")
         }
+    }
+
+    /// A number with as many digits as the tolerance needs: 4 significant digits when they are
+    /// within it, all of them otherwise (so that 0.9999998 is not shown as a right-looking 1).
+    static func shown(_ x: Double, _ tolerance: Tolerance) -> String {
+        let short = NumberFormat.short(x)
+        if let read = Double(short), tolerance.accepts(read, expected: x) { return short }
+        return NumberFormat.full(x)
     }
 
     static func learnerNumber(_ given: String, in session: inout Session) throws(ShellError) -> Double {
@@ -483,7 +491,7 @@ enum LessonRunner {
             rows.append(("observed (\(observe))", .number(value)))
             blocks.append(.values(rows))
             if let guessNumber {
-                blocks.append(.text(right ? "✓ Close: \(tolerance)." : "✗ Not this time: " + miss(guessNumber, value) + " Being surprised is how this sinks in."))
+                blocks.append(.text(right ? "✓ Close: \(tolerance)." : "✗ Not this time: " + miss(guessNumber, value, tolerance) + " Being surprised is how this sinks in."))
             }
         case .choice(let choices, let outcomes):
             var happened: Int? = nil
@@ -508,7 +516,11 @@ enum LessonRunner {
         return complete(in: &session, blocks)
     }
 
-    static func miss(_ guess: Double, _ value: Double) -> String {
+    /// How far a guess was, in the terms of the tolerance: a difference, a factor, or decades.
+    static func miss(_ guess: Double, _ value: Double, _ tolerance: Tolerance) -> String {
+        if case .absolute = tolerance, guess.isFinite, value.isFinite {
+            return "off by \(NumberFormat.short(abs(guess - value))) (\(tolerance) counts as close)."
+        }
         if guess > 0, value > 0, guess.isFinite, value.isFinite {
             let decades = abs(Foundation.log10(guess / value))
             if decades >= 1 { return "off by \(NumberFormat.short(decades)) decades (a factor of \(NumberFormat.short(pow(10, decades))))." }

@@ -63,7 +63,9 @@ public enum SparklineDrawing {
             if v == 0 && scale == .log10 { drawing.text.append(glyphs.zero); drawing.sawZero = true; continue }
             guard let lo, let hi else { drawing.text.append(glyphs.levels[0]); continue }
             let (a, b) = (map(lo), map(hi))
-            let level = b > a ? Int(((map(v) - a) / (b - a) * 7).rounded()) : 3
+            // A series that is constant up to rounding (11.34 and 11.34000000001) is drawn flat.
+            let flat = b - a <= 1e-9 * max(abs(a), abs(b), 1e-3)
+            let level = flat ? 3 : Int(((map(v) - a) / (b - a) * 7).rounded())
             drawing.text.append(glyphs.levels[min(7, max(0, level))])
         }
         return drawing

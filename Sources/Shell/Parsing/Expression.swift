@@ -125,7 +125,7 @@ public struct Expression: Sendable {
         "sqrt": (1...1, "square root"),
         "min": (1...16, "smallest argument"),
         "max": (1...16, "largest argument"),
-        "ran": (1...1, "whether a command has run this session: ran(\"bptt\")"),
+        "ran": (1...1, "whether a command has run this session (in a lesson: at this step): ran(\"bptt\")"),
     ]
 
     /// The deepest nesting accepted, so that no input can exhaust the stack.
