@@ -46,12 +46,13 @@ import Testing
     @Test func everyNameInHelpExpressionsHasAValue() throws {
         var session = Session()
         _ = try run("clip norm 1; bptt; grad; train task=adding T=10 steps=5 batch=4", in: &session)
+        #expect(try run("check ran(\"grad\") and not ran(\"cliff\")", in: &session)[0].json["value"] == .bool(true))
+        _ = try run("cliff steps=5; suggest steps=3; compare clip=none steps=2; sweep rho=1,2", in: &session)
         for (name, _) in SessionNames.descriptions {
-            let expression = name.hasSuffix("[t]") ? String(name.dropLast(3)) + "[0]" : name
+            let expression = Results.isSeries(name) ? Results.bare(name) + "[0]" : name
             let value = try run("check \(expression)", in: &session)[0].json["value"]
             #expect(value != nil, "\(name)")
         }
-        #expect(try run("check ran(\"grad\") and not ran(\"cliff\")", in: &session)[0].json["value"] == .bool(true))
     }
 
     @Test(arguments: [
@@ -170,6 +171,31 @@ import Testing
         var session = Session()
         #expect(throws: ShellError.self) {
             try run("predict for lr in 0.1..1:100: not diverged when task=adding T=1000 n=256 steps=10000", in: &session)
+        }
+    }
+}
+
+/// compare, sweep, cliff and suggest leave results that conditions can read, like bptt and train.
+@Suite struct MoreResultNamesTests {
+    func value(_ expression: String, _ session: inout Session) throws -> ExpressionValue {
+        var used: [(String, ExpressionValue)] = []
+        return try Expression(expression).evaluate(in: SessionNames(&session), used: &used)
+    }
+
+    @Test func cliffComparesSweepsAndSuggestionsAreNamed() throws {
+        var session = Session()
+        _ = try run("cliff", in: &session)
+        #expect(try value("cliff_left and not cliff_clipped_left", &session) == .bool(true), "the default start flies off without clipping")
+        #expect(try value("cliff_step > 10 * cliff_clipped_step", &session) == .bool(true))
+        _ = try run("compare clip=none,norm:1 steps=5; sweep rho=0.5..1.5:3 metric=delta0", in: &session)
+        #expect(session.results.series["compare_loss"]?.count == 2)
+        #expect(session.results.series["sweep"]?.count == 3)
+        #expect(try value("sweep[0] < sweep[2]", &session) == .bool(true))
+        _ = try run("suggest steps=5", in: &session)
+        #expect(try value("mean_norm > 0", &session) == .bool(true))
+        var fresh = Session()
+        #expect(throws: ShellError("'compare_loss[…]' comes from compare, which has not run yet; run compare first")) {
+            try value("compare_loss[0]", &fresh)
         }
     }
 }

@@ -50,10 +50,19 @@ extension Commands {
         let plain = model.descend(w: w, b: b, learningRate: lr, steps: steps, clip: .none)
         let clipped = model.descend(w: w, b: b, learningRate: lr, steps: steps, clip: rule)
 
+        func jumps(_ path: [CliffPoint]) -> [Double] { zip(path, path.dropFirst()).map { hypot($1.w - $0.w, $1.b - $0.b) } }
+        func leaves(_ path: [CliffPoint]) -> Int? {
+            path.firstIndex { !(wRange.0...wRange.1).contains($0.w) || !(bRange.0...bRange.1).contains($0.b) }
+        }
+        for (path, prefix) in [(plain, "cliff"), (clipped, "cliff_clipped")] {
+            session.results.values[prefix + "_loss"] = .number(path.last!.loss)
+            session.results.values[prefix + "_step"] = .number(jumps(path).max() ?? 0)
+            session.results.values[prefix + "_left"] = .bool(leaves(path) != nil)
+        }
         func summary(_ path: [CliffPoint], _ name: String) -> Block {
-            let jumps = zip(path, path.dropFirst()).map { hypot($1.w - $0.w, $1.b - $0.b) }
+            let jumps = jumps(path)
             let biggest = jumps.indices.max { jumps[$0] < jumps[$1] }
-            let leaves = path.firstIndex { !(wRange.0...wRange.1).contains($0.w) || !(bRange.0...bRange.1).contains($0.b) }
+            let leaves = leaves(path)
             let end = path.last!
             var text = "\(name): ends at w=\(NumberFormat.short(end.w)), b=\(NumberFormat.short(end.b)) with loss \(NumberFormat.short(end.loss))"
             if let k = biggest { text += "; largest step \(NumberFormat.short(jumps[k])) at step \(k + 1) (‖∇L‖ = \(NumberFormat.short(path[k].gradientNorm)))" }

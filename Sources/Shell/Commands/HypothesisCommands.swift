@@ -117,6 +117,9 @@ extension Commands {
 
     typealias Used = [(String, ExpressionValue)]
 
+    /// The commands predict runs, with no arguments, for the results a claim reads.
+    static let predictRuns = ["bptt", "train", "grad", "cliff", "suggest"]
+
     static func usedText(_ used: Used) -> String {
         if used.isEmpty { return "no settings or results involved" }
         return used.map { "\($0.0) = \($0.1)" }.joined(separator: ", ")
@@ -133,7 +136,7 @@ extension Commands {
         copy.results = Results()
         let reads = claim.reads
         let needed = Set(reads.names.union(reads.series).compactMap(Results.source(of:)))
-        for verb in ["bptt", "train", "grad"] where needed.contains(verb) {
+        for verb in predictRuns where needed.contains(verb) {
             _ = try Commands.run(CommandCall(verb: verb, words: [], rest: ""), in: &copy)
         }
         copy.results.ran = session.results.ran

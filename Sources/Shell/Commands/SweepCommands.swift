@@ -131,6 +131,7 @@ extension Commands {
         let used: [(String, JSON)] = [("settings", settingsJSON(base)), ("clip", clipJSON(baseClip))]
         guard !runtime.shouldStop() else { return interruptedReport(axes: axes, results: results, metric: chosen, settings: used) }
         let values = results.map { $0! }
+        session.results.series["sweep"] = values
         return sweepReport(axes: axes, values: values, metric: chosen, settings: used)
     }
 

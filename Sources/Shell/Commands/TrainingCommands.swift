@@ -145,6 +145,7 @@ extension Commands {
         if runs.contains(where: { if case .interrupted = $0.end { true } else { false } }) {
             blocks.append(.warning("interrupted: the rows show the steps computed before Ctrl-C"))
         }
+        session.results.series["compare_loss"] = runs.map(\.finalLoss)
         return Report(command: "compare", blocks: blocks, fields: [("settings", settingsJSON(settings))] + [
             ("runs", .array(zip(rules, runs).map { rule, run in .object([("clip", clipJSON(rule))] + runFields(run, task: task)) })),
         ])
@@ -169,13 +170,14 @@ extension Commands {
         guard suggestion.mean.isFinite else {
             throw ShellError("every warm-up step had a non-finite gradient; lower lr or rho and try again")
         }
+        session.results.values["mean_norm"] = .number(suggestion.mean)
         var blocks: [Block] = [
             .values([("mean ‖g‖₂", .number(suggestion.mean)), ("warm-up steps", .integer(suggestion.steps)),
                      ("range", .text("\(NumberFormat.short(suggestion.smallest)) … \(NumberFormat.short(suggestion.largest))"))]),
         ]
         if suggestion.exploded {
             let how = suggestion.stoppedAt.map { "met a NaN or Inf at step \($0)" }
-                ?? "had norms from \(NumberFormat.short(suggestion.smallest)) to \(NumberFormat.short(suggestion.largest))"
+                ?? "went from a norm of \(NumberFormat.short(suggestion.first)) to \(NumberFormat.short(suggestion.largest))"
             blocks.append(.warning("the warm-up itself exploded (it \(how)), so this mean measures the explosion and is no threshold to use; lower lr or rho and suggest again"))
         } else {
             blocks.append(.text("Try a threshold from \(NumberFormat.short(suggestion.low)) to \(NumberFormat.short(suggestion.high)), e.g. clip norm \(NumberFormat.short(suggestion.mean))"))

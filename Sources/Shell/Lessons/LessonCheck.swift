@@ -62,13 +62,14 @@ public enum LessonCheck {
                 do throws(ShellError) {
                     let parsed = try Expression(text)
                     let reads = parsed.reads
-                    let known = Set(SessionNames.descriptions.map { $0.0.replacingOccurrences(of: "[t]", with: "") })
+                    let known = Set(SessionNames.descriptions.map { Results.bare($0.0) }.filter { !Results.isSeries($0) })
+                    let series = Set(SessionNames.descriptions.map(\.0).filter(Results.isSeries).map(Results.bare))
                     for name in reads.names.sorted() where !known.contains(name) && !(withAnswer && name == "answer") {
                         let hint = withAnswer ? "" : (name == "answer" ? " (answer exists only in a question's accept)" : "")
                         problem(step.position(of: key), "\(key) reads '\(name)', which is not a setting or result\(hint)\(Suggest.didYouMean(name, among: Array(known), otherwise: "help expressions lists the names"))")
                     }
-                    for name in reads.series.sorted() where !["delta", "jac"].contains(name) {
-                        problem(step.position(of: key), "\(key) indexes '\(name)', which is not a series; the series are delta[t] and jac[t]")
+                    for name in reads.series.sorted() where !series.contains(name) {
+                        problem(step.position(of: key), "\(key) indexes '\(name)', which is not a series; the series are \(series.sorted().joined(separator: ", "))")
                     }
                     for verb in reads.ran.sorted() where Commands.find(verb) == nil {
                         problem(step.position(of: key), "\(key) asks ran(\"\(verb)\"), but there is no command \(verb)\(Suggest.didYouMean(verb, among: Commands.all.map(\.name)))")

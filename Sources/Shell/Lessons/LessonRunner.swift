@@ -416,7 +416,8 @@ enum LessonRunner {
                 throw ShellError("this question needs something measured first: \(error.message)")
             }
             if tolerance.accepts(value, expected: expected) {
-                return (true, "Right: \(shown(expected, tolerance))" + (value == expected ? "." : " (you said \(shown(value, tolerance)), \(tolerance))."))
+                let (said, right) = (shown(value, tolerance), shown(expected, tolerance))
+                return (true, "Right: \(right)" + (said == right ? "." : " (you said \(said), \(tolerance))."))
             }
             let direction = value > expected ? "too high" : "too low"
             return (false, "Not quite: \(shown(value, tolerance)) is \(direction).")

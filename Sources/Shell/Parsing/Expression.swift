@@ -156,7 +156,7 @@ public struct Expression: Sendable {
                     throw ShellError("at column \(column): '\(name)' is a series; pick one value with an index, like \(name)[0] or \(name)[T]")
                 }
                 if functions[name] != nil { throw ShellError("at column \(column): \(name) is a function; call it with parentheses, like \(name)(x)") }
-                let names = env.names.map { $0.hasSuffix("[t]") ? String($0.dropLast(3)) : $0 }
+                let names = env.names.map(Results.bare)
                 let near = Suggest.nearestFew(name, among: names)
                 let hint = near.isEmpty ? (Suggest.nearest(name, among: names).map { " — did you mean '\($0)'?" } ?? "; help expressions lists every name")
                     : " — did you mean " + near.map { "'\($0)'" }.joined(separator: " or ") + "?"
@@ -166,7 +166,7 @@ public struct Expression: Sendable {
             return v
         case .index(let name, let inner, let column):
             guard let values = try env.series(name) else {
-                throw ShellError("at column \(column): '\(name)' cannot be indexed; the series are \(env.names.filter { $0.hasSuffix("[t]") }.joined(separator: ", "))")
+                throw ShellError("at column \(column): '\(name)' cannot be indexed; the series are \(env.names.filter(Results.isSeries).joined(separator: ", "))")
             }
             let position = try number(inner, env, &used, column: column, role: "the index of \(name)[…]")
             guard position == position.rounded(), position >= 0, position < Double(values.count) else {

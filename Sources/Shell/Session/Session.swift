@@ -76,7 +76,24 @@ public struct Results: Sendable {
         ("raw_norm", "‖g‖₂ before clipping", "grad"),
         ("clipped_norm", "‖ĝ‖₂ after clipping", "grad"),
         ("cosine", "cos∠(g, ĝ)", "grad"),
+        ("compare_loss[i]", "final loss of the i-th rule compared, from 0", "compare"),
+        ("sweep[i]", "the metric at the i-th point swept, from 0 (row by row)", "sweep"),
+        ("cliff_loss", "final loss of the descent without clipping", "cliff"),
+        ("cliff_clipped_loss", "final loss of the clipped descent", "cliff"),
+        ("cliff_step", "largest single step of the descent without clipping", "cliff"),
+        ("cliff_clipped_step", "largest single step of the clipped descent", "cliff"),
+        ("cliff_left", "true when the descent without clipping left the map", "cliff"),
+        ("cliff_clipped_left", "true when the clipped descent left the map", "cliff"),
+        ("mean_norm", "mean ‖g‖₂ of the warm-up", "suggest"),
     ]
+
+    /// A name as expressions write it: `delta` for the series `delta[t]`.
+    static func bare(_ name: String) -> String {
+        guard name.hasSuffix("]"), let open = name.firstIndex(of: "[") else { return name }
+        return String(name[..<open])
+    }
+
+    static func isSeries(_ name: String) -> Bool { bare(name) != name }
 
     /// Keeps what a training run measured.
     mutating func record(_ run: TrainingRun, settings: Settings) {
@@ -91,7 +108,7 @@ public struct Results: Sendable {
 
     /// The command that measures `name` (a plain name or a series), if any.
     static func source(of name: String) -> String? {
-        names.first { $0.name == name || $0.name == name + "[t]" }?.source
+        names.first { bare($0.name) == name }?.source
     }
 }
 
@@ -167,7 +184,7 @@ struct SessionNames: ExpressionEnvironment {
         default:
             if let value = session.results.values[name] { return value }
             if let source = Results.source(of: name), Results.names.contains(where: { $0.name == name }) {
-                throw ShellError("'\(name)' comes from \(source), which has not run yet; run \(source) first, or let predict run it")
+                throw ShellError("'\(name)' comes from \(source), which has not run yet; run \(source) first\(Commands.predictRuns.contains(source) ? ", or let predict run it" : "")")
             }
             return nil
         }
@@ -178,8 +195,8 @@ struct SessionNames: ExpressionEnvironment {
         if name == "jac", session.results.series["delta"] != nil {
             throw ShellError("jac[…] was not measured: bptt leaves out the Jacobian products when T·n³ is over \(NumberFormat.short(Limits.cubicWork)); use a smaller n or T")
         }
-        if let source = Results.source(of: name), Results.names.contains(where: { $0.name == name + "[t]" }) {
-            throw ShellError("'\(name)[…]' comes from \(source), which has not run yet; run \(source) first, or let predict run it")
+        if let source = Results.source(of: name), Results.names.contains(where: { Results.isSeries($0.name) && Results.bare($0.name) == name }) {
+            throw ShellError("'\(name)[…]' comes from \(source), which has not run yet; run \(source) first\(Commands.predictRuns.contains(source) ? ", or let predict run it" : "")")
         }
         return nil
     }

@@ -176,9 +176,12 @@ public struct ThresholdSuggestion: Sendable, Equatable {
     /// The step at which the warm-up met a NaN or Inf and stopped, if it did.
     public var stoppedAt: Int? = nil
 
-    /// Whether the warm-up itself blew up (a NaN or Inf, or norms spread over more than three
-    /// decades): its mean is then set by the explosion and is no threshold to use.
-    public var exploded: Bool { stoppedAt != nil || largest > 1000 * smallest }
+    /// The norm of the first warm-up step.
+    public var first: Double = .nan
+
+    /// Whether the warm-up itself blew up (a NaN or Inf, or a norm over a thousand times the
+    /// first): its mean is then set by the explosion and is no threshold to use.
+    public var exploded: Bool { stoppedAt != nil || largest > 1000 * first }
 }
 
 public func suggestThreshold(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig,
@@ -189,5 +192,6 @@ public func suggestThreshold(_ model: RNN, on task: TrainingTask, _ config: Trai
     let run = train(model, on: task, warmup, shouldStop: shouldStop)
     let norms = run.preClipNorms.filter(\.isFinite)
     return ThresholdSuggestion(mean: norms.isEmpty ? .nan : norms.reduce(0, +) / Double(norms.count), steps: norms.count,
-                               smallest: norms.min() ?? .nan, largest: norms.max() ?? .nan, stoppedAt: run.firstNonFiniteStep)
+                               smallest: norms.min() ?? .nan, largest: norms.max() ?? .nan, stoppedAt: run.firstNonFiniteStep,
+                               first: norms.first ?? .nan)
 }
