@@ -222,7 +222,9 @@ public enum LessonLoader {
         }
         for key in table.keys.sorted() where !commonKeys.contains(key) && !allowed.contains(key) {
             let elsewhere = kindKeys.filter { $0.value.contains(key) }.map(\.key).sorted()
-            let hint = elsewhere.isEmpty ? suggestion(key, commonKeys + allowed) : " (\(key) belongs to a \(elsewhere.joined(separator: " or ")) step)"
+            let tolerance = ["tolerance", "tol", "within", "epsilon"].contains(key.lowercased())
+                ? " (a tolerance is written relative = 0.05, absolute = 0.1 or decades = 0.5)" : nil
+            let hint = tolerance ?? (elsewhere.isEmpty ? suggestion(key, commonKeys + allowed) : " (\(key) belongs to a \(elsewhere.joined(separator: " or ")) step)")
             problem(at(key), "unknown key '\(key)' in a \(kindName) step\(hint); FORMAT.md lists the keys of each kind")
         }
         let tolerance = self.tolerance(table, at: at, problem: problem)
@@ -277,7 +279,7 @@ public enum LessonLoader {
                 let outcomes = strings("outcomes", "one condition per choice")
                 if outcomes == nil { problem(at("choices"), "a prediction with choices needs outcomes: one condition per choice, saying when it happened") }
                 if let outcomes, outcomes.count != choices.count {
-                    problem(at("outcomes"), "there are \(choices.count) choices but \(outcomes.count) outcomes; write one condition per choice")
+                    problem(at("outcomes"), "there are \(choices.count) choices but \(outcomes.count) outcome\(outcomes.count == 1 ? "" : "s"); write one condition per choice")
                 }
                 if choices.count < 2 { problem(at("choices"), "a prediction needs at least two choices") }
                 if let run, let outcomes, outcomes.count == choices.count, choices.count >= 2 {

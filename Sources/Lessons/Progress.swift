@@ -18,14 +18,53 @@ public struct LessonProgress: Codable, Sendable, Equatable {
     public var predictions: [String: PredictionRecord] = [:]
     /// The session's settings as `set`-style words (`rho=1.2`, `seed=3`, `clip=norm:1`).
     public var settings: [String] = []
+    /// What the last commands measured, so that a resumed step has the same numbers to ask about.
+    public var results: SavedResults?
     /// Whether the last step was ever completed.
     public var finished = false
+    /// The furthest step reached (from 0).
+    public var furthest = 0
 
     public init(hash: String, step: Int, stepId: String) {
         self.hash = hash
         self.step = step
         self.stepId = stepId
     }
+
+    /// Keys a file does not have take their defaults, so that progress written by an earlier
+    /// version still reads.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        hash = try c.decode(String.self, forKey: .hash)
+        step = try c.decode(Int.self, forKey: .step)
+        stepId = try c.decode(String.self, forKey: .stepId)
+        completed = try c.decodeIfPresent([String].self, forKey: .completed) ?? []
+        hints = try c.decodeIfPresent([String: Int].self, forKey: .hints) ?? [:]
+        answers = try c.decodeIfPresent([String: [String]].self, forKey: .answers) ?? [:]
+        predictions = try c.decodeIfPresent([String: PredictionRecord].self, forKey: .predictions) ?? [:]
+        settings = try c.decodeIfPresent([String].self, forKey: .settings) ?? []
+        results = try c.decodeIfPresent(SavedResults.self, forKey: .results)
+        finished = try c.decodeIfPresent(Bool.self, forKey: .finished) ?? false
+        furthest = try c.decodeIfPresent(Int.self, forKey: .furthest) ?? step
+    }
+}
+
+/// The results of the last commands (`delta`, `final_loss`…), as saved with progress.
+public struct SavedResults: Codable, Sendable, Equatable {
+    public enum Value: Codable, Sendable, Equatable {
+        case number(Double)
+        case bool(Bool)
+        case text(String)
+    }
+
+    public var values: [String: Value] = [:]
+    public var series: [String: [Double]] = [:]
+    /// The commands run at the current step.
+    public var ran: [String] = []
+    /// The settings each command measured with, as `set`-style words.
+    public var measuredWith: [String: [String]] = [:]
+
+    public init() {}
 }
 
 public struct PredictionRecord: Codable, Sendable, Equatable {
@@ -45,8 +84,18 @@ public struct ProgressBook: Codable, Sendable, Equatable {
     public var version = 1
     public var current: String?
     public var lessons: [String: LessonProgress] = [:]
+    /// Lesson files loaded with `load` (absolute paths), loaded again at every start.
+    public var loaded: [String] = []
 
     public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decodeIfPresent(Int.self, forKey: .version) ?? 1
+        current = try c.decodeIfPresent(String.self, forKey: .current)
+        lessons = try c.decodeIfPresent([String: LessonProgress].self, forKey: .lessons) ?? [:]
+        loaded = try c.decodeIfPresent([String].self, forKey: .loaded) ?? []
+    }
 }
 
 /// `progress.json` in the state directory, written atomically after every change. A file that
@@ -62,7 +111,9 @@ public struct ProgressStore: Sendable {
             return (ProgressBook(), "cannot read the lesson progress at \(path); progress will not be saved this session")
         }
         do {
-            let book = try JSONDecoder().decode(ProgressBook.self, from: data)
+            let decoder = JSONDecoder()
+            decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+            let book = try decoder.decode(ProgressBook.self, from: data)
             guard book.version == 1 else {
                 return (ProgressBook(), "the lesson progress at \(path) was written by a newer gradlab (version \(book.version)); it is left as it is")
             }
@@ -79,6 +130,7 @@ public struct ProgressStore: Sendable {
     public func save(_ book: ProgressBook) throws(FileError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
         let data: Data
         do { data = try encoder.encode(book) } catch { throw FileError(description: "cannot encode the lesson progress: \(error)") }
         try AtomicFile.write(String(decoding: data, as: UTF8.self) + "\n", to: path)

@@ -84,13 +84,24 @@ final class Harness {
 }
 
 @Suite struct LessonVerifyTests {
-    @Test func everyBuiltInLessonVerifies() throws {
+    static let builtIn = LessonCatalog.builtInDirectory().map { folder in
+        ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".toml") }.sorted().map { folder + "/" + $0 }
+    } ?? []
+
+    @Test func theCurriculumHasTenLessonsThatLint() throws {
         let folder = try #require(LessonCatalog.builtInDirectory())
         let (lessons, problems) = LessonCheck.load(folder)
         #expect(problems.isEmpty, "\(problems.map(\.description))")
         #expect(lessons.count >= 10)
+        for lesson in lessons { #expect((8...20).contains(lesson.steps.count), "\(lesson.id) has \(lesson.steps.count) steps") }
+    }
+
+    /// gradlab verify --all, one lesson per test so that they run side by side.
+    @Test(arguments: builtIn)
+    func everyBuiltInLessonVerifies(_ path: String) throws {
+        let (lessons, problems) = LessonCheck.load(path)
+        #expect(problems.isEmpty, "\(problems.map(\.description))")
         for lesson in lessons {
-            #expect((8...20).contains(lesson.steps.count), "\(lesson.id) has \(lesson.steps.count) steps")
             let failures = LessonCheck.verify(lesson)
             #expect(failures.isEmpty, "\(lesson.id): \(failures.map(\.description))")
         }
@@ -128,9 +139,9 @@ final class Harness {
         #expect(problems.isEmpty)
         let failures = LessonCheck.verify(try #require(lesson)).map(\.message)
         #expect(failures.count == 3, "\(failures)")
-        #expect(failures[0].hasPrefix("step 1 (already): its condition already holds"))
-        #expect(failures[1].hasPrefix("step 2 (never): the solution did not complete this step"))
-        #expect(failures[2].contains("step 3 (wrong-answer)") && failures[2].contains("bptt"))
+        #expect(failures[0] == "step 1 (already): done already holds before the learner does anything: rho > 1 (rho = 1.5); give the step a setup where it does not")
+        #expect(failures[1] == "step 2 (never): after the solution (set rho=2), done is still false: rho > 10 (rho = 2)")
+        #expect(failures[2] == "step 3 (wrong-answer): this question's answer needs delta, which bptt measures and has not measured yet here; run bptt first", "\(failures[2])")
     }
 }
 
@@ -174,7 +185,7 @@ final class Harness {
         printed = h.type("1.5")
         #expect(printed.contains("✗ Not quite.") && printed.contains("Hint 1 of 1: Below one."))
         printed = h.type("0.5")
-        #expect(printed.contains("✓ Right."))
+        #expect(printed.contains("✓ Right: 0.5."))
         #expect(h.step == 6)
         #expect(LessonRunner.prompt(h.driver.session) == "demo 6/7 predict> ")
 
@@ -270,6 +281,70 @@ final class Harness {
         let fourth = Harness(lessons: [try #require(gone)], store: store)
         printed = fourth.type("lesson demo")
         #expect(fourth.step == 1 && printed.contains("your step is no longer in it"))
+    }
+
+    @Test func aJumpRebuildsTheResultsTheStepAsksAbout() throws {
+        let h = Harness(lessons: [try fixtureLesson()])
+        h.type("lesson demo", "", "skip", "skip")  // step 4 asks about the bptt of step 2
+        let delta = h.driver.session.results.series["delta"]
+        h.type("restart", "goto 4")
+        #expect(h.step == 4)
+        #expect(h.driver.session.results.series["delta"] == delta, "goto ran step 2's solution again")
+        #expect(h.out.contains("To rebuild this step, gradlab ran again what the steps before it did: set\n  rho=1.2; bptt"))
+        #expect(!h.driver.session.results.ran.contains("bptt"), "ran(…) is about this step only")
+    }
+
+    @Test func aResumeBringsBackTheResultsToo() throws {
+        let directory = NSTemporaryDirectory() + "gradlab-results-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = ProgressStore(directory: directory)
+        let lesson = try fixtureLesson()
+        let first = Harness(lessons: [lesson], store: store)
+        first.type("lesson demo", "", "set rho=1.7; bptt", "= 1.2^30")
+        let delta = try #require(first.driver.session.results.series["delta"])
+        let second = Harness(lessons: [lesson], store: store)
+        second.type("lesson demo")
+        #expect(second.step == 3)
+        #expect(second.driver.session.results.series["delta"] == delta)
+        #expect(second.driver.session.settings.rho == 1.7)
+    }
+
+    @Test func aQuestionAnsweredBeforeTakesAnswersAgain() throws {
+        let h = Harness(lessons: [try fixtureLesson()])
+        h.type("lesson demo", "", "skip", "1.2^30", "back")
+        #expect(h.step == 3 && LessonRunner.prompt(h.driver.session) == "demo 3/7 answer> ")
+        var printed = h.type("50")
+        #expect(printed.contains("✗ Not quite: 50 is too low."), "a bare number is an answer, not an unknown command")
+        printed = h.type("237.4")
+        #expect(printed.contains("✓ Right") && h.step == 4)
+    }
+
+    @Test func wordsAndUnmeasuredNamesAtAnAcceptQuestion() throws {
+        let h = Harness(lessons: [try fixtureLesson()])
+        h.type("lesson demo", "goto 5")
+        var printed = h.type("big")
+        #expect(printed.contains("✗ Not quite: this question wants a number, not a word."))
+        printed = h.type("final_loss")
+        #expect(printed.contains("error: your answer needs final_loss, which train measures and has not measured yet here; run train first"))
+        printed = h.type("1/3")
+        #expect(printed.contains("✓ Right: 0.3333."))
+    }
+
+    @Test func anExperimentMustMeasureWhatItIsObservedBy() throws {
+        let text = """
+            id = "unobserved"
+            title = "Unobserved"
+            summary = "observe reads what run does not measure."
+
+            [[step]]
+            kind = "prediction"
+            text = "Guess."
+            run = "bptt"
+            observe = "final_loss"
+            """
+        let (lesson, problems) = LessonLoader.parse(text, path: "unobserved.toml")
+        #expect(problems.isEmpty)
+        #expect(LessonCheck.lint(try #require(lesson)).map(\.description) == ["unobserved.toml:9:1: observe reads final_loss, which comes from train, but run does not run train"])
     }
 
     @Test func aCorruptProgressFileIsSetAsideNotLost() throws {

@@ -261,6 +261,9 @@ extension Commands {
         guard !spec.isEmpty else {
             throw ShellError("the clipping rule is empty; write one like none, norm:1, norm:1:torch, value:0.5, tensor:1, agc:0.01 or signal:1")
         }
+        if spec.contains(" ") {
+            throw ShellError("write the clipping rule '\(spec)' with colons and no spaces, like \(spec.split(separator: " ").joined(separator: ":"))")
+        }
         let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
         let mode = parts[0].lowercased()
         guard ClipRule.modes.contains(mode) else {

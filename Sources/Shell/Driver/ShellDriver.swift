@@ -48,6 +48,7 @@ public final class ShellDriver {
         let bookBefore = session.book
         var captured: [TranscriptEntry.Item] = []
         defer {
+            if session.lesson != nil { LessonRunner.remember(&session) }  // the settings and results, as they are now
             if session.book != bookBefore { saveProgress() }
             if !typed.trimmingWhitespace().isEmpty || line != typed {
                 session.transcript.append(TranscriptEntry(prompt: prompt, line: typed, items: captured))
@@ -120,6 +121,28 @@ public final class ShellDriver {
         if let warning { warn(warning) }
         session.book = book
         progressStore = warning == nil || !FileManager.default.fileExists(atPath: store.path) ? store : nil
+        // The lessons loaded in earlier sessions: a file that is gone is forgotten, one with
+        // problems is left out until it is loaded again.
+        for path in book.loaded {
+            guard FileManager.default.fileExists(atPath: path) else {
+                session.book.loaded.removeAll { $0 == path }
+                warn("the lesson file \(path), loaded in an earlier session, is gone; it is no longer listed")
+                continue
+            }
+            let (lessons, problems) = LessonCheck.load(path)
+            do throws(ShellError) { try session.catalog.add(lessons) } catch { warn(error.message) }
+            if let first = problems.first {
+                warn("the lesson file \(path) now has problems (\(first.message)); it is left out until gradlab lint \(path) passes and you load it again")
+            }
+        }
+    }
+
+    /// "You were in lesson 5, step 12 of 15", for the banner.
+    func whereLeft() -> String? {
+        guard let id = session.book.current, let record = session.book.lessons[id],
+              let lesson = session.catalog.all.first(where: { $0.id == id }), record.step < lesson.steps.count,
+              let number = session.catalog.number(of: id) else { return nil }
+        return "You were at step \(record.step + 1) of \(lesson.steps.count) of lesson \(number), \(lesson.title); lesson \(number) picks it up."
     }
 
     private func fail(verb: String, _ error: ShellError, location: String?) {
@@ -226,6 +249,7 @@ struct Interactive {
             New here? lessons lists the lessons; lesson 1 starts the first.
 
             """, to: .output)
+        if let left = driver.whereLeft() { Terminal.write(left + "\n\n", to: .output) }
         if !start() { return 1 }
         func prompt() -> String {
             let text = LessonRunner.prompt(driver.session) ?? "gradlab> "

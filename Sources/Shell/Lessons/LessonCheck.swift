@@ -36,6 +36,13 @@ public enum LessonCheck {
         return (lessons, problems)
     }
 
+    /// Words teachers reach for, and the names expressions have for them.
+    static let synonyms = [
+        "threshold": "tau", "radius": "rho", "spectral_radius": "rho", "length": "T", "hidden": "n", "size": "n",
+        "learning_rate": "lr", "activation": "act", "optimizer": "optim", "norm": "grad_norm", "gradient": "grad_norm",
+        "clip_norm": "clipped_norm", "loss_final": "final_loss", "nan": "diverged",
+    ]
+
     /// Everything the shell can tell about a lesson without running it.
     public static func lint(_ lesson: Lesson) -> [LessonProblem] {
         var problems: [LessonProblem] = []
@@ -66,7 +73,9 @@ public enum LessonCheck {
                     let series = Set(SessionNames.descriptions.map(\.0).filter(Results.isSeries).map(Results.bare))
                     for name in reads.names.sorted() where !known.contains(name) && !(withAnswer && name == "answer") {
                         let hint = withAnswer ? "" : (name == "answer" ? " (answer exists only in a question's accept)" : "")
-                        problem(step.position(of: key), "\(key) reads '\(name)', which is not a setting or result\(hint)\(Suggest.didYouMean(name, among: Array(known), otherwise: "help expressions lists the names"))")
+                        let near = synonyms[name.lowercased()].map { " — did you mean '\($0)'?" }
+                            ?? Suggest.didYouMean(name, among: Array(known), otherwise: "help expressions lists the names")
+                        problem(step.position(of: key), "\(key) reads '\(name)', which is not a setting or result\(hint)\(near)")
                     }
                     for name in reads.series.sorted() where !series.contains(name) {
                         problem(step.position(of: key), "\(key) indexes '\(name)', which is not a series; the series are \(series.sorted().joined(separator: ", "))")
@@ -114,11 +123,23 @@ public enum LessonCheck {
                 if step.hints.isEmpty { problem(step.position, "a question needs at least one hint: a wrong answer shows the next hint") }
             case .prediction(let prediction):
                 commands(prediction.run, key: "run")
+                let verbs = Set(prediction.run.flatMap { (try? LineSplitter.split($0)) ?? [] }.compactMap { Commands.find($0.verb)?.name })
+                /// What the experiment is observed by must come from the experiment.
+                func measured(_ text: String, key: String) {
+                    guard let reads = try? Expression(text).reads else { return }
+                    for name in reads.names.union(reads.series).sorted() {
+                        if let source = Results.source(of: name), !verbs.contains(source) {
+                            problem(step.position(of: key), "\(key) reads \(name), which comes from \(source), but run does not run \(source)")
+                        }
+                    }
+                }
                 switch prediction.outcome {
-                case .number(let observe, _): expression(observe, key: "observe")
+                case .number(let observe, _):
+                    expression(observe, key: "observe")
+                    measured(observe, key: "observe")
                 case .choice(let choices, let outcomes):
                     choiceWords(choices)
-                    outcomes.forEach { expression($0, key: "outcomes") }
+                    outcomes.forEach { expression($0, key: "outcomes"); measured($0, key: "outcomes") }
                 }
             }
         }
@@ -127,58 +148,91 @@ public enum LessonCheck {
 
     /// Runs every step as a learner would: a task's setup must not already complete it and its
     /// solution must; a question's answer must be accepted; a prediction's experiment must run and
-    /// give an outcome. Returns what failed, by step.
+    /// give an outcome. Then every step once more, reached by goto (its state rebuilt from the
+    /// setups and the steps before it). Returns what failed, by step.
     public static func verify(_ lesson: Lesson) -> [LessonProblem] {
-        var session = Session()
         var failures: [LessonProblem] = []
-        func fail(_ step: Step, _ index: Int, _ message: String) {
+        func fail(_ index: Int, _ message: String) {
+            let step = lesson.steps[index]
             failures.append(LessonProblem(path: lesson.path, position: step.position, message: "step \(index + 1) (\(step.id)): \(message)"))
         }
+        var session = Session()
         do throws(ShellError) { _ = try LessonRunner.begin(lesson, at: 0, keep: false, in: &session) } catch {
             return [LessonProblem(path: lesson.path, position: .init(line: 1, column: 1), message: error.message)]
         }
         while let state = session.lesson {
-            let index = state.index, step = state.step
-            do throws(ShellError) {
-                switch step.kind {
-                case .prose:
-                    _ = try LessonRunner.next(in: &session)
-                case .task(let done, _):
-                    if (try? LessonRunner.holds(done, in: &session)) == true {
-                        fail(step, index, "its condition already holds before the learner does anything: \(done)")
-                    }
-                    let blocks = try LessonRunner.skip(in: &session)
-                    if session.lesson?.index == index {
-                        let warning = blocks.compactMap { if case .warning(let text) = $0 { text } else { nil } }.first
-                        fail(step, index, warning ?? "the solution did not complete the step")
-                        _ = try LessonRunner.next(in: &session)
-                    }
-                case .question(let question):
-                    let answer: String
-                    switch question.answer {
-                    case .number(let expression, _): answer = "\(try LessonRunner.number(expression, in: &session))"
-                    case .choice(_, let correct): answer = LessonRunner.letter(correct)
-                    case .expression(_, let example): answer = example
-                    }
-                    _ = try LessonRunner.answer(answer, in: &session)
-                    if session.lesson?.index == index {
-                        fail(step, index, "its own answer \(answer) was not accepted")
-                        _ = try LessonRunner.skip(in: &session)
-                    }
-                case .prediction(let prediction):
-                    let guess: String
-                    if case .choice = prediction.outcome { guess = "a" } else { guess = "1" }
-                    _ = try LessonRunner.answer(guess, in: &session)
-                    if session.lesson?.index == index { fail(step, index, "the prediction did not complete the step") }
-                }
-            } catch {
-                fail(step, index, error.message)
-                if session.lesson?.index == index {  // go on with the next step, from its own state
-                    if index + 1 < lesson.steps.count { _ = try? LessonRunner.enter(index + 1, jump: true, in: &session) } else { session.lesson = nil }
-                }
+            let index = state.index
+            if let failure = complete(lesson.steps[index], in: &session) { fail(index, failure) }
+            if session.lesson?.index == index {  // go on with the next step, from its own state
+                if index + 1 < lesson.steps.count { _ = try? LessonRunner.enter(index + 1, jump: true, in: &session) } else { session.lesson = nil }
             }
         }
+        guard failures.isEmpty else { return failures }
+        for index in lesson.steps.indices.dropFirst() {
+            var jumped = Session()
+            do throws(ShellError) {
+                _ = try LessonRunner.begin(lesson, at: 0, keep: false, in: &jumped)
+                _ = try LessonRunner.goto(index + 1, in: &jumped)
+            } catch {
+                fail(index, "reached by goto: \(error.message)")
+                continue
+            }
+            if let failure = complete(lesson.steps[index], in: &jumped) { fail(index, "reached by goto (or back, or a resume after the file changed): " + failure) }
+        }
         return failures
+    }
+
+    /// Completes the current step the way its file says (solution, answer, a prediction); a
+    /// sentence for the teacher when that does not work.
+    static func complete(_ step: Step, in session: inout Session) -> String? {
+        let index = session.lesson?.index
+        func values(_ expression: String) -> String {
+            var used: [(String, ExpressionValue)] = []
+            _ = try? Expression(expression).evaluate(in: SessionNames(&session), used: &used)
+            return used.isEmpty ? "" : " (\(Commands.usedText(used)))"
+        }
+        do throws(ShellError) {
+            switch step.kind {
+            case .prose:
+                _ = try LessonRunner.next(in: &session)
+            case .task(let done, let solution):
+                if (try? LessonRunner.holds(done, in: &session)) == true {
+                    return "done already holds before the learner does anything: \(done)\(values(done)); give the step a setup where it does not"
+                }
+                _ = try LessonRunner.runLines(solution, in: &session)
+                guard (try? LessonRunner.holds(done, in: &session)) == true else {
+                    return "after the solution (\(solution.joined(separator: "; "))), done is still false: \(done)\(values(done))"
+                }
+                _ = LessonRunner.afterCommand(in: &session)
+            case .question(let question):
+                let answer: String
+                switch question.answer {
+                case .number(let expression, _): answer = NumberFormat.full(try LessonRunner.expectedAnswer(expression, in: &session))
+                case .choice(_, let correct): answer = LessonRunner.letter(correct)
+                case .expression(_, let example): answer = example
+                }
+                _ = try LessonRunner.answer(answer, in: &session)
+                if session.lesson?.index == index {
+                    if case .expression(let accept, let example) = question.answer {
+                        return "its example \(example) is not accepted by accept = '\(accept)'"
+                    }
+                    return "its own answer \(answer) was not accepted"
+                }
+            case .prediction(let prediction):
+                let guess: String
+                if case .choice = prediction.outcome { guess = "a" } else { guess = "1" }
+                do throws(ShellError) { _ = try LessonRunner.answer(guess, in: &session) } catch {
+                    if case .choice(_, let outcomes) = prediction.outcome {
+                        return "after the run (\(prediction.run.joined(separator: "; "))) none of the outcomes holds"
+                            + "\(values(outcomes.joined(separator: " or "))); make the last outcome \"true\" if nothing else must match"
+                    }
+                    throw error
+                }
+            }
+        } catch {
+            return error.message
+        }
+        return nil
     }
 }
 

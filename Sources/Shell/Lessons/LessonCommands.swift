@@ -10,7 +10,8 @@ extension Commands {
         summary: "the lessons, with your progress in each",
         details: """
         Lists the built-in lessons, then those loaded with load, numbered for lesson N.
-        ✓ marks a finished lesson; "step 3/12" one you are part-way through.
+        ✓ marks a finished lesson; "step 3/12" one you are part-way through (with the
+        furthest step you reached, when you went back).
         """
     ) { session, call throws(ShellError) in
         try noArguments(call)
@@ -22,14 +23,20 @@ extension Commands {
             guard let record = session.book.lessons[lesson.id] else { return "" }
             let count = lesson.steps.count
             if session.lesson?.lesson.id == lesson.id, let index = session.lesson?.index { return "▸ step \(index + 1)/\(count)" }
-            if record.step < count { return (record.finished ? "✓ again, " : "") + "step \(record.step + 1)/\(count)" }
+            if record.step < count {
+                let reached = record.furthest > record.step ? " (reached \(record.furthest + 1))" : ""
+                return (record.finished ? "✓ again, " : "") + "step \(record.step + 1)/\(count)" + reached
+            }
             return record.finished ? "✓ finished" : ""
         }
         let rows: [[Cell]] = all.enumerated().map { k, lesson in
-            [.integer(k + 1), .text(lesson.title), .text(progress(lesson)), .text(lesson.summary)]
+            [.integer(k + 1), .text(lesson.title), .text(lesson.id), .text(progress(lesson))]
         }
-        var blocks: [Block] = [.table(Table(columns: [.init("#"), .init("lesson", numeric: false), .init("progress", numeric: false), .init("about", numeric: false)], rows: rows))]
-        if !session.catalog.loaded.isEmpty { blocks.append(.note("Lessons \(session.catalog.builtIn.count + 1) to \(all.count) were loaded with load.")) }
+        var blocks: [Block] = [.table(Table(columns: [.init("#"), .init("lesson", numeric: false), .init("id", numeric: false), .init("progress", numeric: false)], rows: rows))]
+        let first = session.catalog.builtIn.count + 1
+        if !session.catalog.loaded.isEmpty {
+            blocks.append(.note(first == all.count ? "Lesson \(first) was loaded with load." : "Lessons \(first) to \(all.count) were loaded with load."))
+        }
         blocks.append(.note("lesson N (or its id) starts one, or resumes it where you left off."))
         return Report(command: "lessons", blocks: blocks, fields: [("lessons", .array(all.enumerated().map { k, lesson in
             .object([("number", .integer(k + 1)), ("id", .string(lesson.id)), ("title", .string(lesson.title)), ("summary", .string(lesson.summary)),
@@ -142,11 +149,16 @@ extension Commands {
             throw ShellError("cannot load \(path): \(first)\(more)")
         }
         try session.catalog.add(found)
+        // Remembered with the progress, so that the lessons are there in the next session too.
+        for lesson in found {
+            let absolute = URL(fileURLWithPath: lesson.path).standardizedFileURL.path
+            if !session.book.loaded.contains(absolute) { session.book.loaded.append(absolute) }
+        }
         let rows: [[Cell]] = found.map { [.integer(session.catalog.number(of: $0.id) ?? 0), .text($0.id), .text($0.title), .integer($0.steps.count)] }
         return Report(command: "load", blocks: [
             .text("Loaded \(found.count) lesson\(found.count == 1 ? "" : "s") from \(path):"),
             .table(Table(columns: [.init("#"), .init("id", numeric: false), .init("title", numeric: false), .init("steps")], rows: rows)),
-            .note("lesson \(found[0].id) starts \(found.count == 1 ? "it" : "the first"); lessons lists every lesson."),
+            .note("lesson \(found[0].id) starts \(found.count == 1 ? "it" : "the first"); lessons lists every lesson, in later sessions too."),
         ], fields: [("loaded", .array(found.map { .string($0.id) }))])
     }
 

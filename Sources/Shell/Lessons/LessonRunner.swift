@@ -23,10 +23,11 @@ public struct LessonState: Sendable {
         return []
     }
 
-    /// What a line typed at this step is: a command, or an answer (questions and predictions).
+    /// What a line typed at this step is: a command, or an answer (questions and predictions,
+    /// answered or not: a learner who comes back may answer again).
     var awaitsAnswer: Bool {
         switch step.kind {
-        case .question, .prediction: !done
+        case .question, .prediction: true
         case .prose, .task: false
         }
     }
@@ -72,7 +73,8 @@ enum LessonRunner {
         }
         session.book.lessons[lesson.id] = record
         session.lesson = LessonState(lesson: lesson, index: index)
-        return try enter(index, jump: true, in: &session)
+        let opening: [Block] = index == 0 ? [.text(""), .note("\(lesson.title): \(lesson.summary) (\(lesson.steps.count) steps)")] : []
+        return opening + (try enter(index, jump: true, in: &session))
     }
 
     /// Back where the learner was: the saved settings, the hints already seen.
@@ -86,7 +88,7 @@ enum LessonRunner {
             // The same step of the same file: the state as it was saved, not the step's setup.
             session.settings = settings
             session.clipRule = clip
-            session.results = Results()
+            session.results = saved.results.map(Results.init(saved:)) ?? Results()
             session.lesson?.hintsShown = saved.hints[lesson.steps[index].id] ?? 0
             session.lesson?.done = saved.completed.contains(lesson.steps[index].id)
             blocks.append(.note("Welcome back: \(lesson.title), step \(index + 1) of \(lesson.steps.count)."))
@@ -98,20 +100,28 @@ enum LessonRunner {
         return blocks + (try enter(index, jump: true, in: &session))
     }
 
-    /// Moves to step `index` and shows it. `jump` (back, goto, restart, resume) rebuilds the
-    /// settings from the setups up to this step; going on with next applies only a step's own setup
-    /// (so the learner's own changes carry over to steps without one).
+    /// Moves to step `index` and shows it. Going on with next applies only a step's own setup, so
+    /// the learner's own changes carry over to steps without one. A jump (back, goto, restart, a
+    /// changed file) rebuilds the state the lesson means: the setups up to this step, then what the
+    /// steps since the last setup did (their solutions and experiments, run again), so that a
+    /// question about the step before has its numbers.
     static func enter(_ index: Int, jump: Bool, in session: inout Session) throws(ShellError) -> [Block] {
         guard var state = session.lesson else { throw ShellError("no lesson is running; lessons lists them, lesson N starts one") }
         let lesson = state.lesson
+        var blocks: [Block] = []
         if jump || lesson.steps[index].setup != nil {
-            let (settings, clip) = try stateBefore(index, of: lesson)
+            let start = jump ? (lesson.steps[...index].lastIndex { $0.setup != nil } ?? 0) : index
+            let (settings, clip) = try stateBefore(start, of: lesson)
             session.settings = settings
             session.clipRule = clip
             session.results = Results()
-        } else {
-            session.results.ran = []  // ran(…) asks about this step
+            let replayed = lesson.steps[start..<index].flatMap(\.work)
+            for line in replayed { _ = try? runLines([line], in: &session) }
+            if !replayed.isEmpty {
+                blocks.append(.note("To rebuild this step, gradlab ran again what the steps before it did: " + replayed.joined(separator: "; ")))
+            }
         }
+        session.results.ran = []  // ran(…) asks about this step
         let id = lesson.steps[index].id
         let record = session.book.lessons[lesson.id]
         state.index = index
@@ -119,7 +129,7 @@ enum LessonRunner {
         state.done = record?.completed.contains(id) ?? false
         session.lesson = state
         remember(&session)
-        return show(state, book: session.book)
+        return blocks + show(state, book: session.book)
     }
 
     /// The settings and clipping rule step `index` starts from: the defaults, the lesson's setup,
@@ -153,6 +163,8 @@ enum LessonRunner {
         record.step = state.index
         record.stepId = state.step.id
         record.settings = session.settings.exactWords(clip: session.clipRule)
+        record.results = session.results.saved
+        record.furthest = max(record.furthest, state.index)
         if state.hintsShown > 0 { record.hints[state.step.id] = state.hintsShown }
         if state.done, !record.completed.contains(state.step.id) { record.completed.append(state.step.id) }
         session.book.lessons[state.lesson.id] = record
@@ -211,8 +223,8 @@ enum LessonRunner {
         guard let state = session.lesson else { return nil }
         let place = "\(state.lesson.id) \(state.index + 1)/\(state.lesson.steps.count)"
         switch state.step.kind {
-        case .question where !state.done: return place + " answer> "
-        case .prediction where !state.done: return place + " predict> "
+        case .question: return place + " answer> "
+        case .prediction: return place + " predict> "
         default: return place + "> "
         }
     }
@@ -364,10 +376,10 @@ enum LessonRunner {
             switch question.answer {
             case .number(let answer, let tolerance):
                 do throws(ShellError) {
-                    let value = try number(answer, in: &session)
+                    let value = try expectedAnswer(answer, in: &session)
                     shown = (Double(answer) != nil ? answer : "\(answer) = \(NumberFormat.short(value))") + " (\(tolerance) counts)"
                 } catch {
-                    shown = "\(answer), which cannot be worked out now (\(error.message))"  // a result not measured since a jump
+                    shown = "\(answer), which cannot be worked out now: \(error.message)"
                 }
             case .choice(let choices, let correct): shown = "\(letter(correct))) \(choices[correct])"
             case .expression(_, let example): shown = "for example \(example)"
@@ -411,10 +423,7 @@ enum LessonRunner {
         switch question.answer {
         case .number(let answer, let tolerance):
             let value = try learnerNumber(given, in: &session)
-            let expected: Double
-            do throws(ShellError) { expected = try number(answer, in: &session) } catch {
-                throw ShellError("this question needs something measured first: \(error.message)")
-            }
+            let expected = try expectedAnswer(answer, in: &session)
             if tolerance.accepts(value, expected: expected) {
                 let (said, right) = (shown(value, tolerance), shown(expected, tolerance))
                 return (true, "Right: \(right)" + (said == right ? "." : " (you said \(said), \(tolerance))."))
@@ -426,14 +435,43 @@ enum LessonRunner {
             if index == correct { return (true, "Right: \(letter(correct))) \(choices[correct]).") }
             return (false, "Not \(letter(index))).")
         case .expression(let accept, _):
+            // The answer is worked out when it is an expression; a word that names nothing is a word.
             var used: [(String, ExpressionValue)] = []
             let value: ExpressionValue
             do throws(ShellError) { value = try Expression(given).evaluate(in: SessionNames(&session), used: &used) } catch {
-                value = .text(given)  // a word answer
+                let isWord = given.allSatisfy { $0.isLetter || $0 == "_" || $0 == "-" }
+                guard isWord, missing(given, session) == nil else {
+                    throw ShellError(missing(given, session, what: "your answer") ?? "could not work out your answer '\(given)': \(error.message)")
+                }
+                value = .text(given)
             }
-            let right = try holds(accept, in: &session, answer: value)
-            return right ? (true, "Right.") : (false, "Not quite.")
+            if let reason = missing(accept, session, what: "this question") { throw ShellError(reason) }
+            let right: Bool
+            do throws(ShellError) { right = try holds(accept, in: &session, answer: value) } catch {
+                if case .text = value { return (false, "Not quite: this question wants a number, not a word.") }
+                if case .number = value { return (false, "Not quite: this question wants a word, not a number.") }
+                throw error
+            }
+            return right ? (true, "Right: \(value.description).") : (false, "Not quite.")
         }
+    }
+
+    /// A numeric question's answer, worked out now; an error says what to measure first.
+    static func expectedAnswer(_ answer: String, in session: inout Session) throws(ShellError) -> Double {
+        do throws(ShellError) { return try number(answer, in: &session) } catch {
+            throw ShellError(missing(answer, session, what: "this question's answer") ?? "this question's answer cannot be worked out: \(error.message)")
+        }
+    }
+
+    /// When an expression reads results that have not been measured at this step: what to run.
+    static func missing(_ expression: String, _ session: Session, what: String = "this") -> String? {
+        guard let parsed = try? Expression(expression) else { return nil }
+        let reads = parsed.reads
+        let absent = reads.names.filter { Results.source(of: $0) != nil && session.results.values[$0] == nil }
+            + reads.series.filter { Results.source(of: $0) != nil && session.results.series[$0] == nil }
+        let sources = Set(absent.compactMap(Results.source(of:))).sorted()
+        guard !sources.isEmpty else { return nil }
+        return "\(what) needs \(absent.sorted().joined(separator: ", ")), which \(sources.joined(separator: " and ")) measures and has not measured yet here; run \(sources.joined(separator: " and ")) first"
     }
 
     /// A number with as many digits as the tolerance needs: 4 significant digits when they are
@@ -445,6 +483,7 @@ enum LessonRunner {
     }
 
     static func learnerNumber(_ given: String, in session: inout Session) throws(ShellError) -> Double {
+        if let reason = missing(given, session, what: "your answer") { throw ShellError(reason) }
         let expression: Expression
         do throws(ShellError) { expression = try Expression(given) } catch {
             throw ShellError("'\(given)' is not a number or an expression (\(error.message)); type a number like 1.5e3, or an expression like 1.2^60")
@@ -501,7 +540,7 @@ enum LessonRunner {
                 break
             }
             guard let happened else {
-                throw ShellError("none of this prediction's outcomes held after the experiment; this is a mistake in the lesson (gradlab verify finds it)")
+                throw ShellError("none of this prediction's outcomes held after the experiment: the lesson has a mistake (gradlab verify reports it to its author); skip goes on")
             }
             observed = choices[happened]
             right = guessChoice == happened
@@ -550,6 +589,18 @@ enum LessonRunner {
             throw ShellError("no lesson is running; lessons lists them and lesson N starts one")
         }
         return state
+    }
+}
+
+extension Step {
+    /// What the step does to the simulator when a learner completes it as written: a task's
+    /// solution, a prediction's experiment.
+    var work: [String] {
+        switch kind {
+        case .task(_, let solution): solution
+        case .prediction(let prediction): prediction.run
+        case .prose, .question: []
+        }
     }
 }
 

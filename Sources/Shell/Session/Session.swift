@@ -208,3 +208,38 @@ struct SessionNames: ExpressionEnvironment {
         return session.results.ran.contains(Commands.find(verb)!.name)
     }
 }
+
+extension Results {
+    /// These results as progress saves them.
+    var saved: SavedResults {
+        var saved = SavedResults()
+        for (name, value) in values {
+            switch value {
+            case .number(let x): saved.values[name] = .number(x)
+            case .bool(let b): saved.values[name] = .bool(b)
+            case .text(let t): saved.values[name] = .text(t)
+            }
+        }
+        saved.series = series
+        saved.ran = ran.sorted()
+        saved.measuredWith = measuredWith.mapValues { $0.exactWords(clip: .none) }
+        return saved
+    }
+
+    /// Results as progress saved them (settings that no longer read are left out).
+    init(saved: SavedResults) {
+        self.init()
+        for (name, value) in saved.values {
+            switch value {
+            case .number(let x): values[name] = .number(x)
+            case .bool(let b): values[name] = .bool(b)
+            case .text(let t): values[name] = .text(t)
+            }
+        }
+        series = saved.series
+        ran = Set(saved.ran)
+        for (command, words) in saved.measuredWith {
+            if let (settings, _) = try? Commands.runSettings(Session(), words) { measuredWith[command] = settings }
+        }
+    }
+}
