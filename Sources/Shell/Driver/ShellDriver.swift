@@ -223,7 +223,8 @@ struct Interactive {
 
     func run() -> Int32 {
         let driver = self.driver
-        guard let reader = EditLineReader(complete: { TabCompletion.complete($0, lessons: driver.session.catalog.all.map(\.id)) }) else {
+        let width = style.width
+        guard let reader = EditLineReader(complete: { TabCompletion.complete($0, lessons: driver.session.catalog.all.map(\.id), width: width) }) else {
             driver.warn("the line editor could not start; reading plain lines")
             let plain = StreamLineReader()
             while case .line(let line) = plain.read(prompt: "") {

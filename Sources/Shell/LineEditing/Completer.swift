@@ -4,7 +4,7 @@ import Simulator
 /// own words (setting keys after `set`, modes after `clip`, topics after `help`).
 public enum TabCompletion {
     /// `lessons`: the ids that may follow `lesson`.
-    public static func complete(_ before: String, lessons: [String] = []) -> Completion {
+    public static func complete(_ before: String, lessons: [String] = [], width: Int = 80) -> Completion {
         let segment = String(before.split(separator: ";", omittingEmptySubsequences: false).last ?? "")
         let words = segment.split(whereSeparator: \.isWhitespace).map(String.init)
         let endsInSpace = segment.last?.isWhitespace ?? true
@@ -23,19 +23,19 @@ public enum TabCompletion {
                 case "rho": ["none"]
                 default: []
                 }
-                return extend(String(partial[partial.index(after: eq)...]), among: values, appendSpace: true)
+                return extend(String(partial[partial.index(after: eq)...]), among: values, appendSpace: true, width: width)
             }
             let words = spec.name == "lesson" ? lessons : spec.argumentWords()
             candidates = index == 1 || spec.name == "set" ? words : []
         } else {
             candidates = []
         }
-        return extend(partial, among: candidates, appendSpace: true)
+        return extend(partial, among: candidates, appendSpace: true, width: width)
     }
 
     /// The completion of `partial` among `candidates`: the rest of a unique match (plus a space,
     /// except after "="), or the longest common prefix, listing the matches when that adds nothing.
-    static func extend(_ partial: String, among candidates: [String], appendSpace: Bool) -> Completion {
+    static func extend(_ partial: String, among candidates: [String], appendSpace: Bool, width: Int = 80) -> Completion {
         let matches = candidates.filter { $0.hasPrefix(partial) }
         guard let first = matches.first else { return Completion(insert: "") }
         if matches.count == 1 {
@@ -47,6 +47,19 @@ public enum TabCompletion {
             while !m.hasPrefix(common) { common.removeLast() }
         }
         let rest = String(common.dropFirst(partial.count))
-        return Completion(insert: rest, candidates: rest.isEmpty ? [matches.joined(separator: "  ")] : [])
+        return Completion(insert: rest, candidates: rest.isEmpty ? lines(matches, width: width) : [])
+    }
+
+    /// Words packed into lines no wider than the terminal, two spaces apart, so that none is split.
+    static func lines(_ words: [String], width: Int) -> [String] {
+        var lines: [String] = []
+        for word in words {
+            if let last = lines.last, last.count + 2 + word.count < width {
+                lines[lines.count - 1] += "  " + word
+            } else {
+                lines.append(word)
+            }
+        }
+        return lines
     }
 }

@@ -8,12 +8,14 @@ public struct TextRenderer: Sendable {
         finish(report.blocks.map(render).joined(separator: "\n") + (report.blocks.isEmpty ? "" : "\n"))
     }
 
+    /// An error, wrapped between words like everything else.
     public func renderError(_ message: String) -> String {
-        finish(style.paint("error:", .red, .bold) + " " + message + "\n")
+        let lines = wrapped("error: " + message)
+        return finish(([style.paint("error:", .red, .bold) + lines[0].dropFirst("error:".count)] + lines.dropFirst()).joined(separator: "\n") + "\n")
     }
 
     public func renderWarning(_ message: String) -> String {
-        finish(style.paint("warning:", .yellow, .bold) + " " + message + "\n")
+        finish(render(.warning(message)) + "\n")
     }
 
     private func finish(_ text: String) -> String {

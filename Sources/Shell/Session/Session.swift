@@ -67,7 +67,7 @@ public struct Results: Sendable {
         ("grad_norm", "‖∇L‖₂ over every parameter", "bptt"),
         ("delta[t]", "‖∂L/∂h_t‖₂ for t = 0…T", "bptt"),
         ("jac[t]", "‖∂h_T/∂h_t‖₂ for t = 0…T", "bptt"),
-        ("final_loss", "mean loss over the last tenth of the steps", "train"),
+        ("final_loss", "mean loss over the last tenth of the steps applied (before a NaN stopped the run)", "train"),
         ("first_loss", "the loss of the first step", "train"),
         ("diverged", "true when a step's loss or gradient was NaN or Inf", "train"),
         ("diverged_at", "the first such step (NaN when none)", "train"),
