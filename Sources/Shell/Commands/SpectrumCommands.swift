@@ -53,9 +53,8 @@ extension Commands {
         The norm of the k-th power of W is what multiplies an error sent k steps back
         through a linear RNN. It grows or shrinks like ρ(W)ᵏ in the long run (Gelfand:
         ‖Wᵏ‖^(1/k) → ρ), but a non-normal W can grow far beyond ρᵏ first.
-          power 40       K from \(Limits.powers.lowerBound) to
-                         \(Limits.powers.upperBound) (and K·n³ at most
-                         \(NumberFormat.short(Limits.cubicWork)))
+          power 40       ‖Wᵏ‖₂ for k = 1…40
+        K runs from \(Limits.powers.lowerBound) to \(Limits.powers.upperBound), and K·n³ may be at most \(NumberFormat.short(Limits.cubicWork)).
         """
     ) { session, call throws(ShellError) in
         guard call.words.count == 1 else { throw ShellError("power needs one whole number K, like power 40") }
