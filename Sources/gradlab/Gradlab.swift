@@ -6,6 +6,12 @@ struct Gradlab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gradlab",
         abstract: "A terminal shell for learning how gradients explode through time, and how clipping tames them.",
+        usage: """
+        gradlab [-c <commands>] [--lesson <lesson>] [--json] [--no-color] [--ascii] [<file>]
+          gradlab lint <path> ...
+          gradlab verify (<path> ... | --all)
+        """,
+        discussion: "gradlab run --help explains the shell's options; with no arguments on a terminal it starts the shell.",
         version: "0.1.0",
         subcommands: [Run.self, Lint.self, Verify.self],
         defaultSubcommand: Run.self)
