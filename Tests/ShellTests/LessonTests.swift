@@ -416,3 +416,18 @@ final class Harness {
         #expect(h.out.contains("✓ Lesson \(catalog.number(of: id)!) complete"))
     }
 }
+
+@Suite struct CustomLessonTests {
+    /// A lesson a teacher wrote from FORMAT.md alone loads, verifies, and runs to the end when
+    /// loaded at the prompt and answered as a learner would.
+    @Test func aTeachersLessonLoadsAndRunsToTheEnd() throws {
+        let path = fixtures.appendingPathComponent("Lessons/choosing-tau.toml").path
+        let lesson = try fixtureLesson("choosing-tau")
+        #expect(LessonCheck.verify(lesson).isEmpty)
+        let h = Harness(lessons: [])
+        h.type("load \(path)", "lesson choosing-tau", "", "grad", "1/raw_norm", "clip norm 2; grad", "a",
+               "clip value 0.1; grad", "1e10", "", "a", "suggest lr=0.1", "train clip=norm:0.3", "1", "")
+        #expect(h.state == nil, "stopped at step \(h.step ?? 0)")
+        #expect(h.out.contains("✓ Lesson 1 complete: Choosing the clipping threshold τ"))
+    }
+}
