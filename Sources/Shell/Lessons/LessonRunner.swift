@@ -59,8 +59,8 @@ enum LessonRunner {
             return try resume(lesson, saved, at: index,
                               notice: "This lesson's file has changed since you were here; you are back at the same step (\(index + 1)).", in: &session)
         }
-        return [.warning("This lesson's file has changed and your step is no longer in it, so it starts again.")]
-            + (try begin(lesson, at: 0, keep: false, in: &session))
+        return [.warning("This lesson's file has changed and your step is no longer in it, so it starts again (your earlier answers are kept).")]
+            + (try begin(lesson, at: 0, keep: true, in: &session))
     }
 
     /// A fresh start at `index`; `keep` keeps the record of answers and the finished mark.
@@ -92,7 +92,7 @@ enum LessonRunner {
             session.lesson?.hintsShown = saved.hints[lesson.steps[index].id] ?? 0
             session.lesson?.done = saved.completed.contains(lesson.steps[index].id)
             blocks.append(.note("Welcome back: \(lesson.title), step \(index + 1) of \(lesson.steps.count)."))
-            blocks += show(session.lesson!, book: session.book)
+            blocks += show(session.lesson!)
             for k in 0..<(session.lesson?.hintsShown ?? 0) { blocks.append(hintBlock(session.lesson!.step, k)) }
             remember(&session)
             return blocks
@@ -129,7 +129,7 @@ enum LessonRunner {
         state.done = record?.completed.contains(id) ?? false
         session.lesson = state
         remember(&session)
-        return blocks + show(state, book: session.book)
+        return blocks + show(state)
     }
 
     /// The settings and clipping rule step `index` starts from: the defaults, the lesson's setup,
@@ -178,7 +178,7 @@ enum LessonRunner {
     }
 
     /// A step as the learner first sees it: where they are, the text, the choices, what to do.
-    static func show(_ state: LessonState, book: ProgressBook) -> [Block] {
+    static func show(_ state: LessonState) -> [Block] {
         let step = state.step
         var blocks: [Block] = [.text(""), .title("── " + header(state) + " ──"), .prose(Prose.reflow(step.text))]
         switch step.kind {
@@ -231,13 +231,11 @@ enum LessonRunner {
 
     // MARK: - Completing
 
-    /// After a command at a task: has the task's condition come true?
+    /// After a command at a task: has the task's condition come true? (Also when the learner
+    /// came back to a task done before and does it again.)
     static func afterCommand(in session: inout Session) -> [Block] {
-        guard let state = session.lesson, !state.done, case .task(let done, _) = state.step.kind else { return [] }
-        guard (try? holds(done, in: &session)) == true else {
-            remember(&session)
-            return []
-        }
+        guard let state = session.lesson, case .task(let done, _) = state.step.kind,
+              (try? holds(done, in: &session)) == true else { return [] }
         return complete(in: &session, [.text("✓ Done.")])
     }
 
@@ -342,7 +340,7 @@ enum LessonRunner {
 
     static func whereAmI(_ session: Session) throws(ShellError) -> [Block] {
         let state = try running(session)
-        var blocks = show(state, book: session.book)
+        var blocks = show(state)
         if state.hintsShown > 0 { blocks.append(.note("Hints seen: \(state.hintsShown) of \(state.step.hints.count).")) }
         return blocks
     }
