@@ -98,7 +98,8 @@ public final class ShellDriver {
             return state.done ? "next" : line
         }
         let first = trimmed.split(whereSeparator: { $0.isWhitespace || $0 == ";" }).first.map(String.init) ?? ""
-        guard state.awaitsAnswer else { return line }
+        // A number typed at a task or prose step is an answer to no question: say so, not "unknown command".
+        guard state.awaitsAnswer else { return first.first.map { $0.isNumber || $0 == "-" || $0 == "." } == true ? "answer " + trimmed : line }
         if Commands.find(first) == nil || state.choices.contains(where: { $0.lowercased() == trimmed.lowercased() }) { return "answer " + trimmed }
         return line
     }
