@@ -98,10 +98,14 @@ public final class ShellDriver {
             return state.done ? "next" : line
         }
         let first = trimmed.split(whereSeparator: { $0.isWhitespace || $0 == ";" }).first.map(String.init) ?? ""
-        // A number typed at a task or prose step is an answer to no question: say so, not "unknown command".
-        guard state.awaitsAnswer else { return first.first.map { $0.isNumber || $0 == "-" || $0 == "." } == true ? "answer " + trimmed : line }
-        if Commands.find(first) == nil || state.choices.contains(where: { $0.lowercased() == trimmed.lowercased() }) { return "answer " + trimmed }
-        return line
+        let isCommand = Commands.find(first) != nil
+        guard state.awaitsAnswer else {
+            // A number typed at a task or prose step answers no question: say so, not "unknown command".
+            let looksLikeNumber = first.first.map { $0.isNumber || $0 == "-" || $0 == "." } ?? false
+            return looksLikeNumber && !isCommand ? "answer " + trimmed : line
+        }
+        let isChoice = state.choices.contains { $0.lowercased() == trimmed.lowercased() }
+        return !isCommand || isChoice ? "answer " + trimmed : line
     }
 
     func saveProgress() {

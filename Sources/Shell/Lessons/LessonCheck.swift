@@ -69,9 +69,13 @@ public enum LessonCheck {
                 do throws(ShellError) {
                     let parsed = try Expression(text)
                     let reads = parsed.reads
-                    let known = Set(SessionNames.descriptions.map { Results.bare($0.0) }.filter { !Results.isSeries($0) })
+                    let known = Set(SessionNames.descriptions.map(\.0).filter { !Results.isSeries($0) })
                     let series = Set(SessionNames.descriptions.map(\.0).filter(Results.isSeries).map(Results.bare))
                     for name in reads.names.sorted() where !known.contains(name) && !(withAnswer && name == "answer") {
+                        if series.contains(name) {
+                            problem(step.position(of: key), "\(key) reads the series \(name) whole; pick one value, like \(name)[0]")
+                            continue
+                        }
                         let hint = withAnswer ? "" : (name == "answer" ? " (answer exists only in a question's accept)" : "")
                         let near = synonyms[name.lowercased()].map { " — did you mean '\($0)'?" }
                             ?? Suggest.didYouMean(name, among: Array(known), otherwise: "help expressions lists the names")

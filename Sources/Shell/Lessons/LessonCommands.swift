@@ -53,7 +53,7 @@ extension Commands {
         lesson                back to the lesson you were last in
         Inside a lesson every command still works. Moving around: next, back, goto N,
         restart, where, leave. Help at a step: hint, skip. Questions: type the answer.
-        Your progress is saved after every step and kept when you leave or quit.
+        Your progress is saved after every command and kept when you leave or quit.
         """,
         argumentWords: { [] }
     ) { session, call throws(ShellError) in
@@ -78,11 +78,11 @@ extension Commands {
         try LessonRunner.next(in: &s)
     }
     static let back = stepCommand("back", "back", "go back one step, with that step's settings",
-                                  "The step's setup is applied again, so the numbers are the ones it was written for.") { s, _ throws(ShellError) in
+                                  "The step is rebuilt from the lesson's setups and the solutions of the steps before it, so the numbers are the ones it was written for.") { s, _ throws(ShellError) in
         try LessonRunner.back(in: &s)
     }
     static let goto = stepCommand("goto", "goto N", "jump to step N of the lesson",
-                                  "The settings are rebuilt from the setups up to step N.", takes: true) { s, call throws(ShellError) in
+                                  "Step N is rebuilt from the lesson's setups and the solutions of the steps before it.", takes: true) { s, call throws(ShellError) in
         guard call.words.count == 1, let number = Int(call.words[0]) else { throw ShellError("goto takes a step number, like goto 3") }
         return try LessonRunner.goto(number, in: &s)
     }
@@ -178,7 +178,8 @@ extension Commands {
         var text = "# gradlab session\n\n"
         if let state = session.lesson { text += "Lesson: \(state.lesson.title), at step \(state.index + 1) of \(state.lesson.steps.count).\n\n" }
         for entry in session.transcript {
-            text += "```\n\(entry.prompt)\(entry.line)\n\(entry.output)\(entry.output.hasSuffix("\n") || entry.output.isEmpty ? "" : "\n")```\n\n"
+            let output = entry.output
+            text += "```\n\(entry.prompt)\(entry.line)\n\(output)\(output.hasSuffix("\n") || output.isEmpty ? "" : "\n")```\n\n"
         }
         do throws(FileError) { try AtomicFile.write(text, to: path) } catch { throw ShellError(error.description) }
         return Report(command: "transcript", blocks: [.text("Wrote \(session.transcript.count) command\(session.transcript.count == 1 ? "" : "s") to \(call.rest).")],

@@ -40,8 +40,7 @@ public struct LessonState: Sendable {
 enum LessonRunner {
     /// Commands a lesson's solution or experiment may not run: they move between lessons, read or
     /// write files, or end the shell.
-    static let forbiddenInLessons: Set<String> = ["lessons", "lesson", "next", "back", "goto", "hint", "skip", "restart", "where",
-                                                  "leave", "answer", "transcript", "load", "quit"]
+    static let forbiddenInLessons: Set<String> = Commands.lessonVerbs.union(["quit"])
 
     // MARK: - Starting, resuming, moving
 
