@@ -262,7 +262,7 @@ func tensors(_ json: JSON?) -> [[Double]] {
         ("set n=100000", "n must be from 1 to 512, not 100000"),
         ("set n=2.5", "n must be a whole number, not '2.5'"),
         ("set act=tahn", "act must be one of tanh, linear, relu, sigmoid, not 'tahn' — did you mean 'tanh'?"),
-        ("set seed=3", "the seed has a command of its own: seed N"),
+        ("set seed=-3", "the seed must be a whole number from 0 to 9007199254740991, not '-3'"),
         ("set W=[[1,2],[3]]", "W is ragged: row 2 has 1 entries but row 1 has 2"),
         ("set W=[[1,2,3],[4,5,6]]", "W must be square, but [[…]] has 2 rows of 3 entries"),
         ("set W=[[0,1],[0,0]] rho=1", "ρ(W) is 0 (every eigenvalue is zero), so W cannot be rescaled to rho=1.0; choose another init or W, or unset rho with rho=none"),

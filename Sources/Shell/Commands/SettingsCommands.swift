@@ -56,9 +56,10 @@ extension Commands {
                                     step back
           set W=[[1.1,0],[0,0.9]]   write W out (this also sets n)
           set rho=none              keep W as drawn
+          set seed=7                the seed too (as seed 7 does)
         help settings lists every key and what it accepts.
         """,
-        argumentWords: { Settings.keyNames.map { $0 + "=" } }
+        argumentWords: { (Settings.keyNames + ["seed"]).map { $0 + "=" } }
     ) { session, call throws(ShellError) in
         guard !call.words.isEmpty else {
             throw ShellError("set needs KEY=VALUE, like set rho=1.2 T=60; help settings lists the keys")
@@ -72,6 +73,11 @@ extension Commands {
             }
             let name = String(word[..<eq]), value = String(word[word.index(after: eq)...])
             guard !name.isEmpty else { throw ShellError("'\(word)' has no setting before '='; write it like rho=1.2") }
+            if name == "seed" {  // the seed has its own command, but show lists it with the settings
+                updated.seed = try Literal.seed(value)
+                changes.append(("seed", .text(String(updated.seed))))
+                continue
+            }
             let key = try Settings.key(name)
             guard !value.isEmpty else { throw ShellError("\(name)= needs a value: \(key.accepts)") }
             try key.apply(&updated, value)

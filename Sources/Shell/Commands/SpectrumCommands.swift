@@ -10,8 +10,9 @@ extension Commands {
         Lists the eigenvalues of W, largest modulus first (complex ones come in
         conjugate pairs), ρ(W) = max |λ|, and the singular values σ (σ_max = ‖W‖₂).
         Always ρ(W) ≤ σ_max(W), with equality when W is normal (e.g. symmetric or
-        orthogonal); a gap between them means short-term growth is possible even when
-        ρ(W) < 1. Computed with LAPACK (dgeev, dgesdd).
+        orthogonal). With a gap, ‖Wᵏ‖₂ can exceed ρᵏ for a while: when σ_max > 1 > ρ,
+        an error can grow for some steps before it decays. Computed with LAPACK (dgeev,
+        dgesdd).
         """
     ) { session, call throws(ShellError) in
         try noArguments(call)
