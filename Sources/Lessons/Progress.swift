@@ -127,6 +127,31 @@ public struct ProgressStore: Sendable {
         }
     }
 
+    /// Applies `change` to the progress on disk and saves it, holding a lock so that two gradlab
+    /// processes do not lose each other's progress: each writes only what it changed. Returns the
+    /// progress as saved (with what other processes saved meanwhile). A file that cannot be read
+    /// is not overwritten.
+    public func update(_ change: (inout ProgressBook) -> Void) throws(FileError) -> ProgressBook {
+        try AtomicFile.makeDirectory((path as NSString).deletingLastPathComponent)
+        let lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        if lock >= 0 { flock(lock, LOCK_EX) }
+        defer {
+            if lock >= 0 {
+                flock(lock, LOCK_UN)
+                close(lock)
+            }
+        }
+        var book = ProgressBook()
+        if FileManager.default.fileExists(atPath: path) {
+            let (current, warning) = load()
+            if let warning { throw FileError(description: warning) }
+            book = current
+        }
+        change(&book)
+        try save(book)
+        return book
+    }
+
     public func save(_ book: ProgressBook) throws(FileError) {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -431,3 +431,22 @@ final class Harness {
         #expect(h.out.contains("✓ Lesson 1 complete: Choosing the clipping threshold τ"))
     }
 }
+
+@Suite struct ProgressSharingTests {
+    /// Two gradlab processes at once, each in its own lesson: neither loses the other's progress.
+    @Test func twoSessionsKeepEachOthersProgress() throws {
+        let directory = NSTemporaryDirectory() + "gradlab-two-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = ProgressStore(directory: directory)
+        let demo = try fixtureLesson(), teacher = try fixtureLesson("choosing-tau")
+        let one = Harness(lessons: [demo, teacher], store: store)
+        let two = Harness(lessons: [demo, teacher], store: store)
+        one.type("lesson demo", "")
+        two.type("lesson choosing-tau", "", "grad")
+        one.type("skip")
+        let saved = store.load().book
+        #expect(saved.lessons["demo"]?.step == 2)
+        #expect(saved.lessons["choosing-tau"]?.step == 2, "the other session's progress survived this one's save")
+        #expect(one.driver.session.book.lessons["choosing-tau"] != nil, "and this session now knows it")
+    }
+}

@@ -49,7 +49,7 @@ public final class ShellDriver {
         var captured: [TranscriptEntry.Item] = []
         defer {
             if session.lesson != nil { LessonRunner.remember(&session) }  // the settings and results, as they are now
-            if session.book != bookBefore { saveProgress() }
+            if session.book != bookBefore { saveProgress(since: bookBefore) }
             if !typed.trimmingWhitespace().isEmpty || line != typed {
                 session.transcript.append(TranscriptEntry(prompt: prompt, line: typed, items: captured))
             }
@@ -108,9 +108,19 @@ public final class ShellDriver {
         return !isCommand || isChoice ? "answer " + trimmed : line
     }
 
-    func saveProgress() {
+    /// Saves what changed in the progress since `before`, merged into the file on disk, so that
+    /// another gradlab running at the same time keeps its own lessons' progress.
+    func saveProgress(since before: ProgressBook) {
         guard let store = progressStore else { return }
-        do throws(FileError) { try store.save(session.book) } catch {
+        let now = session.book
+        do throws(FileError) {
+            session.book = try store.update { disk in
+                for (id, record) in now.lessons where before.lessons[id] != record { disk.lessons[id] = record }
+                if now.current != before.current { disk.current = now.current }
+                let added = now.loaded.filter { !before.loaded.contains($0) }, removed = before.loaded.filter { !now.loaded.contains($0) }
+                disk.loaded = disk.loaded.filter { !removed.contains($0) } + added.filter { !disk.loaded.contains($0) }
+            }
+        } catch {
             warn("\(error.description); lesson progress will not be saved this session")
             progressStore = nil
         }
@@ -140,6 +150,7 @@ public final class ShellDriver {
                 warn("the lesson file \(path) now has problems (\(first.message)); it is left out until gradlab lint \(path) passes and you load it again")
             }
         }
+        if session.book != book { saveProgress(since: book) }
     }
 
     /// "You were in lesson 5, step 12 of 15", for the banner.
