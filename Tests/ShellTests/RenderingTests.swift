@@ -102,3 +102,16 @@ import Testing
         #expect(StateDirectory.path(environment: ["HOME": "/h"]) == "/h/.local/state/gradlab")
     }
 }
+
+@Suite struct InertTextTests {
+    /// Escape sequences that would set the title, write the clipboard or clear the screen reach the
+    /// terminal as visible text, never as control characters.
+    @Test func controlCharactersAreShownNotSent() {
+        let hostile = "title \u{1B}]0;pwned\u{07} clipboard \u{1B}]52;c;aGk=\u{07} clear \u{1B}[2J c1 \u{9B}2J del \u{7F}"
+        let renderer = TextRenderer(style: OutputStyle(color: false, unicode: true, width: 200))
+        let text = renderer.render(Report(command: "x", blocks: [.text(hostile), .values([("v", .text(hostile))])])) + renderer.renderError(hostile)
+        #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B || $0.value == 0x7F })
+        #expect(text.contains("title ^[]0;pwned^G clipboard ^[]52;c;aGk=^G clear ^[[2J c1 <U+009B>2J del ^?"))
+        #expect(Inert.text("tabs\tand\nnewlines stay") == "tabs\tand\nnewlines stay")
+    }
+}

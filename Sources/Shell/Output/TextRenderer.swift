@@ -47,7 +47,7 @@ public struct TextRenderer: Sendable {
     /// Prose broken between words to the terminal's width, so that the terminal never splits a
     /// word or a number; lines that start with spaces (aligned help text) keep their indent.
     func wrapped(_ text: String, hanging: String = "  ") -> [String] {
-        text.split(separator: "\n", omittingEmptySubsequences: false).flatMap { line -> [String] in
+        Inert.text(text).split(separator: "\n", omittingEmptySubsequences: false).flatMap { line -> [String] in
             let shown = PlotLayout.shown(String(line), style)
             guard shown.count > style.width else { return [String(line)] }
             let indent = String(line.prefix { $0 == " " })
@@ -58,7 +58,7 @@ public struct TextRenderer: Sendable {
 
     func cellText(_ cell: Cell) -> String {
         switch cell {
-        case .text(let s): return s
+        case .text(let s): return Inert.text(s)
         case .number(let x): return NumberFormat.short(x)
         case .integer(let i): return String(i)
         case .vector(let v): return NumberFormat.vector(v)
@@ -191,5 +191,29 @@ enum ASCIIFallback {
             if ch.isASCII { out.append(ch) } else { out += replacements[ch] ?? "?" }
         }
         return out
+    }
+}
+
+/// Text from input or files made harmless for a terminal: control characters (ESC, which starts
+/// every escape sequence, the other C0 controls, DEL and the C1 controls) are shown in caret
+/// notation (^[) instead of being sent, so that nothing a learner or a file types can move the
+/// cursor, clear the screen, set the title or write the clipboard. Newlines and tabs stay.
+enum Inert {
+    static func text(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            guard isControl(scalar) else { out.append(scalar); continue }
+            switch scalar.value {
+            case 0x7F: out.append(contentsOf: "^?".unicodeScalars)
+            case 0..<0x20: out.append(contentsOf: ("^" + String(UnicodeScalar(UInt8(scalar.value + 0x40)))).unicodeScalars)
+            default: out.append(contentsOf: String(format: "<U+%04X>", scalar.value).unicodeScalars)
+            }
+        }
+        return String(out)
+    }
+
+    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar != "\n" && scalar != "\t" && (scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value))
     }
 }
