@@ -15,8 +15,9 @@ extension Commands {
                        direction bends.
           tensor τ     each tensor on its own: t ← t·τ/max(‖t‖, τ) (Keras clipnorm:
                        tf.clip_by_norm applied to each tensor)
-          agc λ        each unit (a row of W, U, V; all of b, c) to λ·max(‖w‖, 1e-3), w
-                       its parameters (Brock et al. 2021, optax.adaptive_grad_clip);
+          agc λ        each unit (a row of W; the whole of U, V, b and c, which have one
+                       column or row) to λ·max(‖w‖, 1e-3), w its parameters (Brock
+                       et al. 2021, optax.adaptive_grad_clip);
                        needs the model: for grad, not vectors
           signal τ     each component of the error δ_t clamped to [−τ, τ] inside BPTT
                        (Mikolov's RNNLM); it acts during backpropagation: for grad, not

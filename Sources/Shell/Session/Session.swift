@@ -77,7 +77,7 @@ public struct Results: Sendable {
         ("clipped_norm", "‖ĝ‖₂ after clipping", "grad"),
         ("cosine", "cos∠(g, ĝ)", "grad"),
         ("compare_loss[i]", "final loss of the i-th rule compared, from 0", "compare"),
-        ("sweep[i]", "the metric at the i-th point swept, from 0 (row by row)", "sweep"),
+        ("sweep[i]", "the metric at the i-th point swept, from 0 (the first key typed varies slowest)", "sweep"),
         ("cliff_loss", "final loss of the descent without clipping", "cliff"),
         ("cliff_clipped_loss", "final loss of the clipped descent", "cliff"),
         ("cliff_step", "largest single step of the descent without clipping", "cliff"),
