@@ -78,7 +78,7 @@ public enum LessonCheck {
                         }
                         let hint = withAnswer ? "" : (name == "answer" ? " (answer exists only in a question's accept)" : "")
                         let near = synonyms[name.lowercased()].map { " — did you mean '\($0)'?" }
-                            ?? Suggest.didYouMean(name, among: Array(known), otherwise: "help expressions lists the names")
+                            ?? Suggest.didYouMean(name, among: Array(known.union(series)), otherwise: "help expressions lists the names")
                         problem(step.position(of: key), "\(key) reads '\(name)', which is not a setting or result\(hint)\(near)")
                     }
                     for name in reads.series.sorted() where !series.contains(name) {
