@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+/// Input a learner (or a stranger's script) might send, piped through the real binary. Each command
+/// of the line gives at most one message; nothing crashes the shell, and it answers the next command.
+@Suite struct HostileInputTests {
+    static let inputs: [String] = [
+        // Empty, blank, huge and broken lines.
+        "", "   ", "\t", ";", ";;;", "#", "# only a comment", String(repeating: "x", count: 1_000_000),
+        "set rho=" + String(repeating: "9", count: 100_000), String(repeating: "; ", count: 50_000),
+        "bptt\u{0}", "\u{0}", "set act=\u{FF}\u{FE}", "\u{1B}[2J\u{1B}]0;title\u{07}", "é", "ρ", "👍", "set act=τανh",
+        // Numbers at and past their edges.
+        "= 1e999", "= -1e999", "= -0", "= nan", "= inf", "= 1/0", "= 0/0", "= 1e-400", "set rho=1e999", "set rho=-0",
+        "set rho=nan", "set n=0", "set n=-1", "set n=99999999999999999999", "set T=0", "set lr=inf", "seed 1e3", "seed 18446744073709551616",
+        // Brackets, matrices and ranges.
+        "= (((1)", "= 1))", "set W=[[1,2],[3]]", "set W=[[", "set W=[]", "set W=[[]]", "set W=[[nan]]", "set W=[[1e308,1e308],[1e308,1e308]]",
+        "clip norm 1 [", "clip norm 1 [1,,2]", "clip norm 1 [" + String(repeating: "1,", count: 20_000) + "1]",
+        "sweep rho=0..1:100000", "sweep rho=1..0:5", "sweep rho=a..b", "sweep rho=0..1:5 T=1..9:5 n=1..3:3",
+        "= " + String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000),
+        "= " + String(repeating: "-", count: 10_000) + "1", "= " + String(repeating: "not ", count: 5_000) + "true",
+        "predict for rho in 0..1:100000: delta[0] > 1",
+        // Every command with missing and extra arguments.
+        "help nothing here", "show a b", "set", "set =", "set rho", "reset now", "seed", "seed a b", "eig x", "power", "power 0", "power 1 2",
+        "bptt x", "clip", "clip norm", "clip nope 1", "clip norm -1", "grad x", "task nope", "optim nope", "train steps=0", "train x",
+        "compare", "compare clip=", "sweep", "cliff w=", "cliff nope=1", "suggest x", "check", "check (", "predict", "predict when",
+        "notebook x", "=", "lessons x", "lesson", "lesson 0", "lesson 99", "next", "back", "goto", "goto x", "hint", "skip", "restart",
+        "where x", "leave", "answer", "load", "load /nonexistent", "load /dev/null", "transcript", "transcript /", "quit now",
+    ]
+
+    @Test func theTableIsLargeEnough() { #expect(Self.inputs.count >= 60) }
+
+    @Test(arguments: inputs.indices)
+    func aHostileLineGetsAtMostOneMessageAndTheShellGoesOn(_ index: Int) throws {
+        let line = Self.inputs[index]
+        let r = try gradlab([], input: line + "\n= 1+1\n")
+        let shown = String(line.prefix(40))
+        #expect(r.status == 0 || r.status == 1, "\(shown): exit status \(r.status)")
+        #expect(r.out.hasSuffix("2\n"), "\(shown): the shell did not answer the next command")
+        let messages = r.err.split(separator: "\n").filter { $0.hasPrefix("stdin:") }
+        #expect(messages.count <= line.split(separator: ";").count, "\(shown): \(messages)")
+        #expect(messages.allSatisfy { $0.hasPrefix("stdin:1: error: ") }, "\(shown): \(messages)")
+        #expect(!r.err.unicodeScalars.contains { $0.value == 0x1B }, "\(shown): an escape character reached the terminal")
+    }
+}
