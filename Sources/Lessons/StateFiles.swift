@@ -58,6 +58,17 @@ public enum AtomicFile {
         }
     }
 
+    /// Removes the temporary files of writers that died before their rename (`.NAME.PID.tmp` whose
+    /// process no longer exists); a live writer's file is left alone.
+    public static func removeStaleTemporaryFiles(in directory: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
+            let parts = name.split(separator: ".")
+            guard parts.count >= 3, let pid = pid_t(parts[parts.count - 2]), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + name) }
+        }
+    }
+
     /// `mkdir -p` with owner-only permissions for what it creates.
     public static func makeDirectory(_ path: String) throws(FileError) {
         do {

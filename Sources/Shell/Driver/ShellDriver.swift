@@ -186,6 +186,7 @@ public enum ShellMain {
         Terminal.useUTF8Locale()
         let interactive = options.commands == nil && options.scriptPath == nil && isatty(STDIN_FILENO) == 1
         let driver = ShellDriver(json: options.json, style: Terminal.style(options))
+        AtomicFile.removeStaleTemporaryFiles(in: StateDirectory.path())
         driver.prepareLessons(store: ProgressStore(directory: StateDirectory.path()))
         /// `--lesson PATH|ID`: false when the lesson could not be started (the error is shown).
         func startLesson() -> Bool {
