@@ -1,8 +1,12 @@
 """The interactive shell through a real pseudo-terminal: line editing, completion, history,
 Ctrl-C, Ctrl-D and UTF-8, as a learner meets them."""
+import json
 import os
 import shutil
+import signal
+import subprocess
 import tempfile
+import time
 
 import pexpect
 import pytest
@@ -224,3 +228,34 @@ def test_lesson_progress_survives_sigkill(home):
     assert child.match.groups() == spectrum
     child.expect_exact(f" 3/{count}")
     assert leave(child) == 0
+
+
+@pytest.mark.parametrize("signo", [signal.SIGTERM, signal.SIGHUP])
+@pytest.mark.parametrize("busy", [False, True])
+def test_sigterm_and_sighup_leave_the_terminal_and_the_files_as_they_were(home, signo, busy):
+    """At the prompt (mid-line) or during a long command: gradlab ends, the terminal's settings
+    are the ones it found, and the history and progress typed so far are on disk."""
+    before, after = os.path.join(home, "tty-before"), os.path.join(home, "tty-after")
+    script = f"set -m; stty -g > {before}; {BIN}; echo status=$?; stty -g > {after}"
+    environment = dict(os.environ, GRADLAB_HOME=home, TERM="xterm", LANG="C.UTF-8", NO_COLOR="1")
+    child = pexpect.spawn("/bin/bash", ["-c", script], env=environment, encoding="utf-8", dimensions=(30, 100), timeout=20)
+    child.expect_exact(PROMPT)
+    child.sendline("lesson 1")
+    child.expect_exact(PROMPT.replace("gradlab", "getting-around 1/12"))
+    if busy:
+        child.sendline("train steps=100000 n=64")
+        time.sleep(1.0)
+    else:
+        child.send("set rh")  # a half-typed line
+        time.sleep(0.3)
+    gradlab = int(subprocess.check_output(["pgrep", "-P", str(child.pid)]).split()[0])
+    os.kill(gradlab, signo)
+    child.expect(r"status=(\d+)")
+    assert int(child.match.group(1)) == 128 + signo
+    child.expect(pexpect.EOF)
+    with open(before) as a, open(after) as b:
+        assert a.read() == b.read(), "the terminal is left as gradlab found it"
+    with open(os.path.join(home, "history"), encoding="utf-8") as f:
+        assert "lesson 1" in f.read().split("\n")
+    with open(os.path.join(home, "progress.json"), encoding="utf-8") as f:
+        assert json.load(f)["current"] == "getting-around"
