@@ -71,10 +71,15 @@ public enum AtomicFile {
 
     /// `mkdir -p` with owner-only permissions for what it creates.
     public static func makeDirectory(_ path: String) throws(FileError) {
-        do {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        } catch {
-            throw FileError(description: "cannot create \(path): \(error.localizedDescription)")
+        var prefix = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            prefix += "/" + part
+            if mkdir(prefix, 0o700) == 0 { continue }
+            let reason = errno
+            var status = stat()
+            if reason == EEXIST, stat(prefix, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR { continue }
+            let why = reason == EEXIST ? "\(prefix) is a file, not a folder" : String(cString: strerror(reason))
+            throw FileError(description: "cannot create \(path): \(why)")
         }
     }
 }

@@ -42,3 +42,18 @@ import Testing
         #expect(!r.err.unicodeScalars.contains { $0.value == 0x1B }, "\(shown): an escape character reached the terminal")
     }
 }
+
+@Suite struct UnwritableStateTests {
+    /// A state directory that cannot be made (here under a file, which stops root too) costs one
+    /// warning; the shell and the lesson work on.
+    @Test func anUnwritableStateDirectoryIsAWarningNotAFailure() throws {
+        let file = NSTemporaryDirectory() + "gradlab-a-file-\(UUID().uuidString)"
+        try Data("not a folder".utf8).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let r = try gradlab(["-c", "lesson 1\n\n= 1+1"], environment: ["GRADLAB_HOME": file + "/state"])
+        #expect(r.status == 0)
+        #expect(r.out.contains("step 2 of 12") && r.out.hasSuffix("2\n"))
+        let warnings = r.err.replacingOccurrences(of: "\n  ", with: " ").split(separator: "\n")
+        #expect(warnings == ["warning: cannot create \(file)/state: \(file) is a file, not a folder; lesson progress will not be saved this session"])
+    }
+}
