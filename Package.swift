@@ -7,6 +7,7 @@ let package = Package(
         .executable(name: "gradlab", targets: ["gradlab"]),
         .library(name: "Simulator", targets: ["Simulator"]),
         .library(name: "Shell", targets: ["Shell"]),
+        .library(name: "Lessons", targets: ["Lessons"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

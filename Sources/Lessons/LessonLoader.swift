@@ -105,6 +105,10 @@ public enum LessonLoader {
         func problem(_ at: SourcePosition, _ message: String) {
             problems.append(LessonProblem(path: path, position: at, message: message))
         }
+        if let (at, message) = HeaderGuard.problem(in: text) {
+            problem(at, "this is not valid TOML: \(message)")
+            return (nil, problems)
+        }
         let root: [String: TOMLNode]
         do {
             guard case .table(let table) = TOMLNode(try TOMLTable(string: text)) else { return (nil, problems) }
