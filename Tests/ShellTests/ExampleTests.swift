@@ -13,16 +13,22 @@ func gradlab(_ arguments: [String], input: String = "", environment extra: [Stri
     environment.removeValue(forKey: "COLUMNS")
     for (k, v) in extra { environment[k] = v }
     process.environment = environment
-    let stdin = Pipe(), stdout = Pipe(), stderr = Pipe()
+    // Standard error goes to a file, so that a child writing much to it (a sanitizer's report)
+    // cannot block while this side waits for standard output to end.
+    let errPath = NSTemporaryDirectory() + "gradlab-stderr-\(UUID().uuidString)"
+    _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+    defer { try? FileManager.default.removeItem(atPath: errPath) }
+    let stdin = Pipe(), stdout = Pipe(), stderr = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
     process.standardInput = stdin
     process.standardOutput = stdout
     process.standardError = stderr
     try process.run()
+    try stderr.close()
     stdin.fileHandleForWriting.write(Data(input.utf8))
     try stdin.fileHandleForWriting.close()
     let out = stdout.fileHandleForReading.readDataToEndOfFile()
-    let err = stderr.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
+    let err = FileManager.default.contents(atPath: errPath) ?? Data()
     return (String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self), process.terminationStatus)
 }
 
