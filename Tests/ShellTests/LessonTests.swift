@@ -450,3 +450,20 @@ final class Harness {
         #expect(one.driver.session.book.lessons["choosing-tau"] != nil, "and this session now knows it")
     }
 }
+
+@Suite struct FormatExampleTests {
+    /// The complete example in Lessons/FORMAT.md lints and verifies, so the reference cannot drift
+    /// from the code.
+    @Test func theExampleInFormatMdIsAWorkingLesson() throws {
+        let folder = try #require(LessonCatalog.builtInDirectory())
+        let text = try String(contentsOfFile: folder + "/FORMAT.md", encoding: .utf8)
+        let start = try #require(text.range(of: "```toml\n"))
+        let end = try #require(text.range(of: "```", range: start.upperBound..<text.endIndex))
+        let (lesson, problems) = LessonLoader.parse(String(text[start.upperBound..<end.lowerBound]), path: "FORMAT.md example")
+        #expect(problems.isEmpty, "\(problems)")
+        let example = try #require(lesson)
+        #expect(LessonCheck.lint(example).isEmpty)
+        #expect(LessonCheck.verify(example).isEmpty)
+        #expect(Set(example.steps.map(\.kind.name)) == ["prose", "task", "question", "prediction"])
+    }
+}
