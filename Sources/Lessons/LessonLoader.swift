@@ -345,24 +345,9 @@ public enum LessonLoader {
     }
 
     static func suggestion(_ word: String, _ candidates: [String]) -> String {
-        let best = candidates.map { ($0, distance(word.lowercased(), $0)) }.min { $0.1 < $1.1 }
+        let best = candidates.map { ($0, EditDistance.between(word.lowercased(), $0)) }.min { $0.1 < $1.1 }
         guard let best, best.1 <= max(1, word.count / 3) else { return "" }
         return " (did you mean '\(best.0)'?)"
-    }
-
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...max(b.count, 1) where !b.isEmpty {
-                let current = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = current
-            }
-        }
-        return a.isEmpty ? b.count : row[b.count]
     }
 
     /// FNV-1a, 64 bits, of the file's bytes, in hex: enough to tell that a file changed.
@@ -373,5 +358,24 @@ public enum LessonLoader {
             h = h &* 0x0000_0100_0000_01b3
         }
         return String(h, radix: 16)
+    }
+}
+
+/// Levenshtein distance, for "did you mean …?" here and in the shell.
+public enum EditDistance {
+    public static func between(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        var row = Array(0...b.count)
+        for i in 1...a.count {
+            var previous = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let current = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = current
+            }
+        }
+        return row[b.count]
     }
 }

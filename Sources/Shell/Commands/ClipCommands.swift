@@ -242,11 +242,11 @@ extension Commands {
         case .none:
             return "none"
         case .norm(let tau, let order, let style):
-            return "norm:\(exact(tau))" + (style == .gradlab ? "" : ":\(style.rawValue)") + (order == .two ? "" : ":p=\(order.rawValue)")
+            return "norm:\(NumberFormat.full(tau))" + (style == .gradlab ? "" : ":\(style.rawValue)") + (order == .two ? "" : ":p=\(order.rawValue)")
         case .value(let tau), .tensor(let tau), .signal(let tau):
-            return "\(rule.mode):\(exact(tau))"
+            return "\(rule.mode):\(NumberFormat.full(tau))"
         case .agc(let lambda):
-            return "agc:\(exact(lambda))"
+            return "agc:\(NumberFormat.full(lambda))"
         }
     }
 
@@ -372,11 +372,5 @@ extension Commands {
         case "tensorflow": .tf
         default: nil
         }
-    }
-
-    /// A number as the shortest text that reads back to the same Double: "1", "0.01", "1e-05".
-    private static func exact(_ x: Double) -> String {
-        if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
-        return "\(x)"
     }
 }

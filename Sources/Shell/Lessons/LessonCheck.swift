@@ -64,13 +64,13 @@ public enum LessonCheck {
             }
         }
 
+        let known = Set(SessionNames.descriptions.map(\.0).filter { !Results.isSeries($0) })
+        let series = Set(SessionNames.descriptions.map(\.0).filter(Results.isSeries).map(Results.bare))
         for step in lesson.steps {
             func expression(_ text: String, key: String, withAnswer: Bool = false) {
                 do throws(ShellError) {
                     let parsed = try Expression(text)
                     let reads = parsed.reads
-                    let known = Set(SessionNames.descriptions.map(\.0).filter { !Results.isSeries($0) })
-                    let series = Set(SessionNames.descriptions.map(\.0).filter(Results.isSeries).map(Results.bare))
                     for name in reads.names.sorted() where !known.contains(name) && !(withAnswer && name == "answer") {
                         if series.contains(name) {
                             problem(step.position(of: key), "\(key) reads the series \(name) whole; pick one value, like \(name)[0]")

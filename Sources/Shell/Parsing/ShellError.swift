@@ -1,3 +1,5 @@
+import Lessons
+
 /// A problem with what the learner typed, as one sentence that names the bad part and the fix.
 public struct ShellError: Error, Sendable, Equatable, CustomStringConvertible {
     public let message: String
@@ -34,18 +36,5 @@ enum Suggest {
         return " — did you mean '\(near)'?"
     }
 
-    /// Levenshtein distance.
-    static func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        if a.isEmpty { return b.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var row = [i] + Array(repeating: 0, count: b.count)
-            for j in stride(from: 1, through: b.count, by: 1) {
-                row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = row
-        }
-        return previous[b.count]
-    }
+    static func distance(_ a: String, _ b: String) -> Int { EditDistance.between(a, b) }
 }

@@ -177,7 +177,7 @@ struct SessionNames: ExpressionEnvironment {
             }
             return .number(name == "rho" ? Spectrum.spectralRadius(model.W) : Spectrum.largestSingularValue(model.W))
         case "clip": return .text(session.clipRule.mode)
-        case "nonfinite": return .text(settings.exactWords(clip: .none).last!.replacingOccurrences(of: "nonfinite=", with: ""))
+        case "nonfinite": return .text(settings.nonFiniteSpec)
         case "tau":
             guard let tau = session.clipRule.threshold else { throw ShellError("'tau' has no value: no clipping rule is set (try clip norm 1)") }
             return .number(tau)

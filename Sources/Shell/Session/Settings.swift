@@ -170,13 +170,7 @@ public struct Settings: Sendable, Equatable {
                 case .skip(let n): n == 5 ? "skip" : "skip:\(n)"
                 }
             },
-            json: { s in
-                switch s.nonFinite {
-                case .stop: .string("stop")
-                case .propagate: .string("propagate")
-                case .skip(let n): .string("skip:\(n)")
-                }
-            }),
+            json: { .string($0.nonFiniteSpec) }),
     ]
 
     static func integer(_ name: String, _ summary: String, _ range: ClosedRange<Int>, _ path: WritableKeyPath<Settings, Int> & Sendable) -> Key {
@@ -216,7 +210,7 @@ public struct Settings: Sendable, Equatable {
     /// These settings and a clipping rule as `set`-style words that `Commands.runSettings` reads
     /// back exactly (numbers in their shortest exact form), for saving a lesson's state.
     func exactWords(clip: ClipRule) -> [String] {
-        func exact(_ x: Double) -> String { x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : "\(x)" }
+        let exact = NumberFormat.full
         var words: [String] = []
         if case .literal(let w) = initialization {
             words.append("W=[" + w.rowArrays.map { "[" + $0.map(exact).joined(separator: ",") + "]" }.joined(separator: ",") + "]")
@@ -225,13 +219,17 @@ public struct Settings: Sendable, Equatable {
         }
         words += ["T=\(T)", "act=\(act.rawValue)", "rho=\(rho.map(exact) ?? "none")", "task=\(task.rawValue)",
                   "optim=\(optimizer.rawValue)", "lr=\(exact(lr))", "momentum=\(exact(momentum))", "batch=\(batch)",
-                  "steps=\(steps)", "seed=\(seed)", "clip=\(Commands.clipSpec(clip))"]
-        switch nonFinite {
-        case .stop: words.append("nonfinite=stop")
-        case .propagate: words.append("nonfinite=propagate")
-        case .skip(let limit): words.append("nonfinite=skip:\(limit)")
-        }
+                  "steps=\(steps)", "seed=\(seed)", "clip=\(Commands.clipSpec(clip))", "nonfinite=\(nonFiniteSpec)"]
         return words
+    }
+
+    /// The non-finite policy as `nonfinite=` reads it back: stop, propagate or skip:N.
+    var nonFiniteSpec: String {
+        switch nonFinite {
+        case .stop: "stop"
+        case .propagate: "propagate"
+        case .skip(let limit): "skip:\(limit)"
+        }
     }
 
     static func key(_ name: String) throws(ShellError) -> Key {
