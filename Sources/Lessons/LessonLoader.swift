@@ -90,11 +90,17 @@ public enum LessonLoader {
     static let kinds = ["prose", "task", "question", "prediction"]
 
     public static func load(path: String) -> (lesson: Lesson?, problems: [LessonProblem]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let reason = FileManager.default.fileExists(atPath: path) ? "it cannot be read (permissions?)" : "there is no such file"
-            return (nil, [LessonProblem(path: path, position: .init(line: 1, column: 1), message: "cannot load \(path): \(reason)")])
+        func refused(_ message: String) -> (lesson: Lesson?, problems: [LessonProblem]) {
+            (nil, [LessonProblem(path: path, position: .init(line: 1, column: 1), message: message)])
         }
-        guard let text = String(data: data, encoding: .utf8) else {
+        let data: [UInt8]
+        switch BoundedFile.read(path, limit: BoundedFile.lessonLimit) {
+        case .contents(let bytes): data = bytes
+        case .missing: return refused("there is no such file")
+        case .unreadable(let reason): return refused("the file cannot be read: \(reason)")
+        case .tooLarge: return refused("the file is over \(BoundedFile.describe(BoundedFile.lessonLimit)), the most a lesson file may hold; split it into several lessons")
+        }
+        guard let text = String(validating: data, as: UTF8.self) else {
             return (nil, [LessonProblem(path: path, position: .init(line: 1, column: 1), message: "the file is not UTF-8 text; save it as UTF-8")])
         }
         return parse(text, path: path)

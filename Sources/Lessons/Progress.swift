@@ -106,9 +106,12 @@ public struct ProgressStore: Sendable {
     public init(directory: String) { path = directory + "/progress.json" }
 
     public func load() -> (book: ProgressBook, warning: String?) {
-        guard FileManager.default.fileExists(atPath: path) else { return (ProgressBook(), nil) }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            return (ProgressBook(), "cannot read the lesson progress at \(path); progress will not be saved this session")
+        let data: Data
+        switch BoundedFile.read(path, limit: BoundedFile.progressLimit) {
+        case .missing: return (ProgressBook(), nil)
+        case .unreadable: return (ProgressBook(), "cannot read the lesson progress at \(path); progress will not be saved this session")
+        case .tooLarge: data = Data()  // over 16 MiB is no progress file gradlab wrote: moved aside below
+        case .contents(let bytes): data = Data(bytes)
         }
         do {
             let decoder = JSONDecoder()

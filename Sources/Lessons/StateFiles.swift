@@ -16,6 +16,58 @@ public struct FileError: Error, Sendable, CustomStringConvertible {
     public init(description: String) { self.description = description }
 }
 
+/// Reads a whole file, but never more than a stated number of bytes: a lesson, script or state file
+/// that is huge (or endless, like /dev/zero) is refused, not loaded into memory.
+public enum BoundedFile {
+    public enum Outcome: Equatable, Sendable {
+        case contents([UInt8])
+        case missing
+        /// Exists but cannot be opened or read (permissions, a directory, an I/O error).
+        case unreadable(String)
+        /// Longer than the limit.
+        case tooLarge
+    }
+
+    /// Files that gradlab reads: lessons and scripts (1 MiB), the progress file (16 MiB).
+    public static let lessonLimit = 1 << 20
+    public static let progressLimit = 16 << 20
+
+    /// Up to `limit` bytes of the file. With `tail`, a longer regular file gives its last whole
+    /// lines within `limit` bytes instead of `.tooLarge`.
+    public static func read(_ path: String, limit: Int, tail: Bool = false) -> Outcome {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else {
+            return errno == ENOENT || errno == ENOTDIR ? .missing : .unreadable(String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0 else { return .unreadable(String(cString: strerror(errno))) }
+        if (status.st_mode & S_IFMT) == S_IFDIR { return .unreadable("it is a folder") }
+        // Blocking again from here: O_NONBLOCK only kept the open of a FIFO from hanging.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        let skipsPartialLine = tail && (status.st_mode & S_IFMT) == S_IFREG && Int(status.st_size) > limit
+        if skipsPartialLine { lseek(fd, off_t(Int(status.st_size) - limit), SEEK_SET) }
+        var bytes = [UInt8](repeating: 0, count: limit + 1)
+        var count = 0
+        while count <= limit {
+            let got = bytes.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress! + count, limit + 1 - count) }
+            if got < 0 {
+                if errno == EINTR { continue }
+                return .unreadable(String(cString: strerror(errno)))
+            }
+            if got == 0 { break }
+            count += got
+        }
+        if count > limit && !tail { return .tooLarge }
+        var start = max(0, count - limit)
+        if skipsPartialLine { start = (bytes[start..<count].firstIndex(of: UInt8(ascii: "\n")) ?? count - 1) + 1 }
+        return .contents(Array(bytes[start..<count]))
+    }
+
+    /// "1 MiB": a limit as people say it.
+    public static func describe(_ bytes: Int) -> String { "\(bytes >> 20) MiB" }
+}
+
 /// Writes that are never half done: a temporary file in the same directory, fsync, rename, then
 /// fsync of the directory. A reader sees the old file or the new one, never a mix.
 public enum AtomicFile {

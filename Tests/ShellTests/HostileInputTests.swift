@@ -8,6 +8,7 @@ import Testing
         // Empty, blank, huge and broken lines.
         "", "   ", "\t", ";", ";;;", "#", "# only a comment", String(repeating: "x", count: 1_000_000),
         "set rho=" + String(repeating: "9", count: 100_000), String(repeating: "; ", count: 50_000),
+        String(repeating: "y", count: 3_000_000), "= " + String(repeating: "1+", count: 300_000) + "1",
         "bptt\u{0}", "\u{0}", "set act=\u{FF}\u{FE}", "\u{1B}[2J\u{1B}]0;title\u{07}", "é", "ρ", "👍", "set act=τανh",
         // Numbers at and past their edges.
         "= 1e999", "= -1e999", "= -0", "= nan", "= inf", "= 1/0", "= 0/0", "= 1e-400", "set rho=1e999", "set rho=-0",
@@ -24,7 +25,7 @@ import Testing
         "bptt x", "clip", "clip norm", "clip nope 1", "clip norm -1", "grad x", "task nope", "optim nope", "train steps=0", "train x",
         "compare", "compare clip=", "sweep", "cliff w=", "cliff nope=1", "suggest x", "check", "check (", "predict", "predict when",
         "notebook x", "=", "lessons x", "lesson", "lesson 0", "lesson 99", "next", "back", "goto", "goto x", "hint", "skip", "restart",
-        "where x", "leave", "answer", "load", "load /nonexistent", "load /dev/null", "transcript", "transcript /", "quit now",
+        "where x", "leave", "answer", "load", "load /nonexistent", "load /dev/null", "load /dev/zero", "load /", "transcript", "transcript /", "quit now",
     ]
 
     @Test func theTableIsLargeEnough() { #expect(Self.inputs.count >= 60) }
@@ -55,5 +56,29 @@ import Testing
         #expect(r.out.contains("step 2 of 12") && r.out.hasSuffix("2\n"))
         let warnings = r.err.replacingOccurrences(of: "\n  ", with: " ").split(separator: "\n")
         #expect(warnings == ["warning: cannot create \(file)/state: \(file) is a file, not a folder; lesson progress will not be saved this session"])
+    }
+}
+
+@Suite struct ResourceLimitTests {
+    @Test func aLineOverTheLimitIsRefusedWithTheLimitAndTheNextLineRuns() throws {
+        let r = try gradlab([], input: String(repeating: "z", count: 5_000_000) + "\n= 3*3\n")
+        #expect(r.out == "9\n")
+        #expect(r.err.replacingOccurrences(of: "\n  ", with: " ") == "stdin:1: error: the line is over 1 MiB (1048576 bytes), the longest a command line may be; split it into shorter lines\n")
+    }
+
+    @Test func aScriptThatNeverEndsIsRefused() throws {
+        let r = try gradlab(["/dev/zero"])
+        #expect(r.status == 2)
+        #expect(r.err.contains("is over 1 MiB, the most a script may hold"))
+    }
+}
+
+extension ResourceLimitTests {
+    @Test func aLongFlatExpressionIsRefusedAtTheTokenLimitAndOneJustUnderItRunsOnEveryThread() throws {
+        let over = "= " + String(repeating: "1+", count: 600) + "1"
+        let under = "predict for rho in 0.5..1:4: " + String(repeating: "1+", count: 480) + "1 > 0"
+        let r = try gradlab([], input: over + "\n" + under + "\n")
+        #expect(r.err == "stdin:1: error: the expression has 1201 numbers, names and operators; the limit is 1000\n")
+        #expect(r.out.contains("held at all 4 of 4 points"))
     }
 }

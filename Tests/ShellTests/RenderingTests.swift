@@ -84,6 +84,25 @@ import Testing
         #expect(warning == nil)
     }
 
+    @Test func aHugeHistoryIsReadFromItsEndOnly() throws {
+        let history = HistoryFile(directory: temporaryDirectory())
+        let text = String(repeating: "o", count: 5 << 20) + "\nbptt\n= 1+1\n"
+        #expect(FileManager.default.createFile(atPath: history.path, contents: Data(text.utf8)))
+        let (lines, warning) = history.load()
+        #expect(lines == ["bptt", "= 1+1"])
+        #expect(warning == nil)
+    }
+
+    @Test func boundedReadsRefuseWhatIsTooLong() throws {
+        let path = temporaryDirectory() + "/f"
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("12345".utf8)))
+        #expect(BoundedFile.read(path, limit: 5) == .contents(Array("12345".utf8)))
+        #expect(BoundedFile.read(path, limit: 4) == .tooLarge)
+        #expect(BoundedFile.read("/dev/zero", limit: 1000) == .tooLarge)
+        #expect(BoundedFile.read(path + "x", limit: 4) == .missing)
+        #expect(BoundedFile.read(temporaryDirectory(), limit: 4) == .unreadable("it is a folder"))
+    }
+
     @Test func aCorruptHistoryIsMovedAsideNotLost() throws {
         let dir = temporaryDirectory()
         let history = HistoryFile(directory: dir)

@@ -43,6 +43,11 @@ public final class ShellDriver {
     /// `before` runs just before each command's output is written (the progress bar erases itself).
     @discardableResult
     public func execute(_ line: String, location: String? = nil, before: () -> Void = {}) -> Bool {
+        guard line.utf8.count <= Limits.lineLength else {
+            before()
+            fail(verb: "", ShellError("the line is over 1 MiB (\(Limits.lineLength) bytes), the longest a command line may be; split it into shorter lines"), location: location)
+            return true
+        }
         let typed = line, prompt = LessonRunner.prompt(session) ?? "gradlab> "
         let line = lessonLine(line)
         let bookBefore = session.book
@@ -208,11 +213,15 @@ public enum ShellMain {
             return driver.anyFailed ? 1 : 0
         }
         if let path = options.scriptPath {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                driver.error("cannot read the script '\(path)': \(FileManager.default.fileExists(atPath: path) ? "permission denied or not a file" : "no such file")")
+            let text: String
+            switch BoundedFile.read(path, limit: BoundedFile.lessonLimit) {
+            case .contents(let bytes): text = String(decoding: bytes, as: UTF8.self)
+            case .missing: driver.error("cannot read the script '\(path)': no such file"); return 2
+            case .unreadable(let reason): driver.error("cannot read the script '\(path)': \(reason)"); return 2
+            case .tooLarge:
+                driver.error("the script '\(path)' is over \(BoundedFile.describe(BoundedFile.lessonLimit)), the most a script may hold; split it")
                 return 2
             }
-            let text = String(decoding: data, as: UTF8.self)
             for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
                 if !driver.execute(String(line), location: "\(path):\(number + 1)") { break }
             }

@@ -130,10 +130,17 @@ public struct Expression: Sendable {
 
     /// The deepest nesting accepted, so that no input can exhaust the stack.
     public static let maximumDepth = 64
+    /// The most numbers, names and operators in one expression: a long flat chain like 1+1+…+1 is
+    /// as deep a tree as its length, and walking it must not exhaust a thread's stack.
+    public static let maximumTokens = 1000
 
     public init(_ source: String) throws(ShellError) {
         self.source = source
-        var parser = ExpressionParser(tokens: try ExpressionLexer.tokens(source), source: source)
+        let tokens = try ExpressionLexer.tokens(source)
+        guard tokens.count - 1 <= Expression.maximumTokens else {
+            throw ShellError("the expression has \(tokens.count - 1) numbers, names and operators; the limit is \(Expression.maximumTokens)")
+        }
+        var parser = ExpressionParser(tokens: tokens, source: source)
         root = try parser.parseAll()
     }
 

@@ -18,6 +18,8 @@ public enum Limits {
     public static let momentum = 0.0...0.999
     /// Work budget for training: steps · batch · T · n² multiply-adds (about a minute in release).
     public static let trainingWork = 2e11
+    /// Longest command line, in bytes (UTF-8).
+    public static let lineLength = 1 << 20
 }
 
 /// The settings a learner changes with `set`: they determine the model and its sequence.
