@@ -30,11 +30,18 @@ let package = Package(
         // A few lines of C around libedit's variadic calls, which Swift cannot make.
         .target(name: "EditLineShim", dependencies: ["CEditLine"]),
 
+        // BPTT's inner loops in C with AVX2+FMA (chosen at run time), and Debian's OpenBLAS for
+        // the matrix-matrix products (libopenblas-dev).
+        .target(
+            name: "Kernels",
+            linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("m")]
+        ),
         // The numeric simulator: no I/O, no terminal, no globals.
         .target(
             name: "Simulator",
             dependencies: [
                 "CLapack",
+                "Kernels",
                 .product(name: "ComplexModule", package: "swift-numerics"),
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
@@ -43,7 +50,7 @@ let package = Package(
         // on the learner's machine (progress), written atomically.
         .target(name: "Lessons", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
         // Command language, session state, renderers, line editing and the lesson runner.
-        .target(name: "Shell", dependencies: ["Simulator", "Lessons", "EditLineShim"]),
+        .target(name: "Shell", dependencies: ["Simulator", "Lessons", "EditLineShim", "Kernels"]),
         // The thin front end: launch flags, then hand over to Shell.
         .executableTarget(
             name: "gradlab",
@@ -53,7 +60,7 @@ let package = Package(
             ]
         ),
 
-        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "CLapack"]),
+        .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "CLapack", "Kernels"]),
         .testTarget(name: "ShellTests", dependencies: ["Shell", "Simulator", "Lessons"]),
         .testTarget(name: "LessonsTests", dependencies: ["Lessons"]),
     ],

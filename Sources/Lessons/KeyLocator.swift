@@ -13,11 +13,13 @@ struct KeyLocator {
         enum Section { case top, setup, step, stepSetup, other }
         var section = Section.top
         var closing: String? = nil  // the delimiter of a multi-line string being skipped
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Unicode scalars, not Characters: the syntax is ASCII, and grapheme breaking would cost
+        // most of the time of loading a lesson.
+        for (index, rawLine) in text.unicodeScalars.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let line = Array(rawLine)
             let number = index + 1
             if let delimiter = closing {
-                if String(rawLine).components(separatedBy: delimiter).count % 2 == 0 { closing = nil }
+                if Self.count(delimiter, in: line[...]) % 2 == 1 { closing = nil }
                 continue
             }
             var start = 0
@@ -25,7 +27,7 @@ struct KeyLocator {
             guard start < line.count, line[start] != "#" else { continue }
             let at = SourcePosition(line: number, column: start + 1)
             if line[start] == "[" {
-                let header = String(line[start...]).split(separator: "#").first.map { $0.filter { !$0.isWhitespace } } ?? ""
+                let header = String(String.UnicodeScalarView(line[start...].prefix { $0 != "#" }.filter { !$0.properties.isWhitespace }))
                 switch header {
                 case "[[step]]": section = .step; steps.append((at, [:]))
                 case "[setup]": section = .setup
@@ -37,9 +39,8 @@ struct KeyLocator {
                 continue
             }
             guard let (key, afterEquals) = Self.key(line, from: start) else { continue }
-            let rest = String(line[afterEquals...])
-            for delimiter in ["\"\"\"", "'''"] where rest.contains(delimiter) {
-                if rest.components(separatedBy: delimiter).count % 2 == 0 { closing = delimiter }
+            for delimiter in ["\"\"\"", "'''"] where Self.count(delimiter, in: line[afterEquals...]) % 2 == 1 {
+                closing = delimiter
             }
             var found = [(key, at)]
             if let brace = line[afterEquals...].firstIndex(of: "{") {  // an inline table: its keys too
@@ -49,7 +50,7 @@ struct KeyLocator {
                     guard let (inner, next) = Self.key(line, from: i) else { break }
                     found.append((key + "." + inner, SourcePosition(line: number, column: i + 1)))
                     i = next
-                    var depth = 0, quote: Character? = nil
+                    var depth = 0, quote: Unicode.Scalar? = nil
                     while i < line.count {  // skip the value
                         let c = line[i]
                         if let q = quote { if c == q { quote = nil } } else if c == "\"" || c == "'" { quote = c }
@@ -71,23 +72,33 @@ struct KeyLocator {
         }
     }
 
+    /// How many times `needle` occurs in `line`, not overlapping.
+    private static func count(_ needle: String, in line: ArraySlice<Unicode.Scalar>) -> Int {
+        let n = Array(needle.unicodeScalars)
+        var found = 0, i = line.startIndex
+        while i + n.count <= line.endIndex {
+            if line[i..<(i + n.count)].elementsEqual(n) { found += 1; i += n.count } else { i += 1 }
+        }
+        return found
+    }
+
     /// A bare or quoted key at `start` followed by `=`: the key and the index after the `=`.
-    private static func key(_ line: [Character], from start: Int) -> (String, Int)? {
+    private static func key(_ line: [Unicode.Scalar], from start: Int) -> (String, Int)? {
         var i = start
-        var key = ""
+        var key = String.UnicodeScalarView()
         if i < line.count, line[i] == "\"" || line[i] == "'" {
             let quote = line[i]
             i += 1
             while i < line.count, line[i] != quote { key.append(line[i]); i += 1 }
             i += 1
         } else {
-            while i < line.count, line[i].isLetter || line[i].isNumber || line[i] == "_" || line[i] == "-" || line[i] == "." {
+            while i < line.count, line[i].properties.isAlphabetic || line[i].properties.numericType != nil || "_-.".unicodeScalars.contains(line[i]) {
                 key.append(line[i])
                 i += 1
             }
         }
         while i < line.count, line[i] == " " || line[i] == "\t" { i += 1 }
         guard !key.isEmpty, i < line.count, line[i] == "=" else { return nil }
-        return (key, i + 1)
+        return (String(key), i + 1)
     }
 }

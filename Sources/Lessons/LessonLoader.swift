@@ -138,7 +138,7 @@ public enum LessonLoader {
         func string(_ table: [String: TOMLNode], _ key: String, at: SourcePosition, required: Bool, what: String) -> String? {
             switch table[key] {
             case .string(let s)?:
-                if let bad = s.unicodeScalars.first(where: { $0.properties.generalCategory == .control && $0 != "\n" && $0 != "\t" }) {
+                if let bad = s.unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || (0x7F...0x9F).contains($0.value) }) {
                     problem(at, "\(key) holds the control character U+\(String(bad.value, radix: 16, uppercase: true)); a lesson can only show text, so remove it")
                     return nil
                 }

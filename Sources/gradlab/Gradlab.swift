@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import Shell
 
@@ -10,10 +11,11 @@ struct Gradlab: ParsableCommand {
         gradlab [-c <commands>] [--lesson <lesson>] [--json] [--no-color] [--ascii] [<file>]
           gradlab lint <path> ...
           gradlab verify (<path> ... | --all)
+          gradlab bench [--json <file>] [--quick] [--only <prefix>]
         """,
         discussion: "gradlab run --help explains the shell's options; with no arguments on a terminal it starts the shell.",
         version: "0.1.0",
-        subcommands: [Run.self, Lint.self, Verify.self],
+        subcommands: [Run.self, Lint.self, Verify.self, Benchmark.self],
         defaultSubcommand: Run.self)
 }
 
@@ -103,5 +105,39 @@ struct Verify: ParsableCommand {
     func run() throws {
         let status = LessonTool.verify(paths, all: all)
         if status != 0 { throw ExitCode(status) }
+    }
+}
+
+/// `gradlab bench`: times the simulator's heavy work in this build (use a release build).
+struct Benchmark: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time BPTT, a training step, a sweep, the cliff, start-up and verify --all on this machine.",
+        discussion: """
+        Each item runs after a warm-up, repeatedly for half a second (at least five times); the table gives the
+        median, the spread (half the distance from the 25th to the 75th percentile, relative to the median),
+        the number of runs and, for matrix work, GFLOP/s next to the peak of a large OpenBLAS product.
+        bench/reference.py does the same work with numpy, PyTorch and JAX; scripts/bench runs both.
+        """)
+
+    @Option(help: ArgumentHelp("Also write the numbers to this file as JSON.", valueName: "file"))
+    var json: String?
+
+    @Flag(help: "A short run (about a tenth of a second an item), to check that everything runs.")
+    var quick = false
+
+    @Option(help: ArgumentHelp("Only the items whose name starts with this, like 'bptt n=32'.", valueName: "prefix"))
+    var only: String?
+
+    func run() throws {
+        print("gradlab bench · \(Bench.description)")
+        print(Bench.header)
+        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let results = Bench.all(quick: quick, only: only, executable: executable) { print(Bench.row($0)) }
+        if let json {
+            do { try Bench.json(results).write(toFile: json, atomically: true, encoding: .utf8) } catch {
+                throw ValidationError("cannot write \(json): \(error.localizedDescription)")
+            }
+        }
     }
 }

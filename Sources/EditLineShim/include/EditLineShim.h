@@ -33,4 +33,9 @@ void gl_install_interrupt_handler(void);
 int gl_interrupt_pending(void);
 void gl_clear_interrupt(void);
 
+/// A new pseudo-terminal: returns the master's descriptor (or -1) and writes the slave's path.
+int gl_open_pseudo_terminal(char *_Nonnull slave_name, unsigned long size);
+/// POSIX_SPAWN_SETSID, for a child that makes the pseudo-terminal its controlling terminal.
+short gl_spawn_new_session_flag(void);
+
 #endif

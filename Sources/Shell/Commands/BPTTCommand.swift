@@ -25,9 +25,7 @@ extension Commands {
         let affordable = Double(T) * pow(Double(n), 3) <= Limits.cubicWork
         let stop = session.runtime.shouldStop
         let result = Simulator.bptt(model, sample, loss: session.settings.spec.trainingTask.loss, jacobians: affordable, shouldStop: stop)
-        if affordable && result.jacobianNorms == nil {
-            throw ShellError("bptt interrupted while forming the Jacobian products; nothing was changed")
-        }
+        if result.interrupted { throw ShellError("bptt interrupted; nothing was changed") }
         let rho = Spectrum.spectralRadius(model.W), sigma = Spectrum.largestSingularValue(model.W)
 
         // Rows run in the direction of backpropagation: from t = T back to t = 0.

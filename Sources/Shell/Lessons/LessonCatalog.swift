@@ -66,12 +66,14 @@ public struct LessonCatalog: Sendable {
         return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("FORMAT.md").path) }?.path
     }
 
-    /// The built-in lessons, each checked as `lint` would; problems come back as messages.
+    /// The built-in lessons, read but not linted: `gradlab verify --all` (run by the tests) holds
+    /// them to lint and more, and linting all of them at every start would cost most of it. A
+    /// file that does not load is reported; a step that would not lint is refused when it runs.
     public static func builtIns(environment: [String: String] = ProcessInfo.processInfo.environment) -> (LessonCatalog, [String]) {
         guard let folder = builtInDirectory(environment: environment) else {
             return (LessonCatalog(), ["the built-in lessons were not found (set GRADLAB_LESSONS to their folder); load PATH still loads lessons"])
         }
-        let (lessons, problems) = LessonCheck.loadFolder(folder)
+        let (lessons, problems) = LessonCheck.loadFolder(folder, linting: false)
         return (LessonCatalog(builtIn: lessons), problems.map(\.description))
     }
 }

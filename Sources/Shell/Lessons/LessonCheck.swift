@@ -7,23 +7,23 @@ import Lessons
 public enum LessonCheck {
     /// The lessons at a path (a `.toml` file, or every `.toml` file of a folder, by name), each
     /// loaded and linted; a lesson with any problem is left out and its problems returned.
-    public static func load(_ path: String) -> (lessons: [Lesson], problems: [LessonProblem]) {
+    public static func load(_ path: String, linting: Bool = true) -> (lessons: [Lesson], problems: [LessonProblem]) {
         var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue { return loadFolder(path) }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue { return loadFolder(path, linting: linting) }
         let (lesson, problems) = LessonLoader.load(path: path)
         guard let lesson else { return ([], problems) }
-        let all = (problems + lint(lesson)).sorted { ($0.position, $0.message) < ($1.position, $1.message) }
+        let all = (problems + (linting ? lint(lesson) : [])).sorted { ($0.position, $0.message) < ($1.position, $1.message) }
         return all.isEmpty ? ([lesson], []) : ([], all)
     }
 
-    static func loadFolder(_ folder: String) -> (lessons: [Lesson], problems: [LessonProblem]) {
+    static func loadFolder(_ folder: String, linting: Bool = true) -> (lessons: [Lesson], problems: [LessonProblem]) {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".toml") }.sorted()
         guard !names.isEmpty else {
             return ([], [LessonProblem(path: folder, position: .init(line: 1, column: 1), message: "there are no .toml lesson files in \(folder)")])
         }
         var lessons: [Lesson] = [], problems: [LessonProblem] = []
         for name in names {
-            let (found, wrong) = load((folder as NSString).appendingPathComponent(name))
+            let (found, wrong) = load((folder as NSString).appendingPathComponent(name), linting: linting)
             for lesson in found {
                 if let other = lessons.first(where: { $0.id == lesson.id }) {
                     problems.append(LessonProblem(path: lesson.path, position: .init(line: 1, column: 1), message: "the id '\(lesson.id)' is also the id of \(other.path); give each lesson its own"))

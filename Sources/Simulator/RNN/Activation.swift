@@ -1,3 +1,4 @@
+import Kernels
 import RealModule
 
 /// The element-wise non-linearity φ of the recurrence h_t = φ(W h_{t−1} + U x_t + b).
@@ -24,6 +25,15 @@ public enum Activation: String, Sendable, CaseIterable {
         case .linear: return 1
         case .relu: return z > 0 ? 1 : (z.isNaN ? .nan : 0)
         case .sigmoid: return h * (1 - h)
+        }
+    }
+
+    /// h[i] = φ(z[i]) for `count` values; tanh through the vector kernel.
+    @inlinable
+    public func apply(_ z: UnsafePointer<Double>, to h: UnsafeMutablePointer<Double>, count: Int) {
+        switch self {
+        case .tanh: gl_tanh(count, z, h)
+        default: for i in 0..<count { h[i] = apply(z[i]) }
         }
     }
 }

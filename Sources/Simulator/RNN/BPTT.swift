@@ -1,3 +1,4 @@
+import Kernels
 import RealModule
 
 /// The loss on the output y = V h_T + c.
@@ -44,6 +45,8 @@ public struct BPTTResult: Sendable {
     public var meanDerivative: Double
     /// How many components of the δ_t were clamped by `errorClip` (signal clipping).
     public var clampedErrors = 0
+    /// `shouldStop` said yes before the pass was done: the numbers are incomplete.
+    public var interrupted = false
 
     /// ‖∇L‖₂ over all parameters together.
     public var gradientNorm: Double { VectorNorm.of(gradients.tensors) }
@@ -59,20 +62,27 @@ public struct BPTTResult: Sendable {
 /// with δ_t = ∂L/∂h_t. `errorClip` τ clamps every component of δ_t to [−τ, τ] as it is formed
 /// (Mikolov's RNNLM): the gradient is then no longer the true one, by design. The Jacobian products
 /// ∂h_T/∂h_t = ∂h_T/∂h_{t+1} · diag(φ′(z_{t+1})) W are formed only when `jacobians` is true: they cost
-/// O(T·n³), the rest O(T·n²). Loops run over flat row-major buffers.
+/// O(T·n³), the rest O(T·n²).
 ///
-/// `shouldStop` is asked once per time step of the Jacobian products (the slow part); when it says
-/// yes they are left out (nil).
+/// Only the two recurrences are sequential: each step is one matrix-vector product (W h_{t−1}
+/// forward, Wᵀ g_t backward, both through `gl_matvec`, which is given W and Wᵀ) and an element-wise pass. What does not
+/// depend on the step before is done for all steps at once with BLAS: U x_t + b before the forward
+/// loop, and ∂L/∂W = Gᵀ H, ∂L/∂U = Gᵀ X after the backward one, where the rows of G are the g_t.
+/// Every buffer is allocated before the loops; nothing is allocated per step.
+///
+/// `shouldStop` is asked every 64 time steps and once per step of the Jacobian products; when it
+/// says yes the result is marked `interrupted` (and the Jacobian norms left out).
 public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, errorClip: Double? = nil,
                  jacobians: Bool = false, shouldStop: () -> Bool = { false }) -> BPTTResult {
     let n = model.hiddenSize, m = model.inputSize, p = model.outputSize, T = sample.length
     let phi = model.activation
     precondition(sample.inputs.cols == m && sample.target.count == p, "sample does not fit the model")
 
-    // Every buffer is flat and row-major; the loops run over raw pointers (no bounds or uniqueness
-    // checks in the O(T·n²) parts). zs holds z_1…z_T (row t−1), hs holds h_0…h_T (row t).
+    // Row-major buffers: zs holds z_1…z_T (row t−1), hs holds h_0…h_T (row t), gs holds g_1…g_T
+    // (row t−1), and inputTerms U x_t + b (row t−1).
     var zs = [Double](repeating: 0, count: T * n)
     var hs = [Double](repeating: 0, count: (T + 1) * n)
+    var gs = [Double](repeating: 0, count: T * n)
     var dW = [Double](repeating: 0, count: n * n), dU = [Double](repeating: 0, count: n * m)
     var db = [Double](repeating: 0, count: n)
     var deltaNorms = [Double](repeating: 0, count: T + 1)
@@ -80,35 +90,35 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
     var lossValue = 0.0, y: [Double] = [], r: [Double] = []
     var derivativeSum = 0.0
     var clamped = 0
-    let W = UnsafeMutablePointer<Double>.allocate(capacity: n * n), U = UnsafeMutablePointer<Double>.allocate(capacity: n * m)
-    let X = UnsafeMutablePointer<Double>.allocate(capacity: max(1, T * m))
-    let g = UnsafeMutablePointer<Double>.allocate(capacity: n), next = UnsafeMutablePointer<Double>.allocate(capacity: n)
-    defer { W.deallocate(); U.deallocate(); X.deallocate(); g.deallocate(); next.deallocate() }
-    W.initialize(from: model.W.storage, count: n * n)
-    U.initialize(from: model.U.storage, count: n * m)
-    X.initialize(from: sample.inputs.storage, count: T * m)
+    var interrupted = false
+    let Wt = model.W.transposed
 
     zs.withUnsafeMutableBufferPointer { zBuffer in
     hs.withUnsafeMutableBufferPointer { hBuffer in
-    dW.withUnsafeMutableBufferPointer { dWBuffer in
-    dU.withUnsafeMutableBufferPointer { dUBuffer in
-    db.withUnsafeMutableBufferPointer { dbBuffer in
+    gs.withUnsafeMutableBufferPointer { gBuffer in
     delta.withUnsafeMutableBufferPointer { deltaBuffer in
-        let Z = zBuffer.baseAddress!, H = hBuffer.baseAddress!, DW = dWBuffer.baseAddress!, DU = dUBuffer.baseAddress!
-        let DB = dbBuffer.baseAddress!, D = deltaBuffer.baseAddress!
+    model.W.storage.withUnsafeBufferPointer { wBuffer in
+    Wt.storage.withUnsafeBufferPointer { wtBuffer in
+    sample.inputs.storage.withUnsafeBufferPointer { xBuffer in
+        let Z = zBuffer.baseAddress!, H = hBuffer.baseAddress!, G = gBuffer.baseAddress!, D = deltaBuffer.baseAddress!
+        let W = wBuffer.baseAddress!, WT = wtBuffer.baseAddress!
 
-        // Forward: z_t = W h_{t−1} + U x_t + b, h_t = φ(z_t).
+        // U x_t + b for every t at once (kept in gs until the backward pass needs it).
+        for t in 0..<T { for i in 0..<n { G[t * n + i] = model.b[i] } }
+        if T > 0 && m > 0 {
+            model.U.storage.withUnsafeBufferPointer { u in
+                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(n), Int32(m),
+                            1, xBuffer.baseAddress, Int32(m), u.baseAddress, Int32(m), 1, G, Int32(n))
+            }
+        }
+
+        // Forward: z_t = W h_{t−1} + (U x_t + b), h_t = φ(z_t).
         for i in 0..<n { H[i] = model.h0[i] }
         for t in stride(from: 1, through: T, by: 1) {
-            let hPrevious = H + (t - 1) * n, x = X + (t - 1) * m, z = Z + (t - 1) * n, h = H + t * n
-            for i in 0..<n {
-                var s = model.b[i]
-                let wRow = W + i * n
-                for j in 0..<n { s += wRow[j] * hPrevious[j] }
-                for k in 0..<m { s += U[i * m + k] * x[k] }
-                z[i] = s
-                h[i] = phi.apply(s)
-            }
+            if t & 63 == 0 && shouldStop() { interrupted = true; return }
+            let z = Z + (t - 1) * n, h = H + t * n
+            gl_matvec(n, n, W, WT, H + (t - 1) * n, G + (t - 1) * n, z)
+            phi.apply(z, to: h, count: n)
         }
         let hT = Array(UnsafeBufferPointer(start: H + T * n, count: n))
         y = zip(model.V * hT, model.c).map { $0 + $1 }
@@ -118,34 +128,50 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
         for i in 0..<n { D[i] = 0 }
         for o in 0..<p { for i in 0..<n { D[i] += model.V[o, i] * r[o] } }
         if let tau = errorClip { clamped += clamp(D, n, tau) }
-        deltaNorms[T] = VectorNorm.of(UnsafeBufferPointer(start: D, count: n))
+        deltaNorms[T] = norm(D, n)
         for t in stride(from: T, through: 1, by: -1) {
-            let hPrevious = H + (t - 1) * n, x = X + (t - 1) * m, z = Z + (t - 1) * n, h = H + t * n
-            for i in 0..<n {
-                let d = phi.derivative(z: z[i], h: h[i])
-                derivativeSum += d
-                g[i] = d * D[i]
-            }
-            for i in 0..<n { next[i] = 0 }
-            for i in 0..<n {
-                let gi = g[i], wRow = W + i * n, dwRow = DW + i * n
-                for j in 0..<n {
-                    dwRow[j] += gi * hPrevious[j]   // ∂L/∂W += g_t h_{t−1}ᵀ
-                    next[j] += wRow[j] * gi          // δ_{t−1} = Wᵀ g_t
+            if t & 63 == 0 && shouldStop() { interrupted = true; return }
+            let z = Z + (t - 1) * n, h = H + t * n, g = G + (t - 1) * n
+            if phi == .tanh {
+                derivativeSum += gl_tanh_gate(n, h, D, g)
+            } else {
+                for i in 0..<n {
+                    let d = phi.derivative(z: z[i], h: h[i])
+                    derivativeSum += d
+                    g[i] = d * D[i]
                 }
-                for k in 0..<m { DU[i * m + k] += gi * x[k] }
-                DB[i] += gi
             }
-            for i in 0..<n { D[i] = next[i] }
+            gl_matvec(n, n, WT, W, g, nil, D)  // Wᵀ g
             if let tau = errorClip { clamped += clamp(D, n, tau) }
-            deltaNorms[t - 1] = VectorNorm.of(UnsafeBufferPointer(start: D, count: n))
+            deltaNorms[t - 1] = norm(D, n)
         }
-    }}}}}}
+
+        // ∂L/∂W = Gᵀ H_{0…T−1}, ∂L/∂U = Gᵀ X, ∂L/∂b = Σ_t g_t.
+        guard T > 0 else { return }
+        dW.withUnsafeMutableBufferPointer { dw in
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(n), Int32(T),
+                        1, G, Int32(n), H, Int32(n), 0, dw.baseAddress, Int32(n))
+        }
+        if m > 0 {
+            dU.withUnsafeMutableBufferPointer { du in
+                cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(m), Int32(T),
+                            1, G, Int32(n), xBuffer.baseAddress, Int32(m), 0, du.baseAddress, Int32(m))
+            }
+        }
+        db.withUnsafeMutableBufferPointer { b in
+            for t in 0..<T { for i in 0..<n { b[i] += G[t * n + i] } }
+        }
+    }}}}}}}
+    if r.isEmpty {  // interrupted before the output was formed
+        r = Array(repeating: .nan, count: p)
+        y = r
+        lossValue = .nan
+    }
     var dV = [Double](repeating: 0, count: p * n)
     for o in 0..<p { for i in 0..<n { dV[o * n + i] = r[o] * hs[T * n + i] } }
 
     var jacobianNorms: [Double]? = nil
-    if jacobians {
+    if jacobians && !interrupted {
         // ∂h_T/∂h_t is kept as 2^exponent · J, J rescaled by a power of two (exactly) whenever its
         // entries leave a safe range, so that a huge product is reported as its true size (or +Inf
         // past 1.8e308) rather than as the NaN that Inf − Inf would leave in an overflowed matrix.
@@ -153,7 +179,7 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
         var J = Matrix.identity(n)
         var exponent = 0  // the true product is 2^exponent · J
         for t in stride(from: T - 1, through: 0, by: -1) {
-            if shouldStop() { break }
+            if interrupted || shouldStop() { interrupted = true; break }
             // J ← J · diag(φ′(z_{t+1})) · W
             for j in 0..<n {
                 let d = phi.derivative(z: zs[t * n + j], h: hs[(t + 1) * n + j])
@@ -172,8 +198,12 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
         gradients: Gradients(W: Matrix(rows: n, cols: n, storage: dW), U: Matrix(rows: n, cols: m, storage: dU), b: db,
                              V: Matrix(rows: p, cols: n, storage: dV), c: r),
         deltaNorms: deltaNorms, deltaAtStart: delta, jacobianNorms: jacobianNorms,
-        meanDerivative: T * n > 0 ? derivativeSum / Double(T * n) : 1, clampedErrors: clamped)
+        meanDerivative: T * n > 0 ? derivativeSum / Double(T * n) : 1, clampedErrors: clamped, interrupted: interrupted)
 }
+
+/// ‖v‖₂ of n values (NaN for a NaN entry, +Inf for an infinite one; no overflow on the way).
+@inline(__always)
+func norm(_ v: UnsafePointer<Double>, _ count: Int) -> Double { gl_norm2(count, v) }
 
 /// Clamps every component to [−τ, τ] (NaN stays NaN) and returns how many it changed.
 func clamp(_ v: UnsafeMutablePointer<Double>, _ count: Int, _ tau: Double) -> Int {

@@ -81,13 +81,14 @@ public struct TrainingRun: Sendable {
 }
 
 /// The mean loss and mean gradient of a model over a batch, and how many error components
-/// `errorClip` clamped on the way.
+/// `errorClip` clamped on the way. The examples are backpropagated on every core, and summed in
+/// their order afterwards, so the numbers do not depend on the number of threads.
 public func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Double? = nil) -> (loss: Double, gradients: [[Double]], clamped: Int) {
+    let passes = parallelMap(batch.count) { bptt(model, batch[$0], loss: loss, errorClip: errorClip) }
     var total = 0.0
     var clamped = 0
     var sum = model.parameters.map { [Double](repeating: 0, count: $0.count) }
-    for sample in batch {
-        let result = bptt(model, sample, loss: loss, errorClip: errorClip)
+    for result in passes {
         total += result.loss
         clamped += result.clampedErrors
         for (k, tensor) in result.gradients.tensors.enumerated() {

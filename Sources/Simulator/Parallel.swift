@@ -2,7 +2,7 @@ import Dispatch
 
 /// `body(0..<count)` on every core (or on one thread when `serial`), results in index order: each
 /// index is computed on its own, so the numbers never depend on the number of threads.
-func parallelMap<T: Sendable>(_ count: Int, serial: Bool = false, _ body: @Sendable (Int) -> T) -> [T] {
+public func parallelMap<T: Sendable>(_ count: Int, serial: Bool = false, _ body: @Sendable (Int) -> T) -> [T] {
     if serial { return (0..<count).map(body) }
     nonisolated(unsafe) let results = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
     results.initialize(repeating: nil)

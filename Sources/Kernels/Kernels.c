@@ -1,0 +1,270 @@
+#include "Kernels.h"
+
+#include <immintrin.h>
+#include <float.h>
+#include <math.h>
+#include <stddef.h>
+
+#include <malloc.h>
+
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+
+// gradlab runs its own threads for sweeps and comparisons, and its matrix products are small: BLAS
+// stays on the calling thread, so that no idle BLAS thread spins on a core the sweep needs.
+//
+// glibc hands large blocks back to the system as soon as they are freed, so that every BPTT pass
+// over a long sequence would fault its fresh buffers in page by page (a third of the time of
+// n = 32, T = 1000); memory up to 256 MiB is kept for reuse instead.
+__attribute__((constructor)) static void set_up(void) {
+    openblas_set_num_threads(1);
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 512 << 20);
+}
+
+void gl_blas_threads(int count) { openblas_set_num_threads(count); }
+
+static int has_avx2_fma(void) {
+    static int known = -1;
+    if (known < 0) {
+        __builtin_cpu_init();
+        known = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return known;
+}
+
+int gl_kernels_vectorized(void) { return has_avx2_fma(); }
+
+static void matvec_plain(long rows, long cols, const double *A, const double *x, const double *add, double *y) {
+    for (long i = 0; i < rows; i++) {
+        const double *a = A + i * cols;
+        double s = 0;
+        for (long j = 0; j < cols; j++) s += a[j] * x[j];
+        y[i] = add ? add[i] + s : s;
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static inline double sum4(__m256d v) {
+    __m128d pair = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd(v, 1));
+    return _mm_cvtsd_f64(_mm_add_sd(pair, _mm_unpackhi_pd(pair, pair)));
+}
+
+// Four rows at a time, two accumulators a row: eight independent FMA chains, and each load of x
+// serves four rows.
+__attribute__((target("avx2,fma")))
+static void matvec_avx2(long rows, long cols, const double *A, const double *x, const double *add, double *y) {
+    long i = 0;
+    long c8 = cols & ~7L, c4 = cols & ~3L;
+    for (; i + 4 <= rows; i += 4) {
+        const double *a0 = A + i * cols, *a1 = a0 + cols, *a2 = a1 + cols, *a3 = a2 + cols;
+        __m256d s0 = _mm256_setzero_pd(), s1 = s0, s2 = s0, s3 = s0, t0 = s0, t1 = s0, t2 = s0, t3 = s0;
+        long j = 0;
+        for (; j < c8; j += 8) {
+            __m256d xa = _mm256_loadu_pd(x + j), xb = _mm256_loadu_pd(x + j + 4);
+            s0 = _mm256_fmadd_pd(_mm256_loadu_pd(a0 + j), xa, s0);
+            s1 = _mm256_fmadd_pd(_mm256_loadu_pd(a1 + j), xa, s1);
+            s2 = _mm256_fmadd_pd(_mm256_loadu_pd(a2 + j), xa, s2);
+            s3 = _mm256_fmadd_pd(_mm256_loadu_pd(a3 + j), xa, s3);
+            t0 = _mm256_fmadd_pd(_mm256_loadu_pd(a0 + j + 4), xb, t0);
+            t1 = _mm256_fmadd_pd(_mm256_loadu_pd(a1 + j + 4), xb, t1);
+            t2 = _mm256_fmadd_pd(_mm256_loadu_pd(a2 + j + 4), xb, t2);
+            t3 = _mm256_fmadd_pd(_mm256_loadu_pd(a3 + j + 4), xb, t3);
+        }
+        for (; j < c4; j += 4) {
+            __m256d xa = _mm256_loadu_pd(x + j);
+            s0 = _mm256_fmadd_pd(_mm256_loadu_pd(a0 + j), xa, s0);
+            s1 = _mm256_fmadd_pd(_mm256_loadu_pd(a1 + j), xa, s1);
+            s2 = _mm256_fmadd_pd(_mm256_loadu_pd(a2 + j), xa, s2);
+            s3 = _mm256_fmadd_pd(_mm256_loadu_pd(a3 + j), xa, s3);
+        }
+        double r0 = sum4(_mm256_add_pd(s0, t0)), r1 = sum4(_mm256_add_pd(s1, t1));
+        double r2 = sum4(_mm256_add_pd(s2, t2)), r3 = sum4(_mm256_add_pd(s3, t3));
+        for (; j < cols; j++) {
+            r0 += a0[j] * x[j];
+            r1 += a1[j] * x[j];
+            r2 += a2[j] * x[j];
+            r3 += a3[j] * x[j];
+        }
+        if (add) {
+            r0 += add[i];
+            r1 += add[i + 1];
+            r2 += add[i + 2];
+            r3 += add[i + 3];
+        }
+        y[i] = r0;
+        y[i + 1] = r1;
+        y[i + 2] = r2;
+        y[i + 3] = r3;
+    }
+    if (i < rows) matvec_plain(rows - i, cols, A + i * cols, x, add ? add + i : NULL, y + i);
+}
+
+// y for a block of 4·R4 rows from the columns of A (column j at Acols + j·ld): each column is
+// scaled by x[j] and added, with two sets of accumulators (even and odd j) so that 2·R4 chains of
+// FMAs run side by side. No horizontal sums, and each x[j] is broadcast once a block.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void column_block(const int R4, long cols, long ld, const double *Acols, const double *x, double *y) {
+    __m256d a[4], b[4];
+    for (int k = 0; k < R4; k++) a[k] = b[k] = _mm256_setzero_pd();
+    long j = 0;
+    for (; j + 2 <= cols; j += 2) {
+        __m256d x0 = _mm256_broadcast_sd(x + j), x1 = _mm256_broadcast_sd(x + j + 1);
+        const double *c0 = Acols + j * ld, *c1 = c0 + ld;
+        for (int k = 0; k < R4; k++) {
+            a[k] = _mm256_fmadd_pd(_mm256_loadu_pd(c0 + 4 * k), x0, a[k]);
+            b[k] = _mm256_fmadd_pd(_mm256_loadu_pd(c1 + 4 * k), x1, b[k]);
+        }
+    }
+    if (j < cols) {
+        __m256d x0 = _mm256_broadcast_sd(x + j);
+        for (int k = 0; k < R4; k++) a[k] = _mm256_fmadd_pd(_mm256_loadu_pd(Acols + j * ld + 4 * k), x0, a[k]);
+    }
+    for (int k = 0; k < R4; k++) _mm256_storeu_pd(y + 4 * k, _mm256_add_pd(a[k], b[k]));
+}
+
+__attribute__((target("avx2,fma")))
+static void matvec_columns_avx2(long rows, long cols, const double *Acols, const double *x, const double *add, double *y) {
+    long i = 0;
+    for (; i + 16 <= rows; i += 16) column_block(4, cols, rows, Acols + i, x, y + i);
+    for (; i + 4 <= rows; i += 4) column_block(1, cols, rows, Acols + i, x, y + i);
+    for (; i < rows; i++) {
+        double s = 0;
+        for (long j = 0; j < cols; j++) s += Acols[j * rows + i] * x[j];
+        y[i] = s;
+    }
+    if (add) for (i = 0; i < rows; i++) y[i] += add[i];
+}
+
+// Up to 64 rows the column form wins (no horizontal sums, all of A in L1); above, the row form
+// streams A once in order while the column form would stride across it.
+void gl_matvec(long rows, long cols, const double *A, const double *Acols, const double *x, const double *add, double *y) {
+    if (!has_avx2_fma()) matvec_plain(rows, cols, A, x, add, y);
+    else if (rows <= 64) matvec_columns_avx2(rows, cols, Acols, x, add, y);
+    else matvec_avx2(rows, cols, A, x, add, y);
+}
+
+// tanh after Cephes (Moshier): for |x| < 0.625, x + x·z·P(z)/Q(z) with z = x²; above, with
+// t = exp(−2|x|), 1 − 2t/(1 + t) carrying the sign of x. exp is Cephes' too: 2ⁿ·e^r with
+// r = y − n·ln 2 (ln 2 in two parts) and e^r = 1 + 2r·P(r²)/(Q(r²) − r·P(r²)). Both branches are
+// formed for all four lanes and one division finishes whichever applies. |x| is capped at 350,
+// where t < 2⁻¹⁰⁰⁰ and tanh is ±1 in double precision; NaN stays NaN.
+__attribute__((target("avx2,fma")))
+static inline __m256d tanh4(__m256d x) {
+    const __m256d sign_bit = _mm256_set1_pd(-0.0), one = _mm256_set1_pd(1.0);
+    __m256d ax = _mm256_andnot_pd(sign_bit, x);
+    // exp(y), y = −2|x| ≥ −700 (max keeps a NaN in its second operand)
+    __m256d y = _mm256_max_pd(_mm256_set1_pd(-700.0), _mm256_mul_pd(_mm256_set1_pd(-2.0), ax));
+    __m256d n = _mm256_round_pd(_mm256_mul_pd(y, _mm256_set1_pd(1.4426950408889634073599)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256d r = _mm256_fnmadd_pd(n, _mm256_set1_pd(6.93145751953125e-1), y);
+    r = _mm256_fnmadd_pd(n, _mm256_set1_pd(1.42860682030941723212e-6), r);
+    __m256d rr = _mm256_mul_pd(r, r);
+    __m256d p = _mm256_fmadd_pd(_mm256_set1_pd(1.26177193074810590878e-4), rr, _mm256_set1_pd(3.02994407707441961300e-2));
+    p = _mm256_mul_pd(r, _mm256_fmadd_pd(p, rr, _mm256_set1_pd(9.99999999999999999910e-1)));
+    __m256d q = _mm256_fmadd_pd(_mm256_set1_pd(3.00198505138664455042e-6), rr, _mm256_set1_pd(2.52448340349684104192e-3));
+    q = _mm256_fmadd_pd(q, rr, _mm256_set1_pd(2.27265548208155028766e-1));
+    q = _mm256_fmadd_pd(q, rr, _mm256_set1_pd(2.00000000000000000009e0));
+    __m256d er = _mm256_fmadd_pd(_mm256_set1_pd(2.0), _mm256_div_pd(p, _mm256_sub_pd(q, p)), one);
+    // 2ⁿ for n in [−1010, 0]: the exponent bits built directly
+    __m128i ni = _mm256_cvtpd_epi32(n);
+    __m256i bits = _mm256_slli_epi64(_mm256_add_epi64(_mm256_cvtepi32_epi64(ni), _mm256_set1_epi64x(1023)), 52);
+    __m256d t = _mm256_mul_pd(er, _mm256_castsi256_pd(bits));
+    __m256d large_num = _mm256_add_pd(t, t), large_den = _mm256_add_pd(one, t);  // tanh|x| = 1 − 2t/(1 + t)
+    // |x| < 0.625: x + x·(z·P(z)/Q(z)), the quotient from the same division as the large branch
+    __m256d z = _mm256_mul_pd(x, x);
+    __m256d sp = _mm256_fmadd_pd(_mm256_set1_pd(-9.64399179425052238628e-1), z, _mm256_set1_pd(-9.92877231001918586564e1));
+    sp = _mm256_fmadd_pd(sp, z, _mm256_set1_pd(-1.61468768441708447952e3));
+    __m256d sq = _mm256_add_pd(z, _mm256_set1_pd(1.12811678491632931402e2));
+    sq = _mm256_fmadd_pd(sq, z, _mm256_set1_pd(2.23548839060100448583e3));
+    sq = _mm256_fmadd_pd(sq, z, _mm256_set1_pd(4.84406305325125486048e3));
+    __m256d small = _mm256_cmp_pd(ax, _mm256_set1_pd(0.625), _CMP_LT_OQ);
+    __m256d num = _mm256_blendv_pd(large_num, _mm256_mul_pd(z, sp), small);
+    __m256d quotient = _mm256_div_pd(num, _mm256_blendv_pd(large_den, sq, small));
+    __m256d magnitude = _mm256_blendv_pd(_mm256_sub_pd(one, quotient), _mm256_fmadd_pd(ax, quotient, ax), small);
+    return _mm256_or_pd(magnitude, _mm256_and_pd(sign_bit, x));  // tanh is odd: the sign of x, −0 included
+}
+
+__attribute__((target("avx2,fma")))
+static void tanh_avx2(long count, const double *x, double *y) {
+    long i = 0;
+    for (; i + 4 <= count; i += 4) _mm256_storeu_pd(y + i, tanh4(_mm256_loadu_pd(x + i)));
+    if (i < count) {
+        double in[4] = {0, 0, 0, 0}, out[4];
+        for (long k = i; k < count; k++) in[k - i] = x[k];
+        _mm256_storeu_pd(out, tanh4(_mm256_loadu_pd(in)));
+        for (long k = i; k < count; k++) y[k] = out[k - i];
+    }
+}
+
+void gl_tanh(long count, const double *x, double *y) {
+    if (has_avx2_fma()) {
+        tanh_avx2(count, x, y);
+    } else {
+        for (long i = 0; i < count; i++) y[i] = tanh(x[i]);
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static double sumsq_avx2(long count, const double *x, double scale) {
+    __m256d s = _mm256_setzero_pd(), t = s, c = _mm256_set1_pd(scale);
+    long i = 0;
+    for (; i + 8 <= count; i += 8) {
+        __m256d a = _mm256_mul_pd(_mm256_loadu_pd(x + i), c), b = _mm256_mul_pd(_mm256_loadu_pd(x + i + 4), c);
+        s = _mm256_fmadd_pd(a, a, s);
+        t = _mm256_fmadd_pd(b, b, t);
+    }
+    double r = sum4(_mm256_add_pd(s, t));
+    for (; i < count; i++) r += (x[i] * scale) * (x[i] * scale);
+    return r;
+}
+
+static double sumsq(long count, const double *x, double scale) {
+    if (has_avx2_fma()) return sumsq_avx2(count, x, scale);
+    double r = 0;
+    for (long i = 0; i < count; i++) r += (x[i] * scale) * (x[i] * scale);
+    return r;
+}
+
+// The plain sum of squares when it neither overflows nor underflows (nearly always); else once
+// more with the entries scaled by 2⁶⁰⁰ or 2⁻⁶⁰⁰, exactly, which brings any finite vector into range.
+double gl_norm2(long count, const double *x) {
+    double s = sumsq(count, x, 1.0);
+    if (isnan(s)) return NAN;
+    if (s > 1e-280 && s <= DBL_MAX) return sqrt(s);
+    if (isinf(s)) {
+        for (long i = 0; i < count; i++) if (isinf(x[i])) return INFINITY;
+        return sqrt(sumsq(count, x, 0x1p-600)) * 0x1p600;
+    }
+    return sqrt(sumsq(count, x, 0x1p600)) * 0x1p-600;
+}
+
+__attribute__((target("avx2,fma")))
+static double tanh_gate_avx2(long count, const double *h, const double *delta, double *g) {
+    const __m256d one = _mm256_set1_pd(1.0);
+    __m256d sum = _mm256_setzero_pd();
+    long i = 0;
+    for (; i + 4 <= count; i += 4) {
+        __m256d hv = _mm256_loadu_pd(h + i);
+        __m256d d = _mm256_fnmadd_pd(hv, hv, one);
+        sum = _mm256_add_pd(sum, d);
+        _mm256_storeu_pd(g + i, _mm256_mul_pd(d, _mm256_loadu_pd(delta + i)));
+    }
+    double total = sum4(sum);
+    for (; i < count; i++) {
+        double d = 1 - h[i] * h[i];
+        total += d;
+        g[i] = d * delta[i];
+    }
+    return total;
+}
+
+double gl_tanh_gate(long count, const double *h, const double *delta, double *g) {
+    if (has_avx2_fma()) return tanh_gate_avx2(count, h, delta, g);
+    double total = 0;
+    for (long i = 0; i < count; i++) {
+        double d = 1 - h[i] * h[i];
+        total += d;
+        g[i] = d * delta[i];
+    }
+    return total;
+}

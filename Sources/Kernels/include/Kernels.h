@@ -1,0 +1,33 @@
+#ifndef GRADLAB_KERNELS_H
+#define GRADLAB_KERNELS_H
+
+// The inner loops of BPTT that pay for SIMD, and BLAS for the matrix-matrix products.
+//
+// Each kernel has a plain C version and an AVX2+FMA version; the second is chosen at run time when
+// the processor has both, so one build runs everywhere. Non-finite values go through as IEEE 754
+// says (Inf · 0 = NaN), exactly as in the plain loops: overflow is what gradlab is about.
+
+#include <cblas.h>
+
+/// y = A·x + add (add may be NULL) for A rows × cols, given twice: A row-major, and Acols, its
+/// columns one after another (the row-major storage of Aᵀ). Small matrices go column by column,
+/// large ones row by row.
+void gl_matvec(long rows, long cols, const double *A, const double *Acols, const double *x, const double *add, double *y);
+
+/// y[i] = tanh(x[i]); y may be x. Cephes' rational forms, four lanes at a time where AVX2 is there
+/// (within 2 ulp of the true value; a test holds it to glibc's tanh), tanh() elsewhere.
+void gl_tanh(long count, const double *x, double *y);
+
+/// g[i] = tanh′ · delta[i] with tanh′ = 1 − h[i]² (h = tanh z); returns Σ tanh′.
+double gl_tanh_gate(long count, const double *h, const double *delta, double *g);
+
+/// ‖x‖₂, without overflow or underflow: NaN when an entry is NaN, +Inf when one is infinite.
+double gl_norm2(long count, const double *x);
+
+/// How many threads BLAS may use (1 unless changed: gradlab parallelises above BLAS).
+void gl_blas_threads(int count);
+
+/// 1 when the AVX2+FMA kernels run, 0 when the plain ones do.
+int gl_kernels_vectorized(void);
+
+#endif

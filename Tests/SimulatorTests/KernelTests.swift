@@ -1,0 +1,91 @@
+import Foundation
+import Kernels
+import Simulator
+import Testing
+
+/// The C kernels behind BPTT, held to plain loops and to glibc, including the values that are the
+/// subject of gradlab: overflow, underflow, NaN and infinities.
+@Suite("BPTT kernels")
+struct KernelTests {
+    /// The distance in units in the last place between a value and the reference.
+    func ulps(_ x: Double, _ reference: Double) -> Double {
+        if x == reference { return 0 }
+        return abs(x - reference) / reference.magnitude.ulp
+    }
+
+    @Test("tanh is within 2 ulp of glibc's from 1e-300 to 800, and odd")
+    func tanhIsAccurate() {
+        var inputs: [Double] = []
+        for k in 0..<200_000 {
+            let u = Double(k) / 200_000
+            inputs.append(u * 0.7)                  // the rational branch and its edge at 0.625
+            inputs.append(Foundation.exp(-690 + 697 * u))  // 1e-300 … 1100, every scale
+            inputs.append(u * 25)                   // the exp branch, into saturation
+        }
+        inputs += inputs.map { -$0 }
+        var outputs = [Double](repeating: 0, count: inputs.count)
+        gl_tanh(inputs.count, inputs, &outputs)
+        var worst = 0.0
+        for (x, y) in zip(inputs, outputs) { worst = max(worst, ulps(y, Foundation.tanh(x))) }
+        #expect(worst <= 2, "worst error \(worst) ulp")
+    }
+
+    @Test("tanh keeps −0, NaN, ±∞ and subnormals as IEEE 754 and glibc do")
+    func tanhSpecialValues() {
+        let inputs: [Double] = [0, -0.0, .nan, .infinity, -.infinity, 5e-324, -1e-310, 0.625, -0.625, 19, 350, 1e308, -1e308]
+        var outputs = [Double](repeating: 0, count: inputs.count)
+        gl_tanh(inputs.count, inputs, &outputs)
+        for (x, y) in zip(inputs, outputs) {
+            let reference = Foundation.tanh(x)
+            if reference.isNaN { #expect(y.isNaN); continue }
+            #expect(ulps(y, reference) <= 2, "tanh(\(x)) = \(y), not \(reference)")
+            #expect(y.sign == reference.sign, "tanh(\(x)) has the wrong sign")
+        }
+    }
+
+    @Test("y = A·x + b matches the plain sums at every size, in both forms", arguments: [1, 3, 4, 5, 8, 15, 16, 17, 33, 64, 65, 128, 200])
+    func matvecMatchesPlainSums(n: Int) {
+        var rng = Xoshiro256(seed: UInt64(n), stream: "kernel")
+        let a = Matrix(rows: n, cols: n, storage: rng.normals(n * n)), at = a.transposed
+        let x = rng.normals(n), add = rng.normals(n)
+        var y = [Double](repeating: 0, count: n)
+        gl_matvec(n, n, a.storage, at.storage, x, add, &y)
+        for i in 0..<n {
+            var s = 0.0
+            for j in 0..<n { s += a[i, j] * x[j] }
+            #expect(abs(y[i] - (s + add[i])) <= 1e-12 * (1 + abs(s)), "row \(i)")
+        }
+    }
+
+    @Test("an infinite weight times a zero state is NaN, as in the plain loop", arguments: [4, 16, 100])
+    func matvecPropagatesNonFiniteValues(n: Int) {
+        var a = Matrix(rows: n, cols: n, repeating: 1)
+        a[1, 2] = .infinity
+        var x = [Double](repeating: 1, count: n)
+        x[2] = 0
+        var y = [Double](repeating: 0, count: n)
+        gl_matvec(n, n, a.storage, a.transposed.storage, x, nil, &y)
+        #expect(y[1].isNaN)
+        #expect(y[0] == Double(n - 1))
+    }
+
+    @Test("‖x‖₂ neither overflows nor underflows, and NaN and ∞ win")
+    func normIsCareful() {
+        #expect(abs(gl_norm2(2, [3e200, 4e200]) - 5e200) <= 5e200.ulp)
+        #expect(abs(gl_norm2(2, [3e-200, 4e-200]) - 5e-200) <= 5e-200.ulp)
+        #expect(gl_norm2(3, [3e-320, 4e-320, 0]) == 5e-320)
+        #expect(gl_norm2(3, [0, -0.0, 0]) == 0)
+        #expect(gl_norm2(3, [1, .nan, .infinity]).isNaN)
+        #expect(gl_norm2(3, [1e300, -.infinity, 2]) == .infinity)
+        #expect(gl_norm2(9, [1, 2, 3, 4, 5, 6, 7, 8, 9]) == 285.0.squareRoot())
+    }
+
+    @Test("the tanh gate is (1 − h²)·δ, summing 1 − h²")
+    func tanhGate() {
+        let h: [Double] = [0, 0.5, -0.9, 1, 0.25], delta: [Double] = [1, 2, 3, .infinity, -4]
+        var g = [Double](repeating: 0, count: 5)
+        let sum = gl_tanh_gate(5, h, delta, &g)
+        #expect(g[0] == 1 && g[1] == 1.5 && abs(g[2] - 0.57) < 1e-15 && g[3].isNaN && g[4] == -3.75)
+        #expect(abs(sum - (1 + 0.75 + 0.19 + 0 + 0.9375)) < 1e-15)
+    }
+}
