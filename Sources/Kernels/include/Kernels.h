@@ -5,7 +5,9 @@
 //
 // Each kernel has a plain C version and an AVX2+FMA version; the second is chosen at run time when
 // the processor has both, so one build runs everywhere. Non-finite values go through as IEEE 754
-// says (Inf · 0 = NaN), exactly as in the plain loops: overflow is what gradlab is about.
+// says (Inf · 0 = NaN): overflow is what gradlab is about. The vector forms add in another order
+// than a plain loop, so the last bits can differ, and with them the exact step where a sum that is
+// about to overflow first does.
 
 #include <cblas.h>
 

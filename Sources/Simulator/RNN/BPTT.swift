@@ -90,7 +90,7 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
     var lossValue = 0.0, y: [Double] = [], r: [Double] = []
     var derivativeSum = 0.0
     var clamped = 0
-    var interrupted = false
+    var interrupted = false, outputFormed = false
     let Wt = model.W.transposed
 
     zs.withUnsafeMutableBufferPointer { zBuffer in
@@ -105,7 +105,7 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
 
         // U x_t + b for every t at once (kept in gs until the backward pass needs it).
         for t in 0..<T { for i in 0..<n { G[t * n + i] = model.b[i] } }
-        if T > 0 && m > 0 {
+        if T > 0 && m > 0 && n > 0 {
             model.U.storage.withUnsafeBufferPointer { u in
                 cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(n), Int32(m),
                             1, xBuffer.baseAddress, Int32(m), u.baseAddress, Int32(m), 1, G, Int32(n))
@@ -123,6 +123,7 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
         let hT = Array(UnsafeBufferPointer(start: H + T * n, count: n))
         y = zip(model.V * hT, model.c).map { $0 + $1 }
         (lossValue, r) = loss.evaluate(output: y, target: sample.target)
+        outputFormed = true
 
         // Backward: δ_T = Vᵀ ∂L/∂y, then g_t = φ′(z_t) ⊙ δ_t and δ_{t−1} = Wᵀ g_t.
         for i in 0..<n { D[i] = 0 }
@@ -147,7 +148,7 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
         }
 
         // ∂L/∂W = Gᵀ H_{0…T−1}, ∂L/∂U = Gᵀ X, ∂L/∂b = Σ_t g_t.
-        guard T > 0 else { return }
+        guard T > 0 && n > 0 else { return }
         dW.withUnsafeMutableBufferPointer { dw in
             cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(n), Int32(T),
                         1, G, Int32(n), H, Int32(n), 0, dw.baseAddress, Int32(n))
@@ -162,10 +163,15 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
             for t in 0..<T { for i in 0..<n { b[i] += G[t * n + i] } }
         }
     }}}}}}}
-    if r.isEmpty {  // interrupted before the output was formed
+    if !outputFormed {  // interrupted before the output was formed
         r = Array(repeating: .nan, count: p)
         y = r
         lossValue = .nan
+    }
+    if interrupted {  // what was not computed is NaN, never a plausible zero
+        for k in dW.indices { dW[k] = .nan }
+        for k in dU.indices { dU[k] = .nan }
+        for k in db.indices { db[k] = .nan }
     }
     var dV = [Double](repeating: 0, count: p * n)
     for o in 0..<p { for i in 0..<n { dV[o * n + i] = r[o] * hs[T * n + i] } }
