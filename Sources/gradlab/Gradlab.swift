@@ -134,6 +134,10 @@ struct Benchmark: ParsableCommand {
         print(Bench.header)
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let results = Bench.all(quick: quick, only: only, executable: executable) { print(Bench.row($0)) }
+        for m in results where !m.details.isEmpty {
+            print("\n\(m.name), commands over 100 ms:")
+            m.details.forEach { print($0) }
+        }
         if let json {
             do { try Bench.json(results).write(toFile: json, atomically: true, encoding: .utf8) } catch {
                 throw ValidationError("cannot write \(json): \(error.localizedDescription)")

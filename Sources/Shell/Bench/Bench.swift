@@ -44,6 +44,8 @@ public enum Bench {
         /// Floating-point operations of one run, when the work is a matrix kernel.
         public var flops: Double?
         public var note = ""
+        /// Lines printed under the table (the slowest lesson commands).
+        public var details: [String] = []
 
         var gflops: Double? { flops.map { $0 / median / 1e9 } }
     }
@@ -147,9 +149,9 @@ public enum Bench {
         let elapsed = (clock.now - start).seconds
         var verify = Measurement(name: "verify --all (\(lessons.count) lessons)", median: elapsed, q1: elapsed, q3: elapsed, runs: 1)
         slowest.sort { $0.seconds > $1.seconds }
-        if let top = slowest.first {
-            verify.note = String(format: "%d commands; slowest %.1f ms: %@", slowest.count, top.seconds * 1e3, String(top.line.prefix(40)))
-        }
+        let over = slowest.filter { $0.seconds > 0.1 }
+        verify.note = "\(slowest.count) commands, \(over.count) over 100 ms"
+        verify.details = over.map { String(format: "%7.1f ms  %@", $0.seconds * 1e3, $0.line) }
         return verify
     }
 
@@ -265,6 +267,7 @@ public enum Bench {
                                             ("q1_seconds", .number(m.q1)), ("q3_seconds", .number(m.q3)), ("runs", .integer(m.runs))]
             if let g = m.gflops { fields.append(("gflops", .number(g))) }
             if !m.note.isEmpty { fields.append(("note", .string(m.note))) }
+            if !m.details.isEmpty { fields.append(("details", .array(m.details.map { .string($0) }))) }
             return .object(fields)
         }
         return JSON.object([("machine", .object(machine)), ("results", .array(items))]).serialized() + "\n"

@@ -81,10 +81,13 @@ public struct TrainingRun: Sendable {
 }
 
 /// The mean loss and mean gradient of a model over a batch, and how many error components
-/// `errorClip` clamped on the way. The examples are backpropagated on every core, and summed in
-/// their order afterwards, so the numbers do not depend on the number of threads.
+/// `errorClip` clamped on the way. The examples are backpropagated on every core (unless the batch
+/// is too small to pay for the threads: under 2¹⁸ multiply-adds), and summed in their order
+/// afterwards, so the numbers do not depend on the number of threads.
 public func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Double? = nil) -> (loss: Double, gradients: [[Double]], clamped: Int) {
-    let passes = parallelMap(batch.count) { bptt(model, batch[$0], loss: loss, errorClip: errorClip) }
+    let n = model.hiddenSize
+    let work = batch.reduce(0) { $0 + $1.length } * n * n
+    let passes = parallelMap(batch.count, serial: work < 1 << 18) { bptt(model, batch[$0], loss: loss, errorClip: errorClip) }
     var total = 0.0
     var clamped = 0
     var sum = model.parameters.map { [Double](repeating: 0, count: $0.count) }
