@@ -184,6 +184,25 @@ def test_ctrl_c_stops_a_long_train_within_a_second(home):
     assert leave(child) == 0
 
 
+@pytest.mark.parametrize("command", [
+    "set n=512 T=10000; bptt",                                  # one pass of several seconds
+    "task adding; set n=140 T=10000; train steps=2 batch=300",  # one training step of many seconds
+])
+def test_ctrl_c_stops_a_single_long_pass_within_a_second(home, command):
+    child = spawn(home)
+    child.sendline(command)
+    child.expect_exact("now ρ(W)")  # the settings are made; the pass (over a second in release) starts
+    time.sleep(0.3)
+    started = time.monotonic()
+    child.sendcontrol("c")
+    child.expect_exact("interrupted")
+    child.expect_exact(PROMPT)
+    assert time.monotonic() - started < 1.0
+    child.sendline("= 1+1")
+    child.expect_exact("\r\n2\r\n")
+    assert leave(child) == 0
+
+
 def test_a_progress_bar_shows_while_training(home):
     child = spawn(home)
     child.sendline("task adding T=50; train steps=400")

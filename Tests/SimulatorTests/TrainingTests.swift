@@ -1,5 +1,6 @@
 import Foundation
 import Simulator
+import Synchronization
 import Testing
 
 @Suite("Tasks: shapes, targets and the trivial predictor's loss")
@@ -160,7 +161,7 @@ struct TrainerTests {
         let (model, task, config) = try setup(lr: 0.1, clip: .norm(threshold: 0.01, order: .two, style: .gradlab), steps: 1)
         let run = train(model, on: task, config)
         var rng = Xoshiro256(seed: 4, stream: "batches")
-        let (loss, gradients, _) = batchGradient(model, task.batch(8, &rng), loss: task.loss)
+        let (loss, gradients, _) = batchGradient(model, task.batch(8, &rng), loss: task.loss)!
         #expect(run.records[0].loss == loss)
         #expect(run.records[0].preClipNorm == VectorNorm.of(gradients))
         #expect(abs(run.records[0].postClipNorm - 0.01) < 1e-15)
@@ -219,9 +220,17 @@ struct TrainerTests {
     @Test("a stop request ends the run between steps")
     func interrupts() throws {
         let (model, task, config) = try setup(lr: 0.1)
-        var asked = 0
-        let run = train(model, on: task, config, shouldStop: { asked += 1; return asked > 5 })
+        let done = Mutex(0)
+        let run = train(model, on: task, config, shouldStop: { done.withLock { $0 >= 5 } }, progress: { step in done.withLock { $0 = step } })
         #expect(run.end == .interrupted(step: 5) && run.records.count == 5)
+    }
+
+    @Test("a stop request inside a step's batch ends the run before that step, with nothing of it applied")
+    func interruptsWithinAStep() throws {
+        let (model, task, config) = try setup(lr: 0.1)
+        let asked = Mutex(0)
+        let run = train(model, on: task, config, shouldStop: { asked.withLock { $0 += 1; return $0 > 3 } })
+        #expect(run.end == .interrupted(step: 0) && run.records.isEmpty && run.model == model)
     }
 
     @Test("the suggested threshold is the mean warm-up gradient norm")

@@ -137,7 +137,7 @@ extension Commands {
 
     /// The metric at one point, or nil when a stop request cut its training short. Each metric
     /// runs only what it needs: nothing, one bptt, or one training run.
-    static func measure(_ metric: SweepMetric, model: RNN, settings: Settings, clip: ClipRule, shouldStop: () -> Bool) -> Double? {
+    static func measure(_ metric: SweepMetric, model: RNN, settings: Settings, clip: ClipRule, shouldStop: @Sendable () -> Bool) -> Double? {
         let spec = settings.spec
         var pass: BPTTResult { Simulator.bptt(model, spec.sample(), loss: spec.trainingTask.loss) }
         var run: TrainingRun? {

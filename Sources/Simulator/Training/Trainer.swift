@@ -83,15 +83,22 @@ public struct TrainingRun: Sendable {
 /// The mean loss and mean gradient of a model over a batch, and how many error components
 /// `errorClip` clamped on the way. The examples are backpropagated on every core (unless the batch
 /// is too small to pay for the threads: under 2¹⁸ multiply-adds), and summed in their order
-/// afterwards, so the numbers do not depend on the number of threads.
-public func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Double? = nil) -> (loss: Double, gradients: [[Double]], clamped: Int) {
+/// afterwards, so the numbers do not depend on the number of threads. Nil when `shouldStop` said
+/// yes before every example was done (one step of a large batch can take many seconds).
+public func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Double? = nil,
+                          shouldStop: @Sendable () -> Bool = { false }) -> (loss: Double, gradients: [[Double]], clamped: Int)? {
     let n = model.hiddenSize
     let work = batch.reduce(0) { $0 + $1.length } * n * n
-    let passes = parallelMap(batch.count, serial: work < 1 << 18) { bptt(model, batch[$0], loss: loss, errorClip: errorClip) }
+    let passes = parallelMap(batch.count, serial: work < 1 << 18) { i -> BPTTResult? in
+        if shouldStop() { return nil }
+        let result = bptt(model, batch[i], loss: loss, errorClip: errorClip, shouldStop: shouldStop)
+        return result.interrupted ? nil : result
+    }
     var total = 0.0
     var clamped = 0
     var sum = model.parameters.map { [Double](repeating: 0, count: $0.count) }
-    for result in passes {
+    for pass in passes {
+        guard let result = pass else { return nil }
         total += result.loss
         clamped += result.clampedErrors
         for (k, tensor) in result.gradients.tensors.enumerated() {
@@ -104,9 +111,10 @@ public func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip
 
 /// Trains `model` on `task` with mini-batch gradient descent: for every step it draws a batch,
 /// backpropagates, clips, updates, and records the loss and the gradient norms.
-/// `shouldStop` is asked before every step; `progress` is told after every step.
+/// `shouldStop` is asked before every step and within it (between the examples of the batch and
+/// every 64 time steps of each); `progress` is told after every step.
 public func train(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig,
-                  shouldStop: () -> Bool = { false }, progress: (Int) -> Void = { _ in }) -> TrainingRun {
+                  shouldStop: @Sendable () -> Bool = { false }, progress: (Int) -> Void = { _ in }) -> TrainingRun {
     var model = model
     var optimizer = Optimizer(config.optimizer)
     var rng = Xoshiro256(seed: config.seed, stream: "batches")
@@ -120,7 +128,10 @@ public func train(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig,
     for step in stride(from: 1, through: config.steps, by: 1) {
         if shouldStop() { return TrainingRun(records: records, end: .interrupted(step: step - 1), model: model, firstNonFiniteStep: firstNonFinite) }
         let batch = task.batch(config.batchSize, &rng)
-        let (loss, gradients, clamped) = batchGradient(model, batch, loss: task.loss, errorClip: errorClip)
+        guard let gradient = batchGradient(model, batch, loss: task.loss, errorClip: errorClip, shouldStop: shouldStop) else {
+            return TrainingRun(records: records, end: .interrupted(step: step - 1), model: model, firstNonFiniteStep: firstNonFinite)
+        }
+        let (loss, gradients, clamped) = gradient
         let norm = VectorNorm.of(gradients)
         if !(loss.isFinite && norm.isFinite) && firstNonFinite == nil { firstNonFinite = step }
         // optax's apply_if_finite judges the update alone; stop and propagate judge loss and gradient.
@@ -189,7 +200,7 @@ public struct ThresholdSuggestion: Sendable, Equatable {
 }
 
 public func suggestThreshold(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig,
-                             shouldStop: () -> Bool = { false }) -> ThresholdSuggestion {
+                             shouldStop: @Sendable () -> Bool = { false }) -> ThresholdSuggestion {
     var warmup = config
     warmup.clip = .none
     warmup.nonFinite = .stop
