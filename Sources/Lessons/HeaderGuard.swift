@@ -1,7 +1,7 @@
 /// toml++ (inside TOMLKit 0.6.0) stops the whole program with a failed assertion, instead of
 /// reporting an error, on a table header with no name (`[` alone on a line, `[ `, `[[`, `[.a]`), on
-/// one whose name starts with a letter outside ASCII (`[δ]`), and on a bracket that closes the
-/// wrong kind (`a = [1, }`). This check, found by fuzzing the lesson
+/// one whose name starts with a letter outside ASCII (`[δ]`, also after a byte-order mark), and on a
+/// bracket that closes the wrong kind (`a = [1, }`). This check, found by fuzzing the lesson
 /// loader, catches both first, so that a broken lesson file is a problem with a line and column,
 /// never a crash. It reads lines as TOML does: headers only at the top level, strings and comments
 /// skipped, a multi-line string or array followed across lines.
@@ -19,6 +19,7 @@ enum HeaderGuard {
                 closing = nil
                 i = end + 3
             } else {
+                if index == 0, line.first == "\u{FEFF}" { i = 1 }  // a byte-order mark, which toml++ skips
                 while i < line.count, line[i] == " " || line[i] == "\t" { i += 1 }
                 if open.isEmpty, i < line.count, line[i] == "[" {
                     var j = i + 1

@@ -47,7 +47,7 @@ final class Harness {
 @Suite struct LessonLintTests {
     /// Every broken fixture says, in `# expect: LINE:COLUMN text` comments, each problem lint must
     /// report; lint must report exactly those.
-    @Test(arguments: ["bad-toml", "unknown-keys", "missing-and-kinds", "bad-expressions", "bad-setup-and-commands", "empty-header", "wrong-bracket", "greek-header"])
+    @Test(arguments: ["bad-toml", "unknown-keys", "missing-and-kinds", "bad-expressions", "bad-setup-and-commands", "empty-header", "wrong-bracket", "greek-header", "bom-header"])
     func brokenLessonsNameEachProblemWithItsLineAndColumn(_ name: String) throws {
         let path = fixtures.appendingPathComponent("BrokenLessons/\(name).toml").path
         let text = try String(contentsOfFile: path, encoding: .utf8)
