@@ -27,9 +27,7 @@ __attribute__((constructor)) static void set_up(void) {
 
 void gl_blas_threads(int count) { openblas_set_num_threads(count); }
 
-static int has_avx2_fma(void) { return vectorized; }
-
-int gl_kernels_vectorized(void) { return has_avx2_fma(); }
+int gl_kernels_vectorized(void) { return vectorized; }
 
 static void matvec_plain(long rows, long cols, const double *A, const double *x, const double *add, double *y) {
     for (long i = 0; i < rows; i++) {
@@ -135,7 +133,7 @@ static void matvec_columns_avx2(long rows, long cols, const double *Acols, const
 // Up to 64 rows the column form wins (no horizontal sums, all of A in L1); above, the row form
 // streams A once in order while the column form would stride across it.
 void gl_matvec(long rows, long cols, const double *A, const double *Acols, const double *x, const double *add, double *y) {
-    if (!has_avx2_fma()) matvec_plain(rows, cols, A, x, add, y);
+    if (!vectorized) matvec_plain(rows, cols, A, x, add, y);
     else if (rows <= 64) matvec_columns_avx2(rows, cols, Acols, x, add, y);
     else matvec_avx2(rows, cols, A, x, add, y);
 }
@@ -193,7 +191,7 @@ static void tanh_avx2(long count, const double *x, double *y) {
 }
 
 void gl_tanh(long count, const double *x, double *y) {
-    if (has_avx2_fma()) {
+    if (vectorized) {
         tanh_avx2(count, x, y);
     } else {
         for (long i = 0; i < count; i++) y[i] = tanh(x[i]);
@@ -215,7 +213,7 @@ static double sumsq_avx2(long count, const double *x, double scale) {
 }
 
 static double sumsq(long count, const double *x, double scale) {
-    if (has_avx2_fma()) return sumsq_avx2(count, x, scale);
+    if (vectorized) return sumsq_avx2(count, x, scale);
     double r = 0;
     for (long i = 0; i < count; i++) r += (x[i] * scale) * (x[i] * scale);
     return r;
@@ -255,7 +253,7 @@ static double tanh_gate_avx2(long count, const double *h, const double *delta, d
 }
 
 double gl_tanh_gate(long count, const double *h, const double *delta, double *g) {
-    if (has_avx2_fma()) return tanh_gate_avx2(count, h, delta, g);
+    if (vectorized) return tanh_gate_avx2(count, h, delta, g);
     double total = 0;
     for (long i = 0; i < count; i++) {
         double d = 1 - h[i] * h[i];

@@ -71,7 +71,12 @@ public enum Bench {
             body()
             times.append((clock.now - t0).seconds)
         }
-        times.sort()
+        return summary(name, times, flops: flops)
+    }
+
+    /// The median and quartiles of some timings.
+    static func summary(_ name: String, _ times: [Double], flops: Double? = nil) -> Measurement {
+        let times = times.sorted()
         func quantile(_ q: Double) -> Double {
             let x = q * Double(times.count - 1)
             let i = Int(x), f = x - Double(i)
@@ -84,8 +89,9 @@ public enum Bench {
     public static func all(quick: Bool, only: String? = nil, executable: String, progress: (Measurement) -> Void) -> [Measurement] {
         let seconds = quick ? 0.05 : 0.5
         var results: [Measurement] = []
+        func wanted(_ name: String) -> Bool { only.map { name.hasPrefix($0) } ?? true }
         func add(_ m: @autoclosure () -> Measurement?, _ name: String) {
-            guard only.map({ name.hasPrefix($0) }) ?? true, let m = m() else { return }
+            guard wanted(name), let m = m() else { return }
             results.append(m)
             progress(m)
         }
@@ -117,15 +123,16 @@ public enum Bench {
             }, "train n=\(n)")
         }
 
-        let sweep = "sweep rho=0.5..1.5:40 T=5..200:40 n=32"
-        var parallel = Session(), serial = Session()
-        serial.runtime.serial = true
-        if only.map({ "sweep".hasPrefix($0) || $0.hasPrefix("sweep") }) ?? true {
-            var all = measure("sweep 40×40 n=32, all cores", seconds: seconds, least: quick ? 1 : 5) { _ = run(sweep, in: &parallel) }
-            let one = measure("sweep 40×40 n=32, one thread", seconds: seconds, least: quick ? 1 : 5) { _ = run(sweep, in: &serial) }
+        // Both sweeps run when either is asked for: the first's note is the ratio of the two.
+        let sweep = "sweep rho=0.5..1.5:40 T=5..200:40 n=32", allName = "sweep 40×40 n=32, all cores", oneName = "sweep 40×40 n=32, one thread"
+        if wanted(allName) || wanted(oneName) {
+            var parallel = Session(), serial = Session()
+            serial.runtime.serial = true
+            var all = measure(allName, seconds: seconds, least: quick ? 1 : 5) { _ = run(sweep, in: &parallel) }
+            let one = measure(oneName, seconds: seconds, least: quick ? 1 : 5) { _ = run(sweep, in: &serial) }
             all.note = String(format: "%.2f× one thread (%d cores)", one.median / all.median, ProcessInfo.processInfo.activeProcessorCount)
-            add(all, "sweep")
-            add(one, "sweep")
+            add(all, allName)
+            add(one, oneName)
         }
 
         var cliff = Session()
@@ -185,9 +192,7 @@ public enum Bench {
             guard let t = timeToPrompt(executable) else { return nil }
             times.append(t)
         }
-        times.sort()
-        return Measurement(name: "start-up to the first prompt", median: times[times.count / 2], q1: times[times.count / 4],
-                           q3: times[(3 * times.count) / 4], runs: times.count)
+        return summary("start-up to the first prompt", times)
     }
 
     static func timeToPrompt(_ executable: String) -> Double? {

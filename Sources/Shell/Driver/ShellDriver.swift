@@ -45,7 +45,7 @@ public final class ShellDriver {
     public func execute(_ line: String, location: String? = nil, before: () -> Void = {}) -> Bool {
         guard line.utf8.count <= Limits.lineLength else {
             before()
-            fail(verb: "", ShellError("the line is over 1 MiB (\(Limits.lineLength) bytes), the longest a command line may be; split it into shorter lines"), location: location)
+            fail(verb: "", ShellError("the line is over \(BoundedFile.describe(Limits.lineLength)) (\(Limits.lineLength) bytes), the longest a command line may be; split it into shorter lines"), location: location)
             return true
         }
         let typed = line, prompt = LessonRunner.prompt(session) ?? "gradlab> "
