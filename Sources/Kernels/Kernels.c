@@ -117,17 +117,23 @@ static inline void column_block(const int R4, long cols, long ld, const double *
     for (int k = 0; k < R4; k++) _mm256_storeu_pd(y + 4 * k, _mm256_add_pd(a[k], b[k]));
 }
 
+// Blocks of 16, 8 and 4 rows: each row's sum is formed the same way in any block size, so the
+// block sizes change the speed only.
 __attribute__((target("avx2,fma")))
-static void matvec_columns_avx2(long rows, long cols, const double *Acols, const double *x, const double *add, double *y) {
+static inline void matvec_columns_avx2(long rows, long cols, const double *Acols, const double *x, const double *add, double *y) {
     long i = 0;
     for (; i + 16 <= rows; i += 16) column_block(4, cols, rows, Acols + i, x, y + i);
-    for (; i + 4 <= rows; i += 4) column_block(1, cols, rows, Acols + i, x, y + i);
+    if (i + 8 <= rows) column_block(2, cols, rows, Acols + i, x, y + i), i += 8;
+    if (i + 4 <= rows) column_block(1, cols, rows, Acols + i, x, y + i), i += 4;
     for (; i < rows; i++) {
         double s = 0;
         for (long j = 0; j < cols; j++) s += Acols[j * rows + i] * x[j];
         y[i] = s;
     }
-    if (add) for (i = 0; i < rows; i++) y[i] += add[i];
+    if (add) {
+        for (i = 0; i + 4 <= rows; i += 4) _mm256_storeu_pd(y + i, _mm256_add_pd(_mm256_loadu_pd(y + i), _mm256_loadu_pd(add + i)));
+        for (; i < rows; i++) y[i] += add[i];
+    }
 }
 
 // Up to 64 rows the column form wins (no horizontal sums, all of A in L1); above, the row form
@@ -138,15 +144,30 @@ void gl_matvec(long rows, long cols, const double *A, const double *Acols, const
     else matvec_avx2(rows, cols, A, x, add, y);
 }
 
+__attribute__((target("avx2,fma")))
+static void matvec_columns_batch_avx2(long count, long rows, long cols, const double *Acols, const double *X,
+                                      const double *add, double *Y) {
+    for (long e = 0; e < count; e++) matvec_columns_avx2(rows, cols, Acols, X + e * cols, add ? add + e * rows : NULL, Y + e * rows);
+}
+
+void gl_matvec_batch(long count, long rows, long cols, const double *A, const double *Acols, const double *X,
+                     const double *add, double *Y) {
+    if (vectorized && rows <= 64) {
+        matvec_columns_batch_avx2(count, rows, cols, Acols, X, add, Y);
+    } else {
+        for (long e = 0; e < count; e++) gl_matvec(rows, cols, A, Acols, X + e * cols, add ? add + e * rows : NULL, Y + e * rows);
+    }
+}
+
 // tanh after Cephes (Moshier): for |x| < 0.625, x + x·z·P(z)/Q(z) with z = x²; above, with
 // t = exp(−2|x|), 1 − 2t/(1 + t) carrying the sign of x. exp is Cephes' too: 2ⁿ·e^r with
-// r = y − n·ln 2 (ln 2 in two parts) and e^r = 1 + 2r·P(r²)/(Q(r²) − r·P(r²)). Both branches are
-// formed for all four lanes and one division finishes whichever applies. |x| is capped at 350,
-// where t < 2⁻¹⁰⁰⁰ and tanh is ±1 in double precision; NaN stays NaN.
-__attribute__((target("avx2,fma")))
-static inline __m256d tanh4(__m256d x) {
-    const __m256d sign_bit = _mm256_set1_pd(-0.0), one = _mm256_set1_pd(1.0);
-    __m256d ax = _mm256_andnot_pd(sign_bit, x);
+// r = y − n·ln 2 (ln 2 in two parts) and e^r = 1 + 2r·P(r²)/(Q(r²) − r·P(r²)). When the four lanes
+// fall on both sides of 0.625, both branches are formed and one division finishes whichever
+// applies to each lane; otherwise only the one branch (the same operations, so the same bits).
+// |x| is capped at 350, where t < 2⁻¹⁰⁰⁰ and tanh is ±1 in double precision; NaN stays NaN.
+__attribute__((target("avx2,fma"), always_inline))
+static inline void tanh_large(__m256d ax, __m256d *num, __m256d *den) {
+    const __m256d one = _mm256_set1_pd(1.0);
     // exp(y), y = −2|x| ≥ −700 (max keeps a NaN in its second operand)
     __m256d y = _mm256_max_pd(_mm256_set1_pd(-700.0), _mm256_mul_pd(_mm256_set1_pd(-2.0), ax));
     __m256d n = _mm256_round_pd(_mm256_mul_pd(y, _mm256_set1_pd(1.4426950408889634073599)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
@@ -163,18 +184,43 @@ static inline __m256d tanh4(__m256d x) {
     __m128i ni = _mm256_cvtpd_epi32(n);
     __m256i bits = _mm256_slli_epi64(_mm256_add_epi64(_mm256_cvtepi32_epi64(ni), _mm256_set1_epi64x(1023)), 52);
     __m256d t = _mm256_mul_pd(er, _mm256_castsi256_pd(bits));
-    __m256d large_num = _mm256_add_pd(t, t), large_den = _mm256_add_pd(one, t);  // tanh|x| = 1 − 2t/(1 + t)
-    // |x| < 0.625: x + x·(z·P(z)/Q(z)), the quotient from the same division as the large branch
+    *num = _mm256_add_pd(t, t);  // tanh|x| = 1 − 2t/(1 + t)
+    *den = _mm256_add_pd(one, t);
+}
+
+// |x| < 0.625: x + x·(z·P(z)/Q(z)), z = x²
+__attribute__((target("avx2,fma"), always_inline))
+static inline void tanh_small(__m256d x, __m256d *num, __m256d *den) {
     __m256d z = _mm256_mul_pd(x, x);
     __m256d sp = _mm256_fmadd_pd(_mm256_set1_pd(-9.64399179425052238628e-1), z, _mm256_set1_pd(-9.92877231001918586564e1));
     sp = _mm256_fmadd_pd(sp, z, _mm256_set1_pd(-1.61468768441708447952e3));
     __m256d sq = _mm256_add_pd(z, _mm256_set1_pd(1.12811678491632931402e2));
     sq = _mm256_fmadd_pd(sq, z, _mm256_set1_pd(2.23548839060100448583e3));
     sq = _mm256_fmadd_pd(sq, z, _mm256_set1_pd(4.84406305325125486048e3));
+    *num = _mm256_mul_pd(z, sp);
+    *den = sq;
+}
+
+__attribute__((target("avx2,fma")))
+static inline __m256d tanh4(__m256d x) {
+    const __m256d sign_bit = _mm256_set1_pd(-0.0), one = _mm256_set1_pd(1.0);
+    __m256d ax = _mm256_andnot_pd(sign_bit, x);
     __m256d small = _mm256_cmp_pd(ax, _mm256_set1_pd(0.625), _CMP_LT_OQ);
-    __m256d num = _mm256_blendv_pd(large_num, _mm256_mul_pd(z, sp), small);
-    __m256d quotient = _mm256_div_pd(num, _mm256_blendv_pd(large_den, sq, small));
-    __m256d magnitude = _mm256_blendv_pd(_mm256_sub_pd(one, quotient), _mm256_fmadd_pd(ax, quotient, ax), small);
+    int lanes = _mm256_movemask_pd(small);
+    __m256d num, den, magnitude;
+    if (lanes == 0xF) {
+        tanh_small(x, &num, &den);
+        magnitude = _mm256_fmadd_pd(ax, _mm256_div_pd(num, den), ax);
+    } else if (lanes == 0) {
+        tanh_large(ax, &num, &den);
+        magnitude = _mm256_sub_pd(one, _mm256_div_pd(num, den));
+    } else {
+        __m256d small_num, small_den;
+        tanh_large(ax, &num, &den);
+        tanh_small(x, &small_num, &small_den);
+        __m256d quotient = _mm256_div_pd(_mm256_blendv_pd(num, small_num, small), _mm256_blendv_pd(den, small_den, small));
+        magnitude = _mm256_blendv_pd(_mm256_sub_pd(one, quotient), _mm256_fmadd_pd(ax, quotient, ax), small);
+    }
     return _mm256_or_pd(magnitude, _mm256_and_pd(sign_bit, x));  // tanh is odd: the sign of x, −0 included
 }
 
@@ -261,4 +307,129 @@ double gl_tanh_gate(long count, const double *h, const double *delta, double *g)
         g[i] = d * delta[i];
     }
     return total;
+}
+
+// C = Aᵀ·B for A K × rows and B K × cols (row-major, leading dimensions lda and ldb), each entry one
+// chain of fused multiply-adds over k in order: C[i][j] = fma(A[K−1][i], B[K−1][j], … fma(A[0][i],
+// B[0][j], 0)). Blocks of 4 rows by 8 or 4 columns keep their sums in registers; the columns left
+// over go 4 rows at a time, the rows left over one entry at a time.
+static inline __attribute__((always_inline)) double gram_entry(long K, const double *A, long lda, const double *B, long ldb) {
+    double s = 0;
+    for (long k = 0; k < K; k++) s = fma(A[k * lda], B[k * ldb], s);
+    return s;
+}
+
+static void gram_plain(long rows, long cols, long K, const double *A, long lda, const double *B, long ldb, double *C, long ldc) {
+    for (long i = 0; i < rows; i++) for (long j = 0; j < cols; j++) C[i * ldc + j] = gram_entry(K, A + i, lda, B + j, ldb);
+}
+
+__attribute__((target("avx2,fma"), always_inline))
+static inline void gram_block(const int C4, long K, const double *A, long lda, const double *B, long ldb, double *C, long ldc) {
+    __m256d s[4][2];
+    for (int r = 0; r < 4; r++) for (int c = 0; c < C4; c++) s[r][c] = _mm256_setzero_pd();
+    for (long k = 0; k < K; k++) {
+        __m256d b[2];
+        for (int c = 0; c < C4; c++) b[c] = _mm256_loadu_pd(B + k * ldb + 4 * c);
+        for (int r = 0; r < 4; r++) {
+            __m256d a = _mm256_broadcast_sd(A + k * lda + r);
+            for (int c = 0; c < C4; c++) s[r][c] = _mm256_fmadd_pd(a, b[c], s[r][c]);
+        }
+    }
+    for (int r = 0; r < 4; r++) for (int c = 0; c < C4; c++) _mm256_storeu_pd(C + r * ldc + 4 * c, s[r][c]);
+}
+
+__attribute__((target("avx2,fma")))
+static void gram_avx2(long rows, long cols, long K, const double *A, long lda, const double *B, long ldb, double *C, long ldc) {
+    long i = 0;
+    for (; i + 4 <= rows; i += 4) {
+        long j = 0;
+        for (; j + 8 <= cols; j += 8) gram_block(2, K, A + i, lda, B + j, ldb, C + i * ldc + j, ldc);
+        if (j + 4 <= cols) gram_block(1, K, A + i, lda, B + j, ldb, C + i * ldc + j, ldc), j += 4;
+        for (; j < cols; j++) {  // one column: four rows' sums in the lanes
+            __m256d s = _mm256_setzero_pd();
+            for (long k = 0; k < K; k++) s = _mm256_fmadd_pd(_mm256_loadu_pd(A + k * lda + i), _mm256_broadcast_sd(B + k * ldb + j), s);
+            double out[4];
+            _mm256_storeu_pd(out, s);
+            for (int r = 0; r < 4; r++) C[(i + r) * ldc + j] = out[r];
+        }
+    }
+    for (; i < rows; i++) for (long j = 0; j < cols; j++) C[i * ldc + j] = gram_entry(K, A + i, lda, B + j, ldb);
+}
+
+void gl_gram(long rows, long cols, long K, const double *A, long lda, const double *B, long ldb, double *C, long ldc) {
+    if (vectorized) gram_avx2(rows, cols, K, A, lda, B, ldb, C, ldc);
+    else gram_plain(rows, cols, K, A, lda, B, ldb, C, ldc);
+}
+
+// G[t][j] = b[j] + (one chain of fused multiply-adds over k of X[t][k]·Ut[k][j]).
+static inline __attribute__((always_inline)) double input_entry(long m, long n, const double *x, const double *Ut, double b) {
+    double s = 0;
+    for (long k = 0; k < m; k++) s = fma(x[k], Ut[k * n], s);
+    return b + s;
+}
+
+static void input_terms_plain(long T, long n, long m, const double *X, const double *Ut, const double *b, double *G, long ldg) {
+    for (long t = 0; t < T; t++) for (long j = 0; j < n; j++) G[t * ldg + j] = input_entry(m, n, X + t * m, Ut + j, b[j]);
+}
+
+__attribute__((target("avx2,fma")))
+static void input_terms_avx2(long T, long n, long m, const double *X, const double *Ut, const double *b, double *G, long ldg) {
+    for (long t = 0; t < T; t++) {
+        const double *x = X + t * m;
+        double *g = G + t * ldg;
+        long j = 0;
+        for (; j + 4 <= n; j += 4) {
+            __m256d s = _mm256_setzero_pd();
+            for (long k = 0; k < m; k++) s = _mm256_fmadd_pd(_mm256_broadcast_sd(x + k), _mm256_loadu_pd(Ut + k * n + j), s);
+            _mm256_storeu_pd(g + j, _mm256_add_pd(_mm256_loadu_pd(b + j), s));
+        }
+        for (; j < n; j++) g[j] = input_entry(m, n, x, Ut + j, b[j]);
+    }
+}
+
+void gl_input_terms(long T, long n, long m, const double *X, const double *Ut, const double *b, double *G, long ldg) {
+    if (vectorized) input_terms_avx2(T, n, m, X, Ut, b, G, ldg);
+    else input_terms_plain(T, n, m, X, Ut, b, G, ldg);
+}
+
+// s[j] = Σ_t A[t·lda + j], each column summed from t = 0 up, four columns a vector.
+__attribute__((target("avx2")))
+static void column_sums_avx2(long rows, long cols, const double *A, long lda, double *s) {
+    long j = 0;
+    for (; j + 16 <= cols; j += 16) {
+        __m256d a = _mm256_setzero_pd(), b = a, c = a, d = a;
+        for (long t = 0; t < rows; t++) {
+            const double *r = A + t * lda + j;
+            a = _mm256_add_pd(a, _mm256_loadu_pd(r));
+            b = _mm256_add_pd(b, _mm256_loadu_pd(r + 4));
+            c = _mm256_add_pd(c, _mm256_loadu_pd(r + 8));
+            d = _mm256_add_pd(d, _mm256_loadu_pd(r + 12));
+        }
+        _mm256_storeu_pd(s + j, a);
+        _mm256_storeu_pd(s + j + 4, b);
+        _mm256_storeu_pd(s + j + 8, c);
+        _mm256_storeu_pd(s + j + 12, d);
+    }
+    for (; j + 4 <= cols; j += 4) {
+        __m256d a = _mm256_setzero_pd();
+        for (long t = 0; t < rows; t++) a = _mm256_add_pd(a, _mm256_loadu_pd(A + t * lda + j));
+        _mm256_storeu_pd(s + j, a);
+    }
+    for (; j < cols; j++) {
+        double sum = 0;
+        for (long t = 0; t < rows; t++) sum += A[t * lda + j];
+        s[j] = sum;
+    }
+}
+
+void gl_column_sums(long rows, long cols, const double *A, long lda, double *s) {
+    if (vectorized) {
+        column_sums_avx2(rows, cols, A, lda, s);
+        return;
+    }
+    for (long j = 0; j < cols; j++) {
+        double sum = 0;
+        for (long t = 0; t < rows; t++) sum += A[t * lda + j];
+        s[j] = sum;
+    }
 }

@@ -1,4 +1,8 @@
 import Dispatch
+import Glibc
+
+/// The processors online (at least 1).
+let processorCount = max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))
 
 /// `body(0..<count)` on every core (or on one thread when `serial`), results in index order: each
 /// index is computed on its own, so the numbers never depend on the number of threads.

@@ -90,4 +90,78 @@ struct KernelTests {
         #expect(g[0] == 1 && g[1] == 1.5 && abs(g[2] - 0.57) < 1e-15 && g[3].isNaN && g[4] == -3.75)
         #expect(abs(sum - (1 + 0.75 + 0.19 + 0 + 0.9375)) < 1e-15)
     }
+
+    @Test("a batch of products is each product exactly as alone", arguments: [1, 3, 4, 7, 8, 12, 16, 20, 64, 65])
+    func matvecBatchIsExact(n: Int) {
+        var rng = Xoshiro256(seed: UInt64(n), stream: "batch")
+        let a = Matrix(rows: n, cols: n, storage: rng.normals(n * n)), at = a.transposed
+        for count in 1...5 {
+            let x = rng.normals(count * n), add = rng.normals(count * n)
+            var batch = [Double](repeating: 0, count: count * n), alone = batch
+            gl_matvec_batch(count, n, n, a.storage, at.storage, x, add, &batch)
+            for e in 0..<count {
+                x.withUnsafeBufferPointer { x in
+                add.withUnsafeBufferPointer { add in
+                alone.withUnsafeMutableBufferPointer { y in
+                    gl_matvec(n, n, a.storage, at.storage, x.baseAddress! + e * n, add.baseAddress! + e * n, y.baseAddress! + e * n)
+                }}}
+            }
+            #expect(batch == alone, "n = \(n), \(count) vectors")
+        }
+    }
+
+    @Test("Aᵀ·B: each entry one chain of fused multiply-adds in order, at every shape")
+    func gramIsOneChainAnEntry() {
+        var rng = Xoshiro256(seed: 5, stream: "gram")
+        for (rows, cols, K) in [(1, 1, 1), (3, 5, 7), (4, 4, 50), (8, 8, 50), (8, 1, 50), (8, 2, 9), (9, 6, 13), (13, 11, 3), (16, 16, 300)] {
+            let lda = rows + 2, ldb = cols + 1  // rows apart, as in a batch
+            let A = rng.normals(K * lda), B = rng.normals(K * ldb)
+            var C = [Double](repeating: .nan, count: rows * cols)
+            gl_gram(rows, cols, K, A, lda, B, ldb, &C, cols)
+            for i in 0..<rows {
+                for j in 0..<cols {
+                    var s = 0.0
+                    for k in 0..<K { s.addProduct(A[k * lda + i], B[k * ldb + j]) }
+                    #expect(C[i * cols + j] == s, "\(rows)×\(cols), K = \(K): entry (\(i), \(j))")
+                }
+            }
+        }
+    }
+
+    @Test("U x_t + b and the column sums are the plain sums in order")
+    func inputTermsAndColumnSums() {
+        var rng = Xoshiro256(seed: 6, stream: "inputs")
+        for (T, n, m) in [(1, 1, 1), (5, 8, 1), (7, 9, 2), (3, 13, 6)] {
+            let X = rng.normals(T * m), Ut = rng.normals(m * n), b = rng.normals(n)
+            let ldg = n + 3
+            var G = [Double](repeating: 0, count: T * ldg)
+            gl_input_terms(T, n, m, X, Ut, b, &G, ldg)
+            var sums = [Double](repeating: 0, count: n)
+            gl_column_sums(T, n, G, ldg, &sums)
+            for j in 0..<n {
+                var column = 0.0
+                for t in 0..<T {
+                    var s = 0.0
+                    for k in 0..<m { s.addProduct(X[t * m + k], Ut[k * n + j]) }
+                    #expect(G[t * ldg + j] == b[j] + s)
+                    column += G[t * ldg + j]
+                }
+                #expect(sums[j] == column)
+            }
+        }
+    }
+
+    @Test("tanh of a value does not depend on its neighbours (which branch they take)")
+    func tanhLanesAreIndependent() {
+        var rng = Xoshiro256(seed: 7, stream: "lanes")
+        for x in rng.normals(2000).map({ $0 * 2 }) {
+            var results: [Double] = []
+            for neighbour in [x, 0.1, 3.0, .nan] {
+                var out = [Double](repeating: 0, count: 4)
+                gl_tanh(4, [neighbour, x, neighbour, neighbour], &out)
+                results.append(out[1])
+            }
+            #expect(results.allSatisfy { $0 == results[0] }, "tanh(\(x))")
+        }
+    }
 }

@@ -168,6 +168,28 @@ struct TrainerTests {
         #expect(run.records[0].clipped)
     }
 
+    @Test("a batch's gradient is the mean of its examples' BPTT gradients, bit for bit, on one thread or several",
+          arguments: [(8, 50, Activation.tanh, nil as Double?), (8, 50, .relu, 0.01), (64, 100, .tanh, nil)])
+    func batchGradientIsTheMeanOfBPTT(n: Int, T: Int, act: Activation, errorClip: Double?) throws {
+        let model = try ModelSpec(hiddenSize: n, length: T, activation: act, spectralRadius: 1.1, seed: 3, task: .adding).model()
+        let task = TrainingTask(.adding, length: T)
+        var rng = Xoshiro256(seed: 9, stream: "batches")
+        let batch = task.batch(32, &rng)  // n = 64: enough work to split the batch over the cores
+        let (loss, gradients, clamped) = try #require(batchGradient(model, batch, loss: task.loss, errorClip: errorClip))
+        var total = 0.0, clampedAlone = 0
+        var sum = model.parameters.map { [Double](repeating: 0, count: $0.count) }
+        for sample in batch {
+            let alone = bptt(model, sample, loss: task.loss, errorClip: errorClip)
+            total += alone.loss
+            clampedAlone += alone.clampedErrors
+            for (k, tensor) in alone.gradients.tensors.enumerated() { for i in tensor.indices { sum[k][i] += tensor[i] } }
+        }
+        #expect(loss == total / 32)
+        #expect(gradients == sum.map { $0.map { $0 / 32 } })
+        #expect(clamped == clampedAlone)
+        if errorClip != nil { #expect(clamped > 0) }
+    }
+
     @Test("nonfinite=stop reports the step and keeps the last finite weights")
     func stopsAtTheFirstNaN() throws {
         let (model, task, config) = try setup(lr: 1e6)
@@ -225,9 +247,10 @@ struct TrainerTests {
         #expect(run.end == .interrupted(step: 5) && run.records.count == 5)
     }
 
-    @Test("a stop request inside a step's batch ends the run before that step, with nothing of it applied")
+    @Test("a stop request inside a step's passes ends the run before that step, with nothing of it applied")
     func interruptsWithinAStep() throws {
-        let (model, task, config) = try setup(lr: 0.1)
+        var (model, task, config) = try setup(lr: 0.1)
+        task.length = 300  // asked before the step, then every 64 time steps
         let asked = Mutex(0)
         let run = train(model, on: task, config, shouldStop: { asked.withLock { $0 += 1; return $0 > 3 } })
         #expect(run.end == .interrupted(step: 0) && run.records.isEmpty && run.model == model)

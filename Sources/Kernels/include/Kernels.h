@@ -16,12 +16,27 @@
 /// large ones row by row.
 void gl_matvec(long rows, long cols, const double *A, const double *Acols, const double *x, const double *add, double *y);
 
+/// gl_matvec for `count` vectors one after another: Y_e = A·X_e + add_e, each exactly as alone.
+void gl_matvec_batch(long count, long rows, long cols, const double *A, const double *Acols, const double *X,
+                     const double *add, double *Y);
+
 /// y[i] = tanh(x[i]); y may be x. Cephes' rational forms, four lanes at a time where AVX2 is there
 /// (within 2 ulp of the true value; a test holds it to glibc's tanh), tanh() elsewhere.
 void gl_tanh(long count, const double *x, double *y);
 
 /// g[i] = tanh′ · delta[i] with tanh′ = 1 − h[i]² (h = tanh z); returns Σ tanh′.
 double gl_tanh_gate(long count, const double *h, const double *delta, double *g);
+
+/// C = Aᵀ·B for A K × rows and B K × cols, row-major with leading dimensions lda, ldb and ldc; each
+/// entry is one chain of fused multiply-adds over k in order, so it does not depend on blocking.
+void gl_gram(long rows, long cols, long K, const double *A, long lda, const double *B, long ldb, double *C, long ldc);
+
+/// G[t·ldg + j] = b[j] + Σ_k X[t][k]·Ut[k][j] for t < T, j < n (X T × m, Ut m × n, row-major): U x_t + b
+/// for every step, each sum one chain of fused multiply-adds over k in order.
+void gl_input_terms(long T, long n, long m, const double *X, const double *Ut, const double *b, double *G, long ldg);
+
+/// s[j] = Σ_t A[t·lda + j] for t < rows, j < cols: each column summed in order from t = 0.
+void gl_column_sums(long rows, long cols, const double *A, long lda, double *s);
 
 /// ‖x‖₂, without overflow or underflow: NaN when an entry is NaN, +Inf when one is infinite.
 double gl_norm2(long count, const double *x);

@@ -137,7 +137,8 @@ public struct ClipOutcome: Sendable, Equatable {
     /// Whether any component changed.
     public var clipped: Bool
     /// cos∠(g, ĝ): 1 when the direction is kept; below 1 when clipping bent it; NaN when undefined.
-    public var cosine: Double
+    /// Formed when asked for (training never asks).
+    public var cosine: Double { Clipper.cosine(input, output) }
     /// ‖ĝ‖₂ after clipping (overflow-safe).
     public var clippedNorm: Double
     /// Why the outcome cannot be trusted as a bounded, finite gradient, if it cannot: in words that
@@ -187,8 +188,7 @@ public enum Clipper {
         }
         return ClipOutcome(
             rule: rule, input: tensors, output: applied.output, norm: applied.norm, scale: applied.scale,
-            clipped: anyChanged(tensors, applied.output), cosine: cosine(tensors, applied.output),
-            clippedNorm: VectorNorm.of(applied.output), nonFiniteWarning: applied.warning)
+            clipped: anyChanged(tensors, applied.output), clippedNorm: VectorNorm.of(applied.output), nonFiniteWarning: applied.warning)
     }
 
     /// Whether any component differs (NaN counts as equal to NaN, −0 as equal to 0).
@@ -262,7 +262,7 @@ extension Clipper {
         }
         return ClipOutcome(
             rule: .signal(threshold: threshold), input: raw, output: clipped, norm: VectorNorm.of(raw), scale: nil,
-            clipped: anyChanged(raw, clipped), cosine: cosine(raw, clipped), clippedNorm: clippedNorm, nonFiniteWarning: warning)
+            clipped: anyChanged(raw, clipped), clippedNorm: clippedNorm, nonFiniteWarning: warning)
     }
 }
 

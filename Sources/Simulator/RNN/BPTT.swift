@@ -64,118 +64,33 @@ public struct BPTTResult: Sendable {
 /// ∂h_T/∂h_t = ∂h_T/∂h_{t+1} · diag(φ′(z_{t+1})) W are formed only when `jacobians` is true: they cost
 /// O(T·n³), the rest O(T·n²).
 ///
-/// Only the two recurrences are sequential: each step is one matrix-vector product (W h_{t−1}
-/// forward, Wᵀ g_t backward, both through `gl_matvec`, which is given W and Wᵀ) and an element-wise pass. What does not
+/// The passes themselves are `BackpropBatch.run`, which training shares. Only the two recurrences
+/// are sequential: each step is one matrix-vector product (W h_{t−1} forward, Wᵀ g_t backward,
+/// both through `gl_matvec`, which is given W and Wᵀ) and an element-wise pass. What does not
 /// depend on the step before is done for all steps at once with BLAS: U x_t + b before the forward
 /// loop, and ∂L/∂W = Gᵀ H, ∂L/∂U = Gᵀ X after the backward one, where the rows of G are the g_t.
 /// Every buffer is allocated before the loops; nothing is allocated per step.
 ///
-/// `shouldStop` is asked every 64 time steps and once per step of the Jacobian products; when it
-/// says yes the result is marked `interrupted` (and the Jacobian norms left out).
+/// `shouldStop` is asked every 64 time steps (every step for large n) and once per step of the
+/// Jacobian products; when it says yes the result is marked `interrupted` (and the Jacobian norms left out).
 public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, errorClip: Double? = nil,
                  jacobians: Bool = false, shouldStop: () -> Bool = { false }) -> BPTTResult {
     let n = model.hiddenSize, m = model.inputSize, p = model.outputSize, T = sample.length
     let phi = model.activation
-    precondition(sample.inputs.cols == m && sample.target.count == p, "sample does not fit the model")
-
-    // Row-major buffers: zs holds z_1…z_T (row t−1), hs holds h_0…h_T (row t), gs holds g_1…g_T
-    // (row t−1), and inputTerms U x_t + b (row t−1).
-    var zs = [Double](repeating: 0, count: T * n)
-    var hs = [Double](repeating: 0, count: (T + 1) * n)
-    var gs = [Double](repeating: 0, count: T * n)
-    var dW = [Double](repeating: 0, count: n * n), dU = [Double](repeating: 0, count: n * m)
-    var db = [Double](repeating: 0, count: n)
-    var deltaNorms = [Double](repeating: 0, count: T + 1)
-    var delta = [Double](repeating: 0, count: n)
-    var lossValue = 0.0, y: [Double] = [], r: [Double] = []
-    var derivativeSum = 0.0
-    var clamped = 0
-    var interrupted = false, outputFormed = false
-    let Wt = model.W.transposed
-
-    zs.withUnsafeMutableBufferPointer { zBuffer in
-    hs.withUnsafeMutableBufferPointer { hBuffer in
-    gs.withUnsafeMutableBufferPointer { gBuffer in
-    delta.withUnsafeMutableBufferPointer { deltaBuffer in
-    model.W.storage.withUnsafeBufferPointer { wBuffer in
-    Wt.storage.withUnsafeBufferPointer { wtBuffer in
-    sample.inputs.storage.withUnsafeBufferPointer { xBuffer in
-        let Z = zBuffer.baseAddress!, H = hBuffer.baseAddress!, G = gBuffer.baseAddress!, D = deltaBuffer.baseAddress!
-        let W = wBuffer.baseAddress!, WT = wtBuffer.baseAddress!
-
-        // U x_t + b for every t at once (kept in gs until the backward pass needs it).
-        for t in 0..<T { for i in 0..<n { G[t * n + i] = model.b[i] } }
-        if T > 0 && m > 0 && n > 0 {
-            model.U.storage.withUnsafeBufferPointer { u in
-                cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(n), Int32(m),
-                            1, xBuffer.baseAddress, Int32(m), u.baseAddress, Int32(m), 1, G, Int32(n))
-            }
-        }
-
-        // Forward: z_t = W h_{t−1} + (U x_t + b), h_t = φ(z_t).
-        for i in 0..<n { H[i] = model.h0[i] }
-        for t in stride(from: 1, through: T, by: 1) {
-            if t & 63 == 0 && shouldStop() { interrupted = true; return }
-            let z = Z + (t - 1) * n, h = H + t * n
-            gl_matvec(n, n, W, WT, H + (t - 1) * n, G + (t - 1) * n, z)
-            phi.apply(z, to: h, count: n)
-        }
-        let hT = Array(UnsafeBufferPointer(start: H + T * n, count: n))
-        y = zip(model.V * hT, model.c).map { $0 + $1 }
-        (lossValue, r) = loss.evaluate(output: y, target: sample.target)
-        outputFormed = true
-
-        // Backward: δ_T = Vᵀ ∂L/∂y, then g_t = φ′(z_t) ⊙ δ_t and δ_{t−1} = Wᵀ g_t.
-        for i in 0..<n { D[i] = 0 }
-        for o in 0..<p { for i in 0..<n { D[i] += model.V[o, i] * r[o] } }
-        if let tau = errorClip { clamped += clamp(D, n, tau) }
-        deltaNorms[T] = norm(D, n)
-        for t in stride(from: T, through: 1, by: -1) {
-            if t & 63 == 0 && shouldStop() { interrupted = true; return }
-            let z = Z + (t - 1) * n, h = H + t * n, g = G + (t - 1) * n
-            if phi == .tanh {
-                derivativeSum += gl_tanh_gate(n, h, D, g)
-            } else {
-                for i in 0..<n {
-                    let d = phi.derivative(z: z[i], h: h[i])
-                    derivativeSum += d
-                    g[i] = d * D[i]
-                }
-            }
-            gl_matvec(n, n, WT, W, g, nil, D)  // Wᵀ g
-            if let tau = errorClip { clamped += clamp(D, n, tau) }
-            deltaNorms[t - 1] = norm(D, n)
-        }
-
-        // ∂L/∂W = Gᵀ H_{0…T−1}, ∂L/∂U = Gᵀ X, ∂L/∂b = Σ_t g_t.
-        guard T > 0 && n > 0 else { return }
-        dW.withUnsafeMutableBufferPointer { dw in
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(n), Int32(T),
-                        1, G, Int32(n), H, Int32(n), 0, dw.baseAddress, Int32(n))
-        }
-        if m > 0 {
-            dU.withUnsafeMutableBufferPointer { du in
-                cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(n), Int32(m), Int32(T),
-                            1, G, Int32(n), xBuffer.baseAddress, Int32(m), 0, du.baseAddress, Int32(m))
-            }
-        }
-        db.withUnsafeMutableBufferPointer { b in
-            for t in 0..<T { for i in 0..<n { b[i] += G[t * n + i] } }
-        }
-    }}}}}}}
-    if !outputFormed {  // interrupted before the output was formed
-        r = Array(repeating: .nan, count: p)
-        y = r
-        lossValue = .nan
+    var pass = BackpropBatch()
+    pass.reserve(model, length: T, count: 1, deltaNorms: true)
+    let progress = pass.run(model, [sample], loss: loss, errorClip: errorClip, recordNorms: true, shouldStop: shouldStop)
+    var interrupted = progress != .complete
+    var gradient = Array(pass.gradient(0))
+    if progress == .none {  // interrupted before the output was formed
+        pass.loss[0] = .nan
+        pass.output = Array(repeating: .nan, count: p)
+        gradient.withUnsafeMutableBufferPointer { for k in $0.indices { $0[k] = .nan } }
+    } else if interrupted {  // what was not computed is NaN, never a plausible zero
+        for k in 0..<(n * n + n * m + n) { gradient[k] = .nan }
     }
-    if interrupted {  // what was not computed is NaN, never a plausible zero
-        for k in dW.indices { dW[k] = .nan }
-        for k in dU.indices { dU[k] = .nan }
-        for k in db.indices { db[k] = .nan }
-    }
-    var dV = [Double](repeating: 0, count: p * n)
-    for o in 0..<p { for i in 0..<n { dV[o * n + i] = r[o] * hs[T * n + i] } }
-
+    let zs = pass.z, hs = pass.h
+    func tensor(_ offset: Int, _ count: Int) -> [Double] { Array(gradient[offset..<(offset + count)]) }
     var jacobianNorms: [Double]? = nil
     if jacobians && !interrupted {
         // ∂h_T/∂h_t is kept as 2^exponent · J, J rescaled by a power of two (exactly) whenever its
@@ -200,23 +115,12 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
     }
 
     return BPTTResult(
-        loss: lossValue, output: y, hidden: Matrix(rows: T + 1, cols: n, storage: hs),
-        gradients: Gradients(W: Matrix(rows: n, cols: n, storage: dW), U: Matrix(rows: n, cols: m, storage: dU), b: db,
-                             V: Matrix(rows: p, cols: n, storage: dV), c: r),
-        deltaNorms: deltaNorms, deltaAtStart: delta, jacobianNorms: jacobianNorms,
-        meanDerivative: T * n > 0 ? derivativeSum / Double(T * n) : 1, clampedErrors: clamped, interrupted: interrupted)
-}
-
-/// ‖v‖₂ of n values (NaN for a NaN entry, +Inf for an infinite one; no overflow on the way).
-@inline(__always)
-func norm(_ v: UnsafePointer<Double>, _ count: Int) -> Double { gl_norm2(count, v) }
-
-/// Clamps every component to [−τ, τ] (NaN stays NaN) and returns how many it changed.
-func clamp(_ v: UnsafeMutablePointer<Double>, _ count: Int, _ tau: Double) -> Int {
-    var changed = 0
-    for i in 0..<count where abs(v[i]) > tau {
-        v[i] = v[i] > 0 ? tau : -tau
-        changed += 1
-    }
-    return changed
+        loss: pass.loss[0], output: pass.output, hidden: Matrix(rows: T + 1, cols: n, storage: hs),
+        gradients: Gradients(W: Matrix(rows: n, cols: n, storage: tensor(0, n * n)),
+                             U: Matrix(rows: n, cols: m, storage: tensor(n * n, n * m)), b: tensor(n * n + n * m, n),
+                             V: Matrix(rows: p, cols: n, storage: tensor(n * n + n * m + n, p * n)),
+                             c: tensor(n * n + n * m + n + p * n, p)),
+        deltaNorms: pass.deltaNorms, deltaAtStart: pass.delta, jacobianNorms: jacobianNorms,
+        meanDerivative: T * n > 0 ? pass.derivativeSum / Double(T * n) : 1, clampedErrors: pass.clamped,
+        interrupted: interrupted)
 }

@@ -81,38 +81,78 @@ public struct TrainingRun: Sendable {
 }
 
 /// The mean loss and mean gradient of a model over a batch, and how many error components
-/// `errorClip` clamped on the way. The examples are backpropagated on every core (unless the batch
-/// is too small to pay for the threads: under 2¹⁸ multiply-adds), and summed in their order
-/// afterwards, so the numbers do not depend on the number of threads. Nil when `shouldStop` said
-/// yes before every example was done (one step of a large batch can take many seconds).
+/// `errorClip` clamped on the way. The batch is backpropagated a time step at a time for a group of
+/// examples at once (`BackpropBatch`); the groups are as large as 64 MiB of buffers allow, and run
+/// on every core when the work pays for the threads (2¹⁸ multiply-adds or more). The examples'
+/// gradients are summed in their order, so the numbers depend neither on the number of threads nor
+/// on the grouping. Nil when `shouldStop` said yes before every example was done (one step of a
+/// large batch can take many seconds).
 public func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Double? = nil,
                           shouldStop: @Sendable () -> Bool = { false }) -> (loss: Double, gradients: [[Double]], clamped: Int)? {
-    let n = model.hiddenSize
-    let work = batch.reduce(0) { $0 + $1.length } * n * n
-    let passes = parallelMap(batch.count, serial: work < 1 << 18) { i -> BPTTResult? in
-        if shouldStop() { return nil }
-        let result = bptt(model, batch[i], loss: loss, errorClip: errorClip, shouldStop: shouldStop)
-        return result.interrupted ? nil : result
-    }
+    var workspace = BackpropBatch()
+    return batchGradient(model, batch, loss: loss, errorClip: errorClip, workspace: &workspace, shouldStop: shouldStop)
+}
+
+/// `batchGradient` with the buffers of the last step (reused when the shapes are the same).
+func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Double?, workspace: inout BackpropBatch,
+                   shouldStop: @Sendable () -> Bool) -> (loss: Double, gradients: [[Double]], clamped: Int)? {
+    let n = model.hiddenSize, T = batch.first?.length ?? 0
+    let threads = batch.count * T * n * n < 1 << 18 ? 1 : processorCount
+    let bytesPerExample = 3 * (T + 1) * n * MemoryLayout<Double>.size
+    let groupSize = max(1, min((batch.count + threads - 1) / threads, (64 << 20) / max(1, bytesPerExample)))
+    let groups = stride(from: 0, to: batch.count, by: groupSize).map { $0..<min($0 + groupSize, batch.count) }
+
     var total = 0.0
     var clamped = 0
-    var sum = model.parameters.map { [Double](repeating: 0, count: $0.count) }
-    for pass in passes {
-        guard let result = pass else { return nil }
-        total += result.loss
-        clamped += result.clampedErrors
-        for (k, tensor) in result.gradients.tensors.enumerated() {
-            for i in tensor.indices { sum[k][i] += tensor[i] }
+    let size = model.parameters.reduce(0) { $0 + $1.count }
+    var sum = [Double](repeating: 0, count: size)
+    func add(_ pass: BackpropBatch) {
+        clamped += pass.clamped
+        sum.withUnsafeMutableBufferPointer { sum in
+        pass.gradients.withUnsafeBufferPointer { gradients in
+            for e in 0..<pass.count {
+                total += pass.loss[e]
+                let gradient = gradients.baseAddress! + e * size
+                for i in 0..<size { sum[i] += gradient[i] }
+            }
+        }}
+    }
+    // Groups in waves of one a thread, each wave summed in order before the next starts.
+    for wave in stride(from: 0, to: groups.count, by: threads) {
+        if shouldStop() { return nil }
+        let members = groups[wave..<min(wave + threads, groups.count)]
+        if members.count == 1 {
+            workspace.reserve(model, length: T, count: members[wave].count, deltaNorms: false)
+            guard workspace.run(model, batch[members[wave]], loss: loss, errorClip: errorClip, recordNorms: false,
+                                shouldStop: shouldStop) == .complete else { return nil }
+            add(workspace)
+        } else {
+            let passes = parallelMap(members.count) { k -> BackpropBatch? in
+                let examples = batch[members[wave + k]]
+                var pass = BackpropBatch()
+                pass.reserve(model, length: T, count: examples.count, deltaNorms: false)
+                let progress = pass.run(model, examples, loss: loss, errorClip: errorClip, recordNorms: false, shouldStop: shouldStop)
+                return progress == .complete ? pass : nil
+            }
+            for pass in passes {
+                guard let pass else { return nil }
+                add(pass)
+            }
         }
     }
     let scale = 1 / Double(batch.count)
-    return (total * scale, sum.map { $0.map { $0 * scale } }, clamped)
+    var offset = 0
+    let gradients = model.parameters.map { tensor in
+        defer { offset += tensor.count }
+        return sum[offset..<(offset + tensor.count)].map { $0 * scale }
+    }
+    return (total * scale, gradients, clamped)
 }
 
 /// Trains `model` on `task` with mini-batch gradient descent: for every step it draws a batch,
 /// backpropagates, clips, updates, and records the loss and the gradient norms.
-/// `shouldStop` is asked before every step and within it (between the examples of the batch and
-/// every 64 time steps of each); `progress` is told after every step.
+/// `shouldStop` is asked before every step and within it (every 64 time steps of the batch's
+/// passes, or every step when a step is much work); `progress` is told after every step.
 public func train(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig,
                   shouldStop: @Sendable () -> Bool = { false }, progress: (Int) -> Void = { _ in }) -> TrainingRun {
     var model = model
@@ -124,11 +164,13 @@ public func train(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig,
     var consecutive = 0
     var errorClip: Double? = nil
     if case .signal(let tau) = config.clip { errorClip = tau }
+    var workspace = BackpropBatch()
 
     for step in stride(from: 1, through: config.steps, by: 1) {
         if shouldStop() { return TrainingRun(records: records, end: .interrupted(step: step - 1), model: model, firstNonFiniteStep: firstNonFinite) }
         let batch = task.batch(config.batchSize, &rng)
-        guard let gradient = batchGradient(model, batch, loss: task.loss, errorClip: errorClip, shouldStop: shouldStop) else {
+        guard let gradient = batchGradient(model, batch, loss: task.loss, errorClip: errorClip,
+                                           workspace: &workspace, shouldStop: shouldStop) else {
             return TrainingRun(records: records, end: .interrupted(step: step - 1), model: model, firstNonFiniteStep: firstNonFinite)
         }
         let (loss, gradients, clamped) = gradient

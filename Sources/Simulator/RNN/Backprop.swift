@@ -1,0 +1,209 @@
+import Kernels
+
+/// The forward and backward passes of BPTT for a batch of examples of one length, with every
+/// buffer they need. A training run keeps one and reuses it from step to step, so that a step
+/// allocates nothing per example or per time step.
+///
+/// The batch advances one time step at a time: at step t every example takes its step t before
+/// any takes step t + 1, and the examples' values for one step lie side by side, so that each
+/// step is one call of each kernel for the whole batch. Each example's arithmetic is exactly that
+/// of `bptt` on it alone (same kernels, same order), so its numbers are the same bit for bit; but
+/// the examples do not depend on one another, so the processor overlaps them, where one example
+/// alone is a single chain of dependent operations (at n = 8 that chain, not the arithmetic, sets
+/// the pace).
+///
+/// Layout, with B examples: z_t, h_t and g_t are B·n values a step (example e's n values at e·n),
+/// stored for t = 1…T (z, g) and t = 0…T (h); g holds U x_t + b until the backward pass overwrites
+/// it. δ is B·n values, and each example's gradient is flat in `Gradients.names` order (W, U, b,
+/// V, c).
+struct BackpropBatch: Sendable {
+    private(set) var n = 0, m = 0, p = 0, T = 0, count = 0
+    var z: [Double] = [], h: [Double] = [], g: [Double] = [], delta: [Double] = []
+    var gradients: [Double] = []
+    var loss: [Double] = [], output: [Double] = []
+    /// Σ φ′(z) over every unit, step and example, and how many error components `errorClip` clamped.
+    var derivativeSum = 0.0, clamped = 0
+    /// ‖δ_t‖₂ for t = 0…T, (T + 1) values an example; filled only when asked for.
+    var deltaNorms: [Double] = []
+    /// Wᵀ for the backward products, Uᵀ for the input terms, and Σ_t g_t for every example.
+    private var wt: [Double] = [], ut: [Double] = [], sums: [Double] = []
+
+    var gradientSize: Int { n * n + n * m + n + p * n + p }
+
+    /// Makes room for `count` examples of length T for this model's shapes; buffers of the right
+    /// size are kept (their contents are overwritten by the next pass).
+    mutating func reserve(_ model: RNN, length T: Int, count: Int, deltaNorms wantNorms: Bool) {
+        let shape = (model.hiddenSize, model.inputSize, model.outputSize, T, count)
+        if shape != (n, m, p, self.T, self.count) {
+            (n, m, p, self.T, self.count) = shape
+            func buffer(_ size: Int) -> [Double] { [Double](repeating: 0, count: size) }
+            z = buffer(T * count * n)
+            h = buffer((T + 1) * count * n)
+            g = buffer(T * count * n)
+            delta = buffer(count * n)
+            gradients = buffer(count * gradientSize)
+            loss = buffer(count)
+            output = buffer(count * p)
+            wt = buffer(n * n)
+            ut = buffer(m * n)
+            sums = buffer(count * n)
+            deltaNorms = []
+        }
+        if wantNorms && deltaNorms.count != count * (T + 1) { deltaNorms = [Double](repeating: 0, count: count * (T + 1)) }
+    }
+
+    /// How far a pass got before `shouldStop` said yes.
+    enum Progress { case none, outputs, complete }
+
+    /// Runs the forward and backward passes of `model` over `samples` (all of length T, as
+    /// reserved), filling every buffer; ‖δ_t‖ too when `recordNorms`. `shouldStop` is asked every
+    /// 64 time steps, or every step when one step of the batch is more than 2¹⁶ multiply-adds, so
+    /// that it is asked at least every few milliseconds.
+    mutating func run(_ model: RNN, _ samples: ArraySlice<Sample>, loss lossKind: Loss, errorClip: Double?,
+                      recordNorms: Bool, shouldStop: () -> Bool) -> Progress {
+        let (n, m, p, T, count) = (n, m, p, T, count)
+        precondition(samples.count == count && samples.allSatisfy { $0.length == T && $0.inputs.cols == m && $0.target.count == p },
+                     "sample does not fit the model")
+        let phi = model.activation
+        let gradientSize = gradientSize, step = count * n  // the values of one time step
+        let askEvery = max(1, min(64, (1 << 16) / max(1, step * n)))
+        let first = samples.startIndex
+        for i in 0..<n { for j in 0..<n { wt[j * n + i] = model.W.storage[i * n + j] } }
+        for i in 0..<n { for k in 0..<m { ut[k * n + i] = model.U.storage[i * m + k] } }
+        derivativeSum = 0
+        clamped = 0
+        var progress = Progress.none
+
+        z.withUnsafeMutableBufferPointer { zBuffer in
+        h.withUnsafeMutableBufferPointer { hBuffer in
+        g.withUnsafeMutableBufferPointer { gBuffer in
+        delta.withUnsafeMutableBufferPointer { deltaBuffer in
+        gradients.withUnsafeMutableBufferPointer { gradientBuffer in
+        model.W.storage.withUnsafeBufferPointer { wBuffer in
+        wt.withUnsafeBufferPointer { wtBuffer in
+        sums.withUnsafeMutableBufferPointer { sumBuffer in
+            let S = sumBuffer.baseAddress!
+            let Z = zBuffer.baseAddress!, H = hBuffer.baseAddress!, G = gBuffer.baseAddress!, D = deltaBuffer.baseAddress!
+            let W = wBuffer.baseAddress!, WT = wtBuffer.baseAddress!
+
+            // U x_t + b for every t and example at once (kept in g until the backward pass needs it), and h_0.
+            model.b.withUnsafeBufferPointer { b in
+            ut.withUnsafeBufferPointer { ut in
+                for e in 0..<count {
+                    samples[first + e].inputs.storage.withUnsafeBufferPointer { x in
+                        inputTerms(T, n, m, x.baseAddress, ut.baseAddress, b.baseAddress, G + e * n, step)
+                    }
+                    for i in 0..<n { H[e * n + i] = model.h0[i] }
+                }
+            }}
+
+            // Forward: z_t = W h_{t−1} + (U x_t + b), h_t = φ(z_t).
+            for t in stride(from: 1, through: T, by: 1) {
+                if t % askEvery == 0 && shouldStop() { return }
+                let zt = Z + (t - 1) * step
+                gl_matvec_batch(count, n, n, W, WT, H + (t - 1) * step, G + (t - 1) * step, zt)
+                phi.apply(zt, to: H + t * step, count: step)
+            }
+
+            // y = V h_T + c, the loss, and δ_T = Vᵀ ∂L/∂y; ∂L/∂V = ∂L/∂y h_Tᵀ, ∂L/∂c = ∂L/∂y.
+            for e in 0..<count {
+                let hT = H + T * step + e * n, D = D + e * n, grad = gradientBuffer.baseAddress! + e * gradientSize
+                let y = (0..<p).map { o in
+                    var sum = 0.0
+                    for i in 0..<n { sum += model.V.storage[o * n + i] * hT[i] }
+                    return sum + model.c[o]
+                }
+                let (value, r) = lossKind.evaluate(output: y, target: samples[first + e].target)
+                loss[e] = value
+                for o in 0..<p { output[e * p + o] = y[o] }
+                let dV = grad + n * n + n * m + n, dc = dV + p * n
+                for o in 0..<p { for i in 0..<n { dV[o * n + i] = r[o] * hT[i] } }
+                for o in 0..<p { dc[o] = r[o] }
+                for i in 0..<n { D[i] = 0 }
+                for o in 0..<p { for i in 0..<n { D[i] += model.V.storage[o * n + i] * r[o] } }
+            }
+            if let tau = errorClip { clamped += clamp(D, step, tau) }
+            if recordNorms { for e in 0..<count { deltaNorms[e * (T + 1) + T] = norm(D + e * n, n) } }
+            progress = .outputs
+
+            // Backward: g_t = φ′(z_t) ⊙ δ_t and δ_{t−1} = Wᵀ g_t.
+            for t in stride(from: T, through: 1, by: -1) {
+                if t % askEvery == 0 && shouldStop() { return }
+                let zt = Z + (t - 1) * step, ht = H + t * step, gt = G + (t - 1) * step
+                if phi == .tanh {
+                    derivativeSum += gl_tanh_gate(step, ht, D, gt)
+                } else {
+                    for i in 0..<step {
+                        let slope = phi.derivative(z: zt[i], h: ht[i])
+                        derivativeSum += slope
+                        gt[i] = slope * D[i]
+                    }
+                }
+                gl_matvec_batch(count, n, n, WT, W, gt, nil, D)  // Wᵀ g
+                if let tau = errorClip { clamped += clamp(D, step, tau) }
+                if recordNorms { for e in 0..<count { deltaNorms[e * (T + 1) + t - 1] = norm(D + e * n, n) } }
+            }
+
+            // ∂L/∂W = Gᵀ H_{0…T−1}, ∂L/∂U = Gᵀ X, ∂L/∂b = Σ_t g_t, for each example (its rows
+            // are every `step` values, hence the leading dimension); Σ_t g_t for every example at once.
+            gl_column_sums(T, step, G, step, S)
+            for e in 0..<count {
+                let dW = gradientBuffer.baseAddress! + e * gradientSize, dU = dW + n * n, db = dU + n * m
+                let Ge = G + e * n
+                gram(n, n, T, Ge, step, H + e * n, step, dW)
+                samples[first + e].inputs.storage.withUnsafeBufferPointer { x in gram(n, m, T, Ge, step, x.baseAddress, m, dU) }
+                db.update(from: S + e * n, count: n)
+            }
+            progress = .complete
+        }}}}}}}}
+        return progress
+    }
+
+    /// Example e's gradient, flat in `Gradients.names` order.
+    func gradient(_ e: Int) -> ArraySlice<Double> { gradients[(e * gradientSize)..<((e + 1) * gradientSize)] }
+}
+
+/// Up to this much work (multiply-adds) `gram` forms Aᵀ B itself, above it OpenBLAS does: a BLAS call
+/// costs more in packing and dispatch than a small product's arithmetic, while a large one gains
+/// from BLAS's blocking for the cache.
+let smallProduct = 1 << 17
+
+/// C = Aᵀ B for A K × rows and B K × cols (leading dimensions lda, ldb; C rows × cols, packed).
+func gram(_ rows: Int, _ cols: Int, _ K: Int, _ A: UnsafePointer<Double>, _ lda: Int, _ B: UnsafePointer<Double>?, _ ldb: Int,
+          _ C: UnsafeMutablePointer<Double>) {
+    guard rows > 0 && cols > 0, let B else { return }
+    if K == 0 {
+        C.update(repeating: 0, count: rows * cols)
+    } else if rows * cols * K <= smallProduct {
+        gl_gram(rows, cols, K, A, lda, B, ldb, C, cols)
+    } else {
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(rows), Int32(cols), Int32(K),
+                    1, A, Int32(lda), B, Int32(ldb), 0, C, Int32(cols))
+    }
+}
+
+/// G_t = U x_t + b for t = 0…T−1 (Uᵀ m × n; x_t the rows of X; G's rows `ldg` apart). The inputs
+/// are few (m ≤ 6), too little work for BLAS.
+func inputTerms(_ T: Int, _ n: Int, _ m: Int, _ X: UnsafePointer<Double>?, _ Ut: UnsafePointer<Double>?,
+                _ b: UnsafePointer<Double>?, _ G: UnsafeMutablePointer<Double>, _ ldg: Int) {
+    guard T > 0 && n > 0, let b else { return }
+    guard m > 0, let X, let Ut else {
+        for t in 0..<T { (G + t * ldg).update(from: b, count: n) }
+        return
+    }
+    gl_input_terms(T, n, m, X, Ut, b, G, ldg)
+}
+
+/// ‖v‖₂ of n values (NaN for a NaN entry, +Inf for an infinite one; no overflow on the way).
+@inline(__always)
+func norm(_ v: UnsafePointer<Double>, _ count: Int) -> Double { gl_norm2(count, v) }
+
+/// Clamps every component to [−τ, τ] (NaN stays NaN) and returns how many it changed.
+func clamp(_ v: UnsafeMutablePointer<Double>, _ count: Int, _ tau: Double) -> Int {
+    var changed = 0
+    for i in 0..<count where abs(v[i]) > tau {
+        v[i] = v[i] > 0 ? tau : -tau
+        changed += 1
+    }
+    return changed
+}
