@@ -89,12 +89,13 @@ public struct TrainingRun: Sendable {
 /// large batch can take many seconds).
 public func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Double? = nil,
                           shouldStop: @Sendable () -> Bool = { false }) -> (loss: Double, gradients: [[Double]], clamped: Int)? {
-    var workspace = BackpropBatch()
-    return batchGradient(model, batch, loss: loss, errorClip: errorClip, workspace: &workspace, shouldStop: shouldStop)
+    var workspaces: [BackpropBatch] = []
+    return batchGradient(model, batch, loss: loss, errorClip: errorClip, workspaces: &workspaces, shouldStop: shouldStop)
 }
 
-/// `batchGradient` with the buffers of the last step (reused when the shapes are the same).
-func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Double?, workspace: inout BackpropBatch,
+/// `batchGradient` with the buffers of the last step, one set a thread (reused when the shapes are
+/// the same).
+func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Double?, workspaces: inout [BackpropBatch],
                    shouldStop: @Sendable () -> Bool) -> (loss: Double, gradients: [[Double]], clamped: Int)? {
     let n = model.hiddenSize, T = batch.first?.length ?? 0
     let threads = batch.count * T * n * n < 1 << 18 ? 1 : processorCount
@@ -118,27 +119,20 @@ func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Doubl
         }}
     }
     // Groups in waves of one a thread, each wave summed in order before the next starts.
+    while workspaces.count < threads { workspaces.append(BackpropBatch()) }
     for wave in stride(from: 0, to: groups.count, by: threads) {
         if shouldStop() { return nil }
-        let members = groups[wave..<min(wave + threads, groups.count)]
-        if members.count == 1 {
-            workspace.reserve(model, length: T, count: members[wave].count, deltaNorms: false)
-            guard workspace.run(model, batch[members[wave]], loss: loss, errorClip: errorClip, recordNorms: false,
-                                shouldStop: shouldStop) == .complete else { return nil }
-            add(workspace)
-        } else {
-            let passes = parallelMap(members.count) { k -> BackpropBatch? in
-                let examples = batch[members[wave + k]]
-                var pass = BackpropBatch()
-                pass.reserve(model, length: T, count: examples.count, deltaNorms: false)
-                let progress = pass.run(model, examples, loss: loss, errorClip: errorClip, recordNorms: false, shouldStop: shouldStop)
-                return progress == .complete ? pass : nil
-            }
-            for pass in passes {
-                guard let pass else { return nil }
-                add(pass)
+        let members = Array(groups[wave..<min(wave + threads, groups.count)])
+        let complete = workspaces.withUnsafeMutableBufferPointer { pool in
+            nonisolated(unsafe) let pool = pool  // member k uses pool[k] alone
+            return parallelMap(members.count, serial: members.count == 1) { k in
+                pool[k].reserve(model, length: T, count: members[k].count, deltaNorms: false)
+                return pool[k].run(model, batch[members[k]], loss: loss, errorClip: errorClip, recordNorms: false,
+                                   shouldStop: shouldStop) == .complete
             }
         }
+        guard complete.allSatisfy({ $0 }) else { return nil }
+        for k in members.indices { add(workspaces[k]) }
     }
     let scale = 1 / Double(batch.count)
     var offset = 0
@@ -164,13 +158,13 @@ public func train(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig,
     var consecutive = 0
     var errorClip: Double? = nil
     if case .signal(let tau) = config.clip { errorClip = tau }
-    var workspace = BackpropBatch()
+    var workspaces: [BackpropBatch] = []
 
     for step in stride(from: 1, through: config.steps, by: 1) {
         if shouldStop() { return TrainingRun(records: records, end: .interrupted(step: step - 1), model: model, firstNonFiniteStep: firstNonFinite) }
         let batch = task.batch(config.batchSize, &rng)
         guard let gradient = batchGradient(model, batch, loss: task.loss, errorClip: errorClip,
-                                           workspace: &workspace, shouldStop: shouldStop) else {
+                                           workspaces: &workspaces, shouldStop: shouldStop) else {
             return TrainingRun(records: records, end: .interrupted(step: step - 1), model: model, firstNonFiniteStep: firstNonFinite)
         }
         let (loss, gradients, clamped) = gradient
