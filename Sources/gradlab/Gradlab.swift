@@ -114,9 +114,10 @@ struct Benchmark: ParsableCommand {
         commandName: "bench",
         abstract: "Time BPTT, a training step, a sweep, the cliff, start-up and verify --all on this machine.",
         discussion: """
-        Each item runs after a warm-up, repeatedly for half a second (at least five times); the table gives the
-        median, the spread (half the distance from the 25th to the 75th percentile, relative to the median),
+        Each item runs after a warm-up, repeatedly for half a second (at least five times); the table gives the \
+        median, the spread (half the distance from the 25th to the 75th percentile, relative to the median), \
         the number of runs and, for matrix work, GFLOP/s next to the peak of a large OpenBLAS product.
+
         bench/reference.py does the same work with numpy, PyTorch and JAX; scripts/bench runs both.
         """)
 

@@ -1,7 +1,8 @@
 #ifndef GRADLAB_KERNELS_H
 #define GRADLAB_KERNELS_H
 
-// The inner loops of BPTT that pay for SIMD, and BLAS for the matrix-matrix products.
+// The inner loops of BPTT that pay for SIMD, and the small matrix products, where a BLAS call costs
+// more than its arithmetic (BLAS does the large ones).
 //
 // Each kernel has a plain C version and an AVX2+FMA version; the second is chosen at run time when
 // the processor has both, so one build runs everywhere. Non-finite values go through as IEEE 754

@@ -66,10 +66,11 @@ public struct BPTTResult: Sendable {
 ///
 /// The passes themselves are `BackpropBatch.run`, which training shares. Only the two recurrences
 /// are sequential: each step is one matrix-vector product (W h_{t−1} forward, Wᵀ g_t backward,
-/// both through `gl_matvec`, which is given W and Wᵀ) and an element-wise pass. What does not
-/// depend on the step before is done for all steps at once with BLAS: U x_t + b before the forward
-/// loop, and ∂L/∂W = Gᵀ H, ∂L/∂U = Gᵀ X after the backward one, where the rows of G are the g_t.
-/// Every buffer is allocated before the loops; nothing is allocated per step.
+/// both through `gl_matvec_batch`, which is given W and Wᵀ) and an element-wise pass. What does
+/// not depend on the step before is done for all steps at once: U x_t + b before the forward loop,
+/// and ∂L/∂W = Gᵀ H, ∂L/∂U = Gᵀ X after the backward one, where the rows of G are the g_t (with
+/// BLAS when the product is large). Every buffer is allocated before the loops; nothing is
+/// allocated per step.
 ///
 /// `shouldStop` is asked every 64 time steps (every step for large n) and once per step of the
 /// Jacobian products; when it says yes the result is marked `interrupted` (and the Jacobian norms left out).

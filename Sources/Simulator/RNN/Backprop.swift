@@ -1,16 +1,16 @@
 import Kernels
 
 /// The forward and backward passes of BPTT for a batch of examples of one length, with every
-/// buffer they need. A training run keeps one and reuses it from step to step, so that a step
-/// allocates nothing per example or per time step.
+/// buffer they need. A training run keeps one a thread and reuses it from step to step, so that a
+/// step allocates nothing per example or per time step.
 ///
 /// The batch advances one time step at a time: at step t every example takes its step t before
 /// any takes step t + 1, and the examples' values for one step lie side by side, so that each
-/// step is one call of each kernel for the whole batch. Each example's arithmetic is exactly that
-/// of `bptt` on it alone (same kernels, same order), so its numbers are the same bit for bit; but
-/// the examples do not depend on one another, so the processor overlaps them, where one example
-/// alone is a single chain of dependent operations (at n = 8 that chain, not the arithmetic, sets
-/// the pace).
+/// step is one call of each kernel for the whole batch. Each example's arithmetic is the same
+/// whatever batch it is in (the kernels form each example's sums in one fixed order), so its
+/// numbers are those of `bptt` on it alone, bit for bit; but the examples do not depend on one
+/// another, so the processor overlaps them, where one example alone is a single chain of dependent
+/// operations (at n = 8 that chain, not the arithmetic, sets the pace).
 ///
 /// Layout, with B examples: z_t, h_t and g_t are B·n values a step (example e's n values at e·n),
 /// stored for t = 1…T (z, g) and t = 0…T (h); g holds U x_t + b until the backward pass overwrites
