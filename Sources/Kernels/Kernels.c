@@ -442,6 +442,18 @@ static void input_terms_plain(long T, long n, long m, const double *X, const dou
 
 __attribute__((target("avx2,fma")))
 static void input_terms_avx2(long T, long n, long m, const double *X, const double *Ut, const double *b, double *G, long ldg) {
+    if (m == 1) {  // one input channel (regress, memory): b + fma(x_t, u, 0), the same sums with no loop over k
+        for (long t = 0; t < T; t++) {
+            __m256d x = _mm256_broadcast_sd(X + t), zero = _mm256_setzero_pd();
+            double *g = G + t * ldg;
+            long j = 0;
+            for (; j + 4 <= n; j += 4) {
+                _mm256_storeu_pd(g + j, _mm256_add_pd(_mm256_loadu_pd(b + j), _mm256_fmadd_pd(x, _mm256_loadu_pd(Ut + j), zero)));
+            }
+            for (; j < n; j++) g[j] = input_entry(1, n, X + t, Ut + j, b[j]);
+        }
+        return;
+    }
     for (long t = 0; t < T; t++) {
         const double *x = X + t * m;
         double *g = G + t * ldg;

@@ -10,18 +10,37 @@ public enum Loss: String, Sendable, CaseIterable {
 
     /// The loss and ∂L/∂y.
     public func evaluate(output y: [Double], target: [Double]) -> (loss: Double, gradient: [Double]) {
+        precondition(y.count == target.count, "output and target differ in length")
+        var gradient = [Double](repeating: 0, count: y.count)
+        let loss = gradient.withUnsafeMutableBufferPointer { evaluate(y, target, y.count, gradient: $0.baseAddress!) }
+        return (loss, gradient)
+    }
+
+    /// The loss of the p outputs at `y`, with ∂L/∂y written to `r` (p values).
+    func evaluate(_ y: UnsafePointer<Double>, _ target: UnsafePointer<Double>, _ p: Int, gradient r: UnsafeMutablePointer<Double>) -> Double {
         switch self {
         case .squaredError:
-            let r = zip(y, target).map { $0 - $1 }
-            return (0.5 * r.reduce(0) { $0 + $1 * $1 }, r)
+            var sum = 0.0
+            for o in 0..<p {
+                r[o] = y[o] - target[o]
+                sum += r[o] * r[o]
+            }
+            return 0.5 * sum
         case .crossEntropy:
-            // log-softmax with the largest logit subtracted, so that no exponential overflows.
-            let top = y.max() ?? 0
-            let shifted = y.map { $0 - top }
-            let logSum = Double.log(shifted.reduce(0) { $0 + Double.exp($1) })
-            let logp = shifted.map { $0 - logSum }
-            let loss = -zip(logp, target).reduce(0) { $0 + $1.1 * $1.0 }
-            return (loss, zip(logp, target).map { Double.exp($0) - $1 })
+            // log-softmax with the largest logit subtracted, so that no exponential overflows (a NaN
+            // first logit stays the largest, as Sequence.max has it).
+            var top = p > 0 ? y[0] : 0
+            for o in 0..<p where top < y[o] { top = y[o] }
+            var sum = 0.0
+            for o in 0..<p { sum += Double.exp(y[o] - top) }
+            let logSum = Double.log(sum)
+            var dot = 0.0
+            for o in 0..<p {
+                let logp = (y[o] - top) - logSum
+                dot += target[o] * logp
+                r[o] = Double.exp(logp) - target[o]
+            }
+            return -dot
         }
     }
 }

@@ -105,23 +105,24 @@ struct BackpropBatch: Sendable {
                 phi.apply(zt, to: H + t * step, count: step)
             }
 
-            // y = V h_T + c, the loss, and δ_T = Vᵀ ∂L/∂y; ∂L/∂V = ∂L/∂y h_Tᵀ, ∂L/∂c = ∂L/∂y.
-            for e in 0..<count {
-                let hT = H + T * step + e * n, D = D + e * n, grad = gradientBuffer.baseAddress! + e * gradientSize
-                let y = (0..<p).map { o in
-                    var sum = 0.0
-                    for i in 0..<n { sum += model.V.storage[o * n + i] * hT[i] }
-                    return sum + model.c[o]
+            // y = V h_T + c, the loss, and δ_T = Vᵀ ∂L/∂y; ∂L/∂V = ∂L/∂y h_Tᵀ, ∂L/∂c = ∂L/∂y (which
+            // is r, stored as ∂L/∂c).
+            model.V.storage.withUnsafeBufferPointer { V in
+            output.withUnsafeMutableBufferPointer { output in
+                for e in 0..<count {
+                    let hT = H + T * step + e * n, D = D + e * n, grad = gradientBuffer.baseAddress! + e * gradientSize
+                    let y = output.baseAddress! + e * p, dV = grad + n * n + n * m + n, r = dV + p * n
+                    for o in 0..<p {
+                        var sum = 0.0
+                        for i in 0..<n { sum += V[o * n + i] * hT[i] }
+                        y[o] = sum + model.c[o]
+                    }
+                    loss[e] = samples[first + e].target.withUnsafeBufferPointer { lossKind.evaluate(y, $0.baseAddress!, p, gradient: r) }
+                    for o in 0..<p { for i in 0..<n { dV[o * n + i] = r[o] * hT[i] } }
+                    for i in 0..<n { D[i] = 0 }
+                    for o in 0..<p { for i in 0..<n { D[i] += V[o * n + i] * r[o] } }
                 }
-                let (value, r) = lossKind.evaluate(output: y, target: samples[first + e].target)
-                loss[e] = value
-                for o in 0..<p { output[e * p + o] = y[o] }
-                let dV = grad + n * n + n * m + n, dc = dV + p * n
-                for o in 0..<p { for i in 0..<n { dV[o * n + i] = r[o] * hT[i] } }
-                for o in 0..<p { dc[o] = r[o] }
-                for i in 0..<n { D[i] = 0 }
-                for o in 0..<p { for i in 0..<n { D[i] += model.V.storage[o * n + i] * r[o] } }
-            }
+            }}
             if let tau = errorClip { clamped += clamp(D, step, tau) }
             if recordNorms { for e in 0..<count { deltaNorms[e * (T + 1) + T] = norm(D + e * n, n) } }
             progress = .outputs
