@@ -1,5 +1,6 @@
 import Foundation
 import Lessons
+import Simulator
 
 /// What `gradlab lint` and `gradlab verify` check, beyond the file's structure (which the loader
 /// checks): setups the shell accepts, expressions that parse and read names that exist, commands a
@@ -21,9 +22,10 @@ public enum LessonCheck {
         guard !names.isEmpty else {
             return ([], [LessonProblem(path: folder, position: .init(line: 1, column: 1), message: "there are no .toml lesson files in \(folder)")])
         }
+        // The files are read and parsed on every core (a tenth of start-up each on one), then taken in order.
+        let loaded = parallelMap(names.count) { load((folder as NSString).appendingPathComponent(names[$0]), linting: linting) }
         var lessons: [Lesson] = [], problems: [LessonProblem] = []
-        for name in names {
-            let (found, wrong) = load((folder as NSString).appendingPathComponent(name), linting: linting)
+        for (found, wrong) in loaded {
             for lesson in found {
                 if let other = lessons.first(where: { $0.id == lesson.id }) {
                     problems.append(LessonProblem(path: lesson.path, position: .init(line: 1, column: 1), message: "the id '\(lesson.id)' is also the id of \(other.path); give each lesson its own"))
