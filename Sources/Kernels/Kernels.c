@@ -44,6 +44,16 @@ static inline double sum4(__m256d v) {
     return _mm_cvtsd_f64(_mm_add_sd(pair, _mm_unpackhi_pd(pair, pair)));
 }
 
+// One row's y: its two vector accumulators summed, the columns from j on added one at a time, then
+// `add` (when there is one). Every row form of the product ends its rows here, so all form a row's
+// sum in the same order.
+__attribute__((target("avx2,fma"), always_inline))
+static inline double finish_row(__m256d s, __m256d t, const double *a, const double *x, long j, long cols, const double *add) {
+    double r = sum4(_mm256_add_pd(s, t));
+    for (; j < cols; j++) r += a[j] * x[j];
+    return add ? r + *add : r;
+}
+
 // Four rows at a time, two accumulators a row: eight independent FMA chains, and each load of x
 // serves four rows.
 __attribute__((target("avx2,fma")))
@@ -72,24 +82,10 @@ static void matvec_avx2(long rows, long cols, const double *A, const double *x, 
             s2 = _mm256_fmadd_pd(_mm256_loadu_pd(a2 + j), xa, s2);
             s3 = _mm256_fmadd_pd(_mm256_loadu_pd(a3 + j), xa, s3);
         }
-        double r0 = sum4(_mm256_add_pd(s0, t0)), r1 = sum4(_mm256_add_pd(s1, t1));
-        double r2 = sum4(_mm256_add_pd(s2, t2)), r3 = sum4(_mm256_add_pd(s3, t3));
-        for (; j < cols; j++) {
-            r0 += a0[j] * x[j];
-            r1 += a1[j] * x[j];
-            r2 += a2[j] * x[j];
-            r3 += a3[j] * x[j];
-        }
-        if (add) {
-            r0 += add[i];
-            r1 += add[i + 1];
-            r2 += add[i + 2];
-            r3 += add[i + 3];
-        }
-        y[i] = r0;
-        y[i + 1] = r1;
-        y[i + 2] = r2;
-        y[i + 3] = r3;
+        y[i] = finish_row(s0, t0, a0, x, j, cols, add ? add + i : NULL);
+        y[i + 1] = finish_row(s1, t1, a1, x, j, cols, add ? add + i + 1 : NULL);
+        y[i + 2] = finish_row(s2, t2, a2, x, j, cols, add ? add + i + 2 : NULL);
+        y[i + 3] = finish_row(s3, t3, a3, x, j, cols, add ? add + i + 3 : NULL);
     }
     if (i < rows) matvec_plain(rows - i, cols, A + i * cols, x, add ? add + i : NULL, y + i);
 }
@@ -128,26 +124,10 @@ static void matvec_avx2_pair(long rows, long cols, const double *A, const double
             s01 = _mm256_fmadd_pd(p, xb, s01);
             s11 = _mm256_fmadd_pd(u, xb, s11);
         }
-        double r00 = sum4(_mm256_add_pd(s00, t00)), r10 = sum4(_mm256_add_pd(s10, t10));
-        double r01 = sum4(_mm256_add_pd(s01, t01)), r11 = sum4(_mm256_add_pd(s11, t11));
-        for (; j < cols; j++) {
-            r00 += a0[j] * x0[j];
-            r10 += a1[j] * x0[j];
-            r01 += a0[j] * x1[j];
-            r11 += a1[j] * x1[j];
-        }
-        if (add0) {
-            r00 += add0[i];
-            r10 += add0[i + 1];
-        }
-        if (add1) {
-            r01 += add1[i];
-            r11 += add1[i + 1];
-        }
-        y0[i] = r00;
-        y0[i + 1] = r10;
-        y1[i] = r01;
-        y1[i + 1] = r11;
+        y0[i] = finish_row(s00, t00, a0, x0, j, cols, add0 ? add0 + i : NULL);
+        y0[i + 1] = finish_row(s10, t10, a1, x0, j, cols, add0 ? add0 + i + 1 : NULL);
+        y1[i] = finish_row(s01, t01, a0, x1, j, cols, add1 ? add1 + i : NULL);
+        y1[i + 1] = finish_row(s11, t11, a1, x1, j, cols, add1 ? add1 + i + 1 : NULL);
     }
     if (blocked < rows) {
         matvec_plain(rows - blocked, cols, A + blocked * cols, x0, add0 ? add0 + blocked : NULL, y0 + blocked);
