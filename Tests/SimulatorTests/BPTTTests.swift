@@ -1,4 +1,5 @@
 import Simulator
+import Synchronization
 import Testing
 
 @Suite("Backpropagation through time: forward values and bookkeeping")
@@ -121,5 +122,23 @@ extension BPTTTests {
             #expect(relativeError(value, shown) < 5e-4, "\(name) = \(value), the README shows \(shown)")
         }
         #expect(relativeError(Spectrum.spectralRadius(model.W), 1.2) < 1e-12)
+    }
+
+    @Test("a pass stopped part-way gives NaN for everything it did not reach, never a plausible zero")
+    func interruptedPassIsNaN() throws {
+        let spec = ModelSpec(hiddenSize: 8, length: 128, seed: 2)
+        let model = try spec.model()
+        for stopAt in [2, 3] {  // asked at t = 64 and 128 forward, then t = 128 and 64 backward
+            let asked = Mutex(0)
+            let result = bptt(model, spec.sample(), shouldStop: { asked.withLock { $0 += 1; return $0 >= stopAt } })
+            #expect(result.interrupted)
+            #expect(result.gradients.W.storage.allSatisfy(\.isNaN) && result.gradients.b.allSatisfy(\.isNaN))
+            #expect(result.deltaNorms[0].isNaN && result.deltaAtStart.allSatisfy(\.isNaN) && result.meanDerivative.isNaN)
+            if stopAt == 2 {  // stopped in the forward pass, at t = 128: h_128 was never formed
+                #expect(result.loss.isNaN && result.hidden.row(128).allSatisfy(\.isNaN) && result.hidden.row(127).allSatisfy(\.isFinite))
+            } else {  // stopped at the start of the backward pass: the output and ‖δ_128‖ are there
+                #expect(result.loss.isFinite && result.deltaNorms[128].isFinite && result.deltaNorms[127].isNaN)
+            }
+        }
     }
 }

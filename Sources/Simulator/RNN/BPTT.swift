@@ -102,12 +102,18 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
     let progress = pass.run(model, [sample], loss: loss, errorClip: errorClip, recordNorms: true, shouldStop: shouldStop)
     var interrupted = progress != .complete
     var gradient = Array(pass.gradient(0))
+    // What was not computed is NaN, never a plausible zero: the buffers start as NaN (hidden states
+    // and ‖δ_t‖ not reached stay so), and the sums and δ_0 of an unfinished pass are dropped.
     if progress == .none {  // interrupted before the output was formed
         pass.loss[0] = .nan
         pass.output = Array(repeating: .nan, count: p)
         gradient.withUnsafeMutableBufferPointer { for k in $0.indices { $0[k] = .nan } }
-    } else if interrupted {  // what was not computed is NaN, never a plausible zero
+    } else if interrupted {
         for k in 0..<(n * n + n * m + n) { gradient[k] = .nan }
+    }
+    if interrupted {
+        pass.derivativeSum = .nan
+        pass.delta = Array(repeating: .nan, count: n)
     }
     let zs = pass.z, hs = pass.h
     func tensor(_ offset: Int, _ count: Int) -> [Double] { Array(gradient[offset..<(offset + count)]) }

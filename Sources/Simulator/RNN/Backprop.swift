@@ -31,12 +31,13 @@ struct BackpropBatch: Sendable {
     var gradientSize: Int { n * n + n * m + n + p * n + p }
 
     /// Makes room for `count` examples of length T for this model's shapes; buffers of the right
-    /// size are kept (their contents are overwritten by the next pass).
+    /// size are kept (their contents are overwritten by the next pass). New buffers start as NaN,
+    /// so that what a stopped pass did not reach is NaN, never a plausible zero.
     mutating func reserve(_ model: RNN, length T: Int, count: Int, deltaNorms wantNorms: Bool) {
         let shape = (model.hiddenSize, model.inputSize, model.outputSize, T, count)
         if shape != (n, m, p, self.T, self.count) {
             (n, m, p, self.T, self.count) = shape
-            func buffer(_ size: Int) -> [Double] { [Double](repeating: 0, count: size) }
+            func buffer(_ size: Int) -> [Double] { [Double](repeating: .nan, count: size) }
             z = buffer(T * count * n)
             h = buffer((T + 1) * count * n)
             g = buffer(T * count * n)
@@ -49,7 +50,7 @@ struct BackpropBatch: Sendable {
             sums = buffer(count * n)
             deltaNorms = []
         }
-        if wantNorms && deltaNorms.count != count * (T + 1) { deltaNorms = [Double](repeating: 0, count: count * (T + 1)) }
+        if wantNorms && deltaNorms.count != count * (T + 1) { deltaNorms = [Double](repeating: .nan, count: count * (T + 1)) }
     }
 
     /// How far a pass got before `shouldStop` said yes.
@@ -64,6 +65,8 @@ struct BackpropBatch: Sendable {
         let (n, m, p, T, count) = (n, m, p, T, count)
         precondition(samples.count == count && samples.allSatisfy { $0.length == T && $0.inputs.cols == m && $0.target.count == p },
                      "sample does not fit the model")
+        precondition(!recordNorms || deltaNorms.count == count * (T + 1), "reserve(deltaNorms: true) before recording them")
+        if recordNorms { deltaNorms.withUnsafeMutableBufferPointer { $0.update(repeating: .nan) } }
         let phi = model.activation
         let gradientSize = gradientSize, step = count * n  // the values of one time step
         let askEvery = max(1, min(64, (1 << 16) / max(1, step * n)))
@@ -172,10 +175,12 @@ let smallProduct = 1 << 17
 /// C = Aᵀ B for A K × rows and B K × cols (leading dimensions lda, ldb; C rows × cols, packed).
 func gram(_ rows: Int, _ cols: Int, _ K: Int, _ A: UnsafePointer<Double>, _ lda: Int, _ B: UnsafePointer<Double>?, _ ldb: Int,
           _ C: UnsafeMutablePointer<Double>) {
-    guard rows > 0 && cols > 0, let B else { return }
-    if K == 0 {
-        C.update(repeating: 0, count: rows * cols)
-    } else if rows * cols * K <= smallProduct {
+    guard rows > 0 && cols > 0 else { return }
+    guard K > 0, let B else {
+        C.update(repeating: 0, count: rows * cols)  // a sum of no terms
+        return
+    }
+    if rows * cols * K <= smallProduct {
         gl_gram(rows, cols, K, A, lda, B, ldb, C, cols)
     } else {
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(rows), Int32(cols), Int32(K),

@@ -94,12 +94,12 @@ public func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip
 }
 
 /// `batchGradient` with the buffers of the last step, one set a thread (reused when the shapes are
-/// the same).
+/// the same). The examples of a batch are all of one length.
 func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Double?, workspaces: inout [BackpropBatch],
                    shouldStop: @Sendable () -> Bool) -> (loss: Double, gradients: [[Double]], clamped: Int)? {
     let n = model.hiddenSize, T = batch.first?.length ?? 0
     let threads = batch.count * T * n * n < 1 << 18 ? 1 : processorCount
-    let bytesPerExample = 3 * (T + 1) * n * MemoryLayout<Double>.size
+    let bytesPerExample = (3 * (T + 1) * n + model.parameters.reduce(0) { $0 + $1.count }) * MemoryLayout<Double>.size
     let groupSize = max(1, min((batch.count + threads - 1) / threads, (64 << 20) / max(1, bytesPerExample)))
     let groups = stride(from: 0, to: batch.count, by: groupSize).map { $0..<min($0 + groupSize, batch.count) }
 
