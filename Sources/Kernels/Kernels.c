@@ -177,34 +177,32 @@ static inline void matvec_columns_avx2(long rows, long cols, const double *Acols
     }
 }
 
-// Up to 64 rows the column form wins (no horizontal sums, all of A in L1); above, the row form
-// streams A once in order while the column form would stride across it.
-void gl_matvec(long rows, long cols, const double *A, const double *Acols, const double *x, const double *add, double *y) {
-    if (!vectorized) matvec_plain(rows, cols, A, x, add, y);
-    else if (rows <= 64) matvec_columns_avx2(rows, cols, Acols, x, add, y);
-    else matvec_avx2(rows, cols, A, x, add, y);
-}
-
 __attribute__((target("avx2,fma")))
 static void matvec_columns_batch_avx2(long count, long rows, long cols, const double *Acols, const double *X,
                                       const double *add, double *Y) {
     for (long e = 0; e < count; e++) matvec_columns_avx2(rows, cols, Acols, X + e * cols, add ? add + e * rows : NULL, Y + e * rows);
 }
 
+// Up to 64 rows the column form wins (no horizontal sums, all of A in L1); above, the row form
+// streams A once in order while the column form would stride across it, two vectors a pass.
 void gl_matvec_batch(long count, long rows, long cols, const double *A, const double *Acols, const double *X,
                      const double *add, double *Y) {
-    if (vectorized && rows <= 64) {
+    if (!vectorized) {
+        for (long e = 0; e < count; e++) matvec_plain(rows, cols, A, X + e * cols, add ? add + e * rows : NULL, Y + e * rows);
+    } else if (rows <= 64) {
         matvec_columns_batch_avx2(count, rows, cols, Acols, X, add, Y);
     } else {
         long e = 0;
-        if (vectorized) {
-            for (; e + 2 <= count; e += 2) {
-                matvec_avx2_pair(rows, cols, A, X + e * cols, X + (e + 1) * cols, add ? add + e * rows : NULL,
-                                 add ? add + (e + 1) * rows : NULL, Y + e * rows, Y + (e + 1) * rows);
-            }
+        for (; e + 2 <= count; e += 2) {
+            matvec_avx2_pair(rows, cols, A, X + e * cols, X + (e + 1) * cols, add ? add + e * rows : NULL,
+                             add ? add + (e + 1) * rows : NULL, Y + e * rows, Y + (e + 1) * rows);
         }
-        for (; e < count; e++) gl_matvec(rows, cols, A, Acols, X + e * cols, add ? add + e * rows : NULL, Y + e * rows);
+        if (e < count) matvec_avx2(rows, cols, A, X + e * cols, add ? add + e * rows : NULL, Y + e * rows);
     }
+}
+
+void gl_matvec(long rows, long cols, const double *A, const double *Acols, const double *x, const double *add, double *y) {
+    gl_matvec_batch(1, rows, cols, A, Acols, x, add, y);
 }
 
 // tanh after Cephes (Moshier): for |x| < 0.625, x + x·z·P(z)/Q(z) with z = x²; above, with

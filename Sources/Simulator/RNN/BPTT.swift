@@ -101,16 +101,10 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
     pass.reserve(model, length: T, count: 1, deltaNorms: true)
     let progress = pass.run(model, [sample], loss: loss, errorClip: errorClip, recordNorms: true, shouldStop: shouldStop)
     var interrupted = progress != .complete
-    var gradient = Array(pass.gradient(0))
-    // What was not computed is NaN, never a plausible zero: the buffers start as NaN (hidden states
-    // and ‖δ_t‖ not reached stay so), and the sums and δ_0 of an unfinished pass are dropped.
-    if progress == .none {  // interrupted before the output was formed
-        pass.loss[0] = .nan
-        pass.output = Array(repeating: .nan, count: p)
-        gradient.withUnsafeMutableBufferPointer { for k in $0.indices { $0[k] = .nan } }
-    } else if interrupted {
-        for k in 0..<(n * n + n * m + n) { gradient[k] = .nan }
-    }
+    let gradient = pass.gradient(0)
+    // What was not computed is NaN, never a plausible zero: a new pass's buffers start as NaN, so
+    // the loss, output, hidden states, ‖δ_t‖ and gradients it did not reach are NaN already; the
+    // running sum and δ of an unfinished pass are dropped.
     if interrupted {
         pass.derivativeSum = .nan
         pass.delta = Array(repeating: .nan, count: n)

@@ -99,13 +99,13 @@ func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Doubl
                    shouldStop: @Sendable () -> Bool) -> (loss: Double, gradients: [[Double]], clamped: Int)? {
     let n = model.hiddenSize, T = batch.first?.length ?? 0
     let threads = batch.count * T * n * n < 1 << 18 ? 1 : processorCount
-    let bytesPerExample = (3 * (T + 1) * n + model.parameters.reduce(0) { $0 + $1.count }) * MemoryLayout<Double>.size
+    let size = model.parameters.reduce(0) { $0 + $1.count }  // of one example's gradient
+    let bytesPerExample = (3 * (T + 1) * n + size) * MemoryLayout<Double>.size
     let groupSize = max(1, min((batch.count + threads - 1) / threads, (64 << 20) / max(1, bytesPerExample)))
     let groups = stride(from: 0, to: batch.count, by: groupSize).map { $0..<min($0 + groupSize, batch.count) }
 
     var total = 0.0
     var clamped = 0
-    let size = model.parameters.reduce(0) { $0 + $1.count }
     var sum = [Double](repeating: 0, count: size)
     func add(_ pass: BackpropBatch) {
         clamped += pass.clamped
