@@ -1,0 +1,51 @@
+"""The golden transcript: gradlab --json runs golden.gl, and every number train, bptt, grad, sweep
+and compare print must equal, bit for bit, the one stored in golden.jsonl.
+
+A refactor must not move a number. When a change moves numbers on purpose, regenerate the fixture
+with scripts/golden and say why in the commit. golden.py says which fields are pinned and how they
+are compared (new fields in the output are fine; a stored one may not change or disappear).
+"""
+import os
+import tempfile
+
+import pytest
+
+import golden
+
+BIN = os.environ.get("GRADLAB_BIN", os.path.join(os.path.dirname(__file__), "../../.build/debug/gradlab"))
+
+# Extra environment variables for the run, one run per entry. The output must not depend on them:
+# a kernel switch, say, is added here as pytest.param({"GRADLAB_KERNELS": "portable"}, id="portable").
+EXTRA_ENVIRONMENTS = [
+    pytest.param({}, id="as-is"),
+]
+
+SHOWN = 40  # at most this many mismatches in one failure message
+
+
+def test_the_fixture_matches_the_script():
+    """golden.jsonl was made from this golden.gl: one stored line per command, in order."""
+    lines = golden.command_lines()
+    fixture = golden.load_fixture()
+    assert len(fixture) == len(lines), (
+        f"golden.jsonl has {len(fixture)} lines for {len(lines)} commands in golden.gl: regenerate it "
+        "with scripts/golden")
+    for (line, text), stored in zip(lines, fixture):
+        assert stored["command"] == text.split()[0], (
+            f"golden.gl line {line}: `{text}` is stored as {stored['command']!r}: regenerate with scripts/golden")
+
+
+@pytest.mark.parametrize("extra_env", EXTRA_ENVIRONMENTS)
+def test_every_number_is_unchanged(extra_env):
+    assert os.path.exists(BIN), f"no gradlab at {BIN}: build it (swift build) or set GRADLAB_BIN"
+    lines = golden.command_lines()
+    fixture = golden.load_fixture()
+    with tempfile.TemporaryDirectory(prefix="gradlab-golden-") as home:
+        status, records, stderr = golden.run(BIN, env=extra_env, home=home)
+    problems = golden.compare(fixture, lines, records)
+    if problems:
+        shown = "\n".join(problems[:SHOWN])
+        more = f"\n… and {len(problems) - SHOWN} more" if len(problems) > SHOWN else ""
+        env = f" with {extra_env}" if extra_env else ""
+        pytest.fail(f"{len(problems)} difference(s) from golden.jsonl{env}:\n{shown}{more}", pytrace=False)
+    assert status == 0, f"gradlab exited with status {status}:\n{stderr}"
