@@ -63,6 +63,8 @@ public struct SavedResults: Codable, Sendable, Equatable {
     public var ran: [String] = []
     /// The settings each command measured with, as `set`-style words.
     public var measuredWith: [String: [String]] = [:]
+    /// The keys each command's run set for itself (`train lr=0.1`), when any.
+    public var overridden: [String: [String]]? = nil
 
     public init() {}
 }

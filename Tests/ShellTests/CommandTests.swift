@@ -477,7 +477,7 @@ func tensors(_ json: JSON?) -> [[Double]] {
         ("task order T=5", "the order task needs T ≥ 10, but T is 5"),
         ("task sorting", "task must be one of regress, adding, order, memory, not 'sorting'"),
         ("optim adamw", "optim must be one of sgd, adagrad, adam, not 'adamw' — did you mean 'adam'?"),
-        ("cliff lr=0", "lr must be above 0 and at most 100, not 0"),
+        ("cliff lr=2000", "lr must be from 0 to 1000, not 2000"),
         ("cliff wrange=3..1", "wrange must run from a smaller to a larger number, at most 1000 apart"),
     ])
     func badInputIsOneSentence(_ line: String, _ message: String) {

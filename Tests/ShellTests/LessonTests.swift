@@ -29,9 +29,9 @@ final class Harness {
     func type(_ lines: String...) -> String {
         var printed = ""
         for line in lines {
-            let before = driver.session.transcript.count
+            let before = driver.session.transcript.entries.count
             driver.execute(line)
-            printed += driver.session.transcript[before...].map(\.output).joined()
+            printed += driver.session.transcript.entries[before...].map(\.output).joined()
         }
         out += printed
         return printed
@@ -213,13 +213,13 @@ final class Harness {
     @Test func backAndGotoRebuildTheSameNumbers() throws {
         let h = Harness(lessons: [try fixtureLesson()])
         h.type("lesson demo", "", "skip")
-        let first = h.driver.session.results.series["delta"]
+        let first = h.driver.session.results.bptt?.value.deltaNorms
         #expect(first != nil, "skip ran the solution, bptt included")
         h.type("set rho=5 T=7 seed=9", "back")
         #expect(h.step == 2)
         #expect(h.driver.session.settings.rho == 0.9 && h.driver.session.settings.T == 30 && h.driver.session.settings.seed == 3)
         h.type("skip")
-        #expect(h.driver.session.results.series["delta"] == first, "the same step gives the same numbers")
+        #expect(h.driver.session.results.bptt?.value.deltaNorms == first, "the same step gives the same numbers")
         h.type("goto 6")
         #expect(h.driver.session.settings.rho == 1.5 && h.driver.session.settings.act == .linear)
         let printed = h.type("goto 9")
@@ -289,10 +289,10 @@ final class Harness {
     @Test func aJumpRebuildsTheResultsTheStepAsksAbout() throws {
         let h = Harness(lessons: [try fixtureLesson()])
         h.type("lesson demo", "", "skip", "skip")  // step 4 asks about the bptt of step 2
-        let delta = h.driver.session.results.series["delta"]
+        let delta = h.driver.session.results.bptt?.value.deltaNorms
         h.type("restart", "goto 4")
         #expect(h.step == 4)
-        #expect(h.driver.session.results.series["delta"] == delta, "goto ran step 2's solution again")
+        #expect(h.driver.session.results.bptt?.value.deltaNorms == delta, "goto ran step 2's solution again")
         #expect(h.out.contains("To rebuild this step, gradlab ran again what the steps before it did: set\n  rho=1.2; bptt"))
         #expect(!h.driver.session.results.ran.contains("bptt"), "ran(…) is about this step only")
     }
@@ -304,11 +304,11 @@ final class Harness {
         let lesson = try fixtureLesson()
         let first = Harness(lessons: [lesson], store: store)
         first.type("lesson demo", "", "set rho=1.7; bptt", "= 1.2^30")
-        let delta = try #require(first.driver.session.results.series["delta"])
+        let delta = try #require(first.driver.session.results.bptt?.value.deltaNorms)
         let second = Harness(lessons: [lesson], store: store)
         second.type("lesson demo")
         #expect(second.step == 3)
-        #expect(second.driver.session.results.series["delta"] == delta)
+        #expect(second.driver.session.results.bptt?.value.deltaNorms == delta)
         #expect(second.driver.session.settings.rho == 1.7)
     }
 
@@ -465,5 +465,86 @@ final class Harness {
         #expect(LessonCheck.lint(example).isEmpty)
         #expect(LessonCheck.verify(example).isEmpty)
         #expect(Set(example.steps.map(\.kind.name)) == ["prose", "task", "question", "prediction"])
+    }
+}
+
+/// A result measured under other settings than the current ones never completes a step or answers a
+/// question: it reads as absent, and the learner is told what to run again.
+@Suite struct StaleResultTests {
+    func builtIn(_ file: String) throws -> Lesson {
+        let folder = try #require(LessonCatalog.builtInDirectory())
+        let (lessons, problems) = LessonCheck.load((folder as NSString).appendingPathComponent(file))
+        #expect(problems.isEmpty, "\(problems)")
+        return try #require(lessons.first)
+    }
+
+    @Test func bpttBeforeTheSettingChangedDoesNotCompleteTheTask() throws {
+        let lesson = try builtIn("02-spectral-radius.toml")
+        let h = Harness(lessons: [lesson])
+        h.type("lesson \(lesson.id)")
+        let step = try #require(lesson.index(ofStep: "vanish")) + 1
+        h.type("goto \(step)")
+        h.type("bptt")  // at the step's own ρ = 1.2
+        let printed = Harness.flat(h.type("set rho=0.8"))
+        #expect(h.step == step, "bptt at ρ = 1.2 does not count for ρ = 0.8")
+        #expect(printed.contains("stale") && printed.contains("rho=1.2") && printed.contains("run bptt again"), "\(printed)")
+        #expect(Harness.flat(h.type("bptt")).contains("✓ Done."))
+        #expect(h.step == step + 1)
+    }
+
+    @Test func aQuestionDoesNotAcceptANumberFromOtherSettings() throws {
+        let lesson = try builtIn("02-spectral-radius.toml")
+        let h = Harness(lessons: [lesson])
+        h.type("lesson \(lesson.id)")
+        let step = try #require(lesson.index(ofStep: "vanish-size")) + 1
+        h.type("goto \(step)")  // rebuilt: rho = 0.8 and bptt run
+        let jac = try #require(h.driver.session.results.bptt?.value.jacobianNorms?[0])
+        h.type("set rho=0.9")
+        let printed = Harness.flat(h.type(NumberFormat.full(jac)))
+        #expect(h.step == step, "a stale jac[0] is no answer")
+        #expect(printed.contains("run bptt again"), "\(printed)")
+        h.type("set rho=0.8")
+        #expect(Harness.flat(h.type(NumberFormat.full(jac))).contains("✓"))
+    }
+
+    @Test func aRunsOwnSettingsAreReadAndDoNotGoStale() throws {
+        let text = """
+        id = "own"
+        title = "Own settings"
+        summary = "A run's own clip and lr."
+
+        [[step]]
+        id = "clipped"
+        kind = "task"
+        text = "Train once with norm clipping at lr 0.1."
+        setup = { task = "adding", T = 10, steps = 20, batch = 4, lr = 0.5 }
+        done = 'train.clip == "norm" and train.tau == 1 and train.lr == 0.1 and not diverged'
+        solution = "train clip=norm:1 lr=0.1"
+
+        [[step]]
+        id = "after"
+        kind = "prose"
+        text = "Done."
+        """
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gradlab-own-\(UUID()).toml").path
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let (lessons, problems) = LessonCheck.load(path)
+        #expect(problems.isEmpty, "\(problems)")
+        let lesson = try #require(lessons.first)
+        #expect(LessonCheck.verify(lesson).isEmpty)
+        let h = Harness(lessons: [lesson])
+        h.type("lesson own")
+        h.type("train lr=0.1")  // the session's rule is none
+        #expect(h.step == 1)
+        #expect(Harness.flat(h.type("train clip=norm:1 lr=0.1")).contains("✓ Done."))
+        #expect(h.step == 2)
+
+        // The run's own keys do not go stale when the session's change; the others do.
+        var session = Session()
+        _ = try run("task adding T=10; set steps=5 batch=4; train clip=norm:1 lr=0.1; set lr=0.7", in: &session)
+        #expect(SessionNames.staleness(.train, in: session) == nil)
+        _ = try run("set T=12", in: &session)
+        #expect(SessionNames.staleness(.train, in: session) == "train measured with T=10, and the settings are T=12 now; run train again")
     }
 }

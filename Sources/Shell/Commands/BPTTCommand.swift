@@ -22,11 +22,9 @@ extension Commands {
         let model = try session.model()
         let sample = session.sample
         let n = model.hiddenSize, T = sample.length
-        let affordable = Double(T) * pow(Double(n), 3) <= Limits.cubicWork
-        let stop = session.runtime.shouldStop
-        let result = Simulator.bptt(model, sample, loss: session.settings.spec.trainingTask.loss, jacobians: affordable, shouldStop: stop)
-        if result.interrupted { throw ShellError("bptt interrupted; nothing was changed") }
-        let rho = Spectrum.spectralRadius(model.W), sigma = Spectrum.largestSingularValue(model.W)
+        let affordable = jacobiansAffordable(session.settings)
+        let result = try measureBPTT(model, session.settings, jacobians: affordable, shouldStop: session.runtime.shouldStop)
+        let (rho, sigma) = try session.spectrum().pair
 
         // Rows run in the direction of backpropagation: from t = T back to t = 0.
         let stepsBack = evenlySpaced(count: T + 1, rows: 11)
@@ -56,11 +54,7 @@ extension Commands {
         }
 
         let inputs = sample.inputs.rowArrays
-        session.results.measuredWith["bptt"] = session.settings
-        session.results.values["loss"] = .number(result.loss)
-        session.results.values["grad_norm"] = .number(result.gradientNorm)
-        session.results.series["delta"] = result.deltaNorms
-        session.results.series["jac"] = result.jacobianNorms
+        session.results.bptt = Measured(value: BPTTMeasurement(result), provenance: session.provenance(session.settings, clip: session.clipRule))
         return Report(command: "bptt", blocks: blocks, fields: [
             ("model", .object([
                 ("activation", .string(model.activation.rawValue)),
@@ -75,6 +69,19 @@ extension Commands {
             ("grads", gradientJSON(result.gradients)),
             ("grad_norm", .number(result.gradientNorm)),
         ])
+    }
+
+    /// Whether the Jacobian products ∂h_T/∂h_t (T·n³ multiply-adds) are within the work budget.
+    static func jacobiansAffordable(_ settings: Settings) -> Bool {
+        Double(settings.T) * pow(Double(settings.n), 3) <= Limits.cubicWork
+    }
+
+    /// One pass of BPTT over the settings' sequence: what bptt shows and what predict reads.
+    static func measureBPTT(_ model: RNN, _ settings: Settings, jacobians: Bool, shouldStop: () -> Bool) throws(ShellError) -> BPTTResult {
+        let spec = settings.spec
+        let result = Simulator.bptt(model, spec.sample(), loss: spec.trainingTask.loss, jacobians: jacobians, shouldStop: shouldStop)
+        if result.interrupted { throw ShellError("bptt interrupted; nothing was changed") }
+        return result
     }
 
     /// One sentence on how the error changed on its way back, or on where the numbers broke.

@@ -27,12 +27,8 @@ extension Commands {
             switch key {
             case "w": w = try Literal.number(value, for: "w")
             case "b": b = try Literal.number(value, for: "b")
-            case "lr":
-                lr = try Literal.number(value, for: "lr")
-                guard lr > 0 && lr <= 100 else { throw ShellError("lr must be above 0 and at most 100, not \(NumberFormat.short(lr))") }
-            case "steps":
-                steps = try Literal.integer(value, for: "steps")
-                guard (1...10_000).contains(steps) else { throw ShellError("steps must be from 1 to 10000, not \(steps)") }
+            case "lr": lr = try Settings.value(of: "lr", value, \.lr)  // the same bounds as set lr=…
+            case "steps": steps = try Settings.value(of: "steps", value, \.steps)
             case "clip": rule = try parseClipSpec(value)
             case "wrange": wRange = try span(value, for: "wrange")
             case "brange": bRange = try span(value, for: "brange")
@@ -54,11 +50,11 @@ extension Commands {
         func leaves(_ path: [CliffPoint]) -> Int? {
             path.firstIndex { !(wRange.0...wRange.1).contains($0.w) || !(bRange.0...bRange.1).contains($0.b) }
         }
-        for (path, prefix) in [(plain, "cliff"), (clipped, "cliff_clipped")] {
-            session.results.values[prefix + "_loss"] = .number(path.last!.loss)
-            session.results.values[prefix + "_step"] = .number(jumps(path).max() ?? 0)
-            session.results.values[prefix + "_left"] = .bool(leaves(path) != nil)
+        func descent(_ path: [CliffPoint]) -> CliffMeasurement.Descent {
+            .init(loss: path.last!.loss, largestStep: jumps(path).max() ?? 0, leftTheMap: leaves(path) != nil)
         }
+        let measured = CliffMeasurement(plain: descent(plain), clipped: descent(clipped))
+        session.results.cliff = Measured(value: measured, provenance: session.provenance(session.settings, clip: rule))
         func summary(_ path: [CliffPoint], _ name: String) -> Block {
             let jumps = jumps(path)
             let biggest = jumps.indices.max { jumps[$0] < jumps[$1] }
@@ -93,10 +89,14 @@ extension Commands {
             ("w", .numbers(ws)), ("b", .numbers(bs)), ("loss", .array(surface.map(JSON.numbers))),
             ("start", .numbers([w, b])), ("lr", .number(lr)), ("steps", .integer(steps)), ("clip", clipJSON(rule)),
             ("paths", .array([
-                .object([("clip", clipJSON(.none)), ("points", pathJSON(plain))]),
-                .object([("clip", clipJSON(rule)), ("points", pathJSON(clipped))]),
+                .object([("clip", clipJSON(.none)), ("points", pathJSON(plain))] + descentJSON(measured.plain)),
+                .object([("clip", clipJSON(rule)), ("points", pathJSON(clipped))] + descentJSON(measured.clipped)),
             ])),
         ])
+    }
+
+    static func descentJSON(_ descent: CliffMeasurement.Descent) -> [(String, JSON)] {
+        [("loss", .number(descent.loss)), ("largest_step", .number(descent.largestStep)), ("left_the_map", .bool(descent.leftTheMap))]
     }
 
     /// "a..b" with a < b.

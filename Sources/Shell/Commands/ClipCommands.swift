@@ -135,20 +135,8 @@ extension Commands {
     ) { session, call throws(ShellError) in
         try noArguments(call)
         let model = try session.model()
-        let sample = session.sample
-        let loss = session.settings.spec.trainingTask.loss
-        let result = Simulator.bptt(model, sample, loss: loss)
+        let (result, clipped, outcome) = measureGrad(model, session.settings, clip: session.clipRule)
         let raw = result.gradients
-        let outcome: ClipOutcome
-        let clipped: Gradients
-        if case .signal(let tau) = session.clipRule {
-            clipped = Simulator.bptt(model, sample, loss: loss, errorClip: tau).gradients
-            outcome = Clipper.signalOutcome(raw: raw.tensors, clipped: clipped.tensors, threshold: tau)
-        } else {
-            let pair = Clipper.clip(raw, of: model, rule: session.clipRule)
-            clipped = pair.gradients
-            outcome = pair.outcome
-        }
         let shapes = [shape(raw.W), shape(raw.U), "\(raw.b.count)", shape(raw.V), "\(raw.c.count)"]
         var rows: [[Cell]] = zip(Gradients.names, shapes).enumerated().map { i, pair in
             [.text(pair.0), .text(pair.1), .number(VectorNorm.of(raw.tensors[i])), .number(VectorNorm.of(clipped.tensors[i]))]
@@ -160,10 +148,8 @@ extension Commands {
             .values(outcomeValues(outcome)),
         ]
         if let warning = outcome.nonFiniteWarning { blocks.append(.warning(warning)) }
-        session.results.measuredWith["grad"] = session.settings
-        session.results.values["raw_norm"] = .number(VectorNorm.of(raw.tensors))
-        session.results.values["clipped_norm"] = .number(outcome.clippedNorm)
-        session.results.values["cosine"] = .number(outcome.cosine)
+        session.results.grad = Measured(value: GradMeasurement(raw: raw, outcome: outcome),
+                                        provenance: session.provenance(session.settings, clip: session.clipRule))
         return Report(command: "grad", blocks: blocks, fields: [
             ("rule", clipJSON(session.clipRule)),
             ("loss", .number(result.loss)),
@@ -175,6 +161,20 @@ extension Commands {
             ("grads", gradientJSON(raw)),
             ("clipped", gradientJSON(clipped)),
         ])
+    }
+
+    /// The model's gradient on the settings' sequence and what `clip` makes of it: (the pass, the
+    /// clipped gradient, the outcome). Under signal clipping BPTT runs again with δ_t clamped.
+    static func measureGrad(_ model: RNN, _ settings: Settings, clip: ClipRule) -> (BPTTResult, Gradients, ClipOutcome) {
+        let sample = settings.spec.sample()
+        let loss = settings.spec.trainingTask.loss
+        let result = Simulator.bptt(model, sample, loss: loss)
+        if case .signal(let tau) = clip {
+            let clipped = Simulator.bptt(model, sample, loss: loss, errorClip: tau).gradients
+            return (result, clipped, Clipper.signalOutcome(raw: result.gradients.tensors, clipped: clipped.tensors, threshold: tau))
+        }
+        let pair = Clipper.clip(result.gradients, of: model, rule: clip)
+        return (result, pair.gradients, pair.outcome)
     }
 
     static func outcomeValues(_ outcome: ClipOutcome) -> [(String, Cell)] {

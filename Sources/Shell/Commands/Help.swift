@@ -22,11 +22,11 @@ extension Commands {
                     .title("set \(key.name)=…"), .text("\(key.summary): \(key.accepts)."), .note("help settings lists them all"),
                 ], fields: [("topic", .string(key.name)), ("summary", .string(key.summary)), ("accepts", .string(key.accepts))])
             }
-            if let (name, meaning) = SessionNames.descriptions.first(where: { $0.0 == topic }) {
+            if let (name, meaning) = SessionNames.descriptions.first(where: { $0.0 == topic || $0.0.hasPrefix(topic + "[") }) {
                 return Report(command: "help", blocks: [.title(name), .text("In expressions (= …): \(meaning)."), .note("help expressions lists every name")],
                               fields: [("topic", .string(name)), ("summary", .string(meaning))])
             }
-            let topics = all.map(\.name) + Settings.keyNames + SessionNames.descriptions.map(\.0) + ["settings", "expressions"]
+            let topics = all.map(\.name) + Settings.keyNames + SessionNames.plainNames + SessionNames.seriesNames + ["settings", "expressions"]
             throw ShellError("no help for '\(topic)'\(Suggest.didYouMean(topic, among: topics, otherwise: "type help for the list"))")
         }
     }
@@ -35,10 +35,16 @@ extension Commands {
         var blocks: [Block] = [.title(spec.usage), .text(spec.summary.prefix(1).uppercased() + spec.summary.dropFirst() + ".")]
         if !spec.details.isEmpty { blocks.append(.text(spec.details)) }
         if !spec.aliases.isEmpty { blocks.append(.note("also: " + spec.aliases.joined(separator: ", "))) }
-        return Report(command: "help", blocks: blocks, fields: [
+        var fields: [(String, JSON)] = [
             ("topic", .string(spec.name)), ("usage", .string(spec.usage)),
             ("summary", .string(spec.summary)), ("details", .string(spec.details)),
-        ])
+        ]
+        // task and optim are settings too.
+        if let key = Settings.keys.first(where: { $0.name == spec.name }) {
+            blocks.append(.note("\(key.name) is also a setting (set \(key.name)=…): \(key.summary); \(key.accepts)"))
+            fields.append(("accepts", .string(key.accepts)))
+        }
+        return Report(command: "help", blocks: blocks, fields: fields)
     }
 
     static func overview() -> Report {

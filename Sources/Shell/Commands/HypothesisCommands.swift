@@ -28,14 +28,8 @@ extension Commands {
         guard !call.rest.isEmpty else { throw ShellError("check needs an expression, like check delta[0] > delta[T]") }
         let expression = try Expression(call.rest)
         var used: [(String, ExpressionValue)] = []
-        let value = try expression.evaluate(in: SessionNames(&session), used: &used)
-        var blocks: [Block] = [.text(value.description), .note(usedText(used))]
-        // Results measured under other settings than the current ones are still shown, but said so.
-        let reads = expression.reads
-        let sources = Set(reads.names.union(reads.series).compactMap(Results.source(of:)))
-        for source in sources.sorted() where session.results.measuredWith[source].map({ $0 != session.settings }) ?? false {
-            blocks.append(.warning("the results of \(source) were measured with other settings than the current ones; run \(source) again to measure these"))
-        }
+        let value = try expression.evaluate(in: SessionNames(session), used: &used)
+        let blocks: [Block] = [.text(value.description), .note(usedText(used))] + staleWarnings(expression, session)
         return Report(command: "check", blocks: blocks, fields: [
             ("expression", .string(call.rest)), ("value", value.json), ("names", .object(used.map { ($0.0, $0.1.json) })),
         ])
@@ -117,8 +111,13 @@ extension Commands {
 
     typealias Used = [(String, ExpressionValue)]
 
-    /// The commands predict runs, with no arguments, for the results a claim reads.
-    static let predictRuns = ["bptt", "train", "grad", "cliff", "suggest"]
+    /// Results measured under other settings than the current ones are still shown by check and =,
+    /// but said so.
+    static func staleWarnings(_ expression: Expression, _ session: Session) -> [Block] {
+        SessionNames.sources(of: expression).compactMap { source in
+            SessionNames.staleness(source, in: session).map { .warning("stale: " + $0) }
+        }
+    }
 
     static func usedText(_ used: Used) -> String {
         if used.isEmpty { return "no settings or results involved" }
@@ -134,18 +133,40 @@ extension Commands {
         copy.settings = settings
         copy.clipRule = clip
         copy.results = Results()
-        let reads = claim.reads
-        let needed = Set(reads.names.union(reads.series).compactMap(Results.source(of:)))
-        for verb in predictRuns where needed.contains(verb) {
-            _ = try Commands.run(CommandCall(verb: verb, words: [], rest: ""), in: &copy)
+        let needed = SessionNames.sources(of: claim)
+        for source in ResultSource.predictable where needed.contains(source) {
+            try measure(source, in: &copy, jacobians: claim.reads.series.contains("jac"))
         }
         copy.results.ran = session.results.ran
         return copy
     }
 
+    /// Measures what `source` measures on the session's settings, straight from the simulator and
+    /// with nothing to show: only what expressions read (the Jacobian products only when asked).
+    static func measure(_ source: ResultSource, in session: inout Session, jacobians: Bool) throws(ShellError) {
+        let settings = session.settings, clip = session.clipRule
+        let provenance = session.provenance(settings, clip: clip)
+        switch source {
+        case .bptt:
+            let affordable = jacobians && jacobiansAffordable(settings)
+            let result = try measureBPTT(try session.model(), settings, jacobians: affordable, shouldStop: session.runtime.shouldStop)
+            session.results.bptt = Measured(value: BPTTMeasurement(result), provenance: provenance)
+        case .grad:
+            let (result, _, outcome) = measureGrad(try session.model(), settings, clip: clip)
+            session.results.grad = Measured(value: GradMeasurement(raw: result.gradients, outcome: outcome), provenance: provenance)
+        case .train:
+            let (model, task, config) = try trainingSetup(session, settings, clip: clip)
+            let run = Simulator.train(model, on: task, config, shouldStop: session.runtime.shouldStop)
+            session.results.train = Measured(value: TrainMeasurement(run), provenance: provenance)
+        case .cliff, .suggest, .compare, .sweep:
+            // Cliff and suggest with their defaults; compare and sweep need words a claim cannot give.
+            _ = try Commands.run(CommandCall(verb: source.rawValue, words: [], rest: ""), in: &session)
+        }
+    }
+
     static func evaluateClaim(_ claim: Expression, in copy: inout Session) throws(ShellError) -> (Bool, Used) {
         var used: Used = []
-        guard case .bool(let held) = try claim.evaluate(in: SessionNames(&copy), used: &used) else {
+        guard case .bool(let held) = try claim.evaluate(in: SessionNames(copy), used: &used) else {
             throw ShellError("a prediction is a claim that is true or false, like delta[0] > 1e6; to see a number, use check or =")
         }
         return (held, used)
@@ -202,7 +223,7 @@ extension Commands {
         func point(_ index: Int) -> String { gridPoint(index, axes) }
         var pointWords: [[String]] = []
         var cost = 0.0
-        let trains = claim.reads.names.contains { Results.source(of: $0) == "train" }
+        let trains = SessionNames.sources(of: claim).contains(.train)
         for index in 0..<count {
             let extra = words + gridWords(index, axes)
             let (settings, _) = try runSettings(session, extra)  // every point is checked before anything runs
@@ -223,7 +244,7 @@ extension Commands {
                 let (held, used) = try evaluateClaim(claim, in: &copy)
                 var ignored: Used = []
                 var left: Double? = nil
-                if let (lhs, _) = sides, case .number(let x) = try lhs.evaluate(in: SessionNames(&copy), used: &ignored) { left = x }
+                if let (lhs, _) = sides, case .number(let x) = try lhs.evaluate(in: SessionNames(copy), used: &ignored) { left = x }
                 runtime.progress("predict", done.withLock { $0 += 1; return $0 }, count)
                 return .success((held, used, left))
             } catch {

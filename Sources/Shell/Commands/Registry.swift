@@ -45,6 +45,7 @@ public enum Commands {
             let words = verbs.filter { $0.count > 1 }  // "?" and "=" are near every short typo
             throw ShellError("unknown command '\(call.verb)'\(Suggest.didYouMean(call.verb, among: words, otherwise: "type help for the list"))")
         }
+        session.commandsRun += 1
         let started = CommandTimings.shared.isRecording ? ContinuousClock.now : nil
         let report = try spec.run(&session, call)
         if let started { CommandTimings.shared.record(call, ContinuousClock.now - started) }

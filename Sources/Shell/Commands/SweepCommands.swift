@@ -131,7 +131,7 @@ extension Commands {
         let used: [(String, JSON)] = [("settings", settingsJSON(base)), ("clip", clipJSON(baseClip))]
         guard !runtime.shouldStop() else { return interruptedReport(axes: axes, results: results, metric: chosen, settings: used) }
         let values = results.map { $0! }
-        session.results.series["sweep"] = values
+        session.results.sweep = Measured(value: values, provenance: session.provenance(base, clip: baseClip, overridden: overriddenKeys(fixed)))
         return sweepReport(axes: axes, values: values, metric: chosen, settings: used)
     }
 

@@ -90,7 +90,8 @@ extension Commands {
         let runtime = session.runtime
         let run = Simulator.train(model, on: task, config, shouldStop: runtime.shouldStop,
                                   progress: { runtime.progress("train", $0, config.steps) })
-        session.results.record(run, settings: settings)
+        session.results.train = Measured(value: TrainMeasurement(run),
+                                         provenance: session.provenance(settings, clip: clip, overridden: overriddenKeys(call.words)))
         return trainingReport(run, settings: settings, task: task, config: config)
     }
 
@@ -145,7 +146,8 @@ extension Commands {
         if runs.contains(where: { if case .interrupted = $0.end { true } else { false } }) {
             blocks.append(.warning("interrupted: the rows show the steps computed before Ctrl-C"))
         }
-        session.results.series["compare_loss"] = runs.map(\.finalLoss)
+        session.results.compare = Measured(value: runs.map(\.finalLoss),
+                                           provenance: session.provenance(settings, clip: session.clipRule, overridden: overriddenKeys(call.words)))
         return Report(command: "compare", blocks: blocks, fields: [("settings", settingsJSON(settings))] + [
             ("runs", .array(zip(rules, runs).map { rule, run in .object([("clip", clipJSON(rule))] + runFields(run, task: task)) })),
         ])
@@ -170,7 +172,8 @@ extension Commands {
         guard suggestion.mean.isFinite else {
             throw ShellError("every warm-up step had a non-finite gradient; lower lr or rho and try again")
         }
-        session.results.values["mean_norm"] = .number(suggestion.mean)
+        session.results.suggest = Measured(value: suggestion.mean,
+                                           provenance: session.provenance(settings, clip: session.clipRule, overridden: overriddenKeys(call.words)))
         var blocks: [Block] = [
             .values([("mean ‖g‖₂", .number(suggestion.mean)), ("warm-up steps", .integer(suggestion.steps)),
                      ("range", .text("\(NumberFormat.short(suggestion.smallest)) … \(NumberFormat.short(suggestion.largest))"))]),
@@ -214,6 +217,13 @@ extension Commands {
         }
         try settings.validate()
         return (settings, clip)
+    }
+
+    /// The keys that KEY=VALUE words set for one run (a W written out sets n too).
+    static func overriddenKeys(_ words: [String]) -> Set<String> {
+        var keys = Set(words.compactMap { word in word.firstIndex(of: "=").map { String(word[..<$0]) } }.map { $0 == "ρ" ? "rho" : $0 })
+        if keys.contains("W") { keys.formUnion(["n", "init", "rho"]) }
+        return keys
     }
 
     /// The model, task and configuration of a training run, refused when it is too much work.
@@ -325,6 +335,8 @@ extension Commands {
             ("steps_run", .integer(run.records.count)),
             ("diverged_at", run.firstNonFiniteStep.map(JSON.integer) ?? .null),
             ("final_loss", .number(run.finalLoss)),
+            ("first_loss", .number(run.records.first?.loss ?? .nan)),
+            ("diverged", .bool(run.diverged)),
             ("trivial_loss", task.trivialLoss.map(JSON.number) ?? .null),
             ("clip_rate", .number(run.clipRate)),
             ("max_norm", .number(run.maxNorm)),

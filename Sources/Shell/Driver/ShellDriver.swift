@@ -51,12 +51,12 @@ public final class ShellDriver {
         let typed = line, prompt = LessonRunner.prompt(session) ?? "gradlab> "
         let line = lessonLine(line)
         let bookBefore = session.book
-        var captured: [TranscriptEntry.Item] = []
+        var printed = ""  // for the transcript
         defer {
             if session.lesson != nil { LessonRunner.remember(&session) }  // the settings and results, as they are now
             if session.book != bookBefore { saveProgress(since: bookBefore) }
             if !typed.trimmingWhitespace().isEmpty || line != typed {
-                session.transcript.append(TranscriptEntry(prompt: prompt, line: typed, items: captured))
+                session.transcript.append(TranscriptEntry(prompt: prompt, line: typed, output: printed))
             }
         }
         let (calls, lineError) = LineSplitter.splitKeepingWhatParses(line)
@@ -67,27 +67,27 @@ public final class ShellDriver {
                 let verb = broken.split(whereSeparator: \.isWhitespace).first.map(String.init) ?? ""
                 before()
                 fail(verb: verb, lineError, location: location)
-                captured.append(.error(lineError.message))
+                printed += TranscriptEntry.renderer.renderError(lineError.message)
             }
         }
         for call in calls {
             do throws(ShellError) {
-                var reports = [try Commands.run(call, in: &session)]
+                var produced = [try Commands.run(call, in: &session)]
                 // A task completes when its condition holds after a command, whichever command it was.
                 if !Commands.lessonVerbs.contains(Commands.find(call.verb)?.name ?? call.verb) {
                     let blocks = LessonRunner.afterCommand(in: &session)
-                    if !blocks.isEmpty { reports.append(Commands.lessonReport(blocks, session)) }
+                    if !blocks.isEmpty { produced.append(Commands.lessonReport(blocks, session)) }
                 }
                 before()
-                for report in reports {
+                for report in produced {
                     out(json ? report.json.serialized() + "\n" : renderer.render(report))
-                    captured.append(.report(report))
+                    printed += TranscriptEntry.renderer.render(report)
                 }
-                if reports[0].quits { return false }
+                if produced[0].quits { return false }
             } catch {
                 before()
                 fail(verb: call.verb, error, location: location)
-                captured.append(.error(error.message))
+                printed += TranscriptEntry.renderer.renderError(error.message)
             }
         }
         return true

@@ -78,25 +78,43 @@ public struct LessonCatalog: Sendable {
     }
 }
 
-/// One command line of the session and what it gave, for `transcript` (rendered only when asked).
+/// One command line of the session and what it printed, for `transcript`.
 public struct TranscriptEntry: Sendable {
-    public enum Item: Sendable {
-        case report(Report)
-        case error(String)
-    }
-
     public var prompt: String
     public var line: String
-    public var items: [Item] = []
-
     /// What the line printed, as plain text 80 columns wide.
-    public var output: String {
-        let renderer = TextRenderer(style: OutputStyle(color: false, unicode: true, width: 80))
-        return items.map { item in
-            switch item {
-            case .report(let report): renderer.render(report)
-            case .error(let message): renderer.renderError(message)
-            }
-        }.joined()
+    public var output: String
+
+    /// How the transcript renders what a line printed: once, when the line ran, so that the session
+    /// keeps text and not every report's numbers.
+    static let renderer = TextRenderer(style: OutputStyle(color: false, unicode: true, width: 80))
+
+    var size: Int { prompt.utf8.count + line.utf8.count + output.utf8.count }
+}
+
+/// The session so far, as `transcript` writes it, within a bound: when the text passes
+/// `Transcript.limit`, the oldest lines are dropped (and the file says how many).
+public struct Transcript: Sendable {
+    /// 8 MiB of text: hours of typing, while a runaway script cannot grow it without bound.
+    public static let limit = 8 << 20
+    public private(set) var entries: [TranscriptEntry] = []
+    /// Lines dropped from the start to stay within the limit.
+    public private(set) var dropped = 0
+    private var size = 0
+
+    public init() {}
+
+    mutating func append(_ entry: TranscriptEntry) {
+        entries.append(entry)
+        size += entry.size
+        var drop = 0
+        while size > Self.limit, drop < entries.count {
+            size -= entries[drop].size
+            drop += 1
+        }
+        if drop > 0 {
+            entries.removeFirst(drop)
+            dropped += drop
+        }
     }
 }

@@ -66,14 +66,18 @@ public enum LessonCheck {
             }
         }
 
-        let known = Set(SessionNames.descriptions.map(\.0).filter { !Results.isSeries($0) })
-        let series = Set(SessionNames.descriptions.map(\.0).filter(Results.isSeries).map(Results.bare))
+        let known = Set(SessionNames.plainNames)
+        let series = Set(SessionNames.seriesNames)
         for step in lesson.steps {
             func expression(_ text: String, key: String, withAnswer: Bool = false) {
                 do throws(ShellError) {
                     let parsed = try Expression(text)
                     let reads = parsed.reads
                     for name in reads.names.sorted() where !known.contains(name) && !(withAnswer && name == "answer") {
+                        if name.contains(".") {
+                            do throws(ShellError) { _ = try SessionNames.dotted(name) } catch { problem(step.position(of: key), "\(key) reads \(error.message)") }
+                            continue
+                        }
                         if series.contains(name) {
                             problem(step.position(of: key), "\(key) reads the series \(name) whole; pick one value, like \(name)[0]")
                             continue
@@ -134,8 +138,9 @@ public enum LessonCheck {
                 func measured(_ text: String, key: String) {
                     guard let reads = try? Expression(text).reads else { return }
                     for name in reads.names.union(reads.series).sorted() {
-                        if let source = Results.source(of: name), !verbs.contains(source) {
-                            problem(step.position(of: key), "\(key) reads \(name), which comes from \(source), but run does not run \(source)")
+                        let source = ResultName.source(of: name) ?? (try? SessionNames.dotted(name))??.0
+                        if let source, !verbs.contains(source.rawValue) {
+                            problem(step.position(of: key), "\(key) reads \(name), which comes from \(source.rawValue), but run does not run \(source.rawValue)")
                         }
                     }
                 }
@@ -194,7 +199,7 @@ public enum LessonCheck {
         let index = session.lesson?.index
         func values(_ expression: String) -> String {
             var used: [(String, ExpressionValue)] = []
-            _ = try? Expression(expression).evaluate(in: SessionNames(&session), used: &used)
+            _ = try? Expression(expression).evaluate(in: SessionNames(session), used: &used)
             return used.isEmpty ? "" : " (\(Commands.usedText(used)))"
         }
         do throws(ShellError) {

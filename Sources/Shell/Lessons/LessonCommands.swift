@@ -177,12 +177,16 @@ extension Commands {
         }
         var text = "# gradlab session\n\n"
         if let state = session.lesson { text += "Lesson: \(state.lesson.title), at step \(state.index + 1) of \(state.lesson.steps.count).\n\n" }
-        for entry in session.transcript {
+        if session.transcript.dropped > 0 {
+            text += "(The first \(session.transcript.dropped) commands are left out: a transcript keeps the last \(BoundedFile.describe(Transcript.limit)) of text.)\n\n"
+        }
+        for entry in session.transcript.entries {
             let output = entry.output
             text += "```\n\(entry.prompt)\(entry.line)\n\(output)\(output.hasSuffix("\n") || output.isEmpty ? "" : "\n")```\n\n"
         }
         do throws(FileError) { try AtomicFile.write(text, to: path) } catch { throw ShellError(error.description) }
-        return Report(command: "transcript", blocks: [.text("Wrote \(session.transcript.count) command\(session.transcript.count == 1 ? "" : "s") to \(call.rest).")],
-                      fields: [("path", .string(path)), ("commands", .integer(session.transcript.count))])
+        let count = session.transcript.entries.count
+        return Report(command: "transcript", blocks: [.text("Wrote \(count) command\(count == 1 ? "" : "s") to \(call.rest).")],
+                      fields: [("path", .string(path)), ("commands", .integer(count))])
     }
 }

@@ -87,7 +87,8 @@ enum LessonRunner {
             // The same step of the same file: the state as it was saved, not the step's setup.
             session.settings = settings
             session.clipRule = clip
-            session.results = saved.results.map(Results.init(saved:)) ?? Results()
+            let fallback = Provenance(settings: settings, clip: clip)
+            session.results = saved.results.map { Results(saved: $0, fallback: fallback) } ?? Results()
             session.lesson?.hintsShown = saved.hints[lesson.steps[index].id] ?? 0
             session.lesson?.done = saved.completed.contains(lesson.steps[index].id)
             blocks.append(.note("Welcome back: \(lesson.title), step \(index + 1) of \(lesson.steps.count)."))
@@ -233,8 +234,13 @@ enum LessonRunner {
     /// After a command at a task: has the task's condition come true? (Also when the learner
     /// came back to a task done before and does it again.)
     static func afterCommand(in session: inout Session) -> [Block] {
-        guard let state = session.lesson, case .task(let done, _) = state.step.kind,
-              (try? holds(done, in: &session)) == true else { return [] }
+        guard let state = session.lesson, case .task(let done, _) = state.step.kind else { return [] }
+        do throws(ShellError) {
+            guard try holds(done, in: &session) else { return [] }
+        } catch {
+            // The step reads a result measured before the settings changed: say what to run again.
+            return stale(done, session).map { [.note("This step's results are stale: \($0).")] } ?? []
+        }
         return complete(in: &session, [.text("✓ Done.")])
     }
 
@@ -271,7 +277,7 @@ enum LessonRunner {
     /// Evaluates a condition in the session; an error (a result not measured yet) is an error.
     static func holds(_ condition: String, in session: inout Session, answer: ExpressionValue? = nil) throws(ShellError) -> Bool {
         var used: [(String, ExpressionValue)] = []
-        let names = SessionNames(&session)
+        let names = SessionNames(session, strict: true)
         let value = try Expression(condition).evaluate(in: answer.map { AnswerNames(base: names, answer: $0) } ?? names, used: &used)
         guard case .bool(let truth) = value else { throw ShellError("the condition \(condition) is not true or false") }
         return truth
@@ -279,7 +285,7 @@ enum LessonRunner {
 
     static func number(_ expression: String, in session: inout Session) throws(ShellError) -> Double {
         var used: [(String, ExpressionValue)] = []
-        guard case .number(let x) = try Expression(expression).evaluate(in: SessionNames(&session), used: &used) else {
+        guard case .number(let x) = try Expression(expression).evaluate(in: SessionNames(session, strict: true), used: &used) else {
             throw ShellError("'\(expression)' is not a number")
         }
         return x
@@ -435,7 +441,7 @@ enum LessonRunner {
             // The answer is worked out when it is an expression; a word that names nothing is a word.
             var used: [(String, ExpressionValue)] = []
             let value: ExpressionValue
-            do throws(ShellError) { value = try Expression(given).evaluate(in: SessionNames(&session), used: &used) } catch {
+            do throws(ShellError) { value = try Expression(given).evaluate(in: SessionNames(session, strict: true), used: &used) } catch {
                 let isWord = given.allSatisfy { $0.isLetter || $0 == "_" || $0 == "-" }
                 guard isWord, missing(given, session) == nil else {
                     throw ShellError(missing(given, session, what: "your answer") ?? "could not work out your answer '\(given)': \(error.message)")
@@ -460,15 +466,28 @@ enum LessonRunner {
         }
     }
 
-    /// When an expression reads results that have not been measured at this step: what to run.
+    /// When an expression reads results that have not been measured at this step, or were measured
+    /// under other settings than the current ones: what to run.
     static func missing(_ expression: String, _ session: Session, what: String = "this") -> String? {
         guard let parsed = try? Expression(expression) else { return nil }
-        let reads = parsed.reads
-        let absent = reads.names.filter { Results.source(of: $0) != nil && session.results.values[$0] == nil }
-            + reads.series.filter { Results.source(of: $0) != nil && session.results.series[$0] == nil }
-        let sources = Set(absent.compactMap(Results.source(of:))).sorted()
-        guard !sources.isEmpty else { return nil }
-        return "\(what) needs \(absent.sorted().joined(separator: ", ")), which \(sources.joined(separator: " and ")) measures and has not measured yet here; run \(sources.joined(separator: " and ")) first"
+        let sources = SessionNames.sources(of: parsed)
+        let absent = sources.filter { session.results.provenance(of: $0) == nil }.map(\.rawValue)
+        if !absent.isEmpty {
+            let reads = parsed.reads
+            let names = reads.names.union(reads.series).filter { name in
+                (ResultName.source(of: name) ?? (try? SessionNames.dotted(name))??.0).map { absent.contains($0.rawValue) } ?? false
+            }
+            return "\(what) needs \(names.sorted().joined(separator: ", ")), which \(absent.joined(separator: " and ")) measures and has not measured yet here; run \(absent.joined(separator: " and ")) first"
+        }
+        return stale(expression, session).map { "\(what) reads results measured under other settings: \($0)" }
+    }
+
+    /// Why the results an expression reads are stale ("bptt measured with rho=1.2, and the settings
+    /// are rho=0.8 now; run bptt again"), or nil when they are current.
+    static func stale(_ expression: String, _ session: Session) -> String? {
+        guard let parsed = try? Expression(expression) else { return nil }
+        let reasons = SessionNames.sources(of: parsed).compactMap { SessionNames.staleness($0, in: session) }
+        return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
     }
 
     /// A number with as many digits as the tolerance needs: 4 significant digits when they are
@@ -487,7 +506,7 @@ enum LessonRunner {
         }
         var used: [(String, ExpressionValue)] = []
         let value: ExpressionValue
-        do throws(ShellError) { value = try expression.evaluate(in: SessionNames(&session), used: &used) } catch {
+        do throws(ShellError) { value = try expression.evaluate(in: SessionNames(session, strict: true), used: &used) } catch {
             throw ShellError("could not work out your answer '\(given)': \(error.message)")
         }
         guard case .number(let x) = value else { throw ShellError("'\(given)' is not a number; type a number, like 1.5e3") }

@@ -15,6 +15,7 @@ public enum TabCompletion {
         if index == 0 {
             candidates = Commands.all.map(\.name).filter { $0 != "=" }
         } else if let spec = Commands.find(words[0]) {
+            if ["check", "predict", "="].contains(spec.name) { return expressionName(partial, width: width) }
             if spec.name == "set", let eq = partial.firstIndex(of: "=") {
                 let key = String(partial[..<eq])
                 let values: [String] = switch key {
@@ -33,6 +34,18 @@ public enum TabCompletion {
         return extend(partial, among: candidates, appendSpace: true, width: width)
     }
 
+    /// In an expression: the name being typed at the end of `partial` (after an operator or a
+    /// bracket), among the names expressions know; after `COMMAND.`, among the settings.
+    static func expressionName(_ partial: String, width: Int) -> Completion {
+        let name = String(partial.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }.reversed())
+        if let dot = name.firstIndex(of: "."), ResultSource(rawValue: String(name[..<dot])) != nil {
+            let key = String(name[name.index(after: dot)...])
+            return extend(key, among: SessionNames.settingNames.map(\.name), appendSpace: true, width: width)
+        }
+        let names = SessionNames.plainNames + SessionNames.seriesNames.map { $0 + "[" } + ResultSource.allCases.map { $0.rawValue + "." }
+        return extend(name, among: names, appendSpace: true, width: width)
+    }
+
     /// The completion of `partial` among `candidates`: the rest of a unique match (plus a space,
     /// except after "="), or the longest common prefix, listing the matches when that adds nothing.
     static func extend(_ partial: String, among candidates: [String], appendSpace: Bool, width: Int = 80) -> Completion {
@@ -40,7 +53,7 @@ public enum TabCompletion {
         guard let first = matches.first else { return Completion(insert: "") }
         if matches.count == 1 {
             let rest = String(first.dropFirst(partial.count))
-            return Completion(insert: rest + (appendSpace && !first.hasSuffix("=") ? " " : ""))
+            return Completion(insert: rest + (appendSpace && !first.hasSuffix("=") && !first.hasSuffix("[") && !first.hasSuffix(".") ? " " : ""))
         }
         var common = first
         for m in matches.dropFirst() {

@@ -163,7 +163,7 @@ public struct Expression: Sendable {
                     throw ShellError("at column \(column): '\(name)' is a series; pick one value with an index, like \(name)[0] or \(name)[T]")
                 }
                 if functions[name] != nil { throw ShellError("at column \(column): \(name) is a function; call it with parentheses, like \(name)(x)") }
-                let names = env.names.map(Results.bare)
+                let names = env.names.map { $0.replacingOccurrences(of: "[…]", with: "") }
                 let near = Suggest.nearestFew(name, among: names)
                 let hint = near.isEmpty ? (Suggest.nearest(name, among: names).map { " — did you mean '\($0)'?" } ?? "; help expressions lists every name")
                     : " — did you mean " + near.map { "'\($0)'" }.joined(separator: " or ") + "?"
@@ -173,7 +173,7 @@ public struct Expression: Sendable {
             return v
         case .index(let name, let inner, let column):
             guard let values = try env.series(name) else {
-                throw ShellError("at column \(column): '\(name)' cannot be indexed; the series are \(env.names.filter(Results.isSeries).joined(separator: ", "))")
+                throw ShellError("at column \(column): '\(name)' cannot be indexed; the series are \(env.names.filter { $0.hasSuffix("[…]") }.joined(separator: ", "))")
             }
             let position = try number(inner, env, &used, column: column, role: "the index of \(name)[…]")
             guard position == position.rounded(), position >= 0, position < Double(values.count) else {
@@ -305,10 +305,16 @@ enum ExpressionLexer {
             }
             if c.isLetter || c == "_" {
                 var j = i
-                while j < chars.count, chars[j].isLetter || chars[j].isNumber || chars[j] == "_" { j += 1 }
+                // A dot between two words joins them into one name: train.lr, bptt.rho.
+                func continues(_ k: Int) -> Bool {
+                    chars[k].isLetter || chars[k].isNumber || chars[k] == "_"
+                        || (chars[k] == "." && k + 1 < chars.count && (chars[k + 1].isLetter || chars[k + 1] == "_"))
+                }
+                while j < chars.count, continues(j) { j += 1 }
                 let word = String(chars[i..<j])
                 let aliases = ["ρ": "rho", "τ": "tau", "π": "pi"]
-                tokens.append(.init(kind: ["and", "or", "not"].contains(word) ? .op(word) : .name(aliases[word] ?? word), column: column))
+                let name = word.split(separator: ".").map { aliases[String($0)] ?? String($0) }.joined(separator: ".")
+                tokens.append(.init(kind: ["and", "or", "not"].contains(word) ? .op(word) : .name(name), column: column))
                 i = j
                 continue
             }

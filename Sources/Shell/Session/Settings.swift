@@ -64,6 +64,9 @@ public struct Settings: Sendable, Equatable {
         let apply: @Sendable (inout Settings, String) throws(ShellError) -> Void
         let show: @Sendable (Settings) -> String
         let json: @Sendable (Settings) -> JSON
+        /// What expressions read for this key (`lr`, `act`); nil for keys they read otherwise (rho
+        /// reads ρ(W) of the model, W is no single value).
+        var expression: (@Sendable (Settings) -> ExpressionValue)? = nil
     }
 
     static var keys: [Key] { modelKeys + trainingKeys }
@@ -81,7 +84,7 @@ public struct Settings: Sendable, Equatable {
                 }
                 s.n = value
             },
-            show: { String($0.n) }, json: { .integer($0.n) }),
+            show: { String($0.n) }, json: { .integer($0.n) }, expression: { .number(Double($0.n)) }),
         Key(name: "T", summary: "sequence length (time steps)", accepts: "a whole number from \(Limits.length.lowerBound) to \(Limits.length.upperBound)",
             apply: { s, text throws(ShellError) in
                 let value = try Literal.integer(text, for: "T")
@@ -90,7 +93,7 @@ public struct Settings: Sendable, Equatable {
                 }
                 s.T = value
             },
-            show: { String($0.T) }, json: { .integer($0.T) }),
+            show: { String($0.T) }, json: { .integer($0.T) }, expression: { .number(Double($0.T)) }),
         Key(name: "act", summary: "activation φ", accepts: Activation.allCases.map(\.rawValue).joined(separator: ", "),
             apply: { s, text throws(ShellError) in
                 guard let value = Activation(rawValue: text.lowercased()) else {
@@ -98,7 +101,7 @@ public struct Settings: Sendable, Equatable {
                 }
                 s.act = value
             },
-            show: { $0.act.rawValue }, json: { .string($0.act.rawValue) }),
+            show: { $0.act.rawValue }, json: { .string($0.act.rawValue) }, expression: { .text($0.act.rawValue) }),
         Key(name: "init", summary: "how W is drawn", accepts: "gaussian (N(0,1/n) entries), orthogonal, identity",
             apply: { s, text throws(ShellError) in
                 switch text.lowercased() {
@@ -109,7 +112,7 @@ public struct Settings: Sendable, Equatable {
                     throw ShellError("init must be gaussian, orthogonal or identity, not '\(text)'\(Suggest.didYouMean(text, among: ["gaussian", "orthogonal", "identity"], otherwise: "to write W out, use W=[[…],[…]]"))")
                 }
             },
-            show: { $0.initialization.name }, json: { .string($0.initialization.name) }),
+            show: { $0.initialization.name }, json: { .string($0.initialization.name) }, expression: { .text($0.initialization.name) }),
         Key(name: "rho", summary: "rescale W to this spectral radius ρ(W)", accepts: "a number from \(NumberFormat.short(Limits.spectralRadius.lowerBound)) to \(NumberFormat.short(Limits.spectralRadius.upperBound)), or none to keep W as drawn",
             apply: { s, text throws(ShellError) in
                 if text.lowercased() == "none" { s.rho = nil; return }
@@ -172,7 +175,7 @@ public struct Settings: Sendable, Equatable {
                 case .skip(let n): n == 5 ? "skip" : "skip:\(n)"
                 }
             },
-            json: { .string($0.nonFiniteSpec) }),
+            json: { .string($0.nonFiniteSpec) }, expression: { .text($0.nonFiniteSpec) }),
     ]
 
     static func integer(_ name: String, _ summary: String, _ range: ClosedRange<Int>, _ path: WritableKeyPath<Settings, Int> & Sendable) -> Key {
@@ -182,7 +185,7 @@ public struct Settings: Sendable, Equatable {
                 guard range.contains(value) else { throw ShellError("\(name) must be from \(range.lowerBound) to \(range.upperBound), not \(value)") }
                 s[keyPath: path] = value
             },
-            show: { String($0[keyPath: path]) }, json: { .integer($0[keyPath: path]) })
+            show: { String($0[keyPath: path]) }, json: { .integer($0[keyPath: path]) }, expression: { .number(Double($0[keyPath: path])) })
     }
 
     static func number(_ name: String, _ summary: String, _ range: ClosedRange<Double>, _ path: WritableKeyPath<Settings, Double> & Sendable) -> Key {
@@ -193,7 +196,7 @@ public struct Settings: Sendable, Equatable {
                 guard range.contains(value) else { throw ShellError("\(name) must be \(bounds), not \(NumberFormat.short(value))") }
                 s[keyPath: path] = value
             },
-            show: { NumberFormat.short($0[keyPath: path]) }, json: { .number($0[keyPath: path]) })
+            show: { NumberFormat.short($0[keyPath: path]) }, json: { .number($0[keyPath: path]) }, expression: { .number($0[keyPath: path]) })
     }
 
     static func choice<C: RawRepresentable & CaseIterable & Sendable>(_ name: String, _ summary: String, _ cases: C.AllCases,
@@ -206,7 +209,7 @@ public struct Settings: Sendable, Equatable {
                 }
                 s[keyPath: path] = value
             },
-            show: { $0[keyPath: path].rawValue }, json: { .string($0[keyPath: path].rawValue) })
+            show: { $0[keyPath: path].rawValue }, json: { .string($0[keyPath: path].rawValue) }, expression: { .text($0[keyPath: path].rawValue) })
     }
 
     /// These settings and a clipping rule as `set`-style words that `Commands.runSettings` reads
@@ -231,6 +234,31 @@ public struct Settings: Sendable, Equatable {
         case .stop: "stop"
         case .propagate: "propagate"
         case .skip(let limit): "skip:\(limit)"
+        }
+    }
+
+    /// What `key=text` sets, checked by the key's own rule (for commands that take a setting's name
+    /// for their own argument, with the same bounds).
+    static func value<Value>(of name: String, _ text: String, _ path: KeyPath<Settings, Value>) throws(ShellError) -> Value {
+        var probe = Settings()
+        try key(name).apply(&probe, text)
+        return probe[keyPath: path]
+    }
+
+    /// The keys whose values differ between two settings and clipping rules, with seed and clip.
+    static func differences(_ a: Settings, _ aClip: ClipRule, _ b: Settings, _ bClip: ClipRule) -> [String] {
+        var names = keys.filter { $0.json(a) != $0.json(b) }.map(\.name)
+        if a.seed != b.seed { names.append("seed") }
+        if aClip != bClip { names.append("clip") }
+        return names
+    }
+
+    /// A key's value as people read it, seed and clip included.
+    static func shown(_ name: String, _ settings: Settings, clip: ClipRule) -> String {
+        switch name {
+        case "seed": String(settings.seed)
+        case "clip": Commands.describe(clip)
+        default: keys.first { $0.name == name }?.show(settings) ?? "?"
         }
     }
 
