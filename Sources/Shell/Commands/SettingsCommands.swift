@@ -13,7 +13,7 @@ extension Commands {
     ) { session, call throws(ShellError) in
         guard call.words.count <= 1 else { throw ShellError("show takes at most one setting, like show rho") }
         let model = try session.model()
-        let rho = Spectrum.spectralRadius(model.W), sigma = Spectrum.largestSingularValue(model.W)
+        let (rho, sigma) = try session.spectrum().pair
         var fields = settingsFields(session)
         fields += [("spectral_radius", .number(rho)), ("sigma_max", .number(sigma))]
         if let name = call.words.first {
@@ -23,8 +23,8 @@ extension Commands {
             case "W":
                 // One number format for the whole matrix, and at most its top-left 8×8 corner.
                 let n = model.W.rows, shown = min(n, 8)
-                let texts = NumberFormat.matrix(model.W.storage)
-                let rows = (0..<shown).map { i in [Cell.integer(i + 1)] + (0..<shown).map { Cell.text(texts[i * n + $0]) } }
+                let format = NumberFormat.matrixFormat(model.W.storage)
+                let rows = (0..<shown).map { i in [Cell.integer(i + 1)] + (0..<shown).map { Cell.text(format(model.W[i, $0])) } }
                 let columns = [Table.Column("row")] + (1...shown).map { Table.Column(String($0)) }
                 var blocks: [Block] = [
                     .title("W (\(n)×\(n), \(session.settings.initialization.name)\(session.settings.rho.map { ", rescaled to ρ = \(NumberFormat.short($0))" } ?? ""))"),
@@ -92,12 +92,12 @@ extension Commands {
         try updated.validate()
         var trial = session
         trial.settings = updated
-        let model = try trial.model()  // refuse settings that cannot make a model (ρ(W) = 0 with rho set)
+        let spectrum = try trial.spectrum()  // refuse settings that cannot make a model (ρ(W) = 0 with rho set)
         session = trial
         return Report(command: "set", blocks: [
             .values(changes),
         ] + notes + [
-            .note("now ρ(W) = \(NumberFormat.short(Spectrum.spectralRadius(model.W))), σ_max(W) = \(NumberFormat.short(Spectrum.largestSingularValue(model.W)))"),
+            .note("now ρ(W) = \(NumberFormat.short(spectrum.rho)), σ_max(W) = \(NumberFormat.short(spectrum.sigma))"),
         ], fields: settingsFields(session))
     }
 

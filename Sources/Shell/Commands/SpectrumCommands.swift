@@ -70,7 +70,7 @@ extension Commands {
         }
         let norms = Spectrum.powerNorms(w, upTo: K, shouldStop: session.runtime.shouldStop)
         guard norms.count == K else { throw ShellError("power interrupted after \(norms.count) of \(K) powers; nothing was changed") }
-        let rho = Spectrum.spectralRadius(w)
+        let rho = try session.spectrum().rho
         let rhoPowers = (1...K).map { pow(rho, Double($0)) }
         let shown = evenlySpaced(count: K, rows: 11)
         let table = Table(

@@ -25,21 +25,29 @@ public enum NumberFormat {
 
     /// One format for a whole column, so that the column lines up: scientific when the finite,
     /// non-zero magnitudes span four decades or more, or reach below 1e-3 or above 1e5.
-    public static func column(_ values: [Double]) -> [String] {
+    public static func column(_ values: [Double]) -> [String] { values.map(columnFormat(values)) }
+
+    /// The format `column` gives these values.
+    static func columnFormat(_ values: [Double]) -> @Sendable (Double) -> String {
         let magnitudes = values.filter { $0.isFinite && $0 != 0 }.map(abs)
-        guard let lo = magnitudes.min(), let hi = magnitudes.max() else { return values.map(short) }
+        guard let lo = magnitudes.min(), let hi = magnitudes.max() else { return short }
         let wide = hi / lo >= 1e4 || lo < 1e-3 || hi >= 1e5
-        return values.map(wide ? scientific : short)
+        return wide ? scientific : short
     }
 
     /// The entries of a matrix with one fixed number of decimals, four significant digits for the
     /// largest ("-0.5385", "0.0067"), so that columns line up and small entries read as small;
     /// scientific (as `column`) when the magnitudes reach 1e4 or an entry is not finite.
-    public static func matrix(_ values: [Double]) -> [String] {
-        let largest = values.map(abs).max() ?? 0
-        guard values.allSatisfy(\.isFinite), largest < 1e4 else { return column(values) }
+    public static func matrix(_ values: [Double]) -> [String] { values.map(matrixFormat(values)) }
+
+    /// The format `matrix` gives these entries, chosen once from all of them, to apply to the few
+    /// that are shown (a 512×512 W shows its top-left 8×8).
+    static func matrixFormat(_ values: [Double]) -> @Sendable (Double) -> String {
+        guard values.allSatisfy(\.isFinite) else { return columnFormat(values) }
+        let largest = values.reduce(0.0) { Swift.max($0, abs($1)) }
+        guard largest < 1e4 else { return columnFormat(values) }
         let decimals = largest == 0 ? 0 : max(0, 3 - Int(log10(largest).rounded(.down)))
-        return values.map { $0 == 0 ? "0" : String(format: "%.\(decimals)f", $0) }
+        return { $0 == 0 ? "0" : String(format: "%.\(decimals)f", $0) }
     }
 
     /// A vector as "[0.6, 0.8]".
