@@ -6,28 +6,6 @@ import Simulator
 import Synchronization
 
 /// How long each command took, recorded only while `gradlab bench` asks for it.
-public final class CommandTimings: Sendable {
-    public static let shared = CommandTimings()
-    private let entries = Mutex<[(line: String, seconds: Double)]?>(nil)
-
-    var isRecording: Bool { entries.withLock { $0 != nil } }
-
-    func record(_ call: CommandCall, _ elapsed: Duration) {
-        let line = call.rest.isEmpty ? call.verb : call.verb + " " + call.rest
-        entries.withLock { $0?.append((line, elapsed.seconds)) }
-    }
-
-    /// Runs `body` and returns every command it ran, with its time.
-    func recording(_ body: () -> Void) -> [(line: String, seconds: Double)] {
-        entries.withLock { $0 = [] }
-        body()
-        return entries.withLock { list in
-            defer { list = nil }
-            return list ?? []
-        }
-    }
-}
-
 extension Duration {
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
 }
@@ -151,14 +129,18 @@ public enum Bench {
 
     /// verify --all in this process, with the slowest of the commands it ran.
     static func verifyMeasurement() -> Measurement {
-        var slowest: [(line: String, seconds: Double)] = []
         let lessons = LessonCatalog.builtIns().0.builtIn
+        let timings = Mutex<[(line: String, seconds: Double)]>([])
+        var runtime = Runtime()
+        runtime.timed = { call, elapsed in
+            let line = call.rest.isEmpty ? call.verb : call.verb + " " + call.rest
+            timings.withLock { $0.append((line, elapsed.seconds)) }
+        }
         let clock = ContinuousClock()
         let start = clock.now
-        slowest = CommandTimings.shared.recording {
-            for lesson in lessons { _ = LessonCheck.verify(lesson) }
-        }
+        for lesson in lessons { _ = LessonCheck.verify(lesson, runtime: runtime) }
         let elapsed = (clock.now - start).seconds
+        var slowest = timings.withLock { $0 }
         var verify = Measurement(name: "verify --all (\(lessons.count) lessons)", median: elapsed, q1: elapsed, q3: elapsed, runs: 1)
         slowest.sort { $0.seconds > $1.seconds }
         let over = slowest.filter { $0.seconds > 0.1 }

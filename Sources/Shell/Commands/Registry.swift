@@ -46,9 +46,10 @@ public enum Commands {
             throw ShellError("unknown command '\(call.verb)'\(Suggest.didYouMean(call.verb, among: words, otherwise: "type help for the list"))")
         }
         session.commandsRun += 1
-        let started = CommandTimings.shared.isRecording ? ContinuousClock.now : nil
+        let timed = session.runtime.timed
+        let started = timed != nil ? ContinuousClock.now : nil
         let report = try spec.run(&session, call)
-        if let started { CommandTimings.shared.record(call, ContinuousClock.now - started) }
+        if let timed, let started { timed(call, ContinuousClock.now - started) }
         session.results.ran.insert(spec.name)
         return report
     }

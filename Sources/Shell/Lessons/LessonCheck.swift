@@ -161,13 +161,14 @@ public enum LessonCheck {
     /// solution must; a question's answer must be accepted; a prediction's experiment must run and
     /// give an outcome. Then every step once more, reached by goto (its state rebuilt from the
     /// setups and the steps before it). Returns what failed, by step.
-    public static func verify(_ lesson: Lesson) -> [LessonProblem] {
+    public static func verify(_ lesson: Lesson, runtime: Runtime = Runtime()) -> [LessonProblem] {
         var failures: [LessonProblem] = []
         func fail(_ index: Int, _ message: String) {
             let step = lesson.steps[index]
             failures.append(LessonProblem(path: lesson.path, position: step.position, message: "step \(index + 1) (\(step.id)): \(message)"))
         }
         var session = Session()
+        session.runtime = runtime
         do throws(ShellError) { _ = try LessonRunner.begin(lesson, at: 0, keep: false, in: &session) } catch {
             return [LessonProblem(path: lesson.path, position: .init(line: 1, column: 1), message: error.message)]
         }
@@ -181,6 +182,7 @@ public enum LessonCheck {
         guard failures.isEmpty else { return failures }
         for index in lesson.steps.indices.dropFirst() {
             var jumped = Session()
+            jumped.runtime = runtime
             do throws(ShellError) {
                 _ = try LessonRunner.begin(lesson, at: 0, keep: false, in: &jumped)
                 _ = try LessonRunner.goto(index + 1, in: &jumped)

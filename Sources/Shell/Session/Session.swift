@@ -53,6 +53,8 @@ public struct Runtime: Sendable {
     public var progress: @Sendable (String, Int, Int) -> Void = { _, _, _ in }
     /// Run sweeps and comparisons on one thread instead of every core (to check that it changes nothing).
     public var serial = false
+    /// Told how long each command took (bench times the lesson commands this way).
+    public var timed: (@Sendable (CommandCall, Duration) -> Void)?
     public init() {}
 }
 
