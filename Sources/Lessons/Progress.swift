@@ -16,7 +16,11 @@ public struct LessonProgress: Codable, Sendable, Equatable {
     public var answers: [String: [String]] = [:]
     /// What was predicted and observed, per step id.
     public var predictions: [String: PredictionRecord] = [:]
-    /// The session's settings as `set`-style words (`rho=1.2`, `seed=3`, `clip=norm:1`).
+    /// The session's settings and clipping rule, each key with its typed value (`"rho": 1.2`,
+    /// `"act": "tanh"`, `"clip": "norm:1"`).
+    public var state: SavedSettings?
+    /// The same as `set`-style words (`rho=1.2`, `seed=3`, `clip=norm:1`), as files written before
+    /// `state` have them; read when `state` is absent, no longer written.
     public var settings: [String] = []
     /// What the last commands measured, so that a resumed step has the same numbers to ask about.
     public var results: SavedResults?
@@ -42,6 +46,7 @@ public struct LessonProgress: Codable, Sendable, Equatable {
         hints = try c.decodeIfPresent([String: Int].self, forKey: .hints) ?? [:]
         answers = try c.decodeIfPresent([String: [String]].self, forKey: .answers) ?? [:]
         predictions = try c.decodeIfPresent([String: PredictionRecord].self, forKey: .predictions) ?? [:]
+        state = try c.decodeIfPresent(SavedSettings.self, forKey: .state)
         settings = try c.decodeIfPresent([String].self, forKey: .settings) ?? []
         results = try c.decodeIfPresent(SavedResults.self, forKey: .results)
         finished = try c.decodeIfPresent(Bool.self, forKey: .finished) ?? false
@@ -61,12 +66,44 @@ public struct SavedResults: Codable, Sendable, Equatable {
     public var series: [String: [Double]] = [:]
     /// The commands run at the current step.
     public var ran: [String] = []
-    /// The settings each command measured with, as `set`-style words.
+    /// The settings each command measured with, as `set`-style words (files written before
+    /// `measuredUnder`; read when that is absent).
     public var measuredWith: [String: [String]] = [:]
+    /// The settings each command measured with, typed.
+    public var measuredUnder: [String: SavedSettings]? = nil
     /// The keys each command's run set for itself (`train lr=0.1`), when any.
     public var overridden: [String: [String]]? = nil
 
     public init() {}
+}
+
+/// Settings as the progress file keeps them: each key with its value, a number, a word, a matrix
+/// (a W written out) or null (rho=none).
+public typealias SavedSettings = [String: SavedValue]
+
+public enum SavedValue: Codable, Sendable, Equatable {
+    case number(Double)
+    case text(String)
+    case matrix([[Double]])
+    case none
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .none }
+        else if let x = try? c.decode(Double.self) { self = .number(x) }
+        else if let t = try? c.decode(String.self) { self = .text(t) }
+        else { self = .matrix(try c.decode([[Double]].self)) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .number(let x): try c.encode(x)
+        case .text(let t): try c.encode(t)
+        case .matrix(let rows): try c.encode(rows)
+        case .none: try c.encodeNil()
+        }
+    }
 }
 
 public struct PredictionRecord: Codable, Sendable, Equatable {

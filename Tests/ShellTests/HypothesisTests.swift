@@ -112,7 +112,7 @@ import Testing
         #expect(try run("check delta[0] > 0", in: &session)[0].warnings.isEmpty)
         _ = try run("set rho=2", in: &session)
         #expect(try run("check delta[0] > 0", in: &session)[0].warnings
-                == ["stale: bptt measured with rho=none, and the settings are rho=2 now; run bptt again"])
+                == ["stale: bptt measured with rho=none, and the settings are rho=2 now; run bptt again, or set rho=none to go back to its results"])
     }
 
     @Test func ranAsksAboutTheLearnersOwnSessionAndKnowsTheCommands() throws {

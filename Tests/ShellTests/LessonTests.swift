@@ -312,6 +312,39 @@ final class Harness {
         #expect(second.driver.session.settings.rho == 1.7)
     }
 
+    @Test func progressKeepsTypedSettingsAndStillReadsTheWordsOfOlderFiles() throws {
+        let directory = NSTemporaryDirectory() + "gradlab-typed-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = ProgressStore(directory: directory)
+        let lesson = try fixtureLesson()
+        let first = Harness(lessons: [lesson], store: store)
+        first.type("lesson demo", "", "set rho=1.7 lr=0.25; clip norm 2; bptt")
+        let file = URL(fileURLWithPath: directory + "/progress.json")
+        var json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        var lessons = try #require(json["lessons"] as? [String: Any])
+        var record = try #require(lessons["demo"] as? [String: Any])
+        let state = try #require(record["state"] as? [String: Any])
+        #expect(state["rho"] as? Double == 1.7 && state["lr"] as? Double == 0.25 && state["act"] as? String == "linear")
+        #expect(state["clip"] as? String == "norm:2" && state["n"] as? Double == 8)
+        #expect((record["settings"] as? [String])?.isEmpty ?? true, "the words are no longer written")
+
+        // The same progress as a file of today's earlier format: settings and measurements as words.
+        record["state"] = nil
+        record["settings"] = ["n=8", "init=gaussian", "T=30", "act=linear", "rho=1.7", "lr=0.25", "seed=3", "clip=norm:2"]
+        var results = try #require(record["results"] as? [String: Any])
+        results["measuredUnder"] = nil
+        results["measuredWith"] = ["bptt": ["n=8", "init=gaussian", "T=30", "act=linear", "rho=1.7", "seed=3"]]
+        record["results"] = results
+        lessons["demo"] = record
+        json["lessons"] = lessons
+        try JSONSerialization.data(withJSONObject: json).write(to: file)
+        let second = Harness(lessons: [lesson], store: store)
+        second.type("lesson demo")
+        #expect(second.driver.session.settings.rho == 1.7 && second.driver.session.settings.lr == 0.25)
+        #expect(second.driver.session.clipRule == .norm(threshold: 2, order: .two, style: .gradlab))
+        #expect(second.driver.session.results.bptt != nil && SessionNames.staleness(.bptt, in: second.driver.session) == nil)
+    }
+
     @Test func aQuestionAnsweredBeforeTakesAnswersAgain() throws {
         let h = Harness(lessons: [try fixtureLesson()])
         h.type("lesson demo", "", "skip", "1.2^30", "back")
@@ -545,6 +578,6 @@ final class Harness {
         _ = try run("task adding T=10; set steps=5 batch=4; train clip=norm:1 lr=0.1; set lr=0.7", in: &session)
         #expect(SessionNames.staleness(.train, in: session) == nil)
         _ = try run("set T=12", in: &session)
-        #expect(SessionNames.staleness(.train, in: session) == "train measured with T=10, and the settings are T=12 now; run train again")
+        #expect(SessionNames.staleness(.train, in: session) == "train measured with T=10, and the settings are T=12 now; run train again, or set T=10 to go back to its results")
     }
 }

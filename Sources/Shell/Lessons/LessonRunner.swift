@@ -83,7 +83,7 @@ enum LessonRunner {
         session.book.lessons[lesson.id] = record
         session.lesson = LessonState(lesson: lesson, index: index)
         var blocks: [Block] = notice.map { [.note($0)] } ?? []
-        if index == saved.step, saved.hash == lesson.hash, let (settings, clip) = try? Commands.runSettings(Session(), saved.settings) {
+        if index == saved.step, saved.hash == lesson.hash, let (settings, clip) = savedSettings(saved) {
             // The same step of the same file: the state as it was saved, not the step's setup.
             session.settings = settings
             session.clipRule = clip
@@ -98,6 +98,12 @@ enum LessonRunner {
             return blocks
         }
         return blocks + (try enter(index, jump: true, in: &session))
+    }
+
+    /// The settings saved with a step: typed, or as the words that files written before have.
+    static func savedSettings(_ saved: LessonProgress) -> (Settings, ClipRule)? {
+        if let state = saved.state { return try? Settings.restore(state) }
+        return try? Commands.runSettings(Session(), saved.settings)
     }
 
     /// Moves to step `index` and shows it. Going on with next applies only a step's own setup, so
@@ -162,7 +168,8 @@ enum LessonRunner {
         record.hash = state.lesson.hash
         record.step = state.index
         record.stepId = state.step.id
-        record.settings = session.settings.exactWords(clip: session.clipRule)
+        record.state = session.settings.saved(clip: session.clipRule)
+        record.settings = []
         record.results = session.results.saved
         record.furthest = max(record.furthest, state.index)
         if state.hintsShown > 0 { record.hints[state.step.id] = state.hintsShown }

@@ -224,12 +224,13 @@ extension Results {
             }
         }
         saved.ran = ran.sorted()
-        var overridden: [String: [String]] = [:]
+        var overridden: [String: [String]] = [:], under: [String: SavedSettings] = [:]
         for source in ResultSource.allCases {
             guard let provenance = provenance(of: source) else { continue }
-            saved.measuredWith[source.rawValue] = provenance.settings.exactWords(clip: provenance.clip)
+            under[source.rawValue] = provenance.settings.saved(clip: provenance.clip)
             if !provenance.overridden.isEmpty { overridden[source.rawValue] = provenance.overridden.sorted() }
         }
+        saved.measuredUnder = under
         saved.overridden = overridden.isEmpty ? nil : overridden
         return saved
     }
@@ -242,8 +243,9 @@ extension Results {
         func number(_ name: String) -> Double? { if case .number(let x)? = saved.values[name] { x } else { nil } }
         func truth(_ name: String) -> Bool? { if case .bool(let b)? = saved.values[name] { b } else { nil } }
         func provenance(_ source: ResultSource) -> Provenance {
-            guard let words = saved.measuredWith[source.rawValue],
-                  let (settings, clip) = try? Commands.runSettings(Session(), words) else { return fallback }
+            let restored = saved.measuredUnder?[source.rawValue].flatMap { try? Settings.restore($0) }
+                ?? saved.measuredWith[source.rawValue].flatMap { try? Commands.runSettings(Session(), $0) }
+            guard let (settings, clip) = restored else { return fallback }
             return Provenance(settings: settings, clip: clip, overridden: Set(saved.overridden?[source.rawValue] ?? []))
         }
         if let loss = number("loss"), let norm = number("grad_norm"), let delta = saved.series["delta"] {

@@ -133,7 +133,13 @@ struct SessionNames: ExpressionEnvironment {
         guard !changed.isEmpty else { return nil }
         let then = changed.map { "\($0)=\(Settings.shown($0, provenance.settings, clip: provenance.clip))" }
         let now = changed.map { "\($0)=\(Settings.shown($0, session.settings, clip: session.clipRule))" }
-        return "\(source.rawValue) measured with \(then.joined(separator: " ")), and the settings are \(now.joined(separator: " ")) now; run \(source.rawValue) again"
+        // The way back to the settings it measured with, as commands.
+        var back: [String] = []
+        let keys = changed.filter { $0 != "seed" && $0 != "clip" }
+        if !keys.isEmpty { back.append("set " + keys.map { "\($0)=\(Settings.exact($0, provenance.settings))" }.joined(separator: " ")) }
+        if changed.contains("seed") { back.append("seed \(provenance.settings.seed)") }
+        if changed.contains("clip") { back.append("clip " + Commands.describe(provenance.clip)) }
+        return "\(source.rawValue) measured with \(then.joined(separator: " ")), and the settings are \(now.joined(separator: " ")) now; run \(source.rawValue) again, or \(back.joined(separator: "; ")) to go back to its results"
     }
 
     /// The sources an expression reads results or run settings from.

@@ -1,3 +1,4 @@
+import Lessons
 import Simulator
 
 /// The limits on what a learner can ask for, stated in every message that enforces them.
@@ -212,20 +213,40 @@ public struct Settings: Sendable, Equatable {
             show: { $0[keyPath: path].rawValue }, json: { .string($0[keyPath: path].rawValue) }, expression: { .text($0[keyPath: path].rawValue) })
     }
 
-    /// These settings and a clipping rule as `set`-style words that `Commands.runSettings` reads
-    /// back exactly (numbers in their shortest exact form), for saving a lesson's state.
-    func exactWords(clip: ClipRule) -> [String] {
-        let exact = NumberFormat.full
-        var words: [String] = []
-        if case .literal(let w) = initialization {
-            words.append("W=[" + w.rowArrays.map { "[" + $0.map(exact).joined(separator: ",") + "]" }.joined(separator: ",") + "]")
-        } else {
-            words += ["n=\(n)", "init=\(initialization.name)"]
+    /// These settings and a clipping rule as the progress file keeps them: every key with its typed
+    /// value, from the key table (seed and clip too).
+    func saved(clip: ClipRule) -> SavedSettings {
+        var saved: SavedSettings = [:]
+        for key in Self.keys where key.name != "W" {
+            switch key.json(self) {
+            case .integer(let i): saved[key.name] = .number(Double(i))
+            case .number(let x): saved[key.name] = .number(x)
+            case .string(let s): saved[key.name] = .text(s)
+            default: saved[key.name] = SavedValue.none
+            }
         }
-        words += ["T=\(T)", "act=\(act.rawValue)", "rho=\(rho.map(exact) ?? "none")", "task=\(task.rawValue)",
-                  "optim=\(optimizer.rawValue)", "lr=\(exact(lr))", "momentum=\(exact(momentum))", "batch=\(batch)",
-                  "steps=\(steps)", "seed=\(seed)", "clip=\(Commands.clipSpec(clip))", "nonfinite=\(nonFiniteSpec)"]
-        return words
+        if case .literal(let w) = initialization { saved["W"] = .matrix(w.rowArrays) }
+        saved["seed"] = .number(Double(seed))
+        saved["clip"] = .text(Commands.clipSpec(clip))
+        return saved
+    }
+
+    /// Settings and a clipping rule as the progress file kept them, each value checked by its key
+    /// as `set` checks it; keys it does not know are left at their defaults.
+    static func restore(_ saved: SavedSettings) throws(ShellError) -> (Settings, ClipRule) {
+        func text(_ value: SavedValue) -> String {
+            switch value {
+            case .number(let x): NumberFormat.full(x)
+            case .text(let t): t
+            case .matrix(let rows): "[" + rows.map { "[" + $0.map(NumberFormat.full).joined(separator: ",") + "]" }.joined(separator: ",") + "]"
+            case .none: "none"
+            }
+        }
+        // A W written out sets n (and init) itself, so it goes first and n and init are left out.
+        let literal = saved["W"].map { if case .matrix = $0 { true } else { false } } ?? false
+        var names = (literal ? ["W"] : []) + keys.map(\.name).filter { $0 != "W" && !(literal && ($0 == "n" || $0 == "init")) } + ["seed", "clip"]
+        names = names.filter { saved[$0] != nil }
+        return try Commands.runSettings(Session(), names.map { "\($0)=\(text(saved[$0]!))" })
     }
 
     /// The non-finite policy as `nonfinite=` reads it back: stop, propagate or skip:N.
@@ -260,6 +281,13 @@ public struct Settings: Sendable, Equatable {
         case "clip": Commands.describe(clip)
         default: keys.first { $0.name == name }?.show(settings) ?? "?"
         }
+    }
+
+    /// A key's value as `set` reads it back exactly (every digit of a number).
+    static func exact(_ name: String, _ settings: Settings) -> String {
+        guard let key = keys.first(where: { $0.name == name }) else { return "?" }
+        if case .number(let x) = key.json(settings) { return NumberFormat.full(x) }
+        return key.show(settings)
     }
 
     static func key(_ name: String) throws(ShellError) -> Key {
