@@ -154,7 +154,8 @@ extension BPTTTests {
         var (model, sample) = try GradientCase(activation: activation, hiddenSize: n, length: T).model.build()
         if loss == .crossEntropy {
             var rng = Xoshiro256(seed: 3, stream: "classes")
-            model.V = Matrix(rows: 3, cols: n, storage: rng.normals(3 * n, standardDeviation: (1 / Double(n)).squareRoot()))
+            let scale = (1 / Double(n)).squareRoot()
+            model.V = Matrix(rows: 3, cols: n, storage: rng.normals(3 * n, standardDeviation: scale))
             model.c = rng.normals(3, standardDeviation: 0.1)
             sample.target = [0, 1, 0]
         }

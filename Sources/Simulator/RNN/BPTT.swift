@@ -95,7 +95,7 @@ public struct BPTTResult: Sendable {
 /// Jacobian products; when it says yes the result is marked `interrupted` (and the Jacobian norms left out).
 public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, errorClip: Double? = nil,
                  jacobians: Bool = false, shouldStop: () -> Bool = { false }) -> BPTTResult {
-    let n = model.hiddenSize, m = model.inputSize, p = model.outputSize, T = sample.length
+    let n = model.hiddenSize, T = sample.length
     let phi = model.activation
     var pass = BackpropBatch()
     pass.reserve(model, length: T, count: 1, deltaNorms: true)
@@ -110,7 +110,6 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
         pass.delta = Array(repeating: .nan, count: n)
     }
     let zs = pass.z, hs = pass.h
-    func tensor(_ offset: Int, _ count: Int) -> [Double] { Array(gradient[offset..<(offset + count)]) }
     var jacobianNorms: [Double]? = nil
     if jacobians && !interrupted {
         // ∂h_T/∂h_t is kept as 2^exponent · J, J rescaled by a power of two (exactly) whenever its
@@ -136,10 +135,7 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
 
     return BPTTResult(
         loss: pass.loss[0], output: pass.output, hidden: Matrix(rows: T + 1, cols: n, storage: hs),
-        gradients: Gradients(W: Matrix(rows: n, cols: n, storage: tensor(0, n * n)),
-                             U: Matrix(rows: n, cols: m, storage: tensor(n * n, n * m)), b: tensor(n * n + n * m, n),
-                             V: Matrix(rows: p, cols: n, storage: tensor(n * n + n * m + n, p * n)),
-                             c: tensor(n * n + n * m + n + p * n, p)),
+        gradients: pass.layout.gradients(gradient),
         deltaNorms: pass.deltaNorms, deltaAtStart: pass.delta, jacobianNorms: jacobianNorms,
         meanDerivative: T * n > 0 ? pass.derivativeSum / Double(T * n) : 1, clampedErrors: pass.clamped,
         interrupted: interrupted)

@@ -14,7 +14,8 @@ import Simulator
 /// (`ReferenceRNN`, beside this file, is the forward pass alone in extended precision, for finite
 /// differences.)
 /// The gradient comes back as flat tensors in `Gradients.names` order (W, U, b, V, c).
-func referenceBPTT(_ model: RNN, _ sample: Sample, loss: Loss) -> (loss: Double, gradients: [[Double]], deltaNorms: [Double]) {
+func referenceBPTT(_ model: RNN, _ sample: Sample, loss: Loss)
+    -> (loss: Double, gradients: [[Double]], deltaNorms: [Double]) {
     let (W, U, V, T, act) = (model.W, model.U, model.V, sample.length, model.activation)
     let x = sample.inputs.rowArrays  // x[t − 1] is x_t
     var h = [model.h0], z: [[Double]] = [[]]  // h_0 … h_T and z_1 … z_T (z[0] is not used)
