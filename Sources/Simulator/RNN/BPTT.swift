@@ -87,9 +87,14 @@ public struct BPTTResult: Sendable {
 /// are sequential: each step is one matrix-vector product (W h_{t−1} forward, Wᵀ g_t backward,
 /// both through `gl_matvec_batch`, which is given W and Wᵀ) and an element-wise pass. What does
 /// not depend on the step before is done for all steps at once: U x_t + b before the forward loop,
-/// and ∂L/∂W = Gᵀ H, ∂L/∂U = Gᵀ X after the backward one, where the rows of G are the g_t (with
-/// BLAS when the product is large). Every buffer is allocated before the loops; nothing is
-/// allocated per step.
+/// and ∂L/∂W = Gᵀ H, ∂L/∂U = Gᵀ X after the backward one, where the rows of G are the g_t. Every
+/// buffer is allocated before the loops; nothing is allocated per step.
+///
+/// Whose products: ours (Sources/Kernels, each sum in one fixed order) are the matrix-vector
+/// products, U x_t + b (`gl_input_terms`), Gᵀ H and Gᵀ X up to 2¹⁷ multiply-adds (`gl_gram`) and
+/// the Jacobian products (`Matrix *`, which is `gl_matmul`). OpenBLAS's `dgemm`, whose order of
+/// summation depends on the processor, forms Gᵀ H and Gᵀ X above 2¹⁷ multiply-adds, and LAPACK's
+/// `dgesdd` the σ_max that each Jacobian norm is.
 ///
 /// `shouldStop` is asked every 64 time steps (every step for large n) and once per step of the
 /// Jacobian products; when it says yes the result is marked `interrupted` (and the Jacobian norms left out).
