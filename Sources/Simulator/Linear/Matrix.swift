@@ -66,6 +66,17 @@ public struct Matrix: Sendable, Equatable {
         Matrix(rows: rows, cols: cols, storage: storage.map { $0 * factor })
     }
 
+    /// M ← M · diag(d): column j multiplied by d[j], row by row (in storage order).
+    mutating func scaleColumns(by d: [Double]) {
+        precondition(d.count == cols, "\(d.count) factors for \(cols) columns")
+        let (rows, cols) = (rows, cols)
+        storage.withUnsafeMutableBufferPointer { M in
+            for i in 0..<rows {
+                for j in 0..<cols { M[i * cols + j] *= d[j] }
+            }
+        }
+    }
+
     /// The matrix product `a · b`, (a · b)_ij = Σ_k a_ik b_kj, by `gl_matmul`: each entry summed in
     /// order of k with a rounded product and a rounded sum each time, as the textbook triple loop
     /// does, so that the bits are the same on every processor. Matrix powers and BPTT's Jacobian

@@ -126,10 +126,7 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
         for t in stride(from: T - 1, through: 0, by: -1) {
             if interrupted || shouldStop() { interrupted = true; break }
             // J ← J · diag(φ′(z_{t+1})) · W
-            for j in 0..<n {
-                let d = phi.derivative(z: zs[t * n + j], h: hs[(t + 1) * n + j])
-                for i in 0..<n { J[i, j] *= d }
-            }
+            J.scaleColumns(by: (0..<n).map { j in phi.derivative(z: zs[t * n + j], h: hs[(t + 1) * n + j]) })
             J = J * model.W
             exponent += Spectrum.renormalize(&J)
             norms[t] = Double(sign: .plus, exponent: exponent, significand: Spectrum.largestSingularValue(J))
