@@ -169,15 +169,15 @@ extension BPTTTests {
             let (model, sample) = try Self.referenceCase(activation, n: n, T: T, loss: loss)
             let fast = bptt(model, sample, loss: loss)
             let reference = referenceBPTT(model, sample, loss: loss)
-            let where_ = "\(activation), \(loss), n = \(n), T = \(T)"
-            #expect(relativeError(fast.loss, reference.loss) < 1e-12, "loss, \(where_)")
+            let context = "\(activation), \(loss), n = \(n), T = \(T)"
+            #expect(relativeError(fast.loss, reference.loss) < 1e-12, "loss, \(context)")
             for (name, (a, b)) in zip(Gradients.names, zip(fast.gradients.tensors, reference.gradients)) {
-                #expect(a.count == b.count && relativeError(a, b) < 1e-12, "∂L/∂\(name), \(where_)")
-                #expect(a.contains { $0 != 0 }, "∂L/∂\(name) is zero, \(where_): the comparison would prove nothing")
+                #expect(a.count == b.count && relativeError(a, b) < 1e-12, "∂L/∂\(name), \(context)")
+                #expect(a.contains { $0 != 0 }, "∂L/∂\(name) is zero, \(context): the comparison would prove nothing")
             }
             #expect(fast.deltaNorms.count == T + 1 && reference.deltaNorms.count == T + 1)
             for (t, (a, b)) in zip(fast.deltaNorms, reference.deltaNorms).enumerated() {
-                #expect(relativeError(a, b) < 1e-12, "‖δ_\(t)‖ = \(a), the reference's \(b), \(where_)")
+                #expect(relativeError(a, b) < 1e-12, "‖δ_\(t)‖ = \(a), the reference's \(b), \(context)")
             }
         }
     }

@@ -87,7 +87,8 @@ public struct Matrix: Sendable, Equatable {
         a.storage.withUnsafeBufferPointer { A in
             b.storage.withUnsafeBufferPointer { B in
                 c.storage.withUnsafeMutableBufferPointer { C in
-                    gl_matmul(a.rows, b.cols, a.cols, A.baseAddress, a.cols, B.baseAddress, b.cols, C.baseAddress, b.cols)
+                    gl_matmul(a.rows, b.cols, a.cols, A.baseAddress, a.cols, B.baseAddress, b.cols,
+                              C.baseAddress, b.cols)
                 }
             }
         }

@@ -90,11 +90,12 @@ public struct BPTTResult: Sendable {
 /// and ∂L/∂W = Gᵀ H, ∂L/∂U = Gᵀ X after the backward one, where the rows of G are the g_t. Every
 /// buffer is allocated before the loops; nothing is allocated per step.
 ///
-/// Whose products: ours (Sources/Kernels, each sum in one fixed order) are the matrix-vector
-/// products, U x_t + b (`gl_input_terms`), Gᵀ H and Gᵀ X up to 2¹⁷ multiply-adds (`gl_gram`) and
-/// the Jacobian products (`Matrix *`, which is `gl_matmul`). OpenBLAS's `dgemm`, whose order of
-/// summation depends on the processor, forms Gᵀ H and Gᵀ X above 2¹⁷ multiply-adds, and LAPACK's
-/// `dgesdd` the σ_max that each Jacobian norm is.
+/// Whose products: ours, each sum in an order of our choosing, are the recurrences' matrix-vector
+/// products (`gl_matvec_batch`), U x_t + b (`gl_input_terms`), Gᵀ H and Gᵀ X up to 2¹⁷
+/// multiply-adds (`gl_gram`), the output layer's (plain loops) and the Jacobian products
+/// (`Matrix *`, which is `gl_matmul`, in the textbook loop's order). OpenBLAS's `dgemm`, whose order
+/// of summation depends on the processor, forms Gᵀ H and Gᵀ X above 2¹⁷ multiply-adds; LAPACK's
+/// `dgesdd` finds the σ_max that each Jacobian norm is.
 ///
 /// `shouldStop` is asked every 64 time steps (every step for large n) and once per step of the
 /// Jacobian products; when it says yes the result is marked `interrupted` (and the Jacobian norms left out).

@@ -29,7 +29,9 @@ struct GradientLayout: Sendable, Equatable {
     func gradients(_ flat: ArraySlice<Double>) -> Gradients {
         precondition(flat.count == count, "this layout holds \(count) values, not \(flat.count)")
         let start = flat.startIndex
-        func tensor(_ range: Range<Int>) -> [Double] { Array(flat[(start + range.lowerBound)..<(start + range.upperBound)]) }
+        func tensor(_ range: Range<Int>) -> [Double] {
+            Array(flat[(start + range.lowerBound)..<(start + range.upperBound)])
+        }
         return Gradients(W: Matrix(rows: n, cols: n, storage: tensor(W)),
                          U: Matrix(rows: n, cols: m, storage: tensor(U)),
                          b: tensor(b),
