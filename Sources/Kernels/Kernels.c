@@ -407,6 +407,62 @@ void gl_gram(long rows, long cols, long K, const double *A, long lda, const doub
     else gram_plain(rows, cols, K, A, lda, B, ldb, C, ldc);
 }
 
+// C = A·B for A rows × K and B K × cols (row-major, leading dimensions lda, ldb and ldc). Each entry is
+// summed as the textbook loop sums it: C[i][j] = (…((0 + A[i][0]·B[0][j]) + A[i][1]·B[1][j]) …), a
+// rounded product then a rounded sum for each k in order, never a fused multiply-add. Blocks of
+// 4, 2 or 1 rows by 8 or 4 columns keep their sums in registers; the columns left over go one entry
+// at a time. The vector form is compiled for AVX alone, so that no fused multiply-add can be formed
+// from its products and sums, and the plain one with contraction off: both give the loop's bits.
+static void matmul_plain(long rows, long cols, long K, const double *A, long lda, const double *B, long ldb, double *C, long ldc) {
+#pragma STDC FP_CONTRACT OFF
+    for (long i = 0; i < rows; i++) {
+        for (long j = 0; j < cols; j++) {
+            double s = 0;
+            for (long k = 0; k < K; k++) s += A[i * lda + k] * B[k * ldb + j];
+            C[i * ldc + j] = s;
+        }
+    }
+}
+
+__attribute__((target("avx"), always_inline))
+static inline void matmul_block(const int R, const int C4, long K, const double *A, long lda, const double *B, long ldb,
+                                double *C, long ldc) {
+    __m256d s[4][2];
+    for (int r = 0; r < R; r++) for (int c = 0; c < C4; c++) s[r][c] = _mm256_setzero_pd();
+    for (long k = 0; k < K; k++) {
+        __m256d b[2];
+        for (int c = 0; c < C4; c++) b[c] = _mm256_loadu_pd(B + k * ldb + 4 * c);
+        for (int r = 0; r < R; r++) {
+            __m256d a = _mm256_broadcast_sd(A + r * lda + k);
+            for (int c = 0; c < C4; c++) s[r][c] = _mm256_add_pd(s[r][c], _mm256_mul_pd(a, b[c]));
+        }
+    }
+    for (int r = 0; r < R; r++) for (int c = 0; c < C4; c++) _mm256_storeu_pd(C + r * ldc + 4 * c, s[r][c]);
+}
+
+// One block of R rows across every column.
+__attribute__((target("avx"), always_inline))
+static inline void matmul_rows(const int R, long cols, long K, const double *A, long lda, const double *B, long ldb,
+                               double *C, long ldc) {
+    long j = 0;
+    for (; j + 8 <= cols; j += 8) matmul_block(R, 2, K, A, lda, B + j, ldb, C + j, ldc);
+    if (j + 4 <= cols) matmul_block(R, 1, K, A, lda, B + j, ldb, C + j, ldc), j += 4;
+    if (j < cols) matmul_plain(R, cols - j, K, A, lda, B + j, ldb, C + j, ldc);
+}
+
+__attribute__((target("avx")))
+static void matmul_avx(long rows, long cols, long K, const double *A, long lda, const double *B, long ldb, double *C, long ldc) {
+    long i = 0;
+    for (; i + 4 <= rows; i += 4) matmul_rows(4, cols, K, A + i * lda, lda, B, ldb, C + i * ldc, ldc);
+    if (i + 2 <= rows) matmul_rows(2, cols, K, A + i * lda, lda, B, ldb, C + i * ldc, ldc), i += 2;
+    if (i < rows) matmul_rows(1, cols, K, A + i * lda, lda, B, ldb, C + i * ldc, ldc);
+}
+
+void gl_matmul(long rows, long cols, long K, const double *A, long lda, const double *B, long ldb, double *C, long ldc) {
+    if (vectorized) matmul_avx(rows, cols, K, A, lda, B, ldb, C, ldc);
+    else matmul_plain(rows, cols, K, A, lda, B, ldb, C, ldc);
+}
+
 // G[t][j] = b[j] + (one chain of fused multiply-adds over k of X[t][k]·Ut[k][j]).
 static inline __attribute__((always_inline)) double input_entry(long m, long n, const double *x, const double *Ut, double b) {
     double s = 0;

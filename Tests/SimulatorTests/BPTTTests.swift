@@ -142,3 +142,43 @@ extension BPTTTests {
         }
     }
 }
+
+extension BPTTTests {
+    /// (n, T) for the reference comparison: one unit, one step, and n = 70, where the forward and
+    /// backward products take the kernels' row form (n > 64) and ∂L/∂W = Gᵀ H is BLAS's (T·n² > 2¹⁷).
+    static let referenceSizes = [(1, 1), (1, 20), (4, 1), (4, 20), (16, 100), (70, 30)]
+
+    /// A gradient-check model and its sample; for cross-entropy its output widened to 3 classes
+    /// (a softmax over one output is 1 whatever the input, with no gradient) and its target one-hot.
+    static func referenceCase(_ activation: Activation, n: Int, T: Int, loss: Loss) throws -> (RNN, Sample) {
+        var (model, sample) = try GradientCase(activation: activation, hiddenSize: n, length: T).model.build()
+        if loss == .crossEntropy {
+            var rng = Xoshiro256(seed: 3, stream: "classes")
+            let scale = (1 / Double(n)).squareRoot()
+            model.V = Matrix(rows: 3, cols: n, storage: rng.normals(3 * n, standardDeviation: scale))
+            model.c = rng.normals(3, standardDeviation: 0.1)
+            sample.target = [0, 1, 0]
+        }
+        return (model, sample)
+    }
+
+    @Test("the fast BPTT gives the min-char-rnn-style reference's loss, gradient tensors and ‖δ_t‖ within 1e-12",
+          arguments: Activation.allCases, Loss.allCases)
+    func fastPathMatchesReferenceBPTT(activation: Activation, loss: Loss) throws {
+        for (n, T) in Self.referenceSizes {
+            let (model, sample) = try Self.referenceCase(activation, n: n, T: T, loss: loss)
+            let fast = bptt(model, sample, loss: loss)
+            let reference = referenceBPTT(model, sample, loss: loss)
+            let context = "\(activation), \(loss), n = \(n), T = \(T)"
+            #expect(relativeError(fast.loss, reference.loss) < 1e-12, "loss, \(context)")
+            for (name, (a, b)) in zip(Gradients.names, zip(fast.gradients.tensors, reference.gradients)) {
+                #expect(a.count == b.count && relativeError(a, b) < 1e-12, "∂L/∂\(name), \(context)")
+                #expect(a.contains { $0 != 0 }, "∂L/∂\(name) is zero, \(context): the comparison would prove nothing")
+            }
+            #expect(fast.deltaNorms.count == T + 1 && reference.deltaNorms.count == T + 1)
+            for (t, (a, b)) in zip(fast.deltaNorms, reference.deltaNorms).enumerated() {
+                #expect(relativeError(a, b) < 1e-12, "‖δ_\(t)‖ = \(a), the reference's \(b), \(context)")
+            }
+        }
+    }
+}

@@ -128,6 +128,42 @@ struct KernelTests {
         }
     }
 
+    @Test("A·B: each entry is the textbook loop's sum (a rounded product, then a rounded sum, for each k in order)")
+    func matmulIsTheTextbookLoop() {
+        var rng = Xoshiro256(seed: 8, stream: "matmul")
+        let shapes = [(1, 1, 1), (1, 9, 3), (2, 8, 5), (3, 4, 2), (4, 8, 7), (5, 13, 11), (7, 3, 16), (9, 12, 1),
+                      (17, 21, 33), (64, 64, 64)]
+        for (rows, cols, K) in shapes {
+            let lda = K + 1, ldb = cols + 3, ldc = cols + 2  // rows apart, as within larger buffers
+            let A = rng.normals(rows * lda), B = rng.normals(K * ldb)
+            var C = [Double](repeating: .nan, count: rows * ldc)
+            gl_matmul(rows, cols, K, A, lda, B, ldb, &C, ldc)
+            for i in 0..<rows {
+                for j in 0..<cols {
+                    var s = 0.0
+                    for k in 0..<K {
+                        let product = A[i * lda + k] * B[k * ldb + j]
+                        s = s + product
+                    }
+                    #expect(C[i * ldc + j] == s, "\(rows)×\(K) · \(K)×\(cols): entry (\(i), \(j))")
+                }
+            }
+        }
+    }
+
+    @Test("A·B over no terms is zero, and NaN, ±∞ and −0 go through as in the loop")
+    func matmulSpecialValues() {
+        var C = [Double](repeating: .nan, count: 6)
+        gl_matmul(2, 3, 0, nil, 0, nil, 3, &C, 3)
+        #expect(C.allSatisfy { $0 == 0 && $0.sign == .plus })
+        // Row 0 meets ∞ · 0 in column 0 (NaN) and ∞ · 1 elsewhere; row 1 sums −0 products to +0.
+        let A: [Double] = [.infinity, 1, -0.0, 0], B: [Double] = [0, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3]
+        var D = [Double](repeating: 0, count: 8)
+        gl_matmul(2, 4, 2, A, 2, B, 9, &D, 4)  // B is 2 × 4 with rows 9 apart
+        #expect(D[0].isNaN && D[1..<4].allSatisfy { $0 == .infinity })
+        #expect(D[4..<8].allSatisfy { $0 == 0 && $0.sign == .plus })
+    }
+
     @Test("U x_t + b and the column sums are the plain sums in order")
     func inputTermsAndColumnSums() {
         var rng = Xoshiro256(seed: 6, stream: "inputs")

@@ -1,14 +1,18 @@
 #ifndef GRADLAB_KERNELS_H
 #define GRADLAB_KERNELS_H
 
-// The inner loops of BPTT that pay for SIMD, and the small matrix products, where a BLAS call costs
-// more than its arithmetic (BLAS does the large ones).
+// The inner loops of BPTT that pay for SIMD; the small products Gᵀ H and Gᵀ X, where a BLAS call costs
+// more than its arithmetic (BLAS does the large ones); and the matrix-matrix product behind matrix powers
+// and BPTT's Jacobian products, summed in the textbook loop's order so that its bits do not depend
+// on the processor.
 //
-// Each kernel has a plain C version and an AVX2+FMA version; the second is chosen at run time when
-// the processor has both, so one build runs everywhere. Non-finite values go through as IEEE 754
-// says (Inf · 0 = NaN): overflow is what gradlab is about. The vector forms add in another order
+// Each kernel has a plain C version and an AVX2+FMA version (gl_matmul's is AVX alone); the second
+// is chosen at run time when the processor has AVX2 and FMA, so one build runs everywhere.
+// Non-finite values go through as IEEE 754 says (Inf · 0 = NaN): overflow is what gradlab is about.
+// The vector forms of the matrix-vector products, the norm and the tanh gate add in another order
 // than a plain loop, so the last bits can differ, and with them the exact step where a sum that is
-// about to overflow first does.
+// about to overflow first does; gl_gram, gl_input_terms, gl_column_sums and gl_matmul fix the
+// order of every sum, so both their versions give the same bits.
 
 #include <cblas.h>
 
@@ -31,6 +35,11 @@ double gl_tanh_gate(long count, const double *h, const double *delta, double *g)
 /// C = Aᵀ·B for A K × rows and B K × cols, row-major with leading dimensions lda, ldb and ldc; each
 /// entry is one chain of fused multiply-adds over k in order, so it does not depend on blocking.
 void gl_gram(long rows, long cols, long K, const double *A, long lda, const double *B, long ldb, double *C, long ldc);
+
+/// C = A·B for A rows × K and B K × cols, row-major with leading dimensions lda, ldb and ldc; each
+/// entry summed over k in order, a rounded product then a rounded sum each time (no fused
+/// multiply-add), exactly as the textbook triple loop sums it, on every processor.
+void gl_matmul(long rows, long cols, long K, const double *A, long lda, const double *B, long ldb, double *C, long ldc);
 
 /// G[t·ldg + j] = b[j] + Σ_k X[t][k]·Ut[k][j] for t < T, j < n (X T × m, Ut m × n, row-major): U x_t + b
 /// for every step, each sum one chain of fused multiply-adds over k in order.

@@ -1,3 +1,5 @@
+import Kernels
+
 /// A dense real matrix in row-major, contiguous storage: entry (i, j) is `storage[i * cols + j]`.
 ///
 /// Non-finite entries are ordinary values: the subject of this simulator is overflow.
@@ -64,20 +66,29 @@ public struct Matrix: Sendable, Equatable {
         Matrix(rows: rows, cols: cols, storage: storage.map { $0 * factor })
     }
 
-    /// The matrix product `a · b`.
+    /// M ← M · diag(d): column j multiplied by d[j], row by row (in storage order).
+    mutating func scaleColumns(by d: [Double]) {
+        precondition(d.count == cols, "\(d.count) factors for \(cols) columns")
+        let (rows, cols) = (rows, cols)
+        storage.withUnsafeMutableBufferPointer { M in
+            for i in 0..<rows {
+                for j in 0..<cols { M[i * cols + j] *= d[j] }
+            }
+        }
+    }
+
+    /// The matrix product `a · b`, (a · b)_ij = Σ_k a_ik b_kj, by `gl_matmul`: each entry summed in
+    /// order of k with a rounded product and a rounded sum each time, as the textbook triple loop
+    /// does, so that the bits are the same on every processor. Matrix powers and BPTT's Jacobian
+    /// products (O(n³) each) go through here.
     public static func * (a: Matrix, b: Matrix) -> Matrix {
         precondition(a.cols == b.rows, "cannot multiply \(a.rows)×\(a.cols) by \(b.rows)×\(b.cols)")
         var c = Matrix(rows: a.rows, cols: b.cols)
-        let (n, m, p) = (a.rows, a.cols, b.cols)
         a.storage.withUnsafeBufferPointer { A in
             b.storage.withUnsafeBufferPointer { B in
                 c.storage.withUnsafeMutableBufferPointer { C in
-                    for i in 0..<n {
-                        for k in 0..<m {
-                            let aik = A[i * m + k]
-                            for j in 0..<p { C[i * p + j] += aik * B[k * p + j] }
-                        }
-                    }
+                    gl_matmul(a.rows, b.cols, a.cols, A.baseAddress, a.cols, B.baseAddress, b.cols,
+                              C.baseAddress, b.cols)
                 }
             }
         }

@@ -87,15 +87,21 @@ public struct BPTTResult: Sendable {
 /// are sequential: each step is one matrix-vector product (W h_{t−1} forward, Wᵀ g_t backward,
 /// both through `gl_matvec_batch`, which is given W and Wᵀ) and an element-wise pass. What does
 /// not depend on the step before is done for all steps at once: U x_t + b before the forward loop,
-/// and ∂L/∂W = Gᵀ H, ∂L/∂U = Gᵀ X after the backward one, where the rows of G are the g_t (with
-/// BLAS when the product is large). Every buffer is allocated before the loops; nothing is
-/// allocated per step.
+/// and ∂L/∂W = Gᵀ H, ∂L/∂U = Gᵀ X after the backward one, where the rows of G are the g_t. Every
+/// buffer is allocated before the loops; nothing is allocated per step.
+///
+/// Whose products: ours, each sum in an order of our choosing, are the recurrences' matrix-vector
+/// products (`gl_matvec_batch`), U x_t + b (`gl_input_terms`), Gᵀ H and Gᵀ X up to 2¹⁷
+/// multiply-adds (`gl_gram`), the output layer's (plain loops) and the Jacobian products
+/// (`Matrix *`, which is `gl_matmul`, in the textbook loop's order). OpenBLAS's `dgemm`, whose order
+/// of summation depends on the processor, forms Gᵀ H and Gᵀ X above 2¹⁷ multiply-adds; LAPACK's
+/// `dgesdd` finds the σ_max that each Jacobian norm is.
 ///
 /// `shouldStop` is asked every 64 time steps (every step for large n) and once per step of the
 /// Jacobian products; when it says yes the result is marked `interrupted` (and the Jacobian norms left out).
 public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, errorClip: Double? = nil,
                  jacobians: Bool = false, shouldStop: () -> Bool = { false }) -> BPTTResult {
-    let n = model.hiddenSize, m = model.inputSize, p = model.outputSize, T = sample.length
+    let n = model.hiddenSize, T = sample.length
     let phi = model.activation
     var pass = BackpropBatch()
     pass.reserve(model, length: T, count: 1, deltaNorms: true)
@@ -110,7 +116,6 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
         pass.delta = Array(repeating: .nan, count: n)
     }
     let zs = pass.z, hs = pass.h
-    func tensor(_ offset: Int, _ count: Int) -> [Double] { Array(gradient[offset..<(offset + count)]) }
     var jacobianNorms: [Double]? = nil
     if jacobians && !interrupted {
         // ∂h_T/∂h_t is kept as 2^exponent · J, J rescaled by a power of two (exactly) whenever its
@@ -122,10 +127,7 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
         for t in stride(from: T - 1, through: 0, by: -1) {
             if interrupted || shouldStop() { interrupted = true; break }
             // J ← J · diag(φ′(z_{t+1})) · W
-            for j in 0..<n {
-                let d = phi.derivative(z: zs[t * n + j], h: hs[(t + 1) * n + j])
-                for i in 0..<n { J[i, j] *= d }
-            }
+            J.scaleColumns(by: (0..<n).map { j in phi.derivative(z: zs[t * n + j], h: hs[(t + 1) * n + j]) })
             J = J * model.W
             exponent += Spectrum.renormalize(&J)
             norms[t] = Double(sign: .plus, exponent: exponent, significand: Spectrum.largestSingularValue(J))
@@ -136,10 +138,7 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
 
     return BPTTResult(
         loss: pass.loss[0], output: pass.output, hidden: Matrix(rows: T + 1, cols: n, storage: hs),
-        gradients: Gradients(W: Matrix(rows: n, cols: n, storage: tensor(0, n * n)),
-                             U: Matrix(rows: n, cols: m, storage: tensor(n * n, n * m)), b: tensor(n * n + n * m, n),
-                             V: Matrix(rows: p, cols: n, storage: tensor(n * n + n * m + n, p * n)),
-                             c: tensor(n * n + n * m + n + p * n, p)),
+        gradients: pass.layout.gradients(gradient),
         deltaNorms: pass.deltaNorms, deltaAtStart: pass.delta, jacobianNorms: jacobianNorms,
         meanDerivative: T * n > 0 ? pass.derivativeSum / Double(T * n) : 1, clampedErrors: pass.clamped,
         interrupted: interrupted)

@@ -14,10 +14,12 @@ import Kernels
 ///
 /// Layout, with B examples: z_t, h_t and g_t are B·n values a step (example e's n values at e·n),
 /// stored for t = 1…T (z, g) and t = 0…T (h); g holds U x_t + b until the backward pass overwrites
-/// it. δ is B·n values, and each example's gradient is flat in `Gradients.names` order (W, U, b,
-/// V, c).
+/// it. δ is B·n values, and each example's gradient is `layout.count` values laid out as
+/// `GradientLayout` says (W, U, b, V, c in `Gradients.names` order).
 struct BackpropBatch: Sendable {
     private(set) var n = 0, m = 0, p = 0, T = 0, count = 0
+    /// Where each parameter's gradient lies in an example's gradient.
+    private(set) var layout = GradientLayout(n: 0, m: 0, p: 0)
     var z: [Double] = [], h: [Double] = [], g: [Double] = [], delta: [Double] = []
     var gradients: [Double] = []
     var loss: [Double] = [], output: [Double] = []
@@ -28,8 +30,6 @@ struct BackpropBatch: Sendable {
     /// Wᵀ for the backward products, Uᵀ for the input terms, and Σ_t g_t for every example.
     private var wt: [Double] = [], ut: [Double] = [], sums: [Double] = []
 
-    var gradientSize: Int { n * n + n * m + n + p * n + p }
-
     /// Makes room for `count` examples of length T for this model's shapes; buffers of the right
     /// size are kept (their contents are overwritten by the next pass). New buffers start as NaN,
     /// so that what a stopped pass did not reach is NaN, never a plausible zero.
@@ -37,12 +37,13 @@ struct BackpropBatch: Sendable {
         let shape = (model.hiddenSize, model.inputSize, model.outputSize, T, count)
         if shape != (n, m, p, self.T, self.count) {
             (n, m, p, self.T, self.count) = shape
+            layout = GradientLayout(model)
             func buffer(_ size: Int) -> [Double] { [Double](repeating: .nan, count: size) }
             z = buffer(T * count * n)
             h = buffer((T + 1) * count * n)
             g = buffer(T * count * n)
             delta = buffer(count * n)
-            gradients = buffer(count * gradientSize)
+            gradients = buffer(count * layout.count)
             loss = buffer(count)
             output = buffer(count * p)
             wt = buffer(n * n)
@@ -68,7 +69,7 @@ struct BackpropBatch: Sendable {
         precondition(!recordNorms || deltaNorms.count == count * (T + 1), "reserve(deltaNorms: true) before recording them")
         if recordNorms { deltaNorms.withUnsafeMutableBufferPointer { $0.update(repeating: .nan) } }
         let phi = model.activation
-        let gradientSize = gradientSize, step = count * n  // the values of one time step
+        let layout = layout, step = count * n  // the values of one time step
         let askEvery = max(1, min(64, (1 << 16) / max(1, step * n)))
         let first = samples.startIndex
         for i in 0..<n { for j in 0..<n { wt[j * n + i] = model.W.storage[i * n + j] } }
@@ -113,8 +114,8 @@ struct BackpropBatch: Sendable {
             model.V.storage.withUnsafeBufferPointer { V in
             output.withUnsafeMutableBufferPointer { output in
                 for e in 0..<count {
-                    let hT = H + T * step + e * n, D = D + e * n, grad = gradientBuffer.baseAddress! + e * gradientSize
-                    let y = output.baseAddress! + e * p, dV = grad + n * n + n * m + n, r = dV + p * n
+                    let hT = H + T * step + e * n, D = D + e * n, grad = gradientBuffer.baseAddress! + e * layout.count
+                    let y = output.baseAddress! + e * p, dV = grad + layout.V.lowerBound, r = grad + layout.c.lowerBound
                     for o in 0..<p {
                         var sum = 0.0
                         for i in 0..<n { sum += V[o * n + i] * hT[i] }
@@ -152,7 +153,8 @@ struct BackpropBatch: Sendable {
             // are every `step` values, hence the leading dimension); Σ_t g_t for every example at once.
             gl_column_sums(T, step, G, step, S)
             for e in 0..<count {
-                let dW = gradientBuffer.baseAddress! + e * gradientSize, dU = dW + n * n, db = dU + n * m
+                let grad = gradientBuffer.baseAddress! + e * layout.count
+                let dW = grad + layout.W.lowerBound, dU = grad + layout.U.lowerBound, db = grad + layout.b.lowerBound
                 let Ge = G + e * n
                 gram(n, n, T, Ge, step, H + e * n, step, dW)
                 samples[first + e].inputs.storage.withUnsafeBufferPointer { x in gram(n, m, T, Ge, step, x.baseAddress, m, dU) }
@@ -163,8 +165,8 @@ struct BackpropBatch: Sendable {
         return progress
     }
 
-    /// Example e's gradient, flat in `Gradients.names` order.
-    func gradient(_ e: Int) -> ArraySlice<Double> { gradients[(e * gradientSize)..<((e + 1) * gradientSize)] }
+    /// Example e's gradient, laid out as `layout` says.
+    func gradient(_ e: Int) -> ArraySlice<Double> { gradients[(e * layout.count)..<((e + 1) * layout.count)] }
 }
 
 /// Up to this much work (multiply-adds) `gram` forms Aᵀ B itself, above it OpenBLAS does: a BLAS call

@@ -99,7 +99,7 @@ func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Doubl
                    shouldStop: @Sendable () -> Bool) -> (loss: Double, gradients: [[Double]], clamped: Int)? {
     let n = model.hiddenSize, T = batch.first?.length ?? 0
     let threads = batch.count * T * n * n < 1 << 18 ? 1 : processorCount
-    let size = model.parameters.reduce(0) { $0 + $1.count }  // of one example's gradient
+    let layout = GradientLayout(model), size = layout.count  // of one example's gradient
     let bytesPerExample = (3 * (T + 1) * n + size) * MemoryLayout<Double>.size
     let groupSize = max(1, min((batch.count + threads - 1) / threads, (64 << 20) / max(1, bytesPerExample)))
     let groups = stride(from: 0, to: batch.count, by: groupSize).map { $0..<min($0 + groupSize, batch.count) }
@@ -135,11 +135,7 @@ func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Doubl
         for k in members.indices { add(workspaces[k]) }
     }
     let scale = 1 / Double(batch.count)
-    var offset = 0
-    let gradients = model.parameters.map { tensor in
-        defer { offset += tensor.count }
-        return sum[offset..<(offset + tensor.count)].map { $0 * scale }
-    }
+    let gradients = layout.tensors.map { tensor in sum[tensor].map { $0 * scale } }
     return (total * scale, gradients, clamped)
 }
 

@@ -1,0 +1,41 @@
+/// Where each parameter's gradient lies in one flat buffer of an RNN's gradient: ∂L/∂W (n × n),
+/// ∂L/∂U (n × m), ∂L/∂b (n), ∂L/∂V (p × n) and ∂L/∂c (p), one after another in `Gradients.names`
+/// order, each row-major. The batched pass writes every example's gradient in this layout, `bptt`
+/// reads its one example's out of it, and the trainer sums the examples' and splits the sum.
+struct GradientLayout: Sendable, Equatable {
+    /// The hidden, input and output sizes.
+    let n: Int, m: Int, p: Int
+    /// Each tensor's place in the buffer.
+    let W: Range<Int>, U: Range<Int>, b: Range<Int>, V: Range<Int>, c: Range<Int>
+
+    init(n: Int, m: Int, p: Int) {
+        (self.n, self.m, self.p) = (n, m, p)
+        W = 0..<(n * n)
+        U = W.upperBound..<(W.upperBound + n * m)
+        b = U.upperBound..<(U.upperBound + n)
+        V = b.upperBound..<(b.upperBound + p * n)
+        c = V.upperBound..<(V.upperBound + p)
+    }
+
+    init(_ model: RNN) { self.init(n: model.hiddenSize, m: model.inputSize, p: model.outputSize) }
+
+    /// The values of one gradient.
+    var count: Int { c.upperBound }
+
+    /// The tensors' places in `Gradients.names` order.
+    var tensors: [Range<Int>] { [W, U, b, V, c] }
+
+    /// The gradient laid out in `flat` (from its first index on) as shaped tensors.
+    func gradients(_ flat: ArraySlice<Double>) -> Gradients {
+        precondition(flat.count == count, "this layout holds \(count) values, not \(flat.count)")
+        let start = flat.startIndex
+        func tensor(_ range: Range<Int>) -> [Double] {
+            Array(flat[(start + range.lowerBound)..<(start + range.upperBound)])
+        }
+        return Gradients(W: Matrix(rows: n, cols: n, storage: tensor(W)),
+                         U: Matrix(rows: n, cols: m, storage: tensor(U)),
+                         b: tensor(b),
+                         V: Matrix(rows: p, cols: n, storage: tensor(V)),
+                         c: tensor(c))
+    }
+}
