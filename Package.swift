@@ -30,8 +30,9 @@ let package = Package(
         // A few lines of C around libedit's variadic calls, which Swift cannot make.
         .target(name: "EditLineShim", dependencies: ["CEditLine"]),
 
-        // BPTT's inner loops in C with AVX2+FMA (chosen at run time), and Debian's OpenBLAS for
-        // the matrix-matrix products (libopenblas-dev).
+        // BPTT's inner loops and the small matrix products in C (AVX2+FMA or AVX chosen at run
+        // time, each in a fixed order), and Debian's OpenBLAS (libopenblas-dev) for the large
+        // products of ∂L/∂W and ∂L/∂U.
         .target(
             name: "Kernels",
             linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("m")]
