@@ -4,7 +4,7 @@ import Testing
 
 /// What the shell says about a clipping outcome's warnings, or nil when it says nothing.
 private func words(_ outcome: ClipOutcome) -> String? {
-    outcome.nonFiniteWarning
+    if case .warning(let text) = Commands.clipWarning(outcome) { text } else { nil }
 }
 
 /// One outcome and the exact sentence the learner reads about it.
