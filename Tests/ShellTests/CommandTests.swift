@@ -145,9 +145,11 @@ func tensors(_ json: JSON?) -> [[Double]] {
 
     @Test func nonFiniteGradientsAreNotHidden() {
         let nan = Clipper.clip([[1, .nan]], rule: .norm(threshold: 1, order: .two))
-        #expect(nan.nonFiniteWarning != nil)
+        #expect(nan.warnings == [.norm(.gradlab, .nan)])
+        #expect(Commands.clipWarning(nan) != nil)
         let inf = Clipper.clip([[1, .infinity]], rule: .norm(threshold: 1, order: .two))
-        #expect(inf.nonFiniteWarning != nil)
+        #expect(inf.warnings == [.norm(.gradlab, .infinity)])
+        #expect(Commands.clipWarning(inf) != nil)
     }
 
     @Test func tabCompletesEveryMode() {

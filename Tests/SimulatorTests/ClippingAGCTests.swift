@@ -23,46 +23,51 @@ struct AGCRow: Sendable, CustomTestStringConvertible {
     let parameters: [Double]
     let output: [Double]
     let clipped: Bool
-    let warns: Bool
+    let warnings: [ClipWarning]
     var testDescription: String { label }
 
     init(_ label: String, λ lambda: Double, _ gradient: [Double], parameters: [Double] = [3, 4, 0, 0], _ output: [Double],
-         clipped: Bool, warns: Bool) {
+         clipped: Bool, warnings: [ClipWarning] = []) {
         self.label = label
         self.lambda = lambda
         self.gradient = gradient
         self.parameters = parameters
         self.output = output
         self.clipped = clipped
-        self.warns = warns
+        self.warnings = warnings
     }
 }
 
 enum AGCTable {
+    /// The one tensor of every row, as warnings name it.
+    static let tensor = ClipWarning.Tensor(index: 0)
+
     static let rows: [AGCRow] = [
         // ‖g‖ of each unit strictly below λ·max(‖w‖, 1e-3): 0.3 < 0.5 and 5e-5 < 1e-4.
-        AGCRow("below", λ: 0.1, [0.3, 0, 0, 5e-5], [0.3, 0, 0, 5e-5], clipped: false, warns: false),
+        AGCRow("below", λ: 0.1, [0.3, 0, 0, 5e-5], [0.3, 0, 0, 5e-5], clipped: false),
         // Row 1: ‖g‖ = 10 → ×0.5/10; row 2: ‖w‖ = 0, so the floor 1e-3 allows 1e-4: ×1e-4/1e-3.
-        AGCRow("above", λ: 0.1, [6, 8, 0, 0.001], [0.30000000000000004, 0.4, 0, 0.0001], clipped: true, warns: false),
+        AGCRow("above", λ: 0.1, [6, 8, 0, 0.001], [0.30000000000000004, 0.4, 0, 0.0001], clipped: true),
         // ‖g‖ = 5 = λ·‖w‖: not below, so the clipping branch, by 5/5 = 1 exactly.
-        AGCRow("at", λ: 1, [3, 4, 0, 0], [3, 4, 0, 0], clipped: false, warns: false),
-        AGCRow("zero", λ: 0.1, [0, 0, 0, 0], [0, 0, 0, 0], clipped: false, warns: false),
+        AGCRow("at", λ: 1, [3, 4, 0, 0], [3, 4, 0, 0], clipped: false),
+        AGCRow("zero", λ: 0.1, [0, 0, 0, 0], [0, 0, 0, 0], clipped: false),
         // A NaN makes its unit's norm NaN: NaN < max_norm is false and the ratio is NaN (maximum propagates it).
-        AGCRow("NaN", λ: 0.1, [.nan, 1, 0, 0], [.nan, .nan, 0, 0], clipped: true, warns: true),
+        AGCRow("NaN", λ: 0.1, [.nan, 1, 0, 0], [.nan, .nan, 0, 0], clipped: true, warnings: [.agcUnit(tensor, .nanGradient)]),
         // An ∞ makes its unit's ratio max_norm/∞ = 0: 0·∞ = NaN, 1·0 = 0; the other unit is clipped on its own.
-        AGCRow("Inf", λ: 0.1, [.infinity, 1, 0, 0.001], [.nan, 0, 0, 0.0001], clipped: true, warns: true),
+        AGCRow("Inf", λ: 0.1, [.infinity, 1, 0, 0.001], [.nan, 0, 0, 0.0001], clipped: true, warnings: [.agcUnit(tensor, .infiniteGradient)]),
         // 1e200² overflows: the unit's norm is ∞, so it is scaled by 0.
-        AGCRow("huge", λ: 0.1, [1e200, 0, 0, 0], [0, 0, 0, 0], clipped: true, warns: true),
+        AGCRow("huge", λ: 0.1, [1e200, 0, 0, 0], [0, 0, 0, 0], clipped: true, warnings: [.agcUnit(tensor, .overflowingGradient)]),
         // A NaN parameter: max_norm = λ·maximum(NaN, eps) = NaN, so that unit's gradient becomes NaN.
-        AGCRow("NaN parameter", λ: 0.1, [0.3, 0, 0, 0], parameters: [.nan, 4, 0, 0], [.nan, .nan, 0, 0], clipped: true, warns: true),
+        AGCRow("NaN parameter", λ: 0.1, [0.3, 0, 0, 0], parameters: [.nan, 4, 0, 0], [.nan, .nan, 0, 0], clipped: true,
+               warnings: [.agcUnit(tensor, .nanParameter)]),
         // A huge parameter: ‖w‖ overflows to ∞, max_norm = ∞, and ‖g‖ = 10 < ∞ keeps the unit as it is.
-        AGCRow("huge parameter", λ: 0.1, [6, 8, 0, 0], parameters: [1e200, 0, 0, 0], [6, 8, 0, 0], clipped: false, warns: true),
+        AGCRow("huge parameter", λ: 0.1, [6, 8, 0, 0], parameters: [1e200, 0, 0, 0], [6, 8, 0, 0], clipped: false,
+               warnings: [.agcUnit(tensor, .infiniteParameter)]),
         // Zero-initialised parameters still move: max_norm = λ·1e-3 = 1e-5 ("prevent clipping of zero-initialized params").
-        AGCRow("zero parameters", λ: 0.01, [0.1, 0, 0, 0], parameters: [0, 0, 0, 0], [1e-05, 0, 0, 0], clipped: true, warns: false),
+        AGCRow("zero parameters", λ: 0.01, [0.1, 0, 0, 0], parameters: [0, 0, 0, 0], [1e-05, 0, 0, 0], clipped: true),
         // div_eps engages when λ·eps < 1e-6: ‖g‖ = 5e-7 ≥ max_norm = 1e-7, but the ratio is 1e-7/max(5e-7, 1e-6) = 0.1,
         // so the unit ends at norm 5e-8, half what it is allowed ("It technically should be impossible to engage").
         AGCRow("div_eps", λ: 1e-4, [3e-7, 4e-7, 0, 0], parameters: [0, 0, 0, 0], [3.0000000000000004e-08, 4.000000000000001e-08, 0, 0],
-               clipped: true, warns: false),
+               clipped: true),
     ]
 }
 
@@ -76,7 +81,7 @@ struct ClippingAGCTests {
         #expect(outcome.clipped == row.clipped)
         #expect(outcome.scale == nil, "one factor per unit, none for the whole")
         #expect(clipMatches(outcome.norm, VectorNorm.of([row.gradient])))
-        #expect((outcome.nonFiniteWarning != nil) == row.warns, "\(outcome.nonFiniteWarning ?? "no warning")")
+        #expect(outcome.warnings == row.warnings)
     }
 
     @Test("a tensor with one column squeezes to a vector and is one unit: U of shape 2×1")
@@ -97,7 +102,7 @@ struct ClippingAGCTests {
         let outcome = Clipper.clip([[6, 8]], rule: .agc(lambda: 0.01))
         #expect(outcome.output == [[6, 8]])
         #expect(!outcome.clipped)
-        #expect(outcome.nonFiniteWarning == "adaptive gradient clipping needs the parameters, and none were given: the gradient was left as it was")
+        #expect(outcome.warnings == [.agcWithoutParameters])
     }
 
     @Test("clipping an RNN's Gradients uses its parameters and shapes, and names the parameters")
@@ -116,7 +121,7 @@ struct ClippingAGCTests {
         // V: ‖g‖ = 1 < 0.1·2 is false, so ×0.2.
         #expect(clipMatches(clipped.V.storage, [0.2, 0], tolerance: 1e-15))
         #expect(clipped.c[0].isNaN)
-        #expect(outcome.nonFiniteWarning == "a unit of c has a NaN gradient, so its norm is NaN and optax scaled the unit by NaN: all of it became NaN")
+        #expect(outcome.warnings == [.agcUnit(ClipWarning.Tensor(index: 4, name: "c"), .nanGradient)])
         #expect(clipMatches(outcome.output, clipped.tensors), "the outcome holds the same tensors, in Gradients.names order")
         #expect(outcome.input.count == 5 && outcome.input[0] == raw.W.storage)
     }

@@ -29,7 +29,7 @@ private enum Gradient {
 }
 
 /// One expectation: `rule` applied to `input` gives exactly `output`, `norm`, `scale`, `clipped`,
-/// and a non-finite warning or not.
+/// and `warnings` (none when the row names none).
 struct ClipRow: Sendable, CustomTestStringConvertible {
     let label: String
     let rule: ClipRule
@@ -40,14 +40,14 @@ struct ClipRow: Sendable, CustomTestStringConvertible {
     /// The outcome's scale; nil means "no single factor".
     let scale: Double?
     let clipped: Bool
-    let warns: Bool
+    let warnings: [ClipWarning]
     /// Relative tolerance for output, norm and scale; 0 means bit for bit.
     var tolerance: Double = 0
 
     var testDescription: String { label }
 
     init(_ label: String, _ rule: ClipRule, _ input: [[Double]], _ output: [[Double]], norm: Double?, scale: Double?,
-         clipped: Bool, warns: Bool, tolerance: Double = 0) {
+         clipped: Bool, warnings: [ClipWarning] = [], tolerance: Double = 0) {
         self.label = label
         self.rule = rule
         self.input = input
@@ -55,7 +55,7 @@ struct ClipRow: Sendable, CustomTestStringConvertible {
         self.norm = norm
         self.scale = scale
         self.clipped = clipped
-        self.warns = warns
+        self.warnings = warnings
         self.tolerance = tolerance
     }
 }
@@ -74,32 +74,33 @@ func clipMatches(_ actual: [[Double]], _ expected: [[Double]], tolerance: Double
 }
 
 private typealias G = Gradient
+private typealias T = ClipWarning.Tensor
 
 enum ClipTable {
     /// gradlab's own style (the default, unchanged): g·τ/‖g‖_p only when ‖g‖_p > τ, no epsilon,
     /// overflow-safe `VectorNorm`; NaN > τ is false, so NaN passes; ‖g‖ = ∞ gives scale 0.
     static let gradlab: [ClipRow] = [
-        ClipRow("gradlab p=2, below", .norm(threshold: 10), G.g, G.g, norm: 5, scale: 1, clipped: false, warns: false),
-        ClipRow("gradlab p=2, above", .norm(threshold: 1), G.g, [[0.6000000000000001, 0], [0, 0.8]], norm: 5, scale: 0.2, clipped: true, warns: false),
-        ClipRow("gradlab p=2, at", .norm(threshold: 5), G.g, G.g, norm: 5, scale: 1, clipped: false, warns: false),
-        ClipRow("gradlab p=2, zero", .norm(threshold: 1), G.zero, G.zero, norm: 0, scale: 1, clipped: false, warns: false),
-        ClipRow("gradlab p=2, NaN", .norm(threshold: 1), G.withNaN, G.withNaN, norm: .nan, scale: 1, clipped: false, warns: true),
-        ClipRow("gradlab p=2, Inf", .norm(threshold: 1), G.withInf, [[.nan, 0], [-0.0]], norm: .infinity, scale: 0, clipped: true, warns: true),
-        ClipRow("gradlab p=2, huge", .norm(threshold: 1), G.huge, [[0.6, 0], [0, 0.8]], norm: 5e200, scale: 2e-201, clipped: true, warns: false, tolerance: 1e-15),
-        ClipRow("gradlab p=1, below", .norm(threshold: 10, order: .one), G.g, G.g, norm: 7, scale: 1, clipped: false, warns: false),
-        ClipRow("gradlab p=1, above", .norm(threshold: 1, order: .one), G.g, [[0.42857142857142855, 0], [0, 0.5714285714285714]], norm: 7, scale: 1.0 / 7, clipped: true, warns: false),
-        ClipRow("gradlab p=1, at", .norm(threshold: 7, order: .one), G.g, G.g, norm: 7, scale: 1, clipped: false, warns: false),
-        ClipRow("gradlab p=1, zero", .norm(threshold: 1, order: .one), G.zero, G.zero, norm: 0, scale: 1, clipped: false, warns: false),
-        ClipRow("gradlab p=1, NaN", .norm(threshold: 1, order: .one), G.withNaN, G.withNaN, norm: .nan, scale: 1, clipped: false, warns: true),
-        ClipRow("gradlab p=1, Inf", .norm(threshold: 1, order: .one), G.withInf, [[.nan, 0], [-0.0]], norm: .infinity, scale: 0, clipped: true, warns: true),
-        ClipRow("gradlab p=1, huge", .norm(threshold: 1, order: .one), G.huge, [[3.0 / 7, 0], [0, 4.0 / 7]], norm: 7e200, scale: 1 / 7e200, clipped: true, warns: false, tolerance: 1e-15),
-        ClipRow("gradlab p=inf, below", .norm(threshold: 10, order: .infinity), G.g, G.g, norm: 4, scale: 1, clipped: false, warns: false),
-        ClipRow("gradlab p=inf, above", .norm(threshold: 1, order: .infinity), G.g, [[0.75, 0], [0, 1]], norm: 4, scale: 0.25, clipped: true, warns: false),
-        ClipRow("gradlab p=inf, at", .norm(threshold: 4, order: .infinity), G.g, G.g, norm: 4, scale: 1, clipped: false, warns: false),
-        ClipRow("gradlab p=inf, zero", .norm(threshold: 1, order: .infinity), G.zero, G.zero, norm: 0, scale: 1, clipped: false, warns: false),
-        ClipRow("gradlab p=inf, NaN", .norm(threshold: 1, order: .infinity), G.withNaN, G.withNaN, norm: .nan, scale: 1, clipped: false, warns: true),
-        ClipRow("gradlab p=inf, Inf", .norm(threshold: 1, order: .infinity), G.withInf, [[.nan, 0], [-0.0]], norm: .infinity, scale: 0, clipped: true, warns: true),
-        ClipRow("gradlab p=inf, huge", .norm(threshold: 1, order: .infinity), G.huge, [[0.75, 0], [0, 1]], norm: 4e200, scale: 2.5e-201, clipped: true, warns: false, tolerance: 1e-15),
+        ClipRow("gradlab p=2, below", .norm(threshold: 10), G.g, G.g, norm: 5, scale: 1, clipped: false),
+        ClipRow("gradlab p=2, above", .norm(threshold: 1), G.g, [[0.6000000000000001, 0], [0, 0.8]], norm: 5, scale: 0.2, clipped: true),
+        ClipRow("gradlab p=2, at", .norm(threshold: 5), G.g, G.g, norm: 5, scale: 1, clipped: false),
+        ClipRow("gradlab p=2, zero", .norm(threshold: 1), G.zero, G.zero, norm: 0, scale: 1, clipped: false),
+        ClipRow("gradlab p=2, NaN", .norm(threshold: 1), G.withNaN, G.withNaN, norm: .nan, scale: 1, clipped: false, warnings: [.norm(.gradlab, .nan)]),
+        ClipRow("gradlab p=2, Inf", .norm(threshold: 1), G.withInf, [[.nan, 0], [-0.0]], norm: .infinity, scale: 0, clipped: true, warnings: [.norm(.gradlab, .infinity)]),
+        ClipRow("gradlab p=2, huge", .norm(threshold: 1), G.huge, [[0.6, 0], [0, 0.8]], norm: 5e200, scale: 2e-201, clipped: true, tolerance: 1e-15),
+        ClipRow("gradlab p=1, below", .norm(threshold: 10, order: .one), G.g, G.g, norm: 7, scale: 1, clipped: false),
+        ClipRow("gradlab p=1, above", .norm(threshold: 1, order: .one), G.g, [[0.42857142857142855, 0], [0, 0.5714285714285714]], norm: 7, scale: 1.0 / 7, clipped: true),
+        ClipRow("gradlab p=1, at", .norm(threshold: 7, order: .one), G.g, G.g, norm: 7, scale: 1, clipped: false),
+        ClipRow("gradlab p=1, zero", .norm(threshold: 1, order: .one), G.zero, G.zero, norm: 0, scale: 1, clipped: false),
+        ClipRow("gradlab p=1, NaN", .norm(threshold: 1, order: .one), G.withNaN, G.withNaN, norm: .nan, scale: 1, clipped: false, warnings: [.norm(.gradlab, .nan)]),
+        ClipRow("gradlab p=1, Inf", .norm(threshold: 1, order: .one), G.withInf, [[.nan, 0], [-0.0]], norm: .infinity, scale: 0, clipped: true, warnings: [.norm(.gradlab, .infinity)]),
+        ClipRow("gradlab p=1, huge", .norm(threshold: 1, order: .one), G.huge, [[3.0 / 7, 0], [0, 4.0 / 7]], norm: 7e200, scale: 1 / 7e200, clipped: true, tolerance: 1e-15),
+        ClipRow("gradlab p=inf, below", .norm(threshold: 10, order: .infinity), G.g, G.g, norm: 4, scale: 1, clipped: false),
+        ClipRow("gradlab p=inf, above", .norm(threshold: 1, order: .infinity), G.g, [[0.75, 0], [0, 1]], norm: 4, scale: 0.25, clipped: true),
+        ClipRow("gradlab p=inf, at", .norm(threshold: 4, order: .infinity), G.g, G.g, norm: 4, scale: 1, clipped: false),
+        ClipRow("gradlab p=inf, zero", .norm(threshold: 1, order: .infinity), G.zero, G.zero, norm: 0, scale: 1, clipped: false),
+        ClipRow("gradlab p=inf, NaN", .norm(threshold: 1, order: .infinity), G.withNaN, G.withNaN, norm: .nan, scale: 1, clipped: false, warnings: [.norm(.gradlab, .nan)]),
+        ClipRow("gradlab p=inf, Inf", .norm(threshold: 1, order: .infinity), G.withInf, [[.nan, 0], [-0.0]], norm: .infinity, scale: 0, clipped: true, warnings: [.norm(.gradlab, .infinity)]),
+        ClipRow("gradlab p=inf, huge", .norm(threshold: 1, order: .infinity), G.huge, [[0.75, 0], [0, 1]], norm: 4e200, scale: 2.5e-201, clipped: true, tolerance: 1e-15),
     ]
 
     /// PyTorch, torch/nn/utils/clip_grad.py:
@@ -111,27 +112,27 @@ enum ClipTable {
     /// vector_norm sums squares without rescaling (pytorch issue #193006), so `huge` has norm ∞ for
     /// p=2 and is zeroed, while p=1 and p=∞ stay finite. clamp propagates a NaN coefficient.
     static let torch: [ClipRow] = [
-        ClipRow("torch p=2, below", .norm(threshold: 10, order: .two, style: .torch), G.g, G.g, norm: 5, scale: 1, clipped: false, warns: false),
-        ClipRow("torch p=2, above", .norm(threshold: 1, order: .two, style: .torch), G.g, [[0.599999880000024, 0], [0, 0.799999840000032]], norm: 5, scale: 0.199999960000008, clipped: true, warns: false),
-        ClipRow("torch p=2, at", .norm(threshold: 5, order: .two, style: .torch), G.g, [[2.99999940000012, 0], [0, 3.99999920000016]], norm: 5, scale: 0.99999980000004, clipped: true, warns: false),
-        ClipRow("torch p=2, zero", .norm(threshold: 1, order: .two, style: .torch), G.zero, G.zero, norm: 0, scale: 1, clipped: false, warns: false),
-        ClipRow("torch p=2, NaN", .norm(threshold: 1, order: .two, style: .torch), G.withNaN, [[.nan, .nan], [.nan]], norm: .nan, scale: .nan, clipped: true, warns: true),
-        ClipRow("torch p=2, Inf", .norm(threshold: 1, order: .two, style: .torch), G.withInf, [[.nan, 0], [-0.0]], norm: .infinity, scale: 0, clipped: true, warns: true),
-        ClipRow("torch p=2, huge", .norm(threshold: 1, order: .two, style: .torch), G.huge, [[0, 0], [0, 0]], norm: .infinity, scale: 0, clipped: true, warns: true),
-        ClipRow("torch p=1, below", .norm(threshold: 10, order: .one, style: .torch), G.g, G.g, norm: 7, scale: 1, clipped: false, warns: false),
-        ClipRow("torch p=1, above", .norm(threshold: 1, order: .one, style: .torch), G.g, [[0.42857136734694745, 0], [0, 0.57142848979593]], norm: 7, scale: 0.1428571224489825, clipped: true, warns: false),
-        ClipRow("torch p=1, at", .norm(threshold: 7, order: .one, style: .torch), G.g, [[2.9999995714286327, 0], [0, 3.99999942857151]], norm: 7, scale: 0.9999998571428775, clipped: true, warns: false),
-        ClipRow("torch p=1, zero", .norm(threshold: 1, order: .one, style: .torch), G.zero, G.zero, norm: 0, scale: 1, clipped: false, warns: false),
-        ClipRow("torch p=1, NaN", .norm(threshold: 1, order: .one, style: .torch), G.withNaN, [[.nan, .nan], [.nan]], norm: .nan, scale: .nan, clipped: true, warns: true),
-        ClipRow("torch p=1, Inf", .norm(threshold: 1, order: .one, style: .torch), G.withInf, [[.nan, 0], [-0.0]], norm: .infinity, scale: 0, clipped: true, warns: true),
-        ClipRow("torch p=1, huge", .norm(threshold: 1, order: .one, style: .torch), G.huge, [[0.42857142857142855, 0], [0, 0.5714285714285714]], norm: 7e200, scale: 1.4285714285714286e-201, clipped: true, warns: false),
-        ClipRow("torch p=inf, below", .norm(threshold: 10, order: .infinity, style: .torch), G.g, G.g, norm: 4, scale: 1, clipped: false, warns: false),
-        ClipRow("torch p=inf, above", .norm(threshold: 1, order: .infinity, style: .torch), G.g, [[0.7499998125000469, 0], [0, 0.9999997500000625]], norm: 4, scale: 0.24999993750001562, clipped: true, warns: false),
-        ClipRow("torch p=inf, at", .norm(threshold: 4, order: .infinity, style: .torch), G.g, [[2.9999992500001875, 0], [0, 3.99999900000025]], norm: 4, scale: 0.9999997500000625, clipped: true, warns: false),
-        ClipRow("torch p=inf, zero", .norm(threshold: 1, order: .infinity, style: .torch), G.zero, G.zero, norm: 0, scale: 1, clipped: false, warns: false),
-        ClipRow("torch p=inf, NaN", .norm(threshold: 1, order: .infinity, style: .torch), G.withNaN, [[.nan, .nan], [.nan]], norm: .nan, scale: .nan, clipped: true, warns: true),
-        ClipRow("torch p=inf, Inf", .norm(threshold: 1, order: .infinity, style: .torch), G.withInf, [[.nan, 0], [-0.0]], norm: .infinity, scale: 0, clipped: true, warns: true),
-        ClipRow("torch p=inf, huge", .norm(threshold: 1, order: .infinity, style: .torch), G.huge, [[0.75, 0], [0, 1]], norm: 4e200, scale: 2.5e-201, clipped: true, warns: false),
+        ClipRow("torch p=2, below", .norm(threshold: 10, order: .two, style: .torch), G.g, G.g, norm: 5, scale: 1, clipped: false),
+        ClipRow("torch p=2, above", .norm(threshold: 1, order: .two, style: .torch), G.g, [[0.599999880000024, 0], [0, 0.799999840000032]], norm: 5, scale: 0.199999960000008, clipped: true),
+        ClipRow("torch p=2, at", .norm(threshold: 5, order: .two, style: .torch), G.g, [[2.99999940000012, 0], [0, 3.99999920000016]], norm: 5, scale: 0.99999980000004, clipped: true),
+        ClipRow("torch p=2, zero", .norm(threshold: 1, order: .two, style: .torch), G.zero, G.zero, norm: 0, scale: 1, clipped: false),
+        ClipRow("torch p=2, NaN", .norm(threshold: 1, order: .two, style: .torch), G.withNaN, [[.nan, .nan], [.nan]], norm: .nan, scale: .nan, clipped: true, warnings: [.norm(.torch, .nan)]),
+        ClipRow("torch p=2, Inf", .norm(threshold: 1, order: .two, style: .torch), G.withInf, [[.nan, 0], [-0.0]], norm: .infinity, scale: 0, clipped: true, warnings: [.norm(.torch, .infinity)]),
+        ClipRow("torch p=2, huge", .norm(threshold: 1, order: .two, style: .torch), G.huge, [[0, 0], [0, 0]], norm: .infinity, scale: 0, clipped: true, warnings: [.norm(.torch, .overflow)]),
+        ClipRow("torch p=1, below", .norm(threshold: 10, order: .one, style: .torch), G.g, G.g, norm: 7, scale: 1, clipped: false),
+        ClipRow("torch p=1, above", .norm(threshold: 1, order: .one, style: .torch), G.g, [[0.42857136734694745, 0], [0, 0.57142848979593]], norm: 7, scale: 0.1428571224489825, clipped: true),
+        ClipRow("torch p=1, at", .norm(threshold: 7, order: .one, style: .torch), G.g, [[2.9999995714286327, 0], [0, 3.99999942857151]], norm: 7, scale: 0.9999998571428775, clipped: true),
+        ClipRow("torch p=1, zero", .norm(threshold: 1, order: .one, style: .torch), G.zero, G.zero, norm: 0, scale: 1, clipped: false),
+        ClipRow("torch p=1, NaN", .norm(threshold: 1, order: .one, style: .torch), G.withNaN, [[.nan, .nan], [.nan]], norm: .nan, scale: .nan, clipped: true, warnings: [.norm(.torch, .nan)]),
+        ClipRow("torch p=1, Inf", .norm(threshold: 1, order: .one, style: .torch), G.withInf, [[.nan, 0], [-0.0]], norm: .infinity, scale: 0, clipped: true, warnings: [.norm(.torch, .infinity)]),
+        ClipRow("torch p=1, huge", .norm(threshold: 1, order: .one, style: .torch), G.huge, [[0.42857142857142855, 0], [0, 0.5714285714285714]], norm: 7e200, scale: 1.4285714285714286e-201, clipped: true),
+        ClipRow("torch p=inf, below", .norm(threshold: 10, order: .infinity, style: .torch), G.g, G.g, norm: 4, scale: 1, clipped: false),
+        ClipRow("torch p=inf, above", .norm(threshold: 1, order: .infinity, style: .torch), G.g, [[0.7499998125000469, 0], [0, 0.9999997500000625]], norm: 4, scale: 0.24999993750001562, clipped: true),
+        ClipRow("torch p=inf, at", .norm(threshold: 4, order: .infinity, style: .torch), G.g, [[2.9999992500001875, 0], [0, 3.99999900000025]], norm: 4, scale: 0.9999997500000625, clipped: true),
+        ClipRow("torch p=inf, zero", .norm(threshold: 1, order: .infinity, style: .torch), G.zero, G.zero, norm: 0, scale: 1, clipped: false),
+        ClipRow("torch p=inf, NaN", .norm(threshold: 1, order: .infinity, style: .torch), G.withNaN, [[.nan, .nan], [.nan]], norm: .nan, scale: .nan, clipped: true, warnings: [.norm(.torch, .nan)]),
+        ClipRow("torch p=inf, Inf", .norm(threshold: 1, order: .infinity, style: .torch), G.withInf, [[.nan, 0], [-0.0]], norm: .infinity, scale: 0, clipped: true, warnings: [.norm(.torch, .infinity)]),
+        ClipRow("torch p=inf, huge", .norm(threshold: 1, order: .infinity, style: .torch), G.huge, [[0.75, 0], [0, 1]], norm: 4e200, scale: 2.5e-201, clipped: true),
     ]
 
     /// TensorFlow, tensorflow/python/ops/clip_ops.py:
@@ -143,13 +144,13 @@ enum ClipTable {
     ///                         values_clipped.append(v * scale)
     /// The zero gradient: 1.0/0 = ∞, min(∞, 1/τ) = 1/τ, scale τ·(1/τ) = 1 here (τ = 1).
     static let tf: [ClipRow] = [
-        ClipRow("tf, below", .norm(threshold: 10, style: .tf), G.g, G.g, norm: 5, scale: 1, clipped: false, warns: false),
-        ClipRow("tf, above", .norm(threshold: 1, style: .tf), G.g, [[0.6000000000000001, 0], [0, 0.8]], norm: 5, scale: 0.2, clipped: true, warns: false),
-        ClipRow("tf, at", .norm(threshold: 5, style: .tf), G.g, G.g, norm: 5, scale: 1, clipped: false, warns: false),
-        ClipRow("tf, zero", .norm(threshold: 1, style: .tf), G.zero, G.zero, norm: 0, scale: 1, clipped: false, warns: false),
-        ClipRow("tf, NaN", .norm(threshold: 1, style: .tf), G.withNaN, [[.nan, .nan], [.nan]], norm: .nan, scale: .nan, clipped: true, warns: true),
-        ClipRow("tf, Inf", .norm(threshold: 1, style: .tf), G.withInf, [[.nan, .nan], [.nan]], norm: .infinity, scale: .nan, clipped: true, warns: true),
-        ClipRow("tf, huge", .norm(threshold: 1, style: .tf), G.huge, [[.nan, .nan], [.nan, .nan]], norm: .infinity, scale: .nan, clipped: true, warns: true),
+        ClipRow("tf, below", .norm(threshold: 10, style: .tf), G.g, G.g, norm: 5, scale: 1, clipped: false),
+        ClipRow("tf, above", .norm(threshold: 1, style: .tf), G.g, [[0.6000000000000001, 0], [0, 0.8]], norm: 5, scale: 0.2, clipped: true),
+        ClipRow("tf, at", .norm(threshold: 5, style: .tf), G.g, G.g, norm: 5, scale: 1, clipped: false),
+        ClipRow("tf, zero", .norm(threshold: 1, style: .tf), G.zero, G.zero, norm: 0, scale: 1, clipped: false),
+        ClipRow("tf, NaN", .norm(threshold: 1, style: .tf), G.withNaN, [[.nan, .nan], [.nan]], norm: .nan, scale: .nan, clipped: true, warnings: [.norm(.tf, .nan)]),
+        ClipRow("tf, Inf", .norm(threshold: 1, style: .tf), G.withInf, [[.nan, .nan], [.nan]], norm: .infinity, scale: .nan, clipped: true, warnings: [.norm(.tf, .infinity)]),
+        ClipRow("tf, huge", .norm(threshold: 1, style: .tf), G.huge, [[.nan, .nan], [.nan, .nan]], norm: .infinity, scale: .nan, clipped: true, warnings: [.norm(.tf, .overflow)]),
     ]
 
     /// optax, optax/transforms/_clipping.py, clip_by_global_norm:
@@ -159,13 +160,13 @@ enum ClipTable {
     /// Dividing first: 3/5·1 = 0.6 exactly where gradlab and tf give 3·0.2 = 0.6000000000000001.
     /// The scale shown is the nominal τ/‖g‖.
     static let optax: [ClipRow] = [
-        ClipRow("optax, below", .norm(threshold: 10, style: .optax), G.g, G.g, norm: 5, scale: 1, clipped: false, warns: false),
-        ClipRow("optax, above", .norm(threshold: 1, style: .optax), G.g, [[0.6, 0], [0, 0.8]], norm: 5, scale: 0.2, clipped: true, warns: false),
-        ClipRow("optax, at", .norm(threshold: 5, style: .optax), G.g, G.g, norm: 5, scale: 1, clipped: false, warns: false),
-        ClipRow("optax, zero", .norm(threshold: 1, style: .optax), G.zero, G.zero, norm: 0, scale: 1, clipped: false, warns: false),
-        ClipRow("optax, NaN", .norm(threshold: 1, style: .optax), G.withNaN, [[.nan, .nan], [.nan]], norm: .nan, scale: .nan, clipped: true, warns: true),
-        ClipRow("optax, Inf", .norm(threshold: 1, style: .optax), G.withInf, [[.nan, 0], [-0.0]], norm: .infinity, scale: 0, clipped: true, warns: true),
-        ClipRow("optax, huge", .norm(threshold: 1, style: .optax), G.huge, [[0, 0], [0, 0]], norm: .infinity, scale: 0, clipped: true, warns: true),
+        ClipRow("optax, below", .norm(threshold: 10, style: .optax), G.g, G.g, norm: 5, scale: 1, clipped: false),
+        ClipRow("optax, above", .norm(threshold: 1, style: .optax), G.g, [[0.6, 0], [0, 0.8]], norm: 5, scale: 0.2, clipped: true),
+        ClipRow("optax, at", .norm(threshold: 5, style: .optax), G.g, G.g, norm: 5, scale: 1, clipped: false),
+        ClipRow("optax, zero", .norm(threshold: 1, style: .optax), G.zero, G.zero, norm: 0, scale: 1, clipped: false),
+        ClipRow("optax, NaN", .norm(threshold: 1, style: .optax), G.withNaN, [[.nan, .nan], [.nan]], norm: .nan, scale: .nan, clipped: true, warnings: [.norm(.optax, .nan)]),
+        ClipRow("optax, Inf", .norm(threshold: 1, style: .optax), G.withInf, [[.nan, 0], [-0.0]], norm: .infinity, scale: 0, clipped: true, warnings: [.norm(.optax, .infinity)]),
+        ClipRow("optax, huge", .norm(threshold: 1, style: .optax), G.huge, [[0, 0], [0, 0]], norm: .infinity, scale: 0, clipped: true, warnings: [.norm(.optax, .overflow)]),
     ]
 
     /// Keras clipnorm = tf.clip_by_norm per tensor, tensorflow/python/ops/clip_ops.py clip_by_norm
@@ -177,33 +178,38 @@ enum ClipTable {
     /// tf.maximum propagates NaN (TensorFlow ≥ 2.4), so a NaN poisons its own tensor only.
     /// "at": τ = 4 is exactly the norm of the second tensor and above the first's (3).
     static let tensor: [ClipRow] = [
-        ClipRow("tensor, below", .tensor(threshold: 10), G.g, G.g, norm: nil, scale: nil, clipped: false, warns: false),
-        ClipRow("tensor, above", .tensor(threshold: 1), G.g, [[1, 0], [0, 1]], norm: nil, scale: nil, clipped: true, warns: false),
-        ClipRow("tensor, at", .tensor(threshold: 4), G.g, G.g, norm: nil, scale: nil, clipped: false, warns: false),
-        ClipRow("tensor, zero", .tensor(threshold: 1), G.zero, G.zero, norm: nil, scale: nil, clipped: false, warns: false),
-        ClipRow("tensor, NaN", .tensor(threshold: 1), G.withNaN, [[.nan, .nan], [1]], norm: nil, scale: nil, clipped: true, warns: true),
-        ClipRow("tensor, Inf", .tensor(threshold: 1), G.withInf, [[.nan, 0], [-1]], norm: nil, scale: nil, clipped: true, warns: true),
-        ClipRow("tensor, huge", .tensor(threshold: 1), G.huge, [[0, 0], [0, 0]], norm: nil, scale: nil, clipped: true, warns: true),
+        ClipRow("tensor, below", .tensor(threshold: 10), G.g, G.g, norm: nil, scale: nil, clipped: false),
+        ClipRow("tensor, above", .tensor(threshold: 1), G.g, [[1, 0], [0, 1]], norm: nil, scale: nil, clipped: true),
+        ClipRow("tensor, at", .tensor(threshold: 4), G.g, G.g, norm: nil, scale: nil, clipped: false),
+        ClipRow("tensor, zero", .tensor(threshold: 1), G.zero, G.zero, norm: nil, scale: nil, clipped: false),
+        ClipRow("tensor, NaN", .tensor(threshold: 1), G.withNaN, [[.nan, .nan], [1]], norm: nil, scale: nil, clipped: true, warnings: [.tensor(T(index: 0), .nan, zeroed: false)]),
+        ClipRow("tensor, Inf", .tensor(threshold: 1), G.withInf, [[.nan, 0], [-1]], norm: nil, scale: nil, clipped: true, warnings: [.tensor(T(index: 0), .infinity, zeroed: false)]),
+        ClipRow("tensor, huge", .tensor(threshold: 1), G.huge, [[0, 0], [0, 0]], norm: nil, scale: nil, clipped: true, warnings: [.tensor(T(index: 0), .overflow, zeroed: true), .tensor(T(index: 1), .overflow, zeroed: true)]),
     ]
 
     /// clamp(g, −τ, τ): torch clip_grad_value_ (clamp_), tf.clip_by_value (minimum, then maximum),
     /// optax.clip (jnp.clip) all keep NaN and send ±∞ to ±τ. A NaN survives, so it warns; ±∞ does not.
     static let value: [ClipRow] = [
-        ClipRow("value, below", .value(threshold: 10), G.g, G.g, norm: nil, scale: nil, clipped: false, warns: false),
-        ClipRow("value, above", .value(threshold: 1), G.g, [[1, 0], [0, 1]], norm: nil, scale: nil, clipped: true, warns: false),
-        ClipRow("value, at", .value(threshold: 4), G.g, G.g, norm: nil, scale: nil, clipped: false, warns: false),
-        ClipRow("value, zero", .value(threshold: 1), G.zero, G.zero, norm: nil, scale: nil, clipped: false, warns: false),
-        ClipRow("value, NaN", .value(threshold: 1), G.withNaN, [[.nan, 1], [1]], norm: nil, scale: nil, clipped: true, warns: true),
-        ClipRow("value, Inf", .value(threshold: 1), G.withInf, [[1, 1], [-1]], norm: nil, scale: nil, clipped: true, warns: false),
-        ClipRow("value, huge", .value(threshold: 1), G.huge, [[1, 0], [0, 1]], norm: nil, scale: nil, clipped: true, warns: false),
+        ClipRow("value, below", .value(threshold: 10), G.g, G.g, norm: nil, scale: nil, clipped: false),
+        ClipRow("value, above", .value(threshold: 1), G.g, [[1, 0], [0, 1]], norm: nil, scale: nil, clipped: true),
+        ClipRow("value, at", .value(threshold: 4), G.g, G.g, norm: nil, scale: nil, clipped: false),
+        ClipRow("value, zero", .value(threshold: 1), G.zero, G.zero, norm: nil, scale: nil, clipped: false),
+        ClipRow("value, NaN", .value(threshold: 1), G.withNaN, [[.nan, 1], [1]], norm: nil, scale: nil, clipped: true, warnings: [.valueKeptNaN]),
+        ClipRow("value, Inf", .value(threshold: 1), G.withInf, [[1, 1], [-1]], norm: nil, scale: nil, clipped: true),
+        ClipRow("value, huge", .value(threshold: 1), G.huge, [[1, 0], [0, 1]], norm: nil, scale: nil, clipped: true),
     ]
 
     /// Signal clipping happens inside BPTT; a finished gradient passes unchanged (scale 1, never
-    /// clipped), and a non-finite one is still flagged. No rule behaves the same.
+    /// clipped), and a non-finite one is still flagged. No rule behaves the same; each warning says which.
     static let passThrough: [ClipRow] = [ClipRule.signal(threshold: 1), .none].flatMap { rule in
-        [("below", G.g, false), ("above", G.g, false), ("at", G.g, false), ("zero", G.zero, false),
-         ("NaN", G.withNaN, true), ("Inf", G.withInf, true), ("huge", G.huge, false)].map { name, input, warns in
-            ClipRow("\(rule.mode), \(name)", rule, input, input, norm: nil, scale: 1, clipped: false, warns: warns)
+        let cases: [(String, [[Double]], NonFiniteCause?)] = [
+            ("below", G.g, nil), ("above", G.g, nil), ("at", G.g, nil), ("zero", G.zero, nil),
+            ("NaN", G.withNaN, .nan), ("Inf", G.withInf, .infinity), ("huge", G.huge, nil),
+        ]
+        let warning = rule == .none ? ClipWarning.noRule : ClipWarning.signalPassedGradient
+        return cases.map { name, input, cause in
+            ClipRow("\(rule.mode), \(name)", rule, input, input, norm: nil, scale: 1, clipped: false,
+                    warnings: cause.map { [warning($0)] } ?? [])
         }
     }
 
@@ -224,7 +230,7 @@ struct ClippingSemanticsTests {
             #expect(outcome.scale == nil)
         }
         #expect(outcome.clipped == row.clipped)
-        #expect((outcome.nonFiniteWarning != nil) == row.warns, "\(outcome.nonFiniteWarning ?? "no warning")")
+        #expect(outcome.warnings == row.warnings)
         #expect(clipMatches(outcome.clippedNorm, VectorNorm.of(outcome.output)))
     }
 
@@ -302,18 +308,16 @@ struct ClippingSemanticsTests {
         #expect(abs(Clipper.clip(Gradient.huge, rule: .norm(threshold: 1)).norm / 5e200 - 1) < 1e-15)
     }
 
-    @Test("each style's warning names what its framework did")
-    func warningsNameTheFramework() {
-        let nan = Gradient.withNaN
-        #expect(Clipper.clip(nan, rule: .norm(threshold: 1))
-            .nonFiniteWarning?.contains("NaN passes straight through") == true)
-        #expect(Clipper.clip(nan, rule: .norm(threshold: 1, style: .torch)).nonFiniteWarning?.contains("PyTorch") == true)
-        #expect(Clipper.clip(nan, rule: .norm(threshold: 1, style: .tf)).nonFiniteWarning?.contains("TensorFlow") == true)
-        #expect(Clipper.clip(nan, rule: .norm(threshold: 1, style: .optax)).nonFiniteWarning?.contains("optax") == true)
-        #expect(Clipper.clip(Gradient.huge, rule: .norm(threshold: 1, style: .torch)).nonFiniteWarning?.contains("overflowed") == true)
-        #expect(Clipper.clip(Gradient.huge, rule: .tensor(threshold: 1)).nonFiniteWarning?.hasPrefix("tensor 1's squares overflowed") == true)
-        #expect(Clipper.clip(Gradient.withNaN, rule: .tensor(threshold: 1)).nonFiniteWarning?.hasPrefix("tensor 1 holds a NaN") == true)
-        #expect(Clipper.clip(Gradient.withNaN, rule: .signal(threshold: 1)).nonFiniteWarning?.contains("inside BPTT") == true)
+    @Test("a warning tells an overflow from an infinite component, for gradlab's norm too, and whether a tensor came out 0")
+    func warningsTellTheCause() {
+        // gradlab's norm overflows only when the true norm does: four components of 1e308 have ‖g‖₂ = 2e308.
+        let overflowing: [[Double]] = [[1e308, 1e308, 1e308, 1e308]]
+        #expect(Clipper.clip(overflowing, rule: .norm(threshold: 1)).warnings == [.norm(.gradlab, .overflow)])
+        #expect(Clipper.clip(Gradient.withInf, rule: .norm(threshold: 1)).warnings == [.norm(.gradlab, .infinity)])
+        // tf.clip_by_norm multiplies by τ before dividing: 1e308·10 = ∞ and ∞/∞ = NaN, so that tensor is not 0.
+        let tensor = Clipper.clip([[1e308], [1e200]], rule: .tensor(threshold: 10))
+        #expect(tensor.output[0][0].isNaN && tensor.output[1] == [0])
+        #expect(tensor.warnings == [.tensor(T(index: 0), .overflow, zeroed: false), .tensor(T(index: 1), .overflow, zeroed: true)])
     }
 
     // MARK: Rules and their checks

@@ -108,7 +108,7 @@ extension Commands {
             .values(outcomeValues(outcome)),
         ]
         if let note = hiddenChangeNote(outcome) { blocks.append(note) }
-        if let warning = outcome.nonFiniteWarning { blocks.append(.warning(warning)) }
+        if let warning = clipWarning(outcome) { blocks.append(warning) }
         return Report(command: "clip", blocks: blocks, fields: [
             ("rule", clipJSON(rule)),
             ("input", .array(outcome.input.map(JSON.numbers))),
@@ -147,7 +147,7 @@ extension Commands {
             .table(Table(columns: [.init("param", numeric: false), .init("shape", numeric: false), .init("‖raw‖₂"), .init("‖clipped‖₂")], rows: rows)),
             .values(outcomeValues(outcome)),
         ]
-        if let warning = outcome.nonFiniteWarning { blocks.append(.warning(warning)) }
+        if let warning = clipWarning(outcome) { blocks.append(warning) }
         session.results.grad = Measured(value: GradMeasurement(raw: raw, outcome: outcome),
                                         provenance: session.provenance(session.settings, clip: session.clipRule))
         return Report(command: "grad", blocks: blocks, fields: [

@@ -141,9 +141,11 @@ public struct ClipOutcome: Sendable, Equatable {
     public var cosine: Double { Clipper.cosine(input, output) }
     /// ‖ĝ‖₂ after clipping (overflow-safe).
     public var clippedNorm: Double
-    /// Why the outcome cannot be trusted as a bounded, finite gradient, if it cannot: in words that
-    /// say what the rule did with the NaN, the ∞ or the overflow it met.
-    public var nonFiniteWarning: String?
+    /// Why the outcome cannot be trusted as a bounded, finite gradient, if it cannot: what the rule
+    /// met (the NaN, the ∞ or the overflow) and what it did with it; also adaptive clipping without
+    /// parameters. Several only for tensor and adaptive clipping (one per tensor and problem); empty
+    /// when there is nothing to say.
+    public var warnings: [ClipWarning]
 }
 
 public enum Clipper {
@@ -154,7 +156,7 @@ public enum Clipper {
     ///   (optax squeezes it to a vector). Without shapes every tensor is one unit.
     /// - `parameters`: the parameter tensors the gradient belongs to, in the same order and sizes.
     ///   Only adaptive clipping uses them; without them it leaves the gradient as it is and says so
-    ///   in `nonFiniteWarning`.
+    ///   in `warnings` (`.agcWithoutParameters`).
     public static func clip(_ tensors: [[Double]], rule: ClipRule, shapes: [(rows: Int, cols: Int)]? = nil,
                             parameters: [[Double]]? = nil) -> ClipOutcome {
         clip(tensors, rule: rule, shapes: shapes, parameters: parameters, names: nil)
@@ -188,7 +190,8 @@ public enum Clipper {
         }
         return ClipOutcome(
             rule: rule, input: tensors, output: applied.output, norm: applied.norm, scale: applied.scale,
-            clipped: anyChanged(tensors, applied.output), clippedNorm: VectorNorm.of(applied.output), nonFiniteWarning: applied.warning)
+            clipped: anyChanged(tensors, applied.output), clippedNorm: VectorNorm.of(applied.output),
+            warnings: applied.warnings)
     }
 
     /// Whether any component differs (NaN counts as equal to NaN, −0 as equal to 0).
@@ -206,25 +209,24 @@ struct Applied {
     var output: [[Double]]
     var norm: Double
     var scale: Double?
-    var warning: String?
+    var warnings: [ClipWarning] = []
 }
 
-/// How warnings name a tensor: by parameter name when known, else "tensor k" (1-based).
+/// How warnings identify a tensor: by its index, and by its parameter name when the names are known.
 struct TensorLabels {
     let names: [String]?
-    func callAsFunction(_ index: Int) -> String {
-        if let names, index < names.count { return names[index] }
-        return "tensor \(index + 1)"
+    func callAsFunction(_ index: Int) -> ClipWarning.Tensor {
+        ClipWarning.Tensor(index: index, name: names.flatMap { index < $0.count ? $0[index] : nil })
     }
 }
 
 /// No rule: the gradient passes unchanged, scale 1; a non-finite one is still flagged, with
-/// `reason` saying why nothing caught it.
+/// `warning` saying why nothing caught it.
 enum NoClipping {
-    static func apply(_ tensors: [[Double]], reason: String = "no clipping rule is set to catch it") -> Applied {
+    static func apply(_ tensors: [[Double]], warning: (NonFiniteCause) -> ClipWarning = ClipWarning.noRule) -> Applied {
         let norm = VectorNorm.of(tensors)
-        let warning = norm.isFinite ? nil : "the gradient is not finite (‖g‖ = \(norm.isNaN ? "NaN" : "∞")); \(reason)"
-        return Applied(output: tensors, norm: norm, scale: 1, warning: warning)
+        let warnings = norm.isFinite ? [] : [warning(NonFiniteCause.of(tensors))]
+        return Applied(output: tensors, norm: norm, scale: 1, warnings: warnings)
     }
 }
 
@@ -232,7 +234,7 @@ enum NoClipping {
 /// already the gradient of the clipped errors, so it passes unchanged: scale 1, never "clipped".
 enum SignalClipping {
     static func apply(_ tensors: [[Double]]) -> Applied {
-        NoClipping.apply(tensors, reason: "signal clipping bounds the error inside BPTT and leaves the gradient itself as it is")
+        NoClipping.apply(tensors, warning: ClipWarning.signalPassedGradient)
     }
 }
 
@@ -241,9 +243,9 @@ enum SignalClipping {
 enum ValueClipping {
     static func apply(_ tensors: [[Double]], threshold tau: Double) -> Applied {
         let output = tensors.map { $0.map { v in v.isNaN ? v : Swift.min(tau, Swift.max(-tau, v)) } }
-        let broken = output.contains { $0.contains { !$0.isFinite } }
-        return Applied(output: output, norm: VectorNorm.of(tensors), scale: nil,
-                       warning: broken ? "value clipping turns ±Inf into ±τ but leaves NaN components as NaN" : nil)
+        let keptNaN = output.contains { $0.contains { !$0.isFinite } }
+        let warnings: [ClipWarning] = keptNaN ? [.valueKeptNaN] : []
+        return Applied(output: output, norm: VectorNorm.of(tensors), scale: nil, warnings: warnings)
     }
 }
 
@@ -256,13 +258,10 @@ extension Clipper {
         precondition(raw.count == clipped.count && zip(raw, clipped).allSatisfy { $0.count == $1.count },
                      "signal clipping changes no shape")
         let clippedNorm = VectorNorm.of(clipped)
-        var warning: String? = nil
-        if !clippedNorm.isFinite {
-            warning = "even with the error clamped to [−τ, τ] inside BPTT the gradient is not finite (‖ĝ‖ = \(clippedNorm.isNaN ? "NaN" : "∞")): signal clipping bounds δ_t, not the forward pass"
-        }
+        let warnings = clippedNorm.isFinite ? [] : [ClipWarning.signalStillNonFinite(NonFiniteCause.of(clipped))]
         return ClipOutcome(
             rule: .signal(threshold: threshold), input: raw, output: clipped, norm: VectorNorm.of(raw), scale: nil,
-            clipped: anyChanged(raw, clipped), clippedNorm: clippedNorm, nonFiniteWarning: warning)
+            clipped: anyChanged(raw, clipped), clippedNorm: clippedNorm, warnings: warnings)
     }
 }
 

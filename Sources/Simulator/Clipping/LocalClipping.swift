@@ -13,16 +13,16 @@
 enum TensorClipping {
     static func apply(_ tensors: [[Double]], threshold tau: Double, label: TensorLabels) -> Applied {
         var output: [[Double]] = []
-        var problems: [String] = []
+        var warnings: [ClipWarning] = []
         for (i, t) in tensors.enumerated() {
             let clipped = clipByNorm(t, threshold: tau)
             output.append(clipped.output)
             if !clipped.norm.isFinite {
-                problems.append(problem(label(i), NonFiniteCause.of([t]), zeroed: clipped.output.allSatisfy { $0 == 0 }))
+                let zeroed = clipped.output.allSatisfy { $0 == 0 }
+                warnings.append(.tensor(label(i), NonFiniteCause.of([t]), zeroed: zeroed))
             }
         }
-        let warning = problems.isEmpty ? nil : problems.joined(separator: "; ")
-        return Applied(output: output, norm: VectorNorm.of(tensors), scale: nil, warning: warning)
+        return Applied(output: output, norm: VectorNorm.of(tensors), scale: nil, warnings: warnings)
     }
 
     /// One tensor through `tf.clip_by_norm`, with the norm TensorFlow computed for it.
@@ -31,17 +31,6 @@ enum TensorClipping {
         let l2norm = l2sum > 0 ? l2sum.squareRoot() : l2sum
         let divisor = maximumPropagatingNaN(l2norm, tau)
         return (t.map { ($0 * tau) / divisor }, l2norm)
-    }
-
-    private static func problem(_ name: String, _ cause: NonFiniteCause, zeroed: Bool) -> String {
-        switch cause {
-        case .nan:
-            return "\(name) holds a NaN, so tf.clip_by_norm divided it by max(NaN, τ) = NaN: all of \(name) became NaN"
-        case .infinity:
-            return "\(name) holds an infinite component, so its norm is ∞: its finite components became 0 and infinite ones NaN"
-        case .overflow:
-            return "\(name)'s squares overflowed to ∞ although its components are finite (tf.clip_by_norm does not rescale), so it was divided by ∞" + (zeroed ? " and became 0" : "")
-        }
     }
 }
 
@@ -71,19 +60,18 @@ enum AdaptiveClipping {
                       label: TensorLabels) -> Applied {
         let norm = VectorNorm.of(tensors)
         guard let parameters else {
-            return Applied(output: tensors, norm: norm, scale: nil,
-                           warning: "adaptive gradient clipping needs the parameters, and none were given: the gradient was left as it was")
+            return Applied(output: tensors, norm: norm, scale: nil, warnings: [.agcWithoutParameters])
         }
         precondition(parameters.count == tensors.count && zip(parameters, tensors).allSatisfy { $0.count == $1.count },
                      "agc: the parameters must have the gradient's tensors and sizes")
         precondition(shapes.map { $0.count == tensors.count && zip($0, tensors).allSatisfy { $0.rows * $0.cols == $1.count } } ?? true,
                      "agc: every shape must hold its tensor's count")
         var output: [[Double]] = []
-        var problems: [String] = []
+        var warnings: [ClipWarning] = []
         for (i, g) in tensors.enumerated() {
             let shape = shapes?[i] ?? (rows: 1, cols: g.count)
             var clipped = g
-            var causes: [UnitProblem] = []
+            var causes: [ClipWarning.UnitProblem] = []
             for unit in units(of: shape, count: g.count) {
                 let gUnit = Array(g[unit]), pUnit = Array(parameters[i][unit])
                 let result = clipUnit(gUnit, parameters: pUnit, lambda: lambda)
@@ -91,10 +79,9 @@ enum AdaptiveClipping {
                 if let cause = result.problem, !causes.contains(cause) { causes.append(cause) }
             }
             output.append(clipped)
-            problems += causes.map { $0.sentence(label(i)) }
+            warnings += causes.map { .agcUnit(label(i), $0) }
         }
-        let warning = problems.isEmpty ? nil : problems.joined(separator: "; ")
-        return Applied(output: output, norm: norm, scale: nil, warning: warning)
+        return Applied(output: output, norm: norm, scale: nil, warnings: warnings)
     }
 
     /// The index ranges of a tensor's units: one per row of a matrix with at least two rows and two
@@ -105,7 +92,8 @@ enum AdaptiveClipping {
     }
 
     /// One unit through optax's `unitwise_clip`.
-    static func clipUnit(_ g: [Double], parameters w: [Double], lambda: Double) -> (output: [Double], problem: UnitProblem?) {
+    static func clipUnit(_ g: [Double], parameters w: [Double], lambda: Double)
+        -> (output: [Double], problem: ClipWarning.UnitProblem?) {
         let gNorm = NaiveNorm.two(g), pNorm = NaiveNorm.two(w)
         let maxNorm = lambda * maximumPropagatingNaN(pNorm, ClipRule.agcEpsilon)
         let output: [Double]
@@ -115,7 +103,7 @@ enum AdaptiveClipping {
             let ratio = maxNorm / maximumPropagatingNaN(gNorm, divisionEpsilon)
             output = g.map { $0 * ratio }
         }
-        var problem: UnitProblem? = nil
+        var problem: ClipWarning.UnitProblem? = nil
         if !gNorm.isFinite {
             problem = switch NonFiniteCause.of([g]) {
             case .nan: .nanGradient
@@ -128,24 +116,5 @@ enum AdaptiveClipping {
             problem = .infiniteParameter
         }
         return (output, problem)
-    }
-
-    enum UnitProblem: Equatable {
-        case nanGradient, infiniteGradient, overflowingGradient, nanParameter, infiniteParameter
-
-        func sentence(_ name: String) -> String {
-            switch self {
-            case .nanGradient:
-                "a unit of \(name) has a NaN gradient, so its norm is NaN and optax scaled the unit by NaN: all of it became NaN"
-            case .infiniteGradient:
-                "a unit of \(name) has an infinite gradient component, so its norm is ∞ and the unit was scaled by 0: finite components became 0 and infinite ones NaN"
-            case .overflowingGradient:
-                "a unit of \(name) has finite gradient components whose squares overflow (optax does not rescale), so its norm is ∞ and the unit was scaled to 0"
-            case .nanParameter:
-                "a unit of the parameter \(name) holds a NaN, so its allowed norm λ·max(‖w‖, 1e-3) is NaN and its gradient became NaN"
-            case .infiniteParameter:
-                "a unit of the parameter \(name) has an infinite norm, so its allowed norm is ∞ and its gradient is never clipped"
-            }
-        }
     }
 }

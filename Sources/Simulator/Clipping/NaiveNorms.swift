@@ -45,25 +45,3 @@ func maximumPropagatingNaN(_ a: Double, _ b: Double) -> Double {
     if a.isNaN || b.isNaN { return .nan }
     return Swift.max(a, b)
 }
-
-/// Why a norm that the frameworks compute came out non-finite.
-enum NonFiniteCause {
-    /// A NaN component.
-    case nan
-    /// An infinite component (and no NaN).
-    case infinity
-    /// Every component finite, but their squares (or sum) overflowed.
-    case overflow
-
-    /// The cause for `tensors` whose naive norm is not finite.
-    static func of(_ tensors: [[Double]]) -> NonFiniteCause {
-        var sawInfinity = false
-        for tensor in tensors {
-            for v in tensor {
-                if v.isNaN { return .nan }
-                if v.isInfinite { sawInfinity = true }
-            }
-        }
-        return sawInfinity ? .infinity : .overflow
-    }
-}

@@ -18,13 +18,7 @@ enum NormClipping {
         let norm = VectorNorm.of(tensors, order: order)
         let factor = norm > tau ? tau / norm : 1
         let output = factor == 1 ? tensors : tensors.map { $0.map { $0 * factor } }
-        var warning: String? = nil
-        if norm.isNaN {
-            warning = "‖g‖ is NaN, and NaN > τ is false, so norm clipping left the gradient as it was: NaN passes straight through"
-        } else if norm.isInfinite {
-            warning = "‖g‖ is infinite, so the scale τ/‖g‖ is 0: finite components became 0 and infinite ones NaN (0·∞)"
-        }
-        return Applied(output: output, norm: norm, scale: factor, warning: warning)
+        return Applied(output: output, norm: norm, scale: factor, warnings: warnings(.gradlab, norm, tensors))
     }
 
     /// The ε PyTorch adds to the norm before dividing.
@@ -48,18 +42,7 @@ enum NormClipping {
         let coefficient = tau / (total + torchEpsilon)
         let clamped = coefficient.isNaN ? coefficient : Swift.min(coefficient, 1)
         let output = tensors.map { $0.map { $0 * clamped } }
-        var warning: String? = nil
-        if !total.isFinite {
-            switch NonFiniteCause.of(tensors) {
-            case .nan:
-                warning = "‖g‖ is NaN, so PyTorch's coefficient τ/(‖g‖ + 1e-6) is NaN and multiplies every component: the whole gradient became NaN"
-            case .infinity:
-                warning = "‖g‖ is infinite, so PyTorch's coefficient τ/(‖g‖ + 1e-6) is 0: finite components became 0 and infinite ones NaN (0·∞)"
-            case .overflow:
-                warning = "‖g‖ overflowed to ∞ although every component is finite (PyTorch's norm does not rescale), so the coefficient τ/(‖g‖ + 1e-6) is 0 and the whole gradient became 0"
-            }
-        }
-        return Applied(output: output, norm: total, scale: clamped, warning: warning)
+        return Applied(output: output, norm: total, scale: clamped, warnings: warnings(.torch, total, tensors))
     }
 
     /// TensorFlow `tf.clip_by_global_norm(t_list, clip_norm=τ)`:
@@ -77,18 +60,7 @@ enum NormClipping {
         let norm = (halfSquares.reduce(0.0, +) * 2).squareRoot()
         let scale = norm.isFinite ? tau * Swift.min(1 / norm, 1 / tau) : .nan
         let output = tensors.map { $0.map { $0 * scale } }
-        var warning: String? = nil
-        if !norm.isFinite {
-            switch NonFiniteCause.of(tensors) {
-            case .nan:
-                warning = "‖g‖ is NaN, and TensorFlow's clip_by_global_norm then sets the scale to NaN: every component became NaN"
-            case .infinity:
-                warning = "‖g‖ is infinite, and TensorFlow's clip_by_global_norm then sets the scale to NaN on purpose: every component became NaN"
-            case .overflow:
-                warning = "‖g‖ overflowed to ∞ although every component is finite (TensorFlow's global_norm does not rescale), so the scale is NaN: every component became NaN"
-            }
-        }
-        return Applied(output: output, norm: norm, scale: scale, warning: warning)
+        return Applied(output: output, norm: norm, scale: scale, warnings: warnings(.tf, norm, tensors))
     }
 
     /// optax `clip_by_global_norm(max_norm=τ)`:
@@ -104,17 +76,12 @@ enum NormClipping {
         let norm = tensors.reduce(0.0) { $0 + NaiveNorm.sumOfSquares($1) }.squareRoot()
         let keep = norm < tau
         let output = keep ? tensors : tensors.map { $0.map { ($0 / norm) * tau } }
-        var warning: String? = nil
-        if !norm.isFinite {
-            switch NonFiniteCause.of(tensors) {
-            case .nan:
-                warning = "‖g‖ is NaN, so optax's test ‖g‖ < τ is false and it rescales by τ/‖g‖: every component became NaN"
-            case .infinity:
-                warning = "‖g‖ is infinite, so optax divides every component by ∞: finite components became 0 and infinite ones NaN (∞/∞)"
-            case .overflow:
-                warning = "‖g‖ overflowed to ∞ although every component is finite (optax's norm does not rescale), so every component was divided by ∞ and became 0"
-            }
-        }
-        return Applied(output: output, norm: norm, scale: keep ? 1 : tau / norm, warning: warning)
+        return Applied(output: output, norm: norm, scale: keep ? 1 : tau / norm,
+                       warnings: warnings(.optax, norm, tensors))
+    }
+
+    /// A warning when `style`'s norm of `tensors` is not finite, with its cause.
+    private static func warnings(_ style: NormClipStyle, _ norm: Double, _ tensors: [[Double]]) -> [ClipWarning] {
+        norm.isFinite ? [] : [.norm(style, NonFiniteCause.of(tensors))]
     }
 }
