@@ -24,7 +24,8 @@ extension Commands {
         let n = model.hiddenSize, T = sample.length
         let affordable = jacobiansAffordable(session.settings)
         let result = try measureBPTT(model, session.settings, jacobians: affordable, shouldStop: session.runtime.shouldStop)
-        let (rho, sigma) = try session.spectrum().pair
+        let spectrum = try session.spectrum()
+        let rho = spectrum.rho, sigma = spectrum.sigma
 
         // Rows run in the direction of backpropagation: from t = T back to t = 0.
         let stepsBack = evenlySpaced(count: T + 1, rows: 11)

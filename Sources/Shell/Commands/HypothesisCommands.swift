@@ -114,9 +114,7 @@ extension Commands {
     /// Results measured under other settings than the current ones are still shown by check and =,
     /// but said so.
     static func staleWarnings(_ expression: Expression, _ session: Session) -> [Block] {
-        SessionNames.sources(of: expression).compactMap { source in
-            SessionNames.staleness(source, in: session).map { .warning("stale: " + $0) }
-        }
+        SessionNames.staleness(of: expression, in: session).map { .warning("stale: " + $0) }
     }
 
     static func usedText(_ used: Used) -> String {

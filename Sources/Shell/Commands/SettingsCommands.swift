@@ -13,7 +13,8 @@ extension Commands {
     ) { session, call throws(ShellError) in
         guard call.words.count <= 1 else { throw ShellError("show takes at most one setting, like show rho") }
         let model = try session.model()
-        let (rho, sigma) = try session.spectrum().pair
+        let spectrum = try session.spectrum()
+        let rho = spectrum.rho, sigma = spectrum.sigma
         var fields = settingsFields(session)
         fields += [("spectral_radius", .number(rho)), ("sigma_max", .number(sigma))]
         if let name = call.words.first {

@@ -80,8 +80,11 @@ public final class ShellDriver {
                 }
                 before()
                 for report in produced {
-                    out(json ? report.json.serialized() + "\n" : renderer.render(report))
-                    printed += TranscriptEntry.renderer.render(report)
+                    let shown = json ? report.json.serialized() + "\n" : renderer.render(report)
+                    out(shown)
+                    // Plain output 80 columns wide is the transcript's text already: rendered once, not twice.
+                    let same = !json && renderer.style == TranscriptEntry.renderer.style
+                    printed += same ? shown : TranscriptEntry.renderer.render(report)
                 }
                 if produced[0].quits { return false }
             } catch {

@@ -138,8 +138,7 @@ public enum LessonCheck {
                 func measured(_ text: String, key: String) {
                     guard let reads = try? Expression(text).reads else { return }
                     for name in reads.names.union(reads.series).sorted() {
-                        let source = ResultName.source(of: name) ?? (try? SessionNames.dotted(name))??.0
-                        if let source, !verbs.contains(source.rawValue) {
+                        if let source = SessionNames.source(of: name), !verbs.contains(source.rawValue) {
                             problem(step.position(of: key), "\(key) reads \(name), which comes from \(source.rawValue), but run does not run \(source.rawValue)")
                         }
                     }

@@ -482,7 +482,7 @@ enum LessonRunner {
         if !absent.isEmpty {
             let reads = parsed.reads
             let names = reads.names.union(reads.series).filter { name in
-                (ResultName.source(of: name) ?? (try? SessionNames.dotted(name))??.0).map { absent.contains($0.rawValue) } ?? false
+                SessionNames.source(of: name).map { absent.contains($0.rawValue) } ?? false
             }
             return "\(what) needs \(names.sorted().joined(separator: ", ")), which \(absent.joined(separator: " and ")) measures and has not measured yet here; run \(absent.joined(separator: " and ")) first"
         }
@@ -493,7 +493,7 @@ enum LessonRunner {
     /// are rho=0.8 now; run bptt again"), or nil when they are current.
     static func stale(_ expression: String, _ session: Session) -> String? {
         guard let parsed = try? Expression(expression) else { return nil }
-        let reasons = SessionNames.sources(of: parsed).compactMap { SessionNames.staleness($0, in: session) }
+        let reasons = SessionNames.staleness(of: parsed, in: session)
         return reasons.isEmpty ? nil : reasons.joined(separator: "; ")
     }
 

@@ -105,5 +105,4 @@ final class ModelCache: Sendable {
 public struct SpectrumSummary: Sendable {
     public var rho: Double
     public var sigma: Double
-    var pair: (Double, Double) { (rho, sigma) }
 }

@@ -142,14 +142,20 @@ struct SessionNames: ExpressionEnvironment {
         return "\(source.rawValue) measured with \(then.joined(separator: " ")), and the settings are \(now.joined(separator: " ")) now; run \(source.rawValue) again, or \(back.joined(separator: "; ")) to go back to its results"
     }
 
+    /// The command a name reads from: a result's (`delta`), or a run's settings' (`train.lr`).
+    static func source(of name: String) -> ResultSource? {
+        ResultName.source(of: name) ?? (try? dotted(name))??.0
+    }
+
     /// The sources an expression reads results or run settings from.
     static func sources(of expression: Expression) -> [ResultSource] {
         let reads = expression.reads
-        var found = Set<ResultSource>()
-        for name in reads.names.union(reads.series) {
-            if let source = ResultName.source(of: name) { found.insert(source) }
-            if let (source, _) = try? dotted(name) { found.insert(source) }
-        }
+        let found = Set(reads.names.union(reads.series).compactMap(source(of:)))
         return ResultSource.allCases.filter(found.contains)
+    }
+
+    /// Why each source an expression reads is stale, in the order of the sources (empty: all current).
+    static func staleness(of expression: Expression, in session: Session) -> [String] {
+        sources(of: expression).compactMap { staleness($0, in: session) }
     }
 }
