@@ -8,7 +8,7 @@ import time
 
 import pexpect
 
-from test_pty import BIN, home, spawn  # noqa: F401 (home is a fixture)
+from test_pty import BIN, PROMPT, home, spawn  # noqa: F401 (home is a fixture)
 
 LINES = ["lesson 1", "", "seed 7", "show", "= rho^T", "set T=30", "set act=linear", "reset", "where", "seed 2"]
 
@@ -51,5 +51,9 @@ def test_sigkill_during_saves_never_leaves_a_broken_file(home):
     # And gradlab reads them.
     child.sendline("lessons")
     child.expect_exact("Getting around")
+    # Ctrl-D at the prompt, as a person presses it: typed ahead while gradlab still prints, the
+    # terminal is in cooked mode and takes ^D as its own end-of-file mark, which the switch to
+    # line editing can lose.
+    child.expect_exact(PROMPT)
     child.sendcontrol("d")
-    child.expect(pexpect.EOF, timeout=30)  # exit may wait on a loaded machine
+    child.expect(pexpect.EOF)
