@@ -6,8 +6,11 @@ let package = Package(
     products: [
         .executable(name: "gradlab", targets: ["gradlab"]),
         .library(name: "Simulator", targets: ["Simulator"]),
+        .library(name: "Render", targets: ["Render"]),
         .library(name: "Shell", targets: ["Shell"]),
+        .library(name: "TerminalDriver", targets: ["TerminalDriver"]),
         .library(name: "Lessons", targets: ["Lessons"]),
+        .library(name: "StateFiles", targets: ["StateFiles"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -47,23 +50,33 @@ let package = Package(
                 .product(name: "RealModule", package: "swift-numerics"),
             ]
         ),
-        // The lesson file format (TOML), its loader with line:column problems, and the files kept
-        // on the learner's machine (progress), written atomically.
-        .target(name: "Lessons", dependencies: [.product(name: "TOMLKit", package: "TOMLKit")]),
-        // Command language, session state, renderers, line editing and the lesson runner.
-        .target(name: "Shell", dependencies: ["Simulator", "Lessons", "EditLineShim", "Kernels"]),
-        // The thin front end: launch flags, then hand over to Shell.
+        // The files kept on the learner's machine: the state folder, bounded reads, atomic writes.
+        .target(name: "StateFiles"),
+        // The lesson file format (TOML), its loader with line:column problems, and progress.
+        .target(name: "Lessons", dependencies: ["StateFiles", .product(name: "TOMLKit", package: "TOMLKit")]),
+        // Rendering: blocks (tables, sparklines, charts, heatmaps, the complex plane) to text or JSON.
+        // Knows nothing of commands or the simulator.
+        .target(name: "Render"),
+        // The command core: parser, expressions, session and its typed results, the commands and
+        // the lesson runner, lint and verify. No terminal I/O.
+        .target(name: "Shell", dependencies: ["Simulator", "Lessons", "StateFiles", "Render", "Kernels"]),
+        // The terminal driver: line editing (libedit or plain stdin), completion, history, the
+        // read-run-print loop and its progress line.
+        .target(name: "TerminalDriver", dependencies: ["Shell", "Render", "Lessons", "StateFiles", "Simulator", "EditLineShim"]),
+        // The front end: launch flags, then hand over to the terminal driver; bench and the
+        // lint/verify reports.
         .executableTarget(
             name: "gradlab",
             dependencies: [
-                "Shell",
+                "TerminalDriver", "Shell", "Render", "Lessons", "Simulator", "Kernels", "EditLineShim",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
         .testTarget(name: "SimulatorTests", dependencies: ["Simulator", "CLapack", "Kernels"]),
-        .testTarget(name: "ShellTests", dependencies: ["Shell", "Simulator", "Lessons"]),
-        .testTarget(name: "LessonsTests", dependencies: ["Lessons"]),
+        .testTarget(name: "ShellTests", dependencies: ["Shell", "Render", "TerminalDriver", "Simulator", "Lessons", "StateFiles"]),
+        .testTarget(name: "RenderTests", dependencies: ["Render"]),
+        .testTarget(name: "LessonsTests", dependencies: ["Lessons", "StateFiles"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import StateFiles
 import TOMLKit
 
 /// One thing wrong with a lesson file, where it is, and (in the message) how to fix it.

@@ -1,4 +1,5 @@
 import Foundation
+import StateFiles
 
 /// How far the learner got in one lesson: enough to resume on the same step with the same
 /// simulator state, and to show what they answered and predicted.

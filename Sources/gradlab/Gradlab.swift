@@ -1,6 +1,7 @@
 import Foundation
 import ArgumentParser
 import Shell
+import TerminalDriver
 
 @main
 struct Gradlab: ParsableCommand {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Render
 
 /// `gradlab bench` runs its items and writes what it printed as JSON (times are not checked here:
 /// speed is measured by the benchmark itself, on a quiet machine).

@@ -1,5 +1,6 @@
 import Simulator
 import Testing
+@testable import Render
 @testable import Shell
 
 /// What the shell says about a clipping outcome's warnings, or nil when it says nothing.

@@ -1,6 +1,7 @@
 import Foundation
 import Simulator
 import Testing
+@testable import Render
 @testable import Shell
 
 /// Runs one line against a session and returns the reports (throws the first error).

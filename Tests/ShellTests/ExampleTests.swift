@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Render
 
 /// Runs the built `gradlab` (beside this test binary, or $GRADLAB_BIN) with no terminal.
 func gradlab(_ arguments: [String], input: String = "", environment extra: [String: String] = [:]) throws -> (out: String, err: String, status: Int32) {

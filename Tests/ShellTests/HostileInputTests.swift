@@ -1,5 +1,7 @@
+import StateFiles
 import Foundation
 import Testing
+@testable import Render
 
 /// Input a learner (or a stranger's script) might send, piped through the real binary. Each command
 /// of the line gives at most one message; nothing crashes the shell, and it answers the next command.

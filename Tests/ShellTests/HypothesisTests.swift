@@ -1,6 +1,7 @@
 import Foundation
 import Simulator
 import Testing
+@testable import Render
 @testable import Shell
 
 @Suite struct HypothesisTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Lessons
 import Testing
+@testable import Render
 @testable import Shell
 
 /// The folder of test fixtures (lesson files), beside the test targets.
@@ -15,10 +16,10 @@ func fixtureLesson(_ name: String = "demo") throws -> Lesson {
 /// A driver with the demo lesson loaded, writing into `out` (plain text, no colour).
 final class Harness {
     var out = ""
-    let driver: ShellDriver
+    let driver: Interpreter
 
     init(lessons: [Lesson], store: ProgressStore? = nil) {
-        driver = ShellDriver(json: false, style: OutputStyle(color: false, unicode: true, width: 100), out: { _ in }, err: { _ in })
+        driver = Interpreter(json: false, style: OutputStyle(color: false, unicode: true, width: 100), out: { _ in }, err: { _ in })
         driver.session.catalog = LessonCatalog(loaded: lessons)
         driver.progressStore = store
         if let store { driver.session.book = store.load().book }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Render
 @testable import Shell
 
 /// Every result name and every setting key is declared once; help, lint, JSON, expressions and Tab

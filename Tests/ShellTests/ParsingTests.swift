@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import Render
 @testable import Shell
 
 @Suite struct LineSplitterTests {

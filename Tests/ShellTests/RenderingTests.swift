@@ -1,6 +1,9 @@
+import StateFiles
 import Foundation
 import Lessons
 import Testing
+@testable import TerminalDriver
+@testable import Render
 @testable import Shell
 
 @Suite struct SparklineTests {

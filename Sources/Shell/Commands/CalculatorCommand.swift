@@ -1,3 +1,4 @@
+import Render
 extension Commands {
     static let calculator = CommandSpec(
         name: "=", usage: "= EXPR",

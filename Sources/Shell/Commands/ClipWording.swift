@@ -1,3 +1,4 @@
+import Render
 import Simulator
 
 // The words for what clipping met and did. The simulator hands over typed `ClipWarning`s; every

@@ -1,3 +1,4 @@
+import Render
 extension Commands {
     static let help = CommandSpec(
         name: "help", aliases: ["?"], usage: "help [COMMAND]",

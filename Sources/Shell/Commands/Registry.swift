@@ -1,3 +1,4 @@
+import Render
 /// One command of the shell. `help` and tab completion are generated from these entries, so they
 /// cannot drift from the code.
 public struct CommandSpec: Sendable {

@@ -1,3 +1,4 @@
+import Render
 import ComplexModule
 import Foundation
 import Simulator

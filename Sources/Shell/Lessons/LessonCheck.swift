@@ -1,3 +1,4 @@
+import Render
 import Foundation
 import Lessons
 import Simulator
@@ -245,46 +246,5 @@ public enum LessonCheck {
             return error.message
         }
         return nil
-    }
-}
-
-/// `gradlab lint` and `gradlab verify`: the checks, printed for a terminal or CI log.
-public enum LessonTool {
-    public static func lint(_ paths: [String]) -> Int32 {
-        var count = 0, problems = 0
-        for path in paths {
-            let (lessons, found) = LessonCheck.load(path)
-            count += lessons.count
-            problems += found.count
-            for problem in found { Terminal.write(problem.description + "\n", to: .error) }
-        }
-        Terminal.write(problems == 0 ? "\(count) lesson\(count == 1 ? "" : "s") checked: no problems\n"
-                                     : "\(problems) problem\(problems == 1 ? "" : "s") found\n", to: problems == 0 ? .output : .error)
-        return problems == 0 ? 0 : 1
-    }
-
-    public static func verify(_ paths: [String], all: Bool) -> Int32 {
-        var targets = paths
-        if all {
-            guard let folder = LessonCatalog.builtInDirectory() else {
-                Terminal.write("error: the built-in lessons were not found; set GRADLAB_LESSONS to their folder\n", to: .error)
-                return 2
-            }
-            targets.insert(folder, at: 0)
-        }
-        var failures = 0
-        for path in targets {
-            let (lessons, problems) = LessonCheck.load(path)
-            for problem in problems { Terminal.write(problem.description + "\n", to: .error) }
-            failures += problems.count
-            for lesson in lessons {
-                let failed = LessonCheck.verify(lesson)
-                for failure in failed { Terminal.write(failure.description + "\n", to: .error) }
-                failures += failed.count
-                Terminal.write("\(failed.isEmpty ? "ok  " : "FAIL") \(lesson.id) (\(lesson.steps.count) steps)\n", to: .output)
-            }
-        }
-        Terminal.write(failures == 0 ? "every step verified\n" : "\(failures) failure\(failures == 1 ? "" : "s")\n", to: failures == 0 ? .output : .error)
-        return failures == 0 ? 0 : 1
     }
 }

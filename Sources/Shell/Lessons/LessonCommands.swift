@@ -1,3 +1,5 @@
+import StateFiles
+import Render
 import Foundation
 import Lessons
 

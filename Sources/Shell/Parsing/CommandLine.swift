@@ -1,3 +1,4 @@
+import Render
 /// One command of a line: the verb, its words, and the raw text after the verb.
 public struct CommandCall: Sendable, Equatable {
     public var verb: String

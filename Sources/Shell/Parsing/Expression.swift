@@ -1,3 +1,4 @@
+import Render
 import Foundation
 
 /// The value of an expression: a number or a truth value.

@@ -1,3 +1,4 @@
+import Render
 import Simulator
 
 /// Numbers, vectors and matrices as the learner writes them.

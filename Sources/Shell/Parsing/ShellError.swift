@@ -1,3 +1,4 @@
+import Render
 import Lessons
 
 /// A problem with what the learner typed, as one sentence that names the bad part and the fix.

@@ -1,3 +1,4 @@
+import Render
 import Simulator
 
 /// The names expressions know, read from a session: its settings, its last measurements, and the

@@ -76,3 +76,14 @@ public enum TabCompletion {
         return lines
     }
 }
+
+/// What Tab does: text to insert at the cursor, and candidates to list when it is ambiguous.
+public struct Completion: Sendable, Equatable {
+    public var insert: String
+    public var candidates: [String]
+
+    public init(insert: String, candidates: [String] = []) {
+        self.insert = insert
+        self.candidates = candidates
+    }
+}

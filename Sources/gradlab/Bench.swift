@@ -1,3 +1,5 @@
+import Render
+import Shell
 import EditLineShim
 import Foundation
 import Kernels

@@ -1,3 +1,5 @@
+import Render
+import Shell
 import Foundation
 
 /// Small facts about the terminal: whether it takes colour, how wide it is, how to write to it.

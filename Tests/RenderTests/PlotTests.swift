@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Shell
+@testable import Render
 
 /// The text a block renders to in a given style.
 func rendered(_ block: Block, width: Int = 40, unicode: Bool = true, color: Bool = false) -> String {

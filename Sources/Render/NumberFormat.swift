@@ -42,7 +42,7 @@ public enum NumberFormat {
 
     /// The format `matrix` gives these entries, chosen once from all of them, to apply to the few
     /// that are shown (a 512×512 W shows its top-left 8×8).
-    static func matrixFormat(_ values: [Double]) -> @Sendable (Double) -> String {
+    public static func matrixFormat(_ values: [Double]) -> @Sendable (Double) -> String {
         guard values.allSatisfy(\.isFinite) else { return columnFormat(values) }
         let largest = values.reduce(0.0) { Swift.max($0, abs($1)) }
         guard largest < 1e4 else { return columnFormat(values) }

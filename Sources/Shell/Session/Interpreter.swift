@@ -1,24 +1,10 @@
-import EditLineShim
-import Lessons
 import Foundation
-
-/// How a run of gradlab was asked to behave.
-public struct ShellOptions: Sendable {
-    public var json = false
-    public var noColor = false
-    public var ascii = false
-    /// `-c "cmd; cmd"`: run these and exit.
-    public var commands: String?
-    /// `gradlab FILE`: run a script and exit.
-    public var scriptPath: String?
-    /// `--lesson PATH|ID`: start straight into a lesson (a file is loaded first).
-    public var lesson: String?
-
-    public init() {}
-}
+import Lessons
+import Render
+import StateFiles
 
 /// Reads lines, runs commands against one session, writes what they produce.
-public final class ShellDriver {
+public final class Interpreter {
     public internal(set) var session = Session()
     let json: Bool
     let renderer: TextRenderer
@@ -27,8 +13,7 @@ public final class ShellDriver {
     private var err: (String) -> Void
 
     public init(json: Bool, style: OutputStyle,
-                out: @escaping (String) -> Void = { Terminal.write($0, to: .output) },
-                err: @escaping (String) -> Void = { Terminal.write($0, to: .error) }) {
+                out: @escaping (String) -> Void, err: @escaping (String) -> Void) {
         self.json = json
         self.renderer = TextRenderer(style: style)
         self.out = out
@@ -36,7 +21,7 @@ public final class ShellDriver {
     }
 
     /// Where lesson progress is saved after every change (nil: kept in memory only).
-    var progressStore: ProgressStore?
+    public var progressStore: ProgressStore?
 
     /// Runs every command of one line. Returns false when a command asked to quit.
     /// `location` ("script.gl:3") prefixes error messages outside the interactive shell.
@@ -135,7 +120,7 @@ public final class ShellDriver {
     }
 
     /// Loads the built-in lessons and the saved progress (warning about anything wrong with either).
-    func prepareLessons(store: ProgressStore?) {
+    public func prepareLessons(store: ProgressStore?) {
         let (catalog, problems) = LessonCatalog.builtIns()
         session.catalog = catalog
         for problem in problems { warn("built-in lesson: \(problem)") }
@@ -162,7 +147,7 @@ public final class ShellDriver {
     }
 
     /// "You were in lesson 5, step 12 of 15", for the banner.
-    func whereLeft() -> String? {
+    public func whereLeft() -> String? {
         guard let id = session.book.current, let record = session.book.lessons[id],
               let lesson = session.catalog.all.first(where: { $0.id == id }), record.step < lesson.steps.count,
               let number = session.catalog.number(of: id) else { return nil }
@@ -177,6 +162,14 @@ public final class ShellDriver {
         err((location.map { $0 + ": " } ?? "") + renderer.renderError(error.message))
     }
 
+    /// What the prompt says, and whether it waits for a command, a lesson's command or an answer.
+    public var prompt: (text: String, mode: PromptMode) {
+        let mode: PromptMode = session.lesson?.awaitsAnswer == true ? .answer : (session.lesson != nil ? .lesson : .free)
+        return (LessonRunner.prompt(session) ?? "gradlab> ", mode)
+    }
+
+    public enum PromptMode: Sendable { case free, lesson, answer }
+
     public var anyFailed: Bool { failures > 0 }
 
     public func warn(_ message: String) { err(renderer.renderWarning(message)) }
@@ -184,135 +177,5 @@ public final class ShellDriver {
     public func error(_ message: String) { err(renderer.renderError(message)) }
 
     /// Lets long commands see Ctrl-C (the interrupt flag of the C shim) and report progress.
-    func connect(_ runtime: Runtime) { session.runtime = runtime }
-}
-
-/// The entry point the executable calls: picks interactive or batch mode and returns the exit status.
-public enum ShellMain {
-    public static func run(_ options: ShellOptions) -> Int32 {
-        signal(SIGPIPE, SIG_DFL)  // `gradlab … | head` ends quietly
-        Terminal.useUTF8Locale()
-        let interactive = options.commands == nil && options.scriptPath == nil && isatty(STDIN_FILENO) == 1
-        let driver = ShellDriver(json: options.json, style: Terminal.style(options))
-        AtomicFile.removeStaleTemporaryFiles(in: StateDirectory.path())
-        driver.prepareLessons(store: ProgressStore(directory: StateDirectory.path()))
-        /// `--lesson PATH|ID`: false when the lesson could not be started (the error is shown).
-        func startLesson() -> Bool {
-            guard let lesson = options.lesson else { return true }
-            if FileManager.default.fileExists(atPath: (lesson as NSString).expandingTildeInPath) {
-                driver.execute("load \(lesson)")
-                if let id = driver.session.catalog.loaded.last?.id { driver.execute("lesson \(id)") }
-            } else {
-                driver.execute("lesson \(lesson)")
-            }
-            return driver.session.lesson != nil
-        }
-        if !interactive, !startLesson() { return 1 }
-
-        if let commands = options.commands {
-            for line in commands.split(separator: "\n", omittingEmptySubsequences: false) {
-                if !driver.execute(String(line)) { break }
-            }
-            return driver.anyFailed ? 1 : 0
-        }
-        if let path = options.scriptPath {
-            let text: String
-            switch BoundedFile.read(path, limit: BoundedFile.lessonLimit) {
-            case .contents(let bytes): text = String(decoding: bytes, as: UTF8.self)
-            case .missing: driver.error("cannot read the script '\(path)': no such file"); return 2
-            case .unreadable(let reason): driver.error("cannot read the script '\(path)': \(reason)"); return 2
-            case .tooLarge:
-                driver.error("the script '\(path)' is over \(BoundedFile.describe(BoundedFile.lessonLimit)), the most a script may hold; split it")
-                return 2
-            }
-            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                if !driver.execute(String(line), location: "\(path):\(number + 1)") { break }
-            }
-            return driver.anyFailed ? 1 : 0
-        }
-        if !interactive {
-            let reader = StreamLineReader()
-            var number = 0
-            while case .line(let line) = reader.read(prompt: "") {
-                number += 1
-                if !driver.execute(line, location: "stdin:\(number)") { break }
-            }
-            return driver.anyFailed ? 1 : 0
-        }
-        return Interactive(driver: driver, style: Terminal.style(options), start: startLesson).run()
-    }
-}
-
-/// The interactive shell: banner, prompt, history kept across sessions.
-struct Interactive {
-    let driver: ShellDriver
-    let style: OutputStyle
-    /// Runs after the banner (`--lesson`); false ends the shell.
-    let start: () -> Bool
-
-    func run() -> Int32 {
-        let driver = self.driver
-        let width = style.width
-        guard let reader = EditLineReader(complete: { TabCompletion.complete($0, lessons: driver.session.catalog.all.map(\.id), width: width) }) else {
-            driver.warn("the line editor could not start; reading plain lines")
-            let plain = StreamLineReader()
-            while case .line(let line) = plain.read(prompt: "") {
-                if !driver.execute(line) { break }
-            }
-            return 0
-        }
-        let history = HistoryFile(directory: StateDirectory.path())
-        var (lines, warning) = history.load()
-        if let warning { driver.warn(warning) }
-        for line in lines { reader.remember(line) }
-        var saving = true
-
-        gl_install_interrupt_handler()
-        var runtime = Runtime()
-        runtime.shouldStop = { gl_interrupt_pending() != 0 }
-        let drawer = isatty(STDERR_FILENO) == 1 ? ProgressDrawer(width: style.width, unicode: style.unicode) : nil
-        if let drawer { runtime.progress = { drawer.report($0, $1, $2) } }
-        driver.connect(runtime)
-        Terminal.write("""
-            gradlab — watch gradients explode through time, and clipping tame them.
-            Type help for the commands, help COMMAND for one; Ctrl-D or quit leaves.
-            New here? lessons lists the lessons; lesson 1 starts the first.
-
-            """, to: .output)
-        if let left = driver.whereLeft() { Terminal.write(left + "\n\n", to: .output) }
-        if !start() { return 1 }
-        func prompt() -> String {
-            let text = LessonRunner.prompt(driver.session) ?? "gradlab> "
-            guard style.color else { return text }
-            let body = String(text.dropLast())  // the trailing space stays uncoloured
-            let colour = driver.session.lesson?.awaitsAnswer == true ? "1;33" : (driver.session.lesson != nil ? "1;35" : "1;36")
-            return "\u{1}\u{1B}[\(colour)m\u{1}\(body)\u{1}\u{1B}[0m\u{1} "
-        }
-        while true {
-            gl_clear_interrupt()
-            switch reader.read(prompt: prompt()) {
-            case .end:
-                Terminal.write("\n", to: .output)
-                return 0
-            case .interrupted:
-                continue
-            case .line(let line):
-                let trimmed = line.trimmingWhitespace()
-                if !trimmed.isEmpty && lines.last != line {
-                    reader.remember(line)
-                    lines.append(line)
-                    if saving {
-                        do throws(FileError) { try history.save(lines) } catch {
-                            driver.warn("\(error.description); history will not be saved this session")
-                            saving = false
-                        }
-                    }
-                }
-                let keepGoing = driver.execute(line, before: { drawer?.clear() })
-                drawer?.clear()
-                if !keepGoing { return 0 }
-            }
-        }
-    }
-
+    public func connect(_ runtime: Runtime) { session.runtime = runtime }
 }

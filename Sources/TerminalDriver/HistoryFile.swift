@@ -1,3 +1,6 @@
+import StateFiles
+import Render
+import Shell
 import Foundation
 import Lessons
 

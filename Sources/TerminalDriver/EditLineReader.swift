@@ -1,3 +1,5 @@
+import Render
+import Shell
 import EditLineShim
 import Foundation
 
@@ -40,16 +42,5 @@ public final class EditLineReader: LineReader {
     private final class Completer {
         let body: (String) -> Completion
         init(_ body: @escaping (String) -> Completion) { self.body = body }
-    }
-}
-
-/// What Tab does: text to insert at the cursor, and candidates to list when it is ambiguous.
-public struct Completion: Sendable, Equatable {
-    public var insert: String
-    public var candidates: [String]
-
-    public init(insert: String, candidates: [String] = []) {
-        self.insert = insert
-        self.candidates = candidates
     }
 }

@@ -1,3 +1,5 @@
+import Render
+import Shell
 import Glibc
 
 /// What reading a line produced.

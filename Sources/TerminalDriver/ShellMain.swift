@@ -1,0 +1,151 @@
+import StateFiles
+import Render
+import Shell
+import EditLineShim
+import Lessons
+import Foundation
+
+/// How a run of gradlab was asked to behave.
+public struct ShellOptions: Sendable {
+    public var json = false
+    public var noColor = false
+    public var ascii = false
+    /// `-c "cmd; cmd"`: run these and exit.
+    public var commands: String?
+    /// `gradlab FILE`: run a script and exit.
+    public var scriptPath: String?
+    /// `--lesson PATH|ID`: start straight into a lesson (a file is loaded first).
+    public var lesson: String?
+
+    public init() {}
+}
+
+/// The entry point the executable calls: picks interactive or batch mode and returns the exit status.
+public enum ShellMain {
+    public static func run(_ options: ShellOptions) -> Int32 {
+        signal(SIGPIPE, SIG_DFL)  // `gradlab … | head` ends quietly
+        Terminal.useUTF8Locale()
+        let interactive = options.commands == nil && options.scriptPath == nil && isatty(STDIN_FILENO) == 1
+        let driver = Interpreter(json: options.json, style: Terminal.style(options),
+                                 out: { Terminal.write($0, to: .output) }, err: { Terminal.write($0, to: .error) })
+        AtomicFile.removeStaleTemporaryFiles(in: StateDirectory.path())
+        driver.prepareLessons(store: ProgressStore(directory: StateDirectory.path()))
+        /// `--lesson PATH|ID`: false when the lesson could not be started (the error is shown).
+        func startLesson() -> Bool {
+            guard let lesson = options.lesson else { return true }
+            if FileManager.default.fileExists(atPath: (lesson as NSString).expandingTildeInPath) {
+                driver.execute("load \(lesson)")
+                if let id = driver.session.catalog.loaded.last?.id { driver.execute("lesson \(id)") }
+            } else {
+                driver.execute("lesson \(lesson)")
+            }
+            return driver.session.lesson != nil
+        }
+        if !interactive, !startLesson() { return 1 }
+
+        if let commands = options.commands {
+            for line in commands.split(separator: "\n", omittingEmptySubsequences: false) {
+                if !driver.execute(String(line)) { break }
+            }
+            return driver.anyFailed ? 1 : 0
+        }
+        if let path = options.scriptPath {
+            let text: String
+            switch BoundedFile.read(path, limit: BoundedFile.lessonLimit) {
+            case .contents(let bytes): text = String(decoding: bytes, as: UTF8.self)
+            case .missing: driver.error("cannot read the script '\(path)': no such file"); return 2
+            case .unreadable(let reason): driver.error("cannot read the script '\(path)': \(reason)"); return 2
+            case .tooLarge:
+                driver.error("the script '\(path)' is over \(BoundedFile.describe(BoundedFile.lessonLimit)), the most a script may hold; split it")
+                return 2
+            }
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                if !driver.execute(String(line), location: "\(path):\(number + 1)") { break }
+            }
+            return driver.anyFailed ? 1 : 0
+        }
+        if !interactive {
+            let reader = StreamLineReader()
+            var number = 0
+            while case .line(let line) = reader.read(prompt: "") {
+                number += 1
+                if !driver.execute(line, location: "stdin:\(number)") { break }
+            }
+            return driver.anyFailed ? 1 : 0
+        }
+        return Interactive(driver: driver, style: Terminal.style(options), start: startLesson).run()
+    }
+}
+
+/// The interactive shell: banner, prompt, history kept across sessions.
+struct Interactive {
+    let driver: Interpreter
+    let style: OutputStyle
+    /// Runs after the banner (`--lesson`); false ends the shell.
+    let start: () -> Bool
+
+    func run() -> Int32 {
+        let driver = self.driver
+        let width = style.width
+        guard let reader = EditLineReader(complete: { TabCompletion.complete($0, lessons: driver.session.catalog.all.map(\.id), width: width) }) else {
+            driver.warn("the line editor could not start; reading plain lines")
+            let plain = StreamLineReader()
+            while case .line(let line) = plain.read(prompt: "") {
+                if !driver.execute(line) { break }
+            }
+            return 0
+        }
+        let history = HistoryFile(directory: StateDirectory.path())
+        var (lines, warning) = history.load()
+        if let warning { driver.warn(warning) }
+        for line in lines { reader.remember(line) }
+        var saving = true
+
+        gl_install_interrupt_handler()
+        var runtime = Runtime()
+        runtime.shouldStop = { gl_interrupt_pending() != 0 }
+        let drawer = isatty(STDERR_FILENO) == 1 ? ProgressDrawer(width: style.width, unicode: style.unicode) : nil
+        if let drawer { runtime.progress = { drawer.report($0, $1, $2) } }
+        driver.connect(runtime)
+        Terminal.write("""
+            gradlab — watch gradients explode through time, and clipping tame them.
+            Type help for the commands, help COMMAND for one; Ctrl-D or quit leaves.
+            New here? lessons lists the lessons; lesson 1 starts the first.
+
+            """, to: .output)
+        if let left = driver.whereLeft() { Terminal.write(left + "\n\n", to: .output) }
+        if !start() { return 1 }
+        func prompt() -> String {
+            let (text, mode) = driver.prompt
+            guard style.color else { return text }
+            let body = String(text.dropLast())  // the trailing space stays uncoloured
+            let colour = switch mode { case .answer: "1;33"; case .lesson: "1;35"; case .free: "1;36" }
+            return "\u{1}\u{1B}[\(colour)m\u{1}\(body)\u{1}\u{1B}[0m\u{1} "
+        }
+        while true {
+            gl_clear_interrupt()
+            switch reader.read(prompt: prompt()) {
+            case .end:
+                Terminal.write("\n", to: .output)
+                return 0
+            case .interrupted:
+                continue
+            case .line(let line):
+                if line.contains(where: { !$0.isWhitespace }) && lines.last != line {
+                    reader.remember(line)
+                    lines.append(line)
+                    if saving {
+                        do throws(FileError) { try history.save(lines) } catch {
+                            driver.warn("\(error.description); history will not be saved this session")
+                            saving = false
+                        }
+                    }
+                }
+                let keepGoing = driver.execute(line, before: { drawer?.clear() })
+                drawer?.clear()
+                if !keepGoing { return 0 }
+            }
+        }
+    }
+
+}
