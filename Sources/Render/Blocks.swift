@@ -69,26 +69,57 @@ public struct Sparkline: Sendable {
     }
 }
 
-/// The outcome of one command: blocks for people, fields for `--json`.
-public struct Report: Sendable {
-    public var command: String
-    public var blocks: [Block]
+/// A command's outcome, presented two ways: blocks for people, the fields of a JSON object for
+/// `--json`. A command returns a typed result that conforms; each way is made only when it is
+/// asked for, so text output never builds the JSON of a 512×512 matrix, and numbers are formatted
+/// only when rendered.
+public protocol Presentation: Sendable {
+    /// What a person reads.
+    var blocks: [Block] { get }
     /// The command-specific JSON fields (after "command" and "ok").
-    public var fields: [(String, JSON)]
-    /// Whether the shell should end after this command (quit).
-    public var quits = false
+    var fields: [(String, JSON)] { get }
+    /// Every warning, so that `--json` readers see them too (by default, the warning blocks).
+    var warnings: [String] { get }
+}
 
-    public init(command: String, blocks: [Block] = [], fields: [(String, JSON)] = []) {
-        self.command = command
+extension Presentation {
+    public var warnings: [String] { blocks.compactMap { if case .warning(let text) = $0 { text } else { nil } } }
+}
+
+/// A presentation written out in full: for commands whose outcome is text (help, lessons, set).
+public struct Written: Presentation {
+    public var blocks: [Block]
+    public var fields: [(String, JSON)]
+
+    public init(blocks: [Block] = [], fields: [(String, JSON)] = []) {
         self.blocks = blocks
         self.fields = fields
     }
+}
 
-    /// Every warning among the blocks, so that `--json` readers see them too.
-    public var warnings: [String] { blocks.compactMap { if case .warning(let text) = $0 { text } else { nil } } }
+/// The outcome of one command: what it found, and how to present it.
+public struct Report: Sendable {
+    public var command: String
+    public var content: any Presentation
+    /// Whether the shell should end after this command (quit).
+    public var quits = false
+
+    public init(command: String, _ content: any Presentation) {
+        self.command = command
+        self.content = content
+    }
+
+    public init(command: String, blocks: [Block] = [], fields: [(String, JSON)] = []) {
+        self.init(command: command, Written(blocks: blocks, fields: fields))
+    }
+
+    public var blocks: [Block] { content.blocks }
+
+    public var warnings: [String] { content.warnings }
 
     public var json: JSON {
+        let warnings = content.warnings
         let warningField: [(String, JSON)] = warnings.isEmpty ? [] : [("warnings", .array(warnings.map(JSON.string)))]
-        return .object([("command", .string(command)), ("ok", .bool(true))] + fields + warningField)
+        return .object([("command", .string(command)), ("ok", .bool(true))] + content.fields + warningField)
     }
 }

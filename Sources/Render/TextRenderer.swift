@@ -5,7 +5,8 @@ public struct TextRenderer: Sendable {
     public init(style: OutputStyle) { self.style = style }
 
     public func render(_ report: Report) -> String {
-        finish(report.blocks.map(render).joined(separator: "\n") + (report.blocks.isEmpty ? "" : "\n"))
+        let blocks = report.blocks
+        return finish(blocks.map(render).joined(separator: "\n") + (blocks.isEmpty ? "" : "\n"))
     }
 
     /// An error, wrapped between words like everything else.
