@@ -47,57 +47,9 @@ extension Commands {
         let plain = model.descend(w: w, b: b, learningRate: lr, steps: steps, clip: .none)
         let clipped = model.descend(w: w, b: b, learningRate: lr, steps: steps, clip: rule)
 
-        func jumps(_ path: [CliffPoint]) -> [Double] { zip(path, path.dropFirst()).map { hypot($1.w - $0.w, $1.b - $0.b) } }
-        func leaves(_ path: [CliffPoint]) -> Int? {
-            path.firstIndex { !(wRange.0...wRange.1).contains($0.w) || !(bRange.0...bRange.1).contains($0.b) }
-        }
-        func descent(_ path: [CliffPoint]) -> CliffMeasurement.Descent {
-            .init(loss: path.last!.loss, largestStep: jumps(path).max() ?? 0, leftTheMap: leaves(path) != nil)
-        }
-        let measured = CliffMeasurement(plain: descent(plain), clipped: descent(clipped))
-        session.results.cliff = Measured(value: measured, provenance: session.provenance(session.settings, clip: rule))
-        func summary(_ path: [CliffPoint], _ name: String) -> Block {
-            let jumps = jumps(path)
-            let biggest = jumps.indices.max { jumps[$0] < jumps[$1] }
-            let leaves = leaves(path)
-            let end = path.last!
-            var text = "\(name): ends at w=\(NumberFormat.short(end.w)), b=\(NumberFormat.short(end.b)) with loss \(NumberFormat.short(end.loss))"
-            if let k = biggest { text += "; largest step \(NumberFormat.short(jumps[k])) at step \(k + 1) (‖∇L‖ = \(NumberFormat.short(path[k].gradientNorm)))" }
-            if let k = leaves {
-                text += "; leaves the map at step \(k)"
-            } else {
-                let tail = path.suffix(10).map(\.loss)
-                text += "; stays on the map, its last \(tail.count) losses between \(NumberFormat.short(tail.min()!)) and \(NumberFormat.short(tail.max()!))"
-            }
-            return .text(text)
-        }
-        let pathJSON: ([CliffPoint]) -> JSON = { path in .array(path.map { .numbers([$0.w, $0.b, $0.loss, $0.gradientNorm]) }) }
-        var notes: [Block] = [.note("start: w=\(NumberFormat.short(w)), b=\(NumberFormat.short(b)), loss \(NumberFormat.short(plain[0].loss)), ‖∇L‖ \(NumberFormat.short(plain[0].gradientNorm))")]
-        if !(wRange.0...wRange.1).contains(w) || !(bRange.0...bRange.1).contains(b) {
-            notes.append(.warning("the start is off the map; move the map with wrange=a..b and brange=a..b"))
-        }
-        return Report(command: "cliff", blocks: [
-            .title("Pascanu's cliff: L(w, b) = (x_50 − 0.7)², x_t = w·σ(x_{t−1}) + b · start w=\(NumberFormat.short(w)), b=\(NumberFormat.short(b)) · lr \(NumberFormat.short(lr)) · \(steps) step\(steps == 1 ? "" : "s")"),
-            .heatmap(Heatmap(title: "loss over (w, b)", valueName: "loss", x: .init("w", ws), y: .init("b", bs), values: surface,
-                             scale: .log10, trajectories: [
-                                 .init("clip \(describe(rule))", clipped.map { (x: $0.w, y: $0.b) }),
-                                 .init("no clipping", plain.map { (x: $0.w, y: $0.b) }),
-                             ])),
-        ] + notes + [
-            summary(plain, "without clipping"),
-            summary(clipped, "with clip \(describe(rule))"),
-        ], fields: [
-            ("w", .numbers(ws)), ("b", .numbers(bs)), ("loss", .array(surface.map(JSON.numbers))),
-            ("start", .numbers([w, b])), ("lr", .number(lr)), ("steps", .integer(steps)), ("clip", clipJSON(rule)),
-            ("paths", .array([
-                .object([("clip", clipJSON(.none)), ("points", pathJSON(plain))] + descentJSON(measured.plain)),
-                .object([("clip", clipJSON(rule)), ("points", pathJSON(clipped))] + descentJSON(measured.clipped)),
-            ])),
-        ])
-    }
-
-    static func descentJSON(_ descent: CliffMeasurement.Descent) -> [(String, JSON)] {
-        [("loss", .number(descent.loss)), ("largest_step", .number(descent.largestStep)), ("left_the_map", .bool(descent.leftTheMap))]
+        let landscape = CliffLandscape(ws: ws, bs: bs, wRange: wRange.0...wRange.1, bRange: bRange.0...bRange.1, surface: surface, start: (w, b), lr: lr, steps: steps, rule: rule, plain: plain, clipped: clipped)
+        session.results.cliff = Measured(value: landscape.measurement, provenance: session.provenance(session.settings, clip: rule))
+        return Report(command: "cliff", landscape)
     }
 
     /// "a..b" with a < b.

@@ -14,38 +14,16 @@ extension Commands {
     ) { session, call throws(ShellError) in
         guard call.words.count <= 1 else { throw ShellError("show takes at most one setting, like show rho") }
         let model = try session.model()
-        let spectrum = try session.spectrum()
-        let rho = spectrum.rho, sigma = spectrum.sigma
-        var fields = settingsFields(session)
-        fields += [("spectral_radius", .number(rho)), ("sigma_max", .number(sigma))]
-        if let name = call.words.first {
-            switch name {
-            case "seed": return Report(command: "show", blocks: [.values([("seed", .text(String(session.settings.seed)))])], fields: fields)
-            case "clip": return Report(command: "show", blocks: [.values([("clip", .text(describe(session.clipRule)))])], fields: fields)
-            case "W":
-                // One number format for the whole matrix, and at most its top-left 8×8 corner.
-                let n = model.W.rows, shown = min(n, 8)
-                let format = NumberFormat.matrixFormat(model.W.storage)
-                let rows = (0..<shown).map { i in [Cell.integer(i + 1)] + (0..<shown).map { Cell.text(format(model.W[i, $0])) } }
-                let columns = [Table.Column("row")] + (1...shown).map { Table.Column(String($0)) }
-                var blocks: [Block] = [
-                    .title("W (\(n)×\(n), \(session.settings.initialization.name)\(session.settings.rho.map { ", rescaled to ρ = \(NumberFormat.short($0))" } ?? ""))"),
-                    .table(Table(columns: columns, rows: rows)),
-                ]
-                if shown < n { blocks.append(.note("the top-left \(shown)×\(shown) of \(n)×\(n); --json gives all of W")) }
-                return Report(command: "show", blocks: blocks, fields: fields + [("W", .matrix(model.W.rowArrays))])
-            default:
-                let key = try Settings.key(name)
-                return Report(command: "show", blocks: [.values([(key.name, .text(key.show(session.settings)))]), .note(key.summary + ": " + key.accepts)], fields: fields)
-            }
+        let part: SettingsListing.Part
+        switch call.words.first {
+        case nil: part = .all
+        case "seed": part = .seed
+        case "clip": part = .clip
+        case "W": part = .W
+        case let name?: part = .key(try Settings.key(name))
         }
-        var rows: [[Cell]] = Settings.keys.map { [.text($0.name), .text($0.show(session.settings)), .text($0.summary)] }
-        rows.append([.text("seed"), .text(String(session.settings.seed)), .text("random seed (seed N)")])
-        rows.append([.text("clip"), .text(describe(session.clipRule)), .text("rule used by grad and training (clip …)")])
-        return Report(command: "show", blocks: [
-            .table(Table(columns: [.init("setting", numeric: false), .init("value", numeric: false), .init("meaning", numeric: false)], rows: rows)),
-            .values([("ρ(W)", .number(rho)), ("σ_max(W)", .number(sigma))]),
-        ], fields: fields)
+        return Report(command: "show", SettingsListing(part: part, settings: session.settings, clip: session.clipRule,
+                                                       W: model.W, spectrum: try session.spectrum()))
     }
 
     static let set = CommandSpec(

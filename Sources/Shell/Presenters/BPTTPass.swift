@@ -15,7 +15,7 @@ struct BPTTPass: Presentation {
     var blocks: [Block] {
         let T = sample.length, n = model.hiddenSize
         // Rows run in the direction of backpropagation: from t = T back to t = 0.
-        let stepsBack = Commands.evenlySpaced(count: T + 1, rows: 11)
+        let stepsBack = Rows.evenlySpaced(count: T + 1, rows: 11)
         var columns: [Table.Column] = [.init("t"), .init("steps back"), .init("‖∂L/∂h_t‖₂")]
         if result.jacobianNorms != nil { columns.append(.init("‖∂h_T/∂h_t‖₂")) }
         let rows: [[Cell]] = stepsBack.map { k in
