@@ -77,7 +77,7 @@ extension Commands {
             if styleText != nil { throw ShellError("style= chooses whose norm clipping to reproduce; it does not apply to clip \(mode)") }
         }
         let rule = makeRule(mode, value, order: order ?? .two, style: style ?? .gradlab)
-        do throws(ClipError) { try rule.validate() } catch { throw ShellError(error.description) }
+        do throws(ClipError) { try rule.validate() } catch { throw ShellError(describe(error)) }
         if let stray = rest.first(where: { !$0.hasPrefix("[") }) {
             throw ShellError("unexpected '\(stray)' after clip \(mode): vectors are written in brackets, like [6,8]")
         }

@@ -14,4 +14,29 @@ extension Commands {
         case .memory: "output the first input after T steps"
         }
     }
+
+    /// Why a clipping rule cannot be applied as written, and what to write instead.
+    static func describe(_ error: ClipError) -> String {
+        switch error {
+        case .thresholdNotFinite(let tau):
+            "the clipping threshold must be a finite number, not \(plain(tau))"
+        case .thresholdNotPositive(let tau):
+            "the clipping threshold must be greater than 0, not \(plain(tau))"
+        case .orderUnavailable(let style, let order):
+            """
+            style=\(style.rawValue) has only the 2-norm (\(style.source)), so p=\(order.rawValue) does not apply; \
+            drop p= or use style=gradlab or style=torch
+            """
+        case .ratioNotFinite(let lambda):
+            "the AGC ratio λ must be a finite number, not \(plain(lambda))"
+        case .ratioNotPositive(let lambda):
+            "the AGC ratio λ must be greater than 0, not \(plain(lambda))"
+        }
+    }
+
+    /// A number as a person wrote it: "0", "-1", "0.5" (not "0.0", "-1.0"); nan, inf and -inf as Swift
+    /// prints them.
+    private static func plain(_ x: Double) -> String {
+        x.isFinite && x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
+    }
 }
