@@ -302,7 +302,7 @@ extension Commands {
         }
         let rule = makeRule(mode, value, order: order ?? .two, style: style ?? .gradlab)
         if case .norm(_, let order, let style) = rule, !style.orders.contains(order) {
-            throw ShellError("'\(spec)' asks \(style.rawValue) for p=\(order.rawValue), but \(style.source) has only the 2-norm; drop p=\(order.rawValue), or use torch or gradlab")
+            throw ShellError("'\(spec)' asks \(style.rawValue) for p=\(order.rawValue), but \(source(of: style)) has only the 2-norm; drop p=\(order.rawValue), or use torch or gradlab")
         }
         return rule
     }

@@ -15,6 +15,16 @@ extension Commands {
         }
     }
 
+    /// The function a norm clipping style reproduces, as sentences name it.
+    static func source(of style: NormClipStyle) -> String {
+        switch style {
+        case .gradlab: "gradlab's own, overflow-safe"
+        case .torch: "torch.nn.utils.clip_grad_norm_"
+        case .tf: "tf.clip_by_global_norm"
+        case .optax: "optax.clip_by_global_norm"
+        }
+    }
+
     /// Why a clipping rule cannot be applied as written, and what to write instead.
     static func describe(_ error: ClipError) -> String {
         switch error {
@@ -24,7 +34,7 @@ extension Commands {
             "the clipping threshold must be greater than 0, not \(plain(tau))"
         case .orderUnavailable(let style, let order):
             """
-            style=\(style.rawValue) has only the 2-norm (\(style.source)), so p=\(order.rawValue) does not apply; \
+            style=\(style.rawValue) has only the 2-norm (\(source(of: style))), so p=\(order.rawValue) does not apply; \
             drop p= or use style=gradlab or style=torch
             """
         case .ratioNotFinite(let lambda):

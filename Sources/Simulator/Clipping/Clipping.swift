@@ -98,16 +98,6 @@ public enum NormClipStyle: String, CaseIterable, Sendable {
         case .tf, .optax: [.two]
         }
     }
-
-    /// The function it reproduces.
-    public var source: String {
-        switch self {
-        case .gradlab: "gradlab's own, overflow-safe"
-        case .torch: "torch.nn.utils.clip_grad_norm_"
-        case .tf: "tf.clip_by_global_norm"
-        case .optax: "optax.clip_by_global_norm"
-        }
-    }
 }
 
 /// Why a rule cannot be applied as written (`ClipRule.validate()`), with the number or the choice at
