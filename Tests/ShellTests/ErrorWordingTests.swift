@@ -3,8 +3,9 @@ import Testing
 @testable import Shell
 
 // The simulator's errors are typed values; the shell words them (Commands/Wording.swift). Each table
-// below reaches its errors the way the shell does (validating a rule), so it checks both that the
-// simulator throws the case meant and that the learner reads the sentence they read before.
+// below reaches its errors the way the shell does (validating a rule, building the model), so it
+// checks both that the simulator throws the case meant and that the learner reads the sentence they
+// read before.
 
 /// The cases of `ClipError`, without their values.
 enum ClipErrorCase: CaseIterable {
@@ -19,6 +20,19 @@ enum ClipErrorCase: CaseIterable {
         case .orderUnavailable: self = .orderUnavailable
         case .ratioNotFinite: self = .ratioNotFinite
         case .ratioNotPositive: self = .ratioNotPositive
+        }
+    }
+}
+
+/// The cases of `ModelError`, without their values; exhaustive, as `ClipErrorCase`.
+enum ModelErrorCase: CaseIterable {
+    case literalSize, radiusNotFinite, radiusZero
+
+    init(_ error: ModelError) {
+        switch error {
+        case .literalSize: self = .literalSize
+        case .radiusNotFinite: self = .radiusNotFinite
+        case .radiusZero: self = .radiusZero
         }
     }
 }
@@ -41,6 +55,31 @@ struct ClipErrorRow: Sendable, CustomTestStringConvertible {
     }
 }
 
+/// A spec that gives no model, and the exact sentence the learner reads about it.
+struct ModelErrorRow: Sendable, CustomTestStringConvertible {
+    let label: String
+    let spec: ModelSpec
+    let sentence: String
+    var testDescription: String { label }
+
+    init(_ label: String, _ spec: ModelSpec, _ sentence: String) {
+        self.label = label
+        self.spec = spec
+        self.sentence = sentence
+    }
+
+    /// What `model()` throws for the spec.
+    var error: ModelError? {
+        do throws(ModelError) { _ = try spec.model() } catch { return error }
+        return nil
+    }
+}
+
+/// A spec with the literal W `rows` and hidden size `n`, rescaled to `rho` when given.
+private func literal(_ rows: [[Double]], n: Int, rho: Double? = nil) -> ModelSpec {
+    ModelSpec(hiddenSize: n, initialization: .literal(Matrix(rows)), spectralRadius: rho)
+}
+
 enum ErrorWordingTable {
     static let clip: [ClipErrorRow] = [
         ClipErrorRow(.norm(threshold: .nan), "the clipping threshold must be a finite number, not nan"),
@@ -56,6 +95,21 @@ enum ErrorWordingTable {
         ClipErrorRow(.agc(lambda: .infinity), "the AGC ratio λ must be a finite number, not inf"),
         ClipErrorRow(.agc(lambda: 0), "the AGC ratio λ must be greater than 0, not 0"),
         ClipErrorRow(.agc(lambda: -1), "the AGC ratio λ must be greater than 0, not -1"),
+    ]
+
+    static let model: [ModelErrorRow] = [
+        ModelErrorRow("smaller than n", literal([[1, 0], [0, 1]], n: 3),
+                      "the W written out is 2×2, but the hidden size is 3: W must be 3×3"),
+        ModelErrorRow("not square", literal([[1, 0, 0], [0, 1, 0]], n: 2),
+                      "the W written out is 2×3, but the hidden size is 2: W must be 2×2"),
+        ModelErrorRow("NaN, rescaled", literal([[1, .nan], [0, 1]], n: 2, rho: 0.9),
+                      "W has non-finite entries, so its spectral radius is undefined and it cannot be rescaled"),
+        ModelErrorRow("∞, rescaled", literal([[1, .infinity], [0, 1]], n: 2, rho: 1),
+                      "W has non-finite entries, so its spectral radius is undefined and it cannot be rescaled"),
+        ModelErrorRow("nilpotent, rho=1", literal([[0, 1], [0, 0]], n: 2, rho: 1),
+                      "ρ(W) is 0 (every eigenvalue is zero), so W cannot be rescaled to rho=1.0; choose another init or W, or unset rho with rho=none"),
+        ModelErrorRow("zero, rho=0.5", literal([[0, 0], [0, 0]], n: 2, rho: 0.5),
+                      "ρ(W) is 0 (every eigenvalue is zero), so W cannot be rescaled to rho=0.5; choose another init or W, or unset rho with rho=none"),
     ]
 }
 
@@ -73,5 +127,28 @@ struct ErrorWordingTests {
     func clipSentence(_ row: ClipErrorRow) throws {
         let error = try #require(row.error)
         #expect(Commands.describe(error) == row.sentence)
+    }
+
+    @Test("every case of ModelError has a row, and a sentence")
+    func everyModelErrorIsWorded() {
+        let errors = ErrorWordingTable.model.compactMap(\.error)
+        #expect(errors.count == ErrorWordingTable.model.count)
+        #expect(Set(errors.map(ModelErrorCase.init)) == Set(ModelErrorCase.allCases))
+        for error in errors { #expect(!Commands.describe(error).isEmpty) }
+    }
+
+    @Test("each model error reads exactly as the learner sees it", arguments: ErrorWordingTable.model)
+    func modelSentence(_ row: ModelErrorRow) throws {
+        let error = try #require(row.error)
+        #expect(Commands.describe(error) == row.sentence)
+    }
+
+    @Test("the session hands the model error on in the same words")
+    func sessionSaysTheSame() throws {
+        let row = try #require(ErrorWordingTable.model.last)
+        var settings = Settings()
+        (settings.n, settings.initialization, settings.rho) = (row.spec.hiddenSize, row.spec.initialization, row.spec.spectralRadius)
+        #expect(settings.spec == row.spec)
+        #expect(throws: ShellError(row.sentence)) { try Session.model(for: settings) }
     }
 }

@@ -44,6 +44,21 @@ extension Commands {
         }
     }
 
+    /// Why the settings give no model, and what to change.
+    static func describe(_ error: ModelError) -> String {
+        switch error {
+        case .literalSize(let rows, let cols, let n):
+            "the W written out is \(rows)×\(cols), but the hidden size is \(n): W must be \(n)×\(n)"
+        case .radiusNotFinite:
+            "W has non-finite entries, so its spectral radius is undefined and it cannot be rescaled"
+        case .radiusZero(let target):
+            """
+            ρ(W) is 0 (every eigenvalue is zero), so W cannot be rescaled to rho=\(target); \
+            choose another init or W, or unset rho with rho=none
+            """
+        }
+    }
+
     /// A number as a person wrote it: "0", "-1", "0.5" (not "0.0", "-1.0"); nan, inf and -inf as Swift
     /// prints them.
     private static func plain(_ x: Double) -> String {
