@@ -333,7 +333,7 @@ struct ClippingSemanticsTests {
             #expect(throws: ClipError.self) { try ClipRule.norm(threshold: 1, order: .infinity, style: style).validate() }
             #expect(throws: ClipError.self) { try ClipRule.norm(threshold: 1, order: .one, style: style).validate() }
         }
-        #expect(throws: ClipError("style=tf has only the 2-norm (tf.clip_by_global_norm), so p=1 does not apply; drop p= or use style=gradlab or style=torch")) {
+        #expect(throws: ClipError.orderUnavailable(.tf, .one)) {
             try ClipRule.norm(threshold: 1, order: .one, style: .tf).validate()
         }
     }
@@ -355,7 +355,10 @@ struct ClippingSemanticsTests {
         #expect(ClipRule.none.threshold == nil)
         let broken: [ClipRule] = [.norm(threshold: bad), .value(threshold: bad), .tensor(threshold: bad), .agc(lambda: bad), .signal(threshold: bad)]
         for rule in broken { #expect(throws: ClipError.self) { try rule.validate() } }
-        #expect(throws: ClipError("the AGC ratio λ must be greater than 0, not -1")) { try ClipRule.agc(lambda: -1).validate() }
+        #expect(throws: ClipError.ratioNotPositive(-1)) { try ClipRule.agc(lambda: -1).validate() }
+        #expect(throws: ClipError.thresholdNotPositive(0)) { try ClipRule.value(threshold: 0).validate() }
+        #expect(throws: ClipError.thresholdNotFinite(.infinity)) { try ClipRule.signal(threshold: .infinity).validate() }
+        #expect(throws: ClipError.ratioNotFinite(-.infinity)) { try ClipRule.agc(lambda: -.infinity).validate() }
     }
 
     @Test("norm(threshold:order:) keeps meaning gradlab's style")

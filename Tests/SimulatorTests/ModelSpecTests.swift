@@ -100,8 +100,8 @@ struct ModelSpecTests {
           arguments: [Matrix([[0, 1], [0, 0]]), Matrix([[0, 1, 5], [0, 0, 2], [0, 0, 0]]), Matrix(rows: 2, cols: 2)])
     func rescalingANilpotentMatrixThrows(literal: Matrix) {
         let spec = ModelSpec(hiddenSize: literal.rows, initialization: .literal(literal), spectralRadius: 0.9)
-        #expect(throws: ModelError.self) { try spec.recurrentMatrix() }
-        #expect(throws: ModelError.self) { try spec.model() }
+        #expect(throws: ModelError.radiusZero(target: 0.9)) { try spec.recurrentMatrix() }
+        #expect(throws: ModelError.radiusZero(target: 0.9)) { try spec.model() }
     }
 
     @Test("without a spectral radius, a literal W is used exactly as written, nilpotent or not")
@@ -115,13 +115,13 @@ struct ModelSpecTests {
     @Test("a literal W whose size differs from the hidden size is a ModelError, not a crash")
     func literalOfTheWrongSizeThrows() {
         let spec = ModelSpec(hiddenSize: 3, initialization: .literal(Matrix([[1, 0], [0, 1]])))
-        #expect(throws: ModelError("the W written out is 2×2, but the hidden size is 3: W must be 3×3")) { try spec.model() }
+        #expect(throws: ModelError.literalSize(rows: 2, cols: 2, hiddenSize: 3)) { try spec.model() }
     }
 
     @Test("a literal W with a non-finite entry cannot be rescaled: ModelError", arguments: [Double.nan, .infinity])
     func rescalingANonFiniteMatrixThrows(bad: Double) {
         let spec = ModelSpec(hiddenSize: 2, initialization: .literal(Matrix([[1, bad], [0, 1]])), spectralRadius: 0.9)
-        #expect(throws: ModelError.self) { try spec.recurrentMatrix() }
+        #expect(throws: ModelError.radiusNotFinite) { try spec.recurrentMatrix() }
     }
 
     @Test("orthogonal initialisation gives WᵀW = WWᵀ = I to 1e-12", arguments: [1, 2, 8, 64])

@@ -78,7 +78,7 @@ extension Commands {
             if styleText != nil { throw ShellError("style= chooses whose norm clipping to reproduce; it does not apply to clip \(mode)") }
         }
         let rule = makeRule(mode, value, order: order ?? .two, style: style ?? .gradlab)
-        do throws(ClipError) { try rule.validate() } catch { throw ShellError(error.description) }
+        do throws(ClipError) { try rule.validate() } catch { throw ShellError(describe(error)) }
         if let stray = rest.first(where: { !$0.hasPrefix("[") }) {
             throw ShellError("unexpected '\(stray)' after clip \(mode): vectors are written in brackets, like [6,8]")
         }
@@ -303,7 +303,7 @@ extension Commands {
         }
         let rule = makeRule(mode, value, order: order ?? .two, style: style ?? .gradlab)
         if case .norm(_, let order, let style) = rule, !style.orders.contains(order) {
-            throw ShellError("'\(spec)' asks \(style.rawValue) for p=\(order.rawValue), but \(style.source) has only the 2-norm; drop p=\(order.rawValue), or use torch or gradlab")
+            throw ShellError("'\(spec)' asks \(style.rawValue) for p=\(order.rawValue), but \(source(of: style)) has only the 2-norm; drop p=\(order.rawValue), or use torch or gradlab")
         }
         return rule
     }

@@ -32,7 +32,7 @@ extension Commands {
         return Report(command: "task", blocks: [
             .values([("task", .text(task.kind.rawValue)), ("T", .integer(task.length)),
                      ("inputs", .integer(task.inputSize)), ("outputs", .integer(task.outputSize))]),
-            .text(task.kind.summary),
+            .text(describe(task.kind)),
             .note(task.trivialLoss.map { "a predictor that ignores the input at best reaches loss \(NumberFormat.short($0))" }
                   ?? "one fixed sequence: a network can fit it exactly, so any loss can be reached"),
         ], fields: settingsFields(session) + [("trivial_loss", task.trivialLoss.map(JSON.number) ?? .null)])

@@ -42,7 +42,7 @@ public struct Session: Sendable {
 
     /// The model other settings would give, without touching this session.
     public static func model(for settings: Settings) throws(ShellError) -> RNN {
-        do { return try settings.spec.model() } catch { throw ShellError(error.description) }
+        do { return try settings.spec.model() } catch { throw ShellError(Commands.describe(error)) }
     }
 }
 

@@ -27,8 +27,8 @@ public enum ClipRule: Sendable, Equatable {
 
     /// A threshold must be a positive, finite number: τ ≤ 0 would flip or erase the gradient.
     public static func checkThreshold(_ tau: Double) throws(ClipError) {
-        guard tau.isFinite else { throw ClipError("the clipping threshold must be a finite number, not \(tau)") }
-        guard tau > 0 else { throw ClipError("the clipping threshold must be greater than 0, not \(plain(tau))") }
+        guard tau.isFinite else { throw .thresholdNotFinite(tau) }
+        guard tau > 0 else { throw .thresholdNotPositive(tau) }
     }
 
     /// Whether the rule can be applied as written: a positive finite τ (or λ), and a norm order that
@@ -40,14 +40,12 @@ public enum ClipRule: Sendable, Equatable {
             return
         case .norm(let tau, let order, let style):
             try Self.checkThreshold(tau)
-            guard style.orders.contains(order) else {
-                throw ClipError("style=\(style.rawValue) has only the 2-norm (\(style.source)), so p=\(order.rawValue) does not apply; drop p= or use style=gradlab or style=torch")
-            }
+            guard style.orders.contains(order) else { throw .orderUnavailable(style, order) }
         case .value(let tau), .tensor(let tau), .signal(let tau):
             try Self.checkThreshold(tau)
         case .agc(let lambda):
-            guard lambda.isFinite else { throw ClipError("the AGC ratio λ must be a finite number, not \(plain(lambda))") }
-            guard lambda > 0 else { throw ClipError("the AGC ratio λ must be greater than 0, not \(plain(lambda))") }
+            guard lambda.isFinite else { throw .ratioNotFinite(lambda) }
+            guard lambda > 0 else { throw .ratioNotPositive(lambda) }
         }
     }
 
@@ -100,21 +98,21 @@ public enum NormClipStyle: String, CaseIterable, Sendable {
         case .tf, .optax: [.two]
         }
     }
-
-    /// The function it reproduces.
-    public var source: String {
-        switch self {
-        case .gradlab: "gradlab's own, overflow-safe"
-        case .torch: "torch.nn.utils.clip_grad_norm_"
-        case .tf: "tf.clip_by_global_norm"
-        case .optax: "optax.clip_by_global_norm"
-        }
-    }
 }
 
-public struct ClipError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+/// Why a rule cannot be applied as written (`ClipRule.validate()`), with the number or the choice at
+/// fault. The simulator says this as data; the shell words it.
+public enum ClipError: Error, Sendable, Equatable {
+    /// The threshold τ is NaN or ±∞.
+    case thresholdNotFinite(Double)
+    /// The threshold τ is finite but not greater than 0.
+    case thresholdNotPositive(Double)
+    /// Norm clipping in `style`, which has only the 2-norm, was asked for the norm of `order`.
+    case orderUnavailable(NormClipStyle, NormOrder)
+    /// Adaptive clipping's ratio λ is NaN or ±∞.
+    case ratioNotFinite(Double)
+    /// Adaptive clipping's ratio λ is finite but not greater than 0.
+    case ratioNotPositive(Double)
 }
 
 /// What clipping did to a gradient.
@@ -263,9 +261,4 @@ extension Clipper {
             rule: .signal(threshold: threshold), input: raw, output: clipped, norm: VectorNorm.of(raw), scale: nil,
             clipped: anyChanged(raw, clipped), clippedNorm: clippedNorm, warnings: warnings)
     }
-}
-
-/// A number as a person wrote it: "0", "-1", "0.5" (not "0.0", "-1.0").
-func plain(_ x: Double) -> String {
-    x.isFinite && x == x.rounded() && abs(x) < 1e15 ? String(Int64(x)) : "\(x)"
 }

@@ -21,9 +21,17 @@ public enum Initialization: Sendable, Equatable {
     }
 }
 
-public struct ModelError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let description: String
-    public init(_ description: String) { self.description = description }
+/// Why a spec gives no model, with the sizes or the value at fault. The simulator says this as data;
+/// the shell words it.
+public enum ModelError: Error, Sendable, Equatable {
+    /// The W written out is `rows`×`cols`, but the hidden size is `hiddenSize`: W must be n×n.
+    case literalSize(rows: Int, cols: Int, hiddenSize: Int)
+    /// A spectral radius was asked for, but ρ(W) is not finite (W has a NaN or infinite entry), so W
+    /// cannot be rescaled.
+    case radiusNotFinite
+    /// The spectral radius `target` was asked for, but ρ(W) is 0 (every eigenvalue is zero), so W
+    /// cannot be rescaled to it.
+    case radiusZero(target: Double)
 }
 
 /// Everything that determines a model and its one training sequence. The same spec gives the same
@@ -69,19 +77,13 @@ public struct ModelSpec: Sendable, Equatable {
         case .identity:
             w = .identity(n)
         case .literal(let m):
-            guard m.isSquare, m.rows == n else {
-                throw ModelError("the W written out is \(m.rows)×\(m.cols), but the hidden size is \(n): W must be \(n)×\(n)")
-            }
+            guard m.isSquare, m.rows == n else { throw .literalSize(rows: m.rows, cols: m.cols, hiddenSize: n) }
             w = m
         }
         guard let target = spectralRadius else { return w }
         let rho = Spectrum.spectralRadius(w)
-        guard rho.isFinite else {
-            throw ModelError("W has non-finite entries, so its spectral radius is undefined and it cannot be rescaled")
-        }
-        guard rho > 0 else {
-            throw ModelError("ρ(W) is 0 (every eigenvalue is zero), so W cannot be rescaled to rho=\(target); choose another init or W, or unset rho with rho=none")
-        }
+        guard rho.isFinite else { throw .radiusNotFinite }
+        guard rho > 0 else { throw .radiusZero(target: target) }
         return w.scaled(by: target / rho)
     }
 

@@ -14,15 +14,6 @@ public enum TaskKind: String, Sendable, CaseIterable {
     case order
     /// Recall the first input after T steps: x_1 ~ U[−1, 1], then zeros; the target is x_1.
     case memory
-
-    public var summary: String {
-        switch self {
-        case .regress: "one fixed sequence of N(0,1) inputs and one N(0,1) target"
-        case .adding: "add the two marked values of a two-channel sequence (values in [0,1), markers)"
-        case .order: "classify the order of the two relevant symbols X/Y among distractors (4 classes)"
-        case .memory: "output the first input after T steps"
-        }
-    }
 }
 
 /// A task at a given sequence length.
