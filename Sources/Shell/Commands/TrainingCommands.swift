@@ -131,27 +131,9 @@ extension Commands {
                 runtime.progress("compare", count, total)
             })
         }
-        let rows: [[Cell]] = zip(rules, runs).map { rule, run in
-            [.text(describe(rule)), .number(run.finalLoss), .text(run.firstNonFiniteStep.map(String.init) ?? "—"),
-             .number(run.maxNorm), .text(TrainingWording.percent(run.clipRate)), .text(TrainingWording.outcome(run, task: task))]
-        }
-        var blocks: [Block] = [
-            .title("compare on " + TrainingWording.runDescription(settings, task: task)),
-            .table(Table(columns: [.init("clip", numeric: false), .init("final loss"), .init("diverged at"), .init("max ‖g‖₂"), .init("clipped"), .init("verdict", numeric: false)], rows: rows)),
-        ]
-        let longest = runs.map(\.records.count).max() ?? 0
-        blocks.append(.lineChart(LineChart(
-            title: "loss per step", xName: "step", x: (1...max(1, longest)).map(Double.init),
-            series: zip(rules, runs).map { LineChart.Series("clip " + describe($0), $1.losses) }, yScale: .log10)))
-        blocks.append(.note((task.trivialLoss.map { "a predictor that ignores the input reaches \(NumberFormat.short($0)); " } ?? "") + "every run started from the same weights and saw the same batches"))
-        if runs.contains(where: { if case .interrupted = $0.end { true } else { false } }) {
-            blocks.append(.warning("interrupted: the rows show the steps computed before Ctrl-C"))
-        }
         session.results.compare = Measured(value: runs.map(\.finalLoss),
                                            provenance: session.provenance(settings, clip: session.clipRule, overridden: overriddenKeys(call.words)))
-        return Report(command: "compare", blocks: blocks, fields: [("settings", settingsJSON(settings))] + [
-            ("runs", .array(zip(rules, runs).map { rule, run in .object([("clip", clipJSON(rule))] + TrainingWording.runFields(run, task: task)) })),
-        ])
+        return Report(command: "compare", ClipComparison(rules: rules, runs: runs, settings: settings, task: task))
     }
 
     static let suggest = CommandSpec(
