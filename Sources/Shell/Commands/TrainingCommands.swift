@@ -28,14 +28,7 @@ extension Commands {
         var words = call.words
         if let first = words.first, !first.contains("=") { words[0] = "task=" + first }
         if !words.isEmpty { _ = try set.run(&session, CommandCall(verb: "set", words: words, rest: "")) }
-        let task = session.settings.spec.trainingTask
-        return Report(command: "task", blocks: [
-            .values([("task", .text(task.kind.rawValue)), ("T", .integer(task.length)),
-                     ("inputs", .integer(task.inputSize)), ("outputs", .integer(task.outputSize))]),
-            .text(task.kind.summary),
-            .note(task.trivialLoss.map { "a predictor that ignores the input at best reaches loss \(NumberFormat.short($0))" }
-                  ?? "one fixed sequence: a network can fit it exactly, so any loss can be reached"),
-        ], fields: settingsFields(session) + [("trivial_loss", task.trivialLoss.map(JSON.number) ?? .null)])
+        return Report(command: "task", TaskChoice(task: session.settings.spec.trainingTask, settings: session.settings, clip: session.clipRule))
     }
 
     static let optim = CommandSpec(
@@ -61,10 +54,7 @@ extension Commands {
             }
         }
         if !words.isEmpty { _ = try set.run(&session, CommandCall(verb: "set", words: words, rest: "")) }
-        let s = session.settings
-        var values: [(String, Cell)] = [("optim", .text(s.optimizer.rawValue)), ("lr", .number(s.lr))]
-        if s.optimizer == .sgd { values.append(("momentum", .number(s.momentum))) }
-        return Report(command: "optim", blocks: [.values(values)], fields: settingsFields(session))
+        return Report(command: "optim", OptimizerChoice(settings: session.settings, clip: session.clipRule))
     }
 
     static let train = CommandSpec(
