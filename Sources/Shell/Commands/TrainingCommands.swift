@@ -28,14 +28,7 @@ extension Commands {
         var words = call.words
         if let first = words.first, !first.contains("=") { words[0] = "task=" + first }
         if !words.isEmpty { _ = try set.run(&session, CommandCall(verb: "set", words: words, rest: "")) }
-        let task = session.settings.spec.trainingTask
-        return Report(command: "task", blocks: [
-            .values([("task", .text(task.kind.rawValue)), ("T", .integer(task.length)),
-                     ("inputs", .integer(task.inputSize)), ("outputs", .integer(task.outputSize))]),
-            .text(describe(task.kind)),
-            .note(task.trivialLoss.map { "a predictor that ignores the input at best reaches loss \(NumberFormat.short($0))" }
-                  ?? "one fixed sequence: a network can fit it exactly, so any loss can be reached"),
-        ], fields: settingsFields(session) + [("trivial_loss", task.trivialLoss.map(JSON.number) ?? .null)])
+        return Report(command: "task", TaskChoice(task: session.settings.spec.trainingTask, settings: session.settings, clip: session.clipRule))
     }
 
     static let optim = CommandSpec(
@@ -61,10 +54,7 @@ extension Commands {
             }
         }
         if !words.isEmpty { _ = try set.run(&session, CommandCall(verb: "set", words: words, rest: "")) }
-        let s = session.settings
-        var values: [(String, Cell)] = [("optim", .text(s.optimizer.rawValue)), ("lr", .number(s.lr))]
-        if s.optimizer == .sgd { values.append(("momentum", .number(s.momentum))) }
-        return Report(command: "optim", blocks: [.values(values)], fields: settingsFields(session))
+        return Report(command: "optim", OptimizerChoice(settings: session.settings, clip: session.clipRule))
     }
 
     static let train = CommandSpec(
@@ -93,7 +83,7 @@ extension Commands {
                                   progress: { runtime.progress("train", $0, config.steps) })
         session.results.train = Measured(value: TrainMeasurement(run),
                                          provenance: session.provenance(settings, clip: clip, overridden: overriddenKeys(call.words)))
-        return trainingReport(run, settings: settings, task: task, config: config)
+        return Report(command: "train", TrainOutcome(run: run, settings: settings, task: task, config: config))
     }
 
     static let compare = CommandSpec(
@@ -131,27 +121,9 @@ extension Commands {
                 runtime.progress("compare", count, total)
             })
         }
-        let rows: [[Cell]] = zip(rules, runs).map { rule, run in
-            [.text(describe(rule)), .number(run.finalLoss), .text(run.firstNonFiniteStep.map(String.init) ?? "—"),
-             .number(run.maxNorm), .text(percent(run.clipRate)), .text(outcome(run, task: task))]
-        }
-        var blocks: [Block] = [
-            .title("compare on " + runDescription(settings, task: task)),
-            .table(Table(columns: [.init("clip", numeric: false), .init("final loss"), .init("diverged at"), .init("max ‖g‖₂"), .init("clipped"), .init("verdict", numeric: false)], rows: rows)),
-        ]
-        let longest = runs.map(\.records.count).max() ?? 0
-        blocks.append(.lineChart(LineChart(
-            title: "loss per step", xName: "step", x: (1...max(1, longest)).map(Double.init),
-            series: zip(rules, runs).map { LineChart.Series("clip " + describe($0), $1.losses) }, yScale: .log10)))
-        blocks.append(.note((task.trivialLoss.map { "a predictor that ignores the input reaches \(NumberFormat.short($0)); " } ?? "") + "every run started from the same weights and saw the same batches"))
-        if runs.contains(where: { if case .interrupted = $0.end { true } else { false } }) {
-            blocks.append(.warning("interrupted: the rows show the steps computed before Ctrl-C"))
-        }
         session.results.compare = Measured(value: runs.map(\.finalLoss),
                                            provenance: session.provenance(settings, clip: session.clipRule, overridden: overriddenKeys(call.words)))
-        return Report(command: "compare", blocks: blocks, fields: [("settings", settingsJSON(settings))] + [
-            ("runs", .array(zip(rules, runs).map { rule, run in .object([("clip", clipJSON(rule))] + runFields(run, task: task)) })),
-        ])
+        return Report(command: "compare", ClipComparison(rules: rules, runs: runs, settings: settings, task: task))
     }
 
     static let suggest = CommandSpec(
@@ -175,19 +147,7 @@ extension Commands {
         }
         session.results.suggest = Measured(value: suggestion.mean,
                                            provenance: session.provenance(settings, clip: session.clipRule, overridden: overriddenKeys(call.words)))
-        var blocks: [Block] = [
-            .values([("mean ‖g‖₂", .number(suggestion.mean)), ("warm-up steps", .integer(suggestion.steps)),
-                     ("range", .text("\(NumberFormat.short(suggestion.smallest)) … \(NumberFormat.short(suggestion.largest))"))]),
-        ]
-        if suggestion.exploded {
-            let how = suggestion.stoppedAt.map { "met a NaN or Inf at step \($0)" }
-                ?? "went from a norm of \(NumberFormat.short(suggestion.first)) to \(NumberFormat.short(suggestion.largest))"
-            blocks.append(.warning("the warm-up itself exploded (it \(how)), so this mean measures the explosion and is no threshold to use; lower lr or rho and suggest again"))
-        } else {
-            blocks.append(.text("Try a threshold from \(NumberFormat.short(suggestion.low)) to \(NumberFormat.short(suggestion.high)), e.g. clip norm \(NumberFormat.short(suggestion.mean))"))
-        }
-        return Report(command: "suggest", blocks: blocks, fields: [("settings", settingsJSON(settings)), ("mean_norm", .number(suggestion.mean)), ("low", .number(suggestion.low)),
-                    ("high", .number(suggestion.high)), ("steps", .integer(suggestion.steps)), ("exploded", .bool(suggestion.exploded))])
+        return Report(command: "suggest", ThresholdAdvice(suggestion: suggestion, settings: settings))
     }
 
     // MARK: - Shared pieces
@@ -233,12 +193,6 @@ extension Commands {
         return (try Session.model(for: settings), settings.spec.trainingTask, settings.trainingConfig(clip: clip))
     }
 
-    /// "adding · T=100 · n=32 · relu · adam lr=0.001 · batch 32 · 1000 steps [· clip norm 1] · seed 1".
-    static func runDescription(_ settings: Settings, task: TrainingTask, clip: ClipRule? = nil) -> String {
-        "\(task.kind.rawValue) · T=\(task.length) · n=\(settings.n) · \(settings.act.rawValue) · \(settings.optimizer.rawValue) lr=\(NumberFormat.short(settings.lr)) · batch \(batchSize(settings)) · \(settings.steps) steps · "
-            + (clip.map { "clip \(describe($0)) · " } ?? "") + "seed \(settings.seed)"
-    }
-
     /// The sequences one training step sees: regress has only its one sequence.
     static func batchSize(_ settings: Settings) -> Int { settings.task == .regress ? 1 : settings.batch }
 
@@ -256,95 +210,5 @@ extension Commands {
         guard work <= Limits.trainingWork else {
             throw ShellError("\(what) is too much work (\(NumberFormat.short(work)) multiply-adds, over the limit of \(NumberFormat.short(Limits.trainingWork))); lower steps, batch, T or n, or use fewer points")
         }
-    }
-
-    static func percent(_ x: Double) -> String { NumberFormat.short((x * 1000).rounded() / 10) + "%" }
-
-    /// A one-word verdict for tables.
-    static func outcome(_ run: TrainingRun, task: TrainingTask) -> String {
-        switch run.end {
-        case .diverged: return "diverged"
-        case .gaveUp: return "gave up"
-        case .interrupted: return "interrupted"
-        case .completed:
-            if run.firstNonFiniteStep != nil { return run.skippedSteps > 0 ? "skipped NaN steps" : "went NaN" }
-            let first = run.records.first?.loss ?? .infinity
-            if let trivial = task.trivialLoss, run.finalLoss < trivial { return "trained" }
-            if run.finalLoss > 10 * first { return "blew up" }
-            if task.trivialLoss == nil { return run.finalLoss < first ? "loss fell" : "loss rose" }
-            return "no better than trivial"
-        }
-    }
-
-    /// The sentence under a training run that says how it went.
-    static func verdict(_ run: TrainingRun, task: TrainingTask) -> Block {
-        let final = NumberFormat.short(run.finalLoss), trivial = task.trivialLoss.map(NumberFormat.short) ?? "",
-            first = NumberFormat.short(run.records.first?.loss ?? .nan)
-        switch (run.end, outcome(run, task: task)) {
-        case (.diverged(let step), _):
-            let broken = run.records.last!
-            let what = broken.loss.isFinite ? "the gradient norm became \(NumberFormat.short(broken.preClipNorm))" : "the loss became \(NumberFormat.short(broken.loss))"
-            let before = run.records.dropLast().last.map { "; the loss was \(NumberFormat.short($0.loss)) at step \(step - 1)" } ?? ""
-            return .warning("diverged at step \(step): \(what)\(before)")
-        case (.gaveUp(let step), _):
-            return .warning("gave up at step \(step): more non-finite gradients in a row than nonfinite=skip allows, so, as optax's apply_if_finite does, that update was applied and NaN or Inf reached the weights")
-        case (.interrupted(let step), _):
-            return .warning("interrupted after \(step) steps; what was computed is shown")
-        case (_, "went NaN"):
-            return .warning("went non-finite at step \(run.firstNonFiniteStep!) and carried on")
-        case (_, "skipped NaN steps"):
-            return .warning("skipped \(run.skippedSteps) updates whose gradient was not finite (the first at step \(run.firstNonFiniteStep!)); the weights stayed finite, final loss \(final)")
-        case (_, "trained"):
-            return .text("trained: the final loss \(final) is below the \(trivial) of a predictor that ignores the input")
-        case (_, "loss fell"), (_, "loss rose"):
-            return .text("the loss went from \(first) to \(final)")
-        case (_, "blew up"):
-            return .warning("blew up: the final loss \(final) is over ten times the first (\(NumberFormat.short(run.records[0].loss)))")
-        default:
-            return .text("did not beat the \(trivial) of a predictor that ignores the input (final loss \(final))")
-        }
-    }
-
-    static func trainingReport(_ run: TrainingRun, settings: Settings, task: TrainingTask, config: TrainingConfig) -> Report {
-        let steps = (1...max(1, run.records.count)).map(Double.init)
-        let title = "train " + runDescription(settings, task: task, clip: config.clip)
-        let blocks: [Block] = [
-            .title(title),
-            .lineChart(LineChart(title: "loss per step", xName: "step", x: steps,
-                                 series: [.init("loss", run.losses)], yScale: .log10)),
-            .lineChart(LineChart(title: "‖g‖₂ per step", xName: "step", x: steps,
-                                 series: config.clip == .none ? [.init("‖g‖₂", run.preClipNorms)]
-                                     : [.init("before clipping", run.preClipNorms), .init("after", run.records.map(\.postClipNorm))],
-                                 yScale: .log10)),
-            .values([("first loss", .number(run.records.first?.loss ?? .nan)), ("final loss", .number(run.finalLoss)),
-                     ("trivial", task.trivialLoss.map(Cell.number) ?? .text("—")), ("clipped", .text(percent(run.clipRate))),
-                     ("max ‖g‖₂", .number(run.maxNorm))]),
-            verdict(run, task: task),
-        ]
-        return Report(command: "train", blocks: blocks, fields: [("settings", settingsJSON(settings)), ("clip", clipJSON(config.clip))] + runFields(run, task: task))
-    }
-
-    static func runFields(_ run: TrainingRun, task: TrainingTask) -> [(String, JSON)] {
-        let end: String = switch run.end {
-        case .completed: "completed"
-        case .diverged: "diverged"
-        case .gaveUp: "gave_up"
-        case .interrupted: "interrupted"
-        }
-        return [
-            ("end", .string(end)),
-            ("steps_run", .integer(run.records.count)),
-            ("diverged_at", run.firstNonFiniteStep.map(JSON.integer) ?? .null),
-            ("final_loss", .number(run.finalLoss)),
-            ("first_loss", .number(run.records.first?.loss ?? .nan)),
-            ("diverged", .bool(run.diverged)),
-            ("trivial_loss", task.trivialLoss.map(JSON.number) ?? .null),
-            ("clip_rate", .number(run.clipRate)),
-            ("max_norm", .number(run.maxNorm)),
-            ("losses", .numbers(run.losses)),
-            ("pre_clip_norms", .numbers(run.preClipNorms)),
-            ("post_clip_norms", .numbers(run.records.map(\.postClipNorm))),
-            ("clipped", .array(run.records.map { .bool($0.clipped) })),
-        ]
     }
 }
