@@ -41,11 +41,4 @@ extension Commands {
         if result.interrupted { throw ShellError("bptt interrupted; nothing was changed") }
         return result
     }
-
-    static func gradientJSON(_ g: Gradients) -> JSON {
-        .object([
-            ("W", .matrix(g.W.rowArrays)), ("U", .matrix(g.U.rowArrays)), ("b", .numbers(g.b)),
-            ("V", .matrix(g.V.rowArrays)), ("c", .numbers(g.c)),
-        ])
-    }
 }

@@ -99,26 +99,7 @@ extension Commands {
         guard tensors.reduce(0, { $0 + $1.count }) <= Limits.vectorEntries else {
             throw ShellError("the vectors hold more than \(Limits.vectorEntries) numbers in all; that is the limit")
         }
-        let outcome = Clipper.clip(tensors, rule: rule)
-        let rows: [[Cell]] = zip(outcome.input, outcome.output).enumerated().map { i, pair in
-            [.integer(i + 1), .vector(pair.0), .vector(pair.1)]
-        }
-        var blocks: [Block] = [
-            .title("clip \(describe(rule))"),
-            .table(Table(columns: [.init("tensor"), .init("input", numeric: false), .init("output", numeric: false)], rows: rows)),
-            .values(outcomeValues(outcome)),
-        ]
-        if let note = hiddenChangeNote(outcome) { blocks.append(note) }
-        if let warning = clipWarning(outcome) { blocks.append(warning) }
-        return Report(command: "clip", blocks: blocks, fields: [
-            ("rule", clipJSON(rule)),
-            ("input", .array(outcome.input.map(JSON.numbers))),
-            ("output", .array(outcome.output.map(JSON.numbers))),
-            ("norm", .number(outcome.norm)),
-            ("scale", outcome.scale.map(JSON.number) ?? .null),
-            ("cosine", .number(outcome.cosine)),
-            ("clipped", .bool(outcome.clipped)),
-        ])
+        return Report(command: "clip", ClippedVectors(outcome: Clipper.clip(tensors, rule: rule)))
     }
 
     static let grad = CommandSpec(
@@ -137,31 +118,9 @@ extension Commands {
         try noArguments(call)
         let model = try session.model()
         let (result, clipped, outcome) = measureGrad(model, session.settings, clip: session.clipRule)
-        let raw = result.gradients
-        let shapes = [shape(raw.W), shape(raw.U), "\(raw.b.count)", shape(raw.V), "\(raw.c.count)"]
-        var rows: [[Cell]] = zip(Gradients.names, shapes).enumerated().map { i, pair in
-            [.text(pair.0), .text(pair.1), .number(VectorNorm.of(raw.tensors[i])), .number(VectorNorm.of(clipped.tensors[i]))]
-        }
-        rows.append([.text("all"), .text(""), .number(VectorNorm.of(raw.tensors)), .number(outcome.clippedNorm)])
-        var blocks: [Block] = [
-            .title("Gradient of L = \(NumberFormat.short(result.loss)), clipped with: \(describe(session.clipRule))"),
-            .table(Table(columns: [.init("param", numeric: false), .init("shape", numeric: false), .init("‖raw‖₂"), .init("‖clipped‖₂")], rows: rows)),
-            .values(outcomeValues(outcome)),
-        ]
-        if let warning = clipWarning(outcome) { blocks.append(warning) }
-        session.results.grad = Measured(value: GradMeasurement(raw: raw, outcome: outcome),
+        session.results.grad = Measured(value: GradMeasurement(raw: result.gradients, outcome: outcome),
                                         provenance: session.provenance(session.settings, clip: session.clipRule))
-        return Report(command: "grad", blocks: blocks, fields: [
-            ("rule", clipJSON(session.clipRule)),
-            ("loss", .number(result.loss)),
-            ("raw_norm", .number(VectorNorm.of(raw.tensors))),
-            ("clipped_norm", .number(outcome.clippedNorm)),
-            ("norm", .number(outcome.norm)),
-            ("scale", outcome.scale.map(JSON.number) ?? .null),
-            ("cosine", .number(outcome.cosine)),
-            ("grads", gradientJSON(raw)),
-            ("clipped", gradientJSON(clipped)),
-        ])
+        return Report(command: "grad", ClippedGradient(pass: result, clipped: clipped, outcome: outcome, rule: session.clipRule))
     }
 
     /// The model's gradient on the settings' sequence and what `clip` makes of it: (the pass, the
@@ -177,46 +136,6 @@ extension Commands {
         let pair = Clipper.clip(result.gradients, of: model, rule: clip)
         return (result, pair.gradients, pair.outcome)
     }
-
-    static func outcomeValues(_ outcome: ClipOutcome) -> [(String, Cell)] {
-        var values: [(String, Cell)] = []
-        var afterNorm = ("‖ĝ‖₂ after", outcome.clippedNorm)
-        if case .norm(_, let order, _) = outcome.rule, order != .two {
-            // Norm clipping in p bounds ‖ĝ‖_p, so that is the norm to show after, too.
-            let p = order == .one ? "₁" : "∞"
-            values.append(("‖g‖\(p) before", .number(outcome.norm)))
-            afterNorm = ("‖ĝ‖\(p) after", VectorNorm.of(outcome.output, order: order))
-        } else {
-            values.append(("‖g‖₂ before", .number(outcome.norm)))
-        }
-        let noScale = switch outcome.rule {
-        case .tensor: "none (one per tensor)"
-        case .agc: "none (one per unit)"
-        case .signal: "none (inside BPTT)"
-        default: "none (per component)"
-        }
-        values.append(("scale", outcome.scale.map(scaleCell) ?? .text(noScale)))
-        values.append((afterNorm.0, .number(afterNorm.1)))
-        // The angle between two vectors is undefined when one of them is zero (or not finite).
-        values.append(("cosine", outcome.cosine.isNaN ? .text("undefined") : .number(outcome.cosine)))
-        values.append(("clipped", .text(outcome.clipped ? "yes" : "no")))
-        return values
-    }
-
-    /// A scale that is not 1 but would print as "1" (PyTorch's τ/(τ + 1e-6), TensorFlow's 49·(1/49))
-    /// is shown as its distance from 1, "1 − 2e-07", so that "clipped yes" next to it makes sense.
-    static func scaleCell(_ scale: Double) -> Cell {
-        guard scale != 1, scale.isFinite, NumberFormat.short(scale) == "1" else { return .number(scale) }
-        return .text(scale < 1 ? "1 − \(NumberFormat.short(1 - scale))" : "1 + \(NumberFormat.short(scale - 1))")
-    }
-
-    /// A note when clipping changed components by less than the four digits shown.
-    static func hiddenChangeNote(_ outcome: ClipOutcome) -> Block? {
-        guard outcome.clipped, outcome.input.map(NumberFormat.vector) == outcome.output.map(NumberFormat.vector) else { return nil }
-        return .note("the change is below the four digits shown; gradlab --json gives every digit")
-    }
-
-    static func shape(_ m: Matrix) -> String { "\(m.rows)×\(m.cols)" }
 
     // MARK: Rules as words
 
@@ -306,19 +225,6 @@ extension Commands {
             throw ShellError("'\(spec)' asks \(style.rawValue) for p=\(order.rawValue), but \(source(of: style)) has only the 2-norm; drop p=\(order.rawValue), or use torch or gradlab")
         }
         return rule
-    }
-
-    static func clipJSON(_ rule: ClipRule) -> JSON {
-        switch rule {
-        case .none:
-            .object([("mode", .string("none"))])
-        case .norm(let tau, let order, let style):
-            .object([("mode", .string("norm")), ("tau", .number(tau)), ("p", .string(order.rawValue)), ("style", .string(style.rawValue))])
-        case .value(let tau), .tensor(let tau), .signal(let tau):
-            .object([("mode", .string(rule.mode)), ("tau", .number(tau))])
-        case .agc(let lambda):
-            .object([("mode", .string("agc")), ("lambda", .number(lambda)), ("eps", .number(ClipRule.agcEpsilon))])
-        }
     }
 
     // MARK: Parsing helpers

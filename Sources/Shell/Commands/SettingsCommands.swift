@@ -78,7 +78,7 @@ extension Commands {
             .values(changes),
         ] + notes + [
             .note("now ρ(W) = \(NumberFormat.short(spectrum.rho)), σ_max(W) = \(NumberFormat.short(spectrum.sigma))"),
-        ], fields: settingsFields(session))
+        ], fields: settingsFields(session.settings, clip: session.clipRule))
     }
 
     static let reset = CommandSpec(
@@ -99,7 +99,7 @@ extension Commands {
         session.clipRule = .none
         session.results = Results()
         session.results.ran = ran
-        return Report(command: "reset", blocks: [.text("Settings, seed and clipping rule are back to their defaults.")], fields: settingsFields(session))
+        return Report(command: "reset", blocks: [.text("Settings, seed and clipping rule are back to their defaults.")], fields: settingsFields(session.settings, clip: session.clipRule))
     }
 
     static let seed = CommandSpec(
@@ -113,22 +113,11 @@ extension Commands {
         """
     ) { session, call throws(ShellError) in
         guard let word = call.words.first else {
-            return Report(command: "seed", blocks: [.values([("seed", .text(String(session.settings.seed)))])], fields: settingsFields(session))
+            return Report(command: "seed", blocks: [.values([("seed", .text(String(session.settings.seed)))])], fields: settingsFields(session.settings, clip: session.clipRule))
         }
         guard call.words.count == 1 else { throw ShellError("seed takes one whole number, like seed 7") }
         let value = try Literal.seed(word)
         session.settings.seed = value
-        return Report(command: "seed", blocks: [.values([("seed", .text(String(value)))])], fields: settingsFields(session))
-    }
-
-    static func settingsFields(_ session: Session) -> [(String, JSON)] {
-        [("settings", settingsJSON(session.settings)), ("clip", clipJSON(session.clipRule))]
-    }
-
-    static func settingsJSON(_ settings: Settings) -> JSON {
-        var fields = Settings.keys.filter { $0.name != "W" }.map { ($0.name, $0.json(settings)) }
-        if case .literal(let w) = settings.initialization { fields.append(("W", .matrix(w.rowArrays))) }
-        fields.append(("seed", .integer(Int(settings.seed))))
-        return .object(fields)
+        return Report(command: "seed", blocks: [.values([("seed", .text(String(value)))])], fields: settingsFields(session.settings, clip: session.clipRule))
     }
 }

@@ -94,3 +94,13 @@ struct BPTTPass: Presentation {
         return .note("\(activation.rawValue) saturates: the mean φ′(z_t) is \(NumberFormat.short(d)), so each step back multiplies the error by φ′ as well as by W (try act=linear)")
     }
 }
+
+extension Commands {
+    /// Every parameter's gradient, by name, as JSON.
+    static func gradientJSON(_ g: Gradients) -> JSON {
+        .object([
+            ("W", .matrix(g.W.rowArrays)), ("U", .matrix(g.U.rowArrays)), ("b", .numbers(g.b)),
+            ("V", .matrix(g.V.rowArrays)), ("c", .numbers(g.c)),
+        ])
+    }
+}

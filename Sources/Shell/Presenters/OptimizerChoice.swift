@@ -13,5 +13,5 @@ struct OptimizerChoice: Presentation {
         return [.values(values)]
     }
 
-    var fields: [(String, JSON)] { TrainingWording.settingsFields(settings, clip: clip) }
+    var fields: [(String, JSON)] { Commands.settingsFields(settings, clip: clip) }
 }

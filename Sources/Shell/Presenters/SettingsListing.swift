@@ -41,8 +41,7 @@ struct SettingsListing: Presentation {
     }
 
     var fields: [(String, JSON)] {
-        var fields: [(String, JSON)] = [("settings", Commands.settingsJSON(settings)), ("clip", Commands.clipJSON(clip)),
-                                        ("spectral_radius", .number(spectrum.rho)), ("sigma_max", .number(spectrum.sigma))]
+        var fields = Commands.settingsFields(settings, clip: clip) + [("spectral_radius", .number(spectrum.rho)), ("sigma_max", .number(spectrum.sigma))]
         if case .W = part { fields.append(("W", .matrix(W.rowArrays))) }
         return fields
     }

@@ -19,6 +19,6 @@ struct TaskChoice: Presentation {
     }
 
     var fields: [(String, JSON)] {
-        TrainingWording.settingsFields(settings, clip: clip) + [("trivial_loss", task.trivialLoss.map(JSON.number) ?? .null)]
+        Commands.settingsFields(settings, clip: clip) + [("trivial_loss", task.trivialLoss.map(JSON.number) ?? .null)]
     }
 }

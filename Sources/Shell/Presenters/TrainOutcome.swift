@@ -30,7 +30,7 @@ struct TrainOutcome: Presentation {
     }
 
     var fields: [(String, JSON)] {
-        TrainingWording.settingsFields(settings, clip: config.clip) + TrainingWording.runFields(run, task: task)
+        Commands.settingsFields(settings, clip: config.clip) + TrainingWording.runFields(run, task: task)
     }
 
     /// The sentence under a training run that says how it went.

@@ -2,13 +2,8 @@ import Render
 import Simulator
 
 /// What the presenters of training runs and their settings (train, compare, task, optim) say
-/// alike: the line that names a run, the one-word outcome, the JSON of a run and of its settings.
+/// alike: the line that names a run, the one-word outcome, the JSON of a run.
 enum TrainingWording {
-    /// The settings and the clipping rule, in full, as JSON fields.
-    static func settingsFields(_ settings: Settings, clip: ClipRule) -> [(String, JSON)] {
-        [("settings", Commands.settingsJSON(settings)), ("clip", Commands.clipJSON(clip))]
-    }
-
     /// "adding · T=100 · n=32 · relu · adam lr=0.001 · batch 32 · 1000 steps [· clip norm 1] · seed 1".
     static func runDescription(_ settings: Settings, task: TrainingTask, clip: ClipRule? = nil) -> String {
         "\(task.kind.rawValue) · T=\(task.length) · n=\(settings.n) · \(settings.act.rawValue) · \(settings.optimizer.rawValue) lr=\(NumberFormat.short(settings.lr)) · batch \(Commands.batchSize(settings)) · \(settings.steps) steps · "
