@@ -187,7 +187,8 @@ extension Commands {
         zip(axes, gridIndices(index, axes)).map { "\($0.key)=\($0.display[$1])" }.joined(separator: " ")
     }
 
-    /// `a..b:N`, `a..b:N:log` or `a,b,c`, each point read and checked by the key.
+    /// `a..b:N`, `a..b:N:log` or `a,b,c`, each point read and checked by the key. A range starts
+    /// and ends on exactly the numbers typed.
     static func parseAxis(_ key: String, _ text: String) throws(ShellError) -> SweepAxis {
         let target = try Settings.Assignment.Target(key)
         if !text.contains("..") {
@@ -212,10 +213,7 @@ extension Commands {
             throw ShellError("\(key)'s range must stay within ±1e15, but runs from \(NumberFormat.short(a)) to \(NumberFormat.short(b))")
         }
         if log && (a <= 0 || b <= 0) { throw ShellError("a :log range needs positive ends, but \(key) runs from \(NumberFormat.short(a)) to \(NumberFormat.short(b))") }
-        var numbers = (0..<count).map { i -> Double in
-            let f = Double(i) / Double(count - 1)
-            return log ? Foundation.exp(Foundation.log(a) + f * (Foundation.log(b) - Foundation.log(a))) : a + f * (b - a)
-        }
+        var numbers = rangePoints(a, b, count: count, log: log)
         let integral = target.whole
         if integral {
             var seen = Set<Double>()
@@ -226,6 +224,17 @@ extension Commands {
         for x in numbers { points.append(Settings.Assignment(target, try target.parse(number: x))) }
         return SweepAxis(key: key, points: points, labels: numbers.map { integral ? String(Int($0)) : NumberFormat.full($0) },
                          numbers: numbers, logSpaced: log)
+    }
+
+    /// `count` points from a to b, evenly spaced (in log with `log`). The first is exactly a and the
+    /// last exactly b, the numbers typed: arithmetic on the way (exp of log b) would miss b by an ulp.
+    static func rangePoints(_ a: Double, _ b: Double, count: Int, log: Bool) -> [Double] {
+        (0..<count).map { i -> Double in
+            if i == 0 { return a }
+            if i == count - 1 { return b }
+            let f = Double(i) / Double(count - 1)
+            return log ? Foundation.exp(Foundation.log(a) + f * (Foundation.log(b) - Foundation.log(a))) : a + f * (b - a)
+        }
     }
 
     /// When one axis is numeric and the other a short list of words, the sweep reads best as one
