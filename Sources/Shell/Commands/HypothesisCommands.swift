@@ -70,10 +70,11 @@ extension Commands {
             throw ShellError("\(axis.key) is both swept by for and set by when; keep one")
         }
         let conditions = [quantifier, whenWords.isEmpty ? "" : "when " + whenWords.joined(separator: " ")].filter { !$0.isEmpty }.joined(separator: " ")
-        let (base, _) = try runSettings(session, whenWords)
+        let when = try assignments(whenWords)
+        let (base, _) = try runSettings(session, when)
         let judgement = axes.isEmpty
-            ? try judge(claim, session: session, words: whenWords)
-            : try judgeGrid(claim, axes: axes, session: session, words: whenWords)
+            ? try judge(claim, session: session, when: when)
+            : try judgeGrid(claim, axes: axes, session: session, when: when)
         session.notebook.append(NotebookEntry(claim: text, conditions: conditions, verdict: judgement.verdict,
                                               numbers: judgement.numbers, settings: settingsJSON(base)))
         return Report(command: "predict", blocks: judgement.blocks, fields: [
@@ -123,12 +124,12 @@ extension Commands {
         return used.map { "\($0.0) = \($0.1)" }.joined(separator: ", ")
     }
 
-    /// A copy of the session with the words applied and the commands the claim reads run on it.
-    /// ran(…) asks about the learner's own session, so it is answered from the original history.
-    static func experiment(_ claim: Expression, session: Session, words: [String], quiet: Bool = false) throws(ShellError) -> Session {
+    /// A copy of the session with the assignments applied and the commands the claim reads run on
+    /// it. ran(…) asks about the learner's own session, so it is answered from the original history.
+    static func experiment(_ claim: Expression, session: Session, assigning assignments: [Settings.Assignment], quiet: Bool = false) throws(ShellError) -> Session {
         var copy = session
         if quiet { copy.runtime.progress = { _, _, _ in } }  // a grid reports its points, not each run's steps
-        let (settings, clip) = try runSettings(session, words)
+        let (settings, clip) = try runSettings(session, assignments)
         copy.settings = settings
         copy.clipRule = clip
         copy.results = Results()
@@ -176,8 +177,8 @@ extension Commands {
         return nan ? .note("a number in the claim is NaN, and every comparison with NaN is false") : nil
     }
 
-    static func judge(_ claim: Expression, session: Session, words: [String]) throws(ShellError) -> Judgement {
-        var copy = try experiment(claim, session: session, words: words)
+    static func judge(_ claim: Expression, session: Session, when: [Settings.Assignment]) throws(ShellError) -> Judgement {
+        var copy = try experiment(claim, session: session, assigning: when)
         if session.runtime.shouldStop() {
             throw ShellError("predict interrupted before its experiment finished; no verdict was recorded")
         }
@@ -216,29 +217,29 @@ extension Commands {
         return (axes, "for " + typed.joined(separator: " and "), words.joined(separator: " "))
     }
 
-    static func judgeGrid(_ claim: Expression, axes: [SweepAxis], session: Session, words: [String]) throws(ShellError) -> Judgement {
+    static func judgeGrid(_ claim: Expression, axes: [SweepAxis], session: Session, when: [Settings.Assignment]) throws(ShellError) -> Judgement {
         let count = axes.map(\.labels.count).reduce(1, *)
         guard count <= 3600 else { throw ShellError("that is \(count) points; a claim is tested on at most 3600") }
         func point(_ index: Int) -> String { gridPoint(index, axes) }
-        var pointWords: [[String]] = []
+        var pointAssignments: [[Settings.Assignment]] = []
         var cost = 0.0
         let trains = SessionNames.sources(of: claim).contains(.train)
         for index in 0..<count {
-            let extra = words + gridWords(index, axes)
-            let (settings, _) = try runSettings(session, extra)  // every point is checked before anything runs
+            let point = when + gridAssignments(index, axes)
+            let (settings, _) = try runSettings(session, point)  // every point is checked before anything runs
             cost += work(settings, trains: trains)
-            pointWords.append(extra)
+            pointAssignments.append(point)
         }
         try checkWork(cost, what: "testing that claim on \(count) points")
         let runtime = session.runtime
-        let frozen = pointWords
+        let frozen = pointAssignments
         let sides = claim.comparisonSides
         let done = Mutex(0)
         typealias Outcome = (held: Bool, used: Used, left: Double?)
         let outcomes: [Result<Outcome, ShellError>?] = parallelMap(count, serial: runtime.serial) { i in
             if runtime.shouldStop() { return nil }
             do throws(ShellError) {
-                var copy = try experiment(claim, session: session, words: frozen[i], quiet: true)
+                var copy = try experiment(claim, session: session, assigning: frozen[i], quiet: true)
                 if runtime.shouldStop() { return nil }
                 let (held, used) = try evaluateClaim(claim, in: &copy)
                 var ignored: Used = []

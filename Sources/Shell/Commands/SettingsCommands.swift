@@ -60,7 +60,7 @@ extension Commands {
             }
             let key = try Settings.key(name)
             guard !value.isEmpty else { throw ShellError("\(name)= needs a value: \(key.accepts)") }
-            try key.apply(&updated, value)
+            try key.apply(value, to: &updated)
             changes.append((key.name, .text(key.show(updated))))
         }
         // A W written out is used as written: an earlier rho would silently rescale it.

@@ -30,8 +30,11 @@ enum SweepMetric: String, CaseIterable, Sendable {
 
 /// One swept key and the values it takes.
 struct SweepAxis: Sendable {
+    /// The key as typed (ρ stays ρ in what is shown).
     var key: String
-    /// The values as they are applied (text, so that lists of words work too).
+    /// Each point's value, typed and checked once, before anything runs: what the point assigns.
+    var points: [Settings.Assignment]
+    /// The values as words: as typed for a list, every digit for a range.
     var labels: [String]
     /// Numeric positions for charts and JSON, when the values are numbers.
     var numbers: [Double]?
@@ -93,7 +96,8 @@ extension Commands {
             throw ShellError(axes.isEmpty ? "sweep needs a KEY=RANGE to sweep, like rho=0.8..1.4:25" : "sweep takes one or two keys to sweep, not \(axes.count)")
         }
         if axes.count == 2 && axes[0].key == axes[1].key { throw ShellError("both swept keys are '\(axes[0].key)'; sweep two different keys") }
-        let (base, baseClip) = try runSettings(session, fixed)
+        let held = try assignments(fixed)
+        let (base, baseClip) = try runSettings(session, held)
         let trainingKeys = Set(Settings.trainingKeys.map(\.name) + ["clip"])
         let chosen = metric ?? (axes.contains { trainingKeys.contains($0.key) } ? .final_loss : .delta0)
 
@@ -103,9 +107,12 @@ extension Commands {
         guard count <= (axes.count == 1 ? 200 : 3600) else {
             throw ShellError("that is \(count) points; the limit is \(axes.count == 1 ? "200 for one key" : "3600 (60×60) for two keys")")
         }
+        for axis in axes where held.contains(where: { $0.name == axis.points[0].name }) {
+            throw ShellError("\(axis.key) is given twice; keep one")
+        }
         var points: [(Settings, ClipRule)] = []
         for index in 0..<count {
-            points.append(try runSettings(session, fixed + gridWords(index, axes)))
+            points.append(try runSettings(session, held + gridAssignments(index, axes)))
         }
         let cost = points.reduce(0.0) { $0 + work($1.0, trains: chosen.trains) + (chosen == .rho_w ? pow(Double($1.0.n), 3) : 0) }
         try checkWork(cost, what: "that sweep")
@@ -171,9 +178,9 @@ extension Commands {
         }.reversed()
     }
 
-    /// The settings words of a grid point ("rho=1.2", "T=40").
-    static func gridWords(_ index: Int, _ axes: [SweepAxis]) -> [String] {
-        zip(axes, gridIndices(index, axes)).map { $0.key + "=" + $0.labels[$1] }
+    /// What a grid point assigns, one typed value per axis.
+    static func gridAssignments(_ index: Int, _ axes: [SweepAxis]) -> [Settings.Assignment] {
+        zip(axes, gridIndices(index, axes)).map { $0.points[$1] }
     }
 
     /// A grid point as people read it: "rho=1.2 T=40".
@@ -181,14 +188,17 @@ extension Commands {
         zip(axes, gridIndices(index, axes)).map { "\($0.key)=\($0.display[$1])" }.joined(separator: " ")
     }
 
-    /// `a..b:N`, `a..b:N:log` or `a,b,c`.
+    /// `a..b:N`, `a..b:N:log` or `a,b,c`, each point read and checked by the key. A range starts
+    /// and ends on exactly the numbers typed.
     static func parseAxis(_ key: String, _ text: String) throws(ShellError) -> SweepAxis {
-        if key != "clip" && key != "seed" { _ = try Settings.key(key) }
+        let target = try Settings.Assignment.Target(key)
         if !text.contains("..") {
             let labels = text.split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmingWhitespace() }
             guard labels.allSatisfy({ !$0.isEmpty }) else { throw ShellError("\(key)=\(text) has an empty item; write a list like \(key)=a,b,c") }
+            var points: [Settings.Assignment] = []
+            for label in labels { points.append(Settings.Assignment(target, try target.parse(label))) }
             let numbers = labels.compactMap(Double.init)
-            return SweepAxis(key: key, labels: labels, numbers: numbers.count == labels.count ? numbers : nil)
+            return SweepAxis(key: key, points: points, labels: labels, numbers: numbers.count == labels.count ? numbers : nil)
         }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let ends = parts[0].components(separatedBy: "..")
@@ -204,17 +214,28 @@ extension Commands {
             throw ShellError("\(key)'s range must stay within ±1e15, but runs from \(NumberFormat.short(a)) to \(NumberFormat.short(b))")
         }
         if log && (a <= 0 || b <= 0) { throw ShellError("a :log range needs positive ends, but \(key) runs from \(NumberFormat.short(a)) to \(NumberFormat.short(b))") }
-        var numbers = (0..<count).map { i -> Double in
-            let f = Double(i) / Double(count - 1)
-            return log ? Foundation.exp(Foundation.log(a) + f * (Foundation.log(b) - Foundation.log(a))) : a + f * (b - a)
-        }
-        let integral = ["n", "T", "steps", "batch", "seed"].contains(key)
+        var numbers = rangePoints(a, b, count: count, log: log)
+        let integral = target.whole
         if integral {
             var seen = Set<Double>()
             numbers = numbers.map { $0.rounded() }.filter { seen.insert($0).inserted }
             guard numbers.count >= 2 else { throw ShellError("\(key)=\(text) holds only one whole number; widen the range") }
         }
-        return SweepAxis(key: key, labels: numbers.map { integral ? String(Int($0)) : NumberFormat.full($0) }, numbers: numbers, logSpaced: log)
+        var points: [Settings.Assignment] = []
+        for x in numbers { points.append(Settings.Assignment(target, try target.parse(number: x))) }
+        return SweepAxis(key: key, points: points, labels: numbers.map { integral ? String(Int($0)) : NumberFormat.full($0) },
+                         numbers: numbers, logSpaced: log)
+    }
+
+    /// `count` points from a to b, evenly spaced (in log with `log`). The first is exactly a and the
+    /// last exactly b, the numbers typed: arithmetic on the way (exp of log b) would miss b by an ulp.
+    static func rangePoints(_ a: Double, _ b: Double, count: Int, log: Bool) -> [Double] {
+        (0..<count).map { i -> Double in
+            if i == 0 { return a }
+            if i == count - 1 { return b }
+            let f = Double(i) / Double(count - 1)
+            return log ? Foundation.exp(Foundation.log(a) + f * (Foundation.log(b) - Foundation.log(a))) : a + f * (b - a)
+        }
     }
 
     /// When one axis is numeric and the other a short list of words, the sweep reads best as one

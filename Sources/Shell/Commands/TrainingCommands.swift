@@ -153,31 +153,52 @@ extension Commands {
     // MARK: - Shared pieces
 
     /// The session's settings with KEY=VALUE words applied (for one run only) and the clipping rule
-    /// (clip=RULE, else the session's own).
+    /// (clip=RULE, else the session's own). Each word is read once, into a typed assignment.
     static func runSettings(_ session: Session, _ words: [String]) throws(ShellError) -> (Settings, ClipRule) {
         var settings = session.settings
         var clip = session.clipRule
         var seen = Set<String>()
         for word in words {
-            guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
-                throw ShellError("'\(word)' is not KEY=VALUE; write it like lr=0.5 or clip=norm:1, with no spaces around =")
-            }
-            let name = String(word[..<eq]), value = String(word[word.index(after: eq)...])
-            guard seen.insert(name).inserted else { throw ShellError("\(name) is given twice; keep one") }
-            if name == "clip" {
-                clip = try parseClipSpec(value)
-                continue
-            }
-            if name == "seed" {  // a run (or a sweep point) may use another seed than the session's
-                settings.seed = try Literal.seed(value)
-                continue
-            }
-            let key = try Settings.key(name)
-            guard !value.isEmpty else { throw ShellError("\(name)= needs a value: \(key.accepts)") }
-            try key.apply(&settings, value)
+            try assignment(word, seen: &seen).apply(to: &settings, clip: &clip)
         }
         try settings.validate()
         return (settings, clip)
+    }
+
+    /// The session's settings with typed assignments applied (a sweep or predict point), and the
+    /// clipping rule, checked as `runSettings` with words checks them.
+    static func runSettings(_ session: Session, _ assignments: [Settings.Assignment]) throws(ShellError) -> (Settings, ClipRule) {
+        var settings = session.settings
+        var clip = session.clipRule
+        for assignment in assignments {
+            try assignment.apply(to: &settings, clip: &clip)
+        }
+        try settings.validate()
+        return (settings, clip)
+    }
+
+    /// KEY=VALUE words read into typed assignments, each once, in order.
+    static func assignments(_ words: [String]) throws(ShellError) -> [Settings.Assignment] {
+        var seen = Set<String>()
+        var assignments: [Settings.Assignment] = []
+        for word in words { assignments.append(try assignment(word, seen: &seen)) }
+        return assignments
+    }
+
+    /// One KEY=VALUE word of a run, read and checked; `seen` holds the keys given before it.
+    static func assignment(_ word: String, seen: inout Set<String>) throws(ShellError) -> Settings.Assignment {
+        guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
+            throw ShellError("'\(word)' is not KEY=VALUE; write it like lr=0.5 or clip=norm:1, with no spaces around =")
+        }
+        let name = String(word[..<eq]), value = String(word[word.index(after: eq)...])
+        guard seen.insert(name).inserted else { throw ShellError("\(name) is given twice; keep one") }
+        let target = try Settings.Assignment.Target(name)
+        // a run (or a sweep point) may use another seed than the session's; seed and clip say for
+        // themselves what an empty value lacks
+        if case .setting(let key) = target, key.name != "seed", value.isEmpty {
+            throw ShellError("\(name)= needs a value: \(key.accepts)")
+        }
+        return Settings.Assignment(target, try target.parse(value))
     }
 
     /// The keys that KEY=VALUE words set for one run (a W written out sets n too).

@@ -58,17 +58,58 @@ public struct Settings: Sendable, Equatable {
         guard T >= minimum else { throw ShellError("the \(task.rawValue) task needs T ≥ \(minimum), but T is \(T)") }
     }
 
-    /// One settable key: its name, what it means, what it accepts, and how to apply and show it.
+    /// One setting's value, typed: what a `KEY=VALUE` word means once its key has read and checked
+    /// it. Sweep and predict points and the progress file carry these, never the words.
+    enum Value: Sendable, Equatable {
+        case number(Double)
+        case integer(Int)
+        /// One of the key's named choices, spelt as its list spells it (tanh, adam, gaussian…).
+        case word(String)
+        /// rho=none: W is used as drawn.
+        case none
+        /// W written out.
+        case matrix(Matrix)
+        case nonFinite(NonFinitePolicy)
+        case seed(UInt64)
+        case clip(ClipRule)
+    }
+
+    /// One settable key: its name, what it means, what it accepts, and how to read, assign and show it.
     struct Key: Sendable {
         let name: String
         let summary: String
         let accepts: String
-        let apply: @Sendable (inout Settings, String) throws(ShellError) -> Void
+        /// Reads a word as this key's value, checking its type and its bounds.
+        let reads: @Sendable (String) throws(ShellError) -> Value
+        /// A number as this key's value (a point of a sweep range, a number the progress file kept),
+        /// under the same bounds as `reads`; nil for keys whose values are not numbers.
+        var number: (@Sendable (Double) throws(ShellError) -> Value)? = nil
+        /// Whether the key takes whole numbers (the points of a range are rounded to them).
+        var whole = false
+        /// Sets a value that `reads` or `number` gave (and checks it against the other settings
+        /// where it must: n against a W written out).
+        let assigns: @Sendable (Value, inout Settings) throws(ShellError) -> Void
         let show: @Sendable (Settings) -> String
         let json: @Sendable (Settings) -> JSON
         /// What expressions read for this key (`lr`, `act`); nil for keys they read otherwise (rho
         /// reads ρ(W) of the model, W is no single value).
         var expression: (@Sendable (Settings) -> ExpressionValue)? = nil
+
+        /// The value a word gives this key, its type and bounds checked: the one place that says
+        /// what the key accepts.
+        func parse(_ text: String) throws(ShellError) -> Value { try reads(text) }
+
+        /// The value a number gives this key, under the same bounds as `parse`.
+        func parse(number x: Double) throws(ShellError) -> Value {
+            if let number { return try number(x) }
+            return try reads(NumberFormat.full(x))  // no number fits: the key says so in its own words
+        }
+
+        /// Sets a value that `parse` gave.
+        func assign(_ value: Value, to settings: inout Settings) throws(ShellError) { try assigns(value, &settings) }
+
+        /// `KEY=text`: parse, then assign.
+        func apply(_ text: String, to settings: inout Settings) throws(ShellError) { try assign(try parse(text), to: &settings) }
     }
 
     static var keys: [Key] { modelKeys + trainingKeys }
@@ -76,62 +117,67 @@ public struct Settings: Sendable, Equatable {
     /// The keys that shape the model and its sequence.
     static let modelKeys: [Key] = [
         Key(name: "n", summary: "hidden size", accepts: "a whole number from \(Limits.hiddenSize.lowerBound) to \(Limits.hiddenSize.upperBound)",
-            apply: { s, text throws(ShellError) in
-                let value = try Literal.integer(text, for: "n")
-                guard Limits.hiddenSize.contains(value) else {
-                    throw ShellError("n must be from \(Limits.hiddenSize.lowerBound) to \(Limits.hiddenSize.upperBound), not \(value)")
-                }
-                if case .literal(let w) = s.initialization, w.rows != value {
+            reads: { text throws(ShellError) in .integer(try checked(try Literal.integer(text, for: "n"), "n", Limits.hiddenSize)) },
+            number: { x throws(ShellError) in .integer(try checked(try whole(x, for: "n"), "n", Limits.hiddenSize)) }, whole: true,
+            assigns: { value, s throws(ShellError) in
+                guard case .integer(let n) = value else { throw mismatch("n", value) }
+                if case .literal(let w) = s.initialization, w.rows != n {
                     throw ShellError("n is fixed at \(w.rows) by the W you wrote; set init=gaussian (or orthogonal, identity) first to choose n freely")
                 }
-                s.n = value
+                s.n = n
             },
             show: { String($0.n) }, json: { .integer($0.n) }, expression: { .number(Double($0.n)) }),
-        Key(name: "T", summary: "sequence length (time steps)", accepts: "a whole number from \(Limits.length.lowerBound) to \(Limits.length.upperBound)",
-            apply: { s, text throws(ShellError) in
-                let value = try Literal.integer(text, for: "T")
-                guard Limits.length.contains(value) else {
-                    throw ShellError("T must be from \(Limits.length.lowerBound) to \(Limits.length.upperBound), not \(value)")
-                }
-                s.T = value
-            },
-            show: { String($0.T) }, json: { .integer($0.T) }, expression: { .number(Double($0.T)) }),
+        integer("T", "sequence length (time steps)", Limits.length, \.T),
         Key(name: "act", summary: "activation φ", accepts: Activation.allCases.map(\.rawValue).joined(separator: ", "),
-            apply: { s, text throws(ShellError) in
+            reads: { text throws(ShellError) in
                 guard let value = Activation(rawValue: text.lowercased()) else {
                     throw ShellError("act must be one of \(Activation.allCases.map(\.rawValue).joined(separator: ", ")), not '\(text)'\(Suggest.didYouMean(text, among: Activation.allCases.map(\.rawValue)))")
                 }
-                s.act = value
+                return .word(value.rawValue)
+            },
+            assigns: { value, s throws(ShellError) in
+                guard case .word(let word) = value, let act = Activation(rawValue: word) else { throw mismatch("act", value) }
+                s.act = act
             },
             show: { $0.act.rawValue }, json: { .string($0.act.rawValue) }, expression: { .text($0.act.rawValue) }),
         Key(name: "init", summary: "how W is drawn", accepts: "gaussian (N(0,1/n) entries), orthogonal, identity",
-            apply: { s, text throws(ShellError) in
-                switch text.lowercased() {
-                case "gaussian": s.initialization = .gaussian
-                case "orthogonal": s.initialization = .orthogonal
-                case "identity": s.initialization = .identity
-                default:
+            reads: { text throws(ShellError) in
+                let word = text.lowercased()
+                guard drawn(word) != nil else {
                     throw ShellError("init must be gaussian, orthogonal or identity, not '\(text)'\(Suggest.didYouMean(text, among: ["gaussian", "orthogonal", "identity"], otherwise: "to write W out, use W=[[…],[…]]"))")
                 }
+                return .word(word)
+            },
+            assigns: { value, s throws(ShellError) in
+                guard case .word(let word) = value, let initialization = drawn(word) else { throw mismatch("init", value) }
+                s.initialization = initialization
             },
             show: { $0.initialization.name }, json: { .string($0.initialization.name) }, expression: { .text($0.initialization.name) }),
         Key(name: "rho", summary: "rescale W to this spectral radius ρ(W)", accepts: "a number from \(NumberFormat.short(Limits.spectralRadius.lowerBound)) to \(NumberFormat.short(Limits.spectralRadius.upperBound)), or none to keep W as drawn",
-            apply: { s, text throws(ShellError) in
-                if text.lowercased() == "none" { s.rho = nil; return }
-                let value = try Literal.number(text, for: "rho")
-                guard Limits.spectralRadius.contains(value) else {
-                    throw ShellError("rho must be from \(NumberFormat.short(Limits.spectralRadius.lowerBound)) to \(NumberFormat.short(Limits.spectralRadius.upperBound)), not \(NumberFormat.short(value)); use rho=none to keep W as drawn")
+            reads: { text throws(ShellError) in
+                if text.lowercased() == "none" { return .none }
+                return try radius(try Literal.number(text, for: "rho"))
+            },
+            number: { x throws(ShellError) in try radius(x) },
+            assigns: { value, s throws(ShellError) in
+                switch value {
+                case .none: s.rho = nil
+                case .number(let x): s.rho = x
+                default: throw mismatch("rho", value)
                 }
-                s.rho = value
             },
             show: { $0.rho.map(NumberFormat.short) ?? "none" }, json: { $0.rho.map(JSON.number) ?? .null }),
         Key(name: "W", summary: "the recurrent matrix written out (sets n)", accepts: "rows in brackets, like [[1.1, 0], [0, 0.9]]",
-            apply: { s, text throws(ShellError) in
+            reads: { text throws(ShellError) in
                 if !text.hasPrefix("[") {
                     throw ShellError("W must be a matrix written as rows, like [[1.1, 0], [0, 0.9]]; to have W drawn at random again, set init=gaussian")
                 }
                 let w = try Literal.matrix(text, for: "W", maxSize: Limits.hiddenSize.upperBound)
                 guard w.isSquare else { throw ShellError("W must be square, but [[…]] has \(w.rows) rows of \(w.cols) entries") }
+                return .matrix(w)
+            },
+            assigns: { value, s throws(ShellError) in
+                guard case .matrix(let w) = value else { throw mismatch("W", value) }
                 s.initialization = .literal(w)
                 s.n = w.rows
             },
@@ -157,18 +203,22 @@ public struct Settings: Sendable, Equatable {
         integer("steps", "training steps", Limits.steps, \.steps),
         Key(name: "nonfinite", summary: "what training does with a NaN or Inf step",
             accepts: "stop, skip (skip:N gives up after N in a row; default 5), propagate",
-            apply: { s, text throws(ShellError) in
+            reads: { text throws(ShellError) in
                 let parts = text.lowercased().split(separator: ":", maxSplits: 1).map(String.init)
                 switch parts.first {
-                case "stop" where parts.count == 1: s.nonFinite = .stop
-                case "propagate" where parts.count == 1: s.nonFinite = .propagate
+                case "stop" where parts.count == 1: return .nonFinite(.stop)
+                case "propagate" where parts.count == 1: return .nonFinite(.propagate)
                 case "skip":
                     let limit = parts.count == 2 ? try Literal.integer(parts[1], for: "the skip limit") : 5
                     guard (1...1000).contains(limit) else { throw ShellError("the skip limit must be from 1 to 1000, not \(limit)") }
-                    s.nonFinite = .skip(maxConsecutive: limit)
+                    return .nonFinite(.skip(maxConsecutive: limit))
                 default:
                     throw ShellError("nonfinite must be stop, skip, skip:N or propagate, not '\(text)'")
                 }
+            },
+            assigns: { value, s throws(ShellError) in
+                guard case .nonFinite(let policy) = value else { throw mismatch("nonfinite", value) }
+                s.nonFinite = policy
             },
             show: { s in
                 switch s.nonFinite {
@@ -180,23 +230,78 @@ public struct Settings: Sendable, Equatable {
             json: { .string($0.nonFiniteSpec) }, expression: { .text($0.nonFiniteSpec) }),
     ]
 
+    /// The seed as a run's `seed=N` sets it (it has a command of its own, and no row among the keys).
+    static let seedKey = Key(
+        name: "seed", summary: "random seed (seed N)", accepts: "a whole number from 0 to \(Limits.largestSeed)",
+        reads: { text throws(ShellError) in .seed(try Literal.seed(text)) },
+        number: { x throws(ShellError) in
+            guard let seed = UInt64(exactly: x), seed <= Limits.largestSeed else {
+                throw ShellError("the seed must be a whole number from 0 to \(Limits.largestSeed), not '\(NumberFormat.full(x))'")
+            }
+            return .seed(seed)
+        },
+        whole: true,
+        assigns: { value, s throws(ShellError) in
+            guard case .seed(let seed) = value else { throw mismatch("seed", value) }
+            s.seed = seed
+        },
+        show: { String($0.seed) }, json: { .integer(Int($0.seed)) })
+
+    /// A value of another type than the key's: `parse` gives none, so this is a slip in the code.
+    static func mismatch(_ name: String, _ value: Value) -> ShellError { ShellError("\(name) cannot take \(value)") }
+
+    /// `value` if `range` holds it, else the key's one sentence on its bounds.
+    static func checked(_ value: Int, _ name: String, _ range: ClosedRange<Int>) throws(ShellError) -> Int {
+        guard range.contains(value) else { throw ShellError("\(name) must be from \(range.lowerBound) to \(range.upperBound), not \(value)") }
+        return value
+    }
+
+    /// A number that must be whole (a key of whole numbers given a number, as the progress file keeps them).
+    static func whole(_ x: Double, for name: String) throws(ShellError) -> Int {
+        guard let value = Int(exactly: x) else { throw ShellError("\(name) must be a whole number, not '\(NumberFormat.full(x))'") }
+        return value
+    }
+
+    static func radius(_ x: Double) throws(ShellError) -> Value {
+        guard Limits.spectralRadius.contains(x) else {
+            throw ShellError("rho must be from \(NumberFormat.short(Limits.spectralRadius.lowerBound)) to \(NumberFormat.short(Limits.spectralRadius.upperBound)), not \(NumberFormat.short(x)); use rho=none to keep W as drawn")
+        }
+        return .number(x)
+    }
+
+    /// The initializations init= names (a W written out has W= of its own).
+    static func drawn(_ word: String) -> Initialization? {
+        switch word {
+        case "gaussian": .gaussian
+        case "orthogonal": .orthogonal
+        case "identity": .identity
+        default: nil
+        }
+    }
+
     static func integer(_ name: String, _ summary: String, _ range: ClosedRange<Int>, _ path: WritableKeyPath<Settings, Int> & Sendable) -> Key {
         Key(name: name, summary: summary, accepts: "a whole number from \(range.lowerBound) to \(range.upperBound)",
-            apply: { s, text throws(ShellError) in
-                let value = try Literal.integer(text, for: name)
-                guard range.contains(value) else { throw ShellError("\(name) must be from \(range.lowerBound) to \(range.upperBound), not \(value)") }
-                s[keyPath: path] = value
+            reads: { text throws(ShellError) in .integer(try checked(try Literal.integer(text, for: name), name, range)) },
+            number: { x throws(ShellError) in .integer(try checked(try whole(x, for: name), name, range)) }, whole: true,
+            assigns: { value, s throws(ShellError) in
+                guard case .integer(let i) = value else { throw mismatch(name, value) }
+                s[keyPath: path] = i
             },
             show: { String($0[keyPath: path]) }, json: { .integer($0[keyPath: path]) }, expression: { .number(Double($0[keyPath: path])) })
     }
 
     static func number(_ name: String, _ summary: String, _ range: ClosedRange<Double>, _ path: WritableKeyPath<Settings, Double> & Sendable) -> Key {
         let bounds = "from \(NumberFormat.short(range.lowerBound)) to \(NumberFormat.short(range.upperBound))"
+        let check: @Sendable (Double) throws(ShellError) -> Value = { x throws(ShellError) in
+            guard range.contains(x) else { throw ShellError("\(name) must be \(bounds), not \(NumberFormat.short(x))") }
+            return .number(x)
+        }
         return Key(name: name, summary: summary, accepts: "a number " + bounds,
-            apply: { s, text throws(ShellError) in
-                let value = try Literal.number(text, for: name)
-                guard range.contains(value) else { throw ShellError("\(name) must be \(bounds), not \(NumberFormat.short(value))") }
-                s[keyPath: path] = value
+            reads: { text throws(ShellError) in try check(try Literal.number(text, for: name)) },
+            number: check,
+            assigns: { value, s throws(ShellError) in
+                guard case .number(let x) = value else { throw mismatch(name, value) }
+                s[keyPath: path] = x
             },
             show: { NumberFormat.short($0[keyPath: path]) }, json: { .number($0[keyPath: path]) }, expression: { .number($0[keyPath: path]) })
     }
@@ -205,11 +310,15 @@ public struct Settings: Sendable, Equatable {
                                                                       _ path: WritableKeyPath<Settings, C> & Sendable) -> Key where C.RawValue == String {
         let names = cases.map(\.rawValue)
         return Key(name: name, summary: summary, accepts: names.joined(separator: ", "),
-            apply: { s, text throws(ShellError) in
+            reads: { text throws(ShellError) in
                 guard let value = C(rawValue: text.lowercased()) else {
                     throw ShellError("\(name) must be one of \(names.joined(separator: ", ")), not '\(text)'\(Suggest.didYouMean(text, among: names))")
                 }
-                s[keyPath: path] = value
+                return .word(value.rawValue)
+            },
+            assigns: { value, s throws(ShellError) in
+                guard case .word(let word) = value, let choice = C(rawValue: word) else { throw mismatch(name, value) }
+                s[keyPath: path] = choice
             },
             show: { $0[keyPath: path].rawValue }, json: { .string($0[keyPath: path].rawValue) }, expression: { .text($0[keyPath: path].rawValue) })
     }
@@ -232,22 +341,19 @@ public struct Settings: Sendable, Equatable {
         return saved
     }
 
-    /// Settings and a clipping rule as the progress file kept them, each value checked by its key
-    /// as `set` checks it; keys it does not know are left at their defaults.
+    /// Settings and a clipping rule as the progress file kept them, each typed value checked by its
+    /// key as `set` checks it; keys it does not know are left at their defaults.
     static func restore(_ saved: SavedSettings) throws(ShellError) -> (Settings, ClipRule) {
-        func text(_ value: SavedValue) -> String {
-            switch value {
-            case .number(let x): NumberFormat.full(x)
-            case .text(let t): t
-            case .matrix(let rows): "[" + rows.map { "[" + $0.map(NumberFormat.full).joined(separator: ",") + "]" }.joined(separator: ",") + "]"
-            case .none: "none"
-            }
-        }
         // A W written out sets n (and init) itself, so it goes first and n and init are left out.
         let literal = saved["W"].map { if case .matrix = $0 { true } else { false } } ?? false
         var names = (literal ? ["W"] : []) + keys.map(\.name).filter { $0 != "W" && !(literal && ($0 == "n" || $0 == "init")) } + ["seed", "clip"]
         names = names.filter { saved[$0] != nil }
-        return try Commands.runSettings(Session(), names.map { "\($0)=\(text(saved[$0]!))" })
+        var settings = Settings(), clip = ClipRule.none
+        for name in names {
+            try Assignment(name, saved: saved[name]!).apply(to: &settings, clip: &clip)
+        }
+        try settings.validate()
+        return (settings, clip)
     }
 
     /// The non-finite policy as `nonfinite=` reads it back: stop, propagate or skip:N.
@@ -261,9 +367,9 @@ public struct Settings: Sendable, Equatable {
 
     /// What `key=text` sets, checked by the key's own rule (for commands that take a setting's name
     /// for their own argument, with the same bounds).
-    static func value<Value>(of name: String, _ text: String, _ path: KeyPath<Settings, Value>) throws(ShellError) -> Value {
+    static func value<T>(of name: String, _ text: String, _ path: KeyPath<Settings, T>) throws(ShellError) -> T {
         var probe = Settings()
-        try key(name).apply(&probe, text)
+        try key(name).apply(text, to: &probe)
         return probe[keyPath: path]
     }
 
@@ -296,5 +402,81 @@ public struct Settings: Sendable, Equatable {
         if name == "seed" { throw ShellError("the seed has a command of its own: seed N") }
         if name == "clip" || name == "tau" { throw ShellError("the clipping rule has a command of its own: clip norm 1 (see help clip)") }
         throw ShellError("unknown setting '\(name)'\(Suggest.didYouMean(name, among: keyNames, otherwise: "help settings lists them all"))")
+    }
+
+    /// One `KEY=VALUE` of a run, read once: a key of the table (or the seed, or the clipping rule)
+    /// and its typed value. A sweep or predict point is a list of these, applied to the settings
+    /// the run starts from; the words are not read again.
+    struct Assignment: Sendable {
+        /// What a run's `KEY=` sets: a setting (the seed among them) or the clipping rule.
+        enum Target: Sendable {
+            case setting(Key)
+            case clip
+
+            /// The target `KEY=` names in a run (`ρ` is rho).
+            init(_ name: String) throws(ShellError) {
+                switch name {
+                case "clip": self = .clip
+                case "seed": self = .setting(Settings.seedKey)
+                default: self = .setting(try Settings.key(name))
+                }
+            }
+
+            var name: String { if case .setting(let key) = self { key.name } else { "clip" } }
+
+            /// The key takes whole numbers: a range's points are rounded to them.
+            var whole: Bool { if case .setting(let key) = self { key.whole } else { false } }
+
+            func parse(_ text: String) throws(ShellError) -> Value {
+                switch self {
+                case .setting(let key): try key.parse(text)
+                case .clip: .clip(try Commands.parseClipSpec(text))
+                }
+            }
+
+            func parse(number x: Double) throws(ShellError) -> Value {
+                switch self {
+                case .setting(let key): try key.parse(number: x)
+                case .clip: .clip(try Commands.parseClipSpec(NumberFormat.full(x)))  // no rule is a number: its message
+                }
+            }
+        }
+
+        let target: Target
+        let value: Value
+
+        var name: String { target.name }
+
+        init(_ target: Target, _ value: Value) {
+            self.target = target
+            self.value = value
+        }
+
+        /// `name=text`, read and checked.
+        init(_ name: String, _ text: String) throws(ShellError) {
+            let target = try Target(name)
+            self.init(target, try target.parse(text))
+        }
+
+        /// A value as the progress file kept it, checked as the word would be.
+        init(_ name: String, saved: SavedValue) throws(ShellError) {
+            let target = try Target(name)
+            switch saved {
+            case .number(let x): self.init(target, try target.parse(number: x))
+            case .text(let t): self.init(target, try target.parse(t))
+            case .none: self.init(target, try target.parse("none"))
+            case .matrix(let rows):  // W, read as written (the matrix reader checks its shape and entries)
+                self.init(target, try target.parse("[" + rows.map { "[" + $0.map(NumberFormat.full).joined(separator: ",") + "]" }.joined(separator: ",") + "]"))
+            }
+        }
+
+        func apply(to settings: inout Settings, clip: inout ClipRule) throws(ShellError) {
+            switch target {
+            case .setting(let key): try key.assign(value, to: &settings)
+            case .clip:
+                guard case .clip(let rule) = value else { throw mismatch("clip", value) }
+                clip = rule
+            }
+        }
     }
 }
