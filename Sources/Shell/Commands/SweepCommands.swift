@@ -136,11 +136,11 @@ extension Commands {
             if case .failure(let error)? = outcome { throw ShellError("at \(gridPoint(index, axes)): \(error.message)") }
         }
         let results = outcomes.map { outcome -> Double? in if case .success(let v)? = outcome { v } else { nil } }
-        let used: [(String, JSON)] = [("settings", settingsJSON(base)), ("clip", clipJSON(baseClip))]
-        guard !runtime.shouldStop() else { return interruptedReport(axes: axes, results: results, metric: chosen, settings: used) }
-        let values = results.map { $0! }
-        session.results.sweep = Measured(value: values, provenance: session.provenance(base, clip: baseClip, overridden: overriddenKeys(fixed)))
-        return sweepReport(axes: axes, values: values, metric: chosen, settings: used)
+        let interrupted = runtime.shouldStop()
+        let grid = SweepGrid(axes: axes, metric: chosen, settings: base, clip: baseClip, results: results, interrupted: interrupted)
+        guard !interrupted else { return Report(command: "sweep", grid) }
+        session.results.sweep = Measured(value: results.map { $0! }, provenance: session.provenance(base, clip: baseClip, overridden: overriddenKeys(fixed)))
+        return Report(command: "sweep", grid)
     }
 
     /// The metric at one point, or nil when a stop request cut its training short. Each metric
@@ -236,74 +236,5 @@ extension Commands {
             let f = Double(i) / Double(count - 1)
             return log ? Foundation.exp(Foundation.log(a) + f * (Foundation.log(b) - Foundation.log(a))) : a + f * (b - a)
         }
-    }
-
-    /// When one axis is numeric and the other a short list of words, the sweep reads best as one
-    /// curve per word: (numeric axis, word axis, whether the numeric axis is the first).
-    static func curvesLayout(_ axes: [SweepAxis]) -> (SweepAxis, SweepAxis, Bool)? {
-        if axes[0].numbers != nil, axes[1].numbers == nil, axes[1].labels.count <= 6 { return (axes[0], axes[1], true) }
-        if axes[1].numbers != nil, axes[0].numbers == nil, axes[0].labels.count <= 6 { return (axes[1], axes[0], false) }
-        return nil
-    }
-
-    /// After Ctrl-C: the points that were computed, in grid order, and no chart (a curve through
-    /// the holes would mislead); the JSON has null where a point was not computed.
-    static func interruptedReport(axes: [SweepAxis], results: [Double?], metric: SweepMetric, settings: [(String, JSON)]) -> Report {
-        let done = results.indices.filter { results[$0] != nil }
-        let rows: [[Cell]] = done.map { index in
-            zip(axes, gridIndices(index, axes)).map { Cell.text($0.display[$1]) } + [.number(results[index]!)]
-        }
-        return Report(command: "sweep", blocks: [
-            .warning("interrupted after \(done.count) of \(results.count) points; these are the ones computed"),
-            .table(Table(columns: axes.map { .init($0.key, numeric: false) } + [.init(metric.rawValue)], rows: rows)),
-        ], fields: settings + [
-            ("metric", .string(metric.rawValue)), ("interrupted", .bool(true)),
-            ("values", .array(results.map { $0.map(JSON.number) ?? .null })),
-        ])
-    }
-
-    /// `settings`: the JSON of what every point shares (the swept keys vary on top of it).
-    static func sweepReport(axes: [SweepAxis], values: [Double], metric: SweepMetric, settings: [(String, JSON)]) -> Report {
-        var blocks: [Block] = [.title("sweep \(axes.map { "\($0.key) (\($0.labels.count))" }.joined(separator: " × ")) · \(metric.rawValue): \(metric.summary)")]
-        if axes.count == 1 {
-            let axis = axes[0]
-            blocks.append(.table(Table(columns: [.init(axis.key, numeric: axis.numbers != nil), .init(metric.rawValue)],
-                                       rows: zip(axis.display, values).map { [.text($0), .number($1)] })))
-            if values.count > 2, let x = axis.numbers, axis.isMonotonic {
-                blocks.append(.lineChart(LineChart(title: "\(metric.rawValue) over \(axis.key)", xName: axis.key, x: x,
-                                                   series: [.init(metric.rawValue, values)], yScale: metric.logarithmic ? .log10 : .linear,
-                                                   xScale: axis.logSpaced ? .log10 : .linear)))
-            }
-        } else if let (numeric, categories, numericFirst) = curvesLayout(axes), numeric.isMonotonic {
-            // A numeric key against a few named choices (clip=none,norm:1): one curve per choice.
-            let value: (Int, Int) -> Double = { i, c in numericFirst ? values[i * categories.labels.count + c] : values[c * numeric.labels.count + i] }
-            let rows: [[Cell]] = numeric.display.indices.map { i in [.text(numeric.display[i])] + categories.labels.indices.map { .number(value(i, $0)) } }
-            blocks.append(.table(Table(columns: [.init(numeric.key, numeric: true)] + categories.labels.map { .init(categories.key + "=" + $0) }, rows: rows)))
-            blocks.append(.lineChart(LineChart(
-                title: "\(metric.rawValue) over \(numeric.key)", xName: numeric.key, x: numeric.numbers!,
-                series: categories.labels.indices.map { c in .init("\(categories.key)=\(categories.labels[c])", numeric.labels.indices.map { value($0, c) }) },
-                yScale: metric.logarithmic ? .log10 : .linear, xScale: numeric.logSpaced ? .log10 : .linear)))
-        } else if let ys = axes[0].numbers, let xs = axes[1].numbers, axes[0].isMonotonic, axes[1].isMonotonic {
-            let columns = axes[1].labels.count
-            blocks.append(.heatmap(Heatmap(
-                title: "\(metric.rawValue) over \(axes[1].key) × \(axes[0].key)", valueName: metric.rawValue,
-                x: .init(axes[1].key, xs), y: .init(axes[0].key, ys),
-                values: (0..<axes[0].labels.count).map { r in Array(values[(r * columns)..<((r + 1) * columns)]) },
-                scale: metric.logarithmic ? .log10 : .linear)))
-        } else {
-            let (rowsAxis, colsAxis) = (axes[0], axes[1])
-            let columns = [Table.Column("\(rowsAxis.key) \\ \(colsAxis.key)", numeric: false)] + colsAxis.display.map { Table.Column($0) }
-            let rows: [[Cell]] = rowsAxis.display.enumerated().map { r, label in
-                [.text(label)] + (0..<colsAxis.labels.count).map { .number(values[r * colsAxis.labels.count + $0]) }
-            }
-            blocks.append(.table(Table(columns: columns, rows: rows)))
-        }
-        let grid: JSON = axes.count == 1 ? .numbers(values)
-            : .array((0..<axes[0].labels.count).map { r in .numbers(Array(values[(r * axes[1].labels.count)..<((r + 1) * axes[1].labels.count)])) })
-        return Report(command: "sweep", blocks: blocks, fields: settings + [
-            ("metric", .string(metric.rawValue)),
-            ("axes", .array(axes.map { axis in .object([("key", .string(axis.key)), ("values", axis.numbers.map(JSON.numbers) ?? .array(axis.labels.map(JSON.string)))]) })),
-            ("values", grid),
-        ])
     }
 }
