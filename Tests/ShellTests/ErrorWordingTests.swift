@@ -1,5 +1,6 @@
 import Simulator
 import Testing
+@testable import Render
 @testable import Shell
 
 // The simulator's errors are typed values; the shell words them (Commands/Wording.swift). Each table

@@ -2,6 +2,7 @@ import Foundation
 import Lessons
 import Simulator
 import Testing
+@testable import Render
 @testable import Shell
 
 /// Settings travel as typed values: a word is read once, by its key, and sweep and predict points,

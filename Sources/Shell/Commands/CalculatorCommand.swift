@@ -16,16 +16,6 @@ extension Commands {
         let expression = try Expression(call.rest)
         var used: [(String, ExpressionValue)] = []
         let value = try expression.evaluate(in: SessionNames(session), used: &used)
-        var blocks: [Block] = []
-        let alone = used.count == 1 && call.rest.trimmingWhitespace() == used[0].0
-        if !used.isEmpty && !alone { blocks.append(.note(used.map { "\($0.0) = \($0.1.fullDescription)" }.joined(separator: ", "))) }
-        // A calculator shows every digit: the answer is the point.
-        blocks.append(.text(value.fullDescription))
-        blocks += staleWarnings(expression, session)
-        return Report(command: "=", blocks: blocks, fields: [
-            ("expression", .string(call.rest)),
-            ("value", value.json),
-            ("names", .object(used.map { ($0.0, $0.1.json) })),
-        ])
+        return Report(command: "=", Evaluation(text: call.rest, value: value, used: used, stale: staleness(expression, session), calculator: true))
     }
 }

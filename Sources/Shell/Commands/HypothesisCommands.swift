@@ -3,15 +3,14 @@ import Foundation
 import Simulator
 import Synchronization
 
-/// One prediction the learner made, as `notebook` lists it.
+/// One prediction the learner made, as `notebook` lists it: the claim, its conditions as typed,
+/// the settings it was tested under, and the judgement.
 public struct NotebookEntry: Sendable {
     public var claim: String
     /// The `when` settings and the quantifier, as typed.
     public var conditions: String
-    public var verdict: String
-    /// The numbers the verdict rests on ("delta[0] = 1.2e+07", "held at 37 of 50 points").
-    public var numbers: String
-    public var settings: JSON
+    var settings: Settings
+    var judgement: Commands.Judgement
 }
 
 extension Commands {
@@ -30,10 +29,7 @@ extension Commands {
         let expression = try Expression(call.rest)
         var used: [(String, ExpressionValue)] = []
         let value = try expression.evaluate(in: SessionNames(session), used: &used)
-        let blocks: [Block] = [.text(value.description), .note(usedText(used))] + staleWarnings(expression, session)
-        return Report(command: "check", blocks: blocks, fields: [
-            ("expression", .string(call.rest)), ("value", value.json), ("names", .object(used.map { ($0.0, $0.1.json) })),
-        ])
+        return Report(command: "check", Evaluation(text: call.rest, value: value, used: used, stale: staleness(expression, session), calculator: false))
     }
 
     static let predict = CommandSpec(
@@ -75,12 +71,9 @@ extension Commands {
         let judgement = axes.isEmpty
             ? try judge(claim, session: session, when: when)
             : try judgeGrid(claim, axes: axes, session: session, when: when)
-        session.notebook.append(NotebookEntry(claim: text, conditions: conditions, verdict: judgement.verdict,
-                                              numbers: judgement.numbers, settings: settingsJSON(base)))
-        return Report(command: "predict", blocks: judgement.blocks, fields: [
-            ("claim", .string(text)), ("conditions", .string(conditions)), ("settings", settingsJSON(base)),
-            ("verdict", .string(judgement.verdict)), ("numbers", .string(judgement.numbers)),
-        ] + judgement.fields)
+        let entry = NotebookEntry(claim: text, conditions: conditions, settings: base, judgement: judgement)
+        session.notebook.append(entry)
+        return Report(command: "predict", PredictionVerdict(entry: entry))
     }
 
     static let notebook = CommandSpec(
@@ -89,39 +82,31 @@ extension Commands {
         details: "Lists each predict of the session in order: the claim, its conditions, the verdict and the numbers."
     ) { session, call throws(ShellError) in
         try noArguments(call)
-        guard !session.notebook.isEmpty else {
-            return Report(command: "notebook", blocks: [.text("No predictions yet: try predict delta[0] > 1e6 when rho=1.3 act=linear")], fields: [("entries", .array([]))])
-        }
-        let blocks: [Block] = session.notebook.enumerated().flatMap { i, entry -> [Block] in
-            [.title("\(i + 1). \(entry.claim)" + (entry.conditions.isEmpty ? "" : " · " + entry.conditions)),
-             .text("   \(entry.verdict): \(entry.numbers)")]
-        }
-        return Report(command: "notebook", blocks: blocks, fields: [("entries", .array(session.notebook.map { entry in
-            .object([("claim", .string(entry.claim)), ("conditions", .string(entry.conditions)), ("verdict", .string(entry.verdict)),
-                     ("numbers", .string(entry.numbers)), ("settings", entry.settings)])
-        }))])
+        return Report(command: "notebook", Notebook(entries: session.notebook))
     }
 
     // MARK: - Judging
 
-    struct Judgement {
-        var verdict: String
-        var numbers: String
-        var blocks: [Block]
-        var fields: [(String, JSON)]
+    /// Whether a claim held: at the one experiment, or at each point of a grid.
+    enum Judgement: Sendable {
+        case single(claim: Expression, held: Bool, used: Used)
+        /// `results`: each point's outcome in grid order, nil where Ctrl-C left it out.
+        case grid(claim: Expression, axes: [SweepAxis], results: [GridPoint?])
+    }
+
+    /// One point of a grid: whether the claim held, the numbers it read, and the value of its left side.
+    struct GridPoint: Sendable {
+        var held: Bool
+        var used: Used
+        var left: Double?
     }
 
     typealias Used = [(String, ExpressionValue)]
 
     /// Results measured under other settings than the current ones are still shown by check and =,
     /// but said so.
-    static func staleWarnings(_ expression: Expression, _ session: Session) -> [Block] {
-        SessionNames.staleness(of: expression, in: session).map { .warning("stale: " + $0) }
-    }
-
-    static func usedText(_ used: Used) -> String {
-        if used.isEmpty { return "no settings or results involved" }
-        return used.map { "\($0.0) = \($0.1)" }.joined(separator: ", ")
+    static func staleness(_ expression: Expression, _ session: Session) -> [String] {
+        SessionNames.staleness(of: expression, in: session)
     }
 
     /// A copy of the session with the assignments applied and the commands the claim reads run on
@@ -172,22 +157,13 @@ extension Commands {
         return (held, used)
     }
 
-    static func nanNote(_ used: Used) -> Block? {
-        let nan = used.contains { if case .number(let x) = $0.1 { x.isNaN } else { false } }
-        return nan ? .note("a number in the claim is NaN, and every comparison with NaN is false") : nil
-    }
-
     static func judge(_ claim: Expression, session: Session, when: [Settings.Assignment]) throws(ShellError) -> Judgement {
         var copy = try experiment(claim, session: session, assigning: when)
         if session.runtime.shouldStop() {
             throw ShellError("predict interrupted before its experiment finished; no verdict was recorded")
         }
         let (held, used) = try evaluateClaim(claim, in: &copy)
-        let verdict = held ? "held" : "did not hold"
-        let numbers = usedText(used)
-        return Judgement(verdict: verdict, numbers: numbers,
-                         blocks: [.text("\(verdict): \(claim.source)"), .note(numbers)] + [nanNote(used)].compactMap { $0 },
-                         fields: [("held", .bool(held)), ("values", .object(used.map { ($0.0, $0.1.json) }))])
+        return .single(claim: claim, held: held, used: used)
     }
 
     /// `for KEY in RANGE [and KEY in RANGE]: rest` → the axes, the quantifier as typed, and the rest.
@@ -235,8 +211,7 @@ extension Commands {
         let frozen = pointAssignments
         let sides = claim.comparisonSides
         let done = Mutex(0)
-        typealias Outcome = (held: Bool, used: Used, left: Double?)
-        let outcomes: [Result<Outcome, ShellError>?] = parallelMap(count, serial: runtime.serial) { i in
+        let outcomes: [Result<GridPoint, ShellError>?] = parallelMap(count, serial: runtime.serial) { i in
             if runtime.shouldStop() { return nil }
             do throws(ShellError) {
                 var copy = try experiment(claim, session: session, assigning: frozen[i], quiet: true)
@@ -246,7 +221,7 @@ extension Commands {
                 var left: Double? = nil
                 if let (lhs, _) = sides, case .number(let x) = try lhs.evaluate(in: SessionNames(copy), used: &ignored) { left = x }
                 runtime.progress("predict", done.withLock { $0 += 1; return $0 }, count)
-                return .success((held, used, left))
+                return .success(GridPoint(held: held, used: used, left: left))
             } catch {
                 return runtime.shouldStop() ? nil : .failure(error)  // an interrupted point is a missing one
             }
@@ -254,44 +229,7 @@ extension Commands {
         for (index, outcome) in outcomes.enumerated() {
             if case .failure(let error)? = outcome { throw ShellError("at \(point(index)): \(error.message)") }
         }
-        let results = outcomes.map { outcome -> Outcome? in if case .success(let v)? = outcome { v } else { nil } }
-        let computed = results.compactMap { $0 }.count
-        let failures = results.indices.filter { results[$0].map { !$0.held } ?? false }
-        let interrupted = computed < count
-        let verdict = failures.isEmpty ? (interrupted ? "held so far" : "held everywhere")
-            : (failures.count == computed && !interrupted ? "held nowhere" : "did not hold everywhere")
-        let numbers = failures.isEmpty ? "held at all \(computed) of \(count) points" : "failed at \(failures.count) of \(computed) points"
-        // A wrong prediction teaches; it is reported as plainly as a right one.
-        var blocks: [Block] = [.text("\(verdict): \(claim.source) (\(numbers))")]
-        if !failures.isEmpty {
-            let shown = failures.prefix(5).map { index -> [Cell] in [.text(point(index)), .text(usedText(results[index]!.used))] }
-            blocks.append(.table(Table(columns: [.init("counterexample", numeric: false), .init("numbers", numeric: false)], rows: shown)))
-            if failures.count > 5 { blocks.append(.note("and \(failures.count - 5) more")) }
-        }
-        if interrupted { blocks.append(.warning("interrupted after \(computed) of \(count) points")) }
-        // The claim's left side over the grid (one key), or where it failed (two numeric keys).
-        let lefts = results.map { $0?.left ?? .nan }
-        if !interrupted, axes.count == 1, let x = axes[0].numbers, axes[0].isMonotonic, let (lhs, _) = sides,
-           lefts.contains(where: { !$0.isNaN }), lhs.sourceText != axes[0].key {
-            blocks.append(.lineChart(LineChart(title: "\(lhs.sourceText) over \(axes[0].key)", xName: axes[0].key, x: x,
-                                               series: [.init(lhs.sourceText, lefts)], yScale: lefts.allSatisfy { !($0 <= 0) } ? .log10 : .linear,
-                                               xScale: axes[0].logSpaced ? .log10 : .linear)))
-        } else if !interrupted, axes.count == 2, !failures.isEmpty, failures.count < count,
-                  let ys = axes[0].numbers, let xs = axes[1].numbers, axes[0].isMonotonic, axes[1].isMonotonic {
-            let columns = axes[1].labels.count
-            blocks.append(.heatmap(Heatmap(title: "where the claim failed (1) and held (0)", valueName: "failed",
-                                           x: .init(axes[1].key, xs), y: .init(axes[0].key, ys),
-                                           values: (0..<axes[0].labels.count).map { r in (0..<columns).map { c in failures.contains(r * columns + c) ? 1 : 0 } })))
-        }
-        if let note = nanNote(results.compactMap { $0?.used }.flatMap { $0 }) { blocks.append(note) }
-        return Judgement(verdict: verdict, numbers: numbers, blocks: blocks, fields: [
-            ("points", .integer(count)), ("computed", .integer(computed)),
-            ("counterexamples", .array(failures.map { .string(point($0)) })),
-            ("results", .array(results.indices.map { index in
-                guard let result = results[index] else { return .object([("point", .string(point(index))), ("held", .null)]) }
-                return .object([("point", .string(point(index))), ("held", .bool(result.held)),
-                                ("values", .object(result.used.map { ($0.0, $0.1.json) }))])
-            })),
-        ])
+        let results = outcomes.map { outcome -> GridPoint? in if case .success(let v)? = outcome { v } else { nil } }
+        return .grid(claim: claim, axes: axes, results: results)
     }
 }
