@@ -33,9 +33,10 @@ let package = Package(
         // A few lines of C around libedit's variadic calls, which Swift cannot make.
         .target(name: "EditLineShim", dependencies: ["CEditLine"]),
 
-        // BPTT's inner loops and the small matrix products in C (AVX2+FMA or AVX chosen at run
-        // time, each in a fixed order), and Debian's OpenBLAS (libopenblas-dev) for the large
-        // products of ∂L/∂W and ∂L/∂U.
+        // Every product and reduction of BPTT and training in C, each in one fixed order: AVX2+FMA
+        // chosen at run time, or portable C with the same bits (GRADLAB_KERNELS=portable). OpenBLAS
+        // (libopenblas-dev) is linked for LAPACK's sake and the bench's yardstick, never for a
+        // product of the simulator.
         .target(
             name: "Kernels",
             linkerSettings: [.linkedLibrary("openblas"), .linkedLibrary("m")]

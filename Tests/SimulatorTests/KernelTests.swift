@@ -4,7 +4,8 @@ import Simulator
 import Testing
 
 /// The C kernels behind BPTT, held to plain loops and to glibc, including the values that are the
-/// subject of gradlab: overflow, underflow, NaN and infinities.
+/// subject of gradlab: overflow, underflow, NaN and infinities; and the two paths (AVX2+FMA and
+/// portable C) held to each other, bit for bit.
 @Suite("BPTT kernels")
 struct KernelTests {
     /// The distance in units in the last place between a value and the reference.
@@ -199,5 +200,143 @@ struct KernelTests {
             }
             #expect(results.allSatisfy { $0 == results[0] }, "tanh(\(x))")
         }
+    }
+
+    // MARK: The same bits on both paths
+
+    /// Runs `body` on the AVX2+FMA kernels and on the portable ones and returns both results (the
+    /// vector run is the portable one again where the processor has no AVX2+FMA). Leaves the path
+    /// as it found it.
+    func onBothPaths<R>(_ body: () -> R) -> (vector: R, portable: R) {
+        let before = gl_kernels_vectorized()
+        defer { _ = gl_kernels_use_vector(before) }
+        _ = gl_kernels_use_vector(1)
+        let vector = body()
+        _ = gl_kernels_use_vector(0)
+        #expect(gl_kernels_vectorized() == 0)
+        let portable = body()
+        return (vector, portable)
+    }
+
+    /// Equal bits, NaN for NaN (whatever its payload).
+    func sameBits(_ a: [Double], _ b: [Double]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
+    }
+
+    /// Values of every scale, with a sprinkling of the special ones at the given positions.
+    func mixed(_ count: Int, _ rng: inout Xoshiro256, scale: Double = 1, specials: Bool = false) -> [Double] {
+        var x = rng.normals(count).map { $0 * scale }
+        guard specials else { return x }
+        let special: [Double] = [0, -0.0, .nan, .infinity, -.infinity, 0.625, -0.625, Double.leastNormalMagnitude / 4, 40, -350, 1e300]
+        for (k, value) in special.enumerated() where k * 7 < count { x[k * 7] = value }
+        return x
+    }
+
+    static let oddSizes = [1, 3, 5, 7, 17, 63, 64, 65, 129]
+
+    @Test("each kernel gives identical bits on the AVX2+FMA and the portable path", .serialized, arguments: oddSizes)
+    func bothPathsGiveTheSameBits(n: Int) {
+        if gl_kernels_vector_available() == 0 { print("no AVX2+FMA on this processor: the portable path is compared with itself") }
+        var rng = Xoshiro256(seed: UInt64(n), stream: "paths")
+        let a = Matrix(rows: n, cols: n, storage: rng.normals(n * n)), at = a.transposed
+
+        // y = A·x + add, for batches of 1…3 vectors, with and without add (both forms: n ≤ 64 and above)
+        for count in 1...3 {
+            let x = mixed(count * n, &rng, scale: 3), add = rng.normals(count * n)
+            for withAdd in [true, false] {
+                let (v, p) = onBothPaths {
+                    var y = [Double](repeating: .nan, count: count * n)
+                    gl_matvec_batch(count, n, n, a.storage, at.storage, x, withAdd ? add : nil, &y)
+                    return y
+                }
+                #expect(sameBits(v, p), "matvec n = \(n), \(count) vectors, add: \(withAdd)")
+            }
+        }
+
+        // tanh, over every branch and the special values, and one value at a time
+        let z = mixed(3 * n, &rng, scale: 2, specials: true) + mixed(n, &rng, scale: 0.3)
+        let tanh = onBothPaths {
+            var y = [Double](repeating: .nan, count: z.count)
+            gl_tanh(z.count, z, &y)
+            return y
+        }
+        #expect(sameBits(tanh.vector, tanh.portable), "tanh n = \(n)")
+        #expect(sameBits(tanh.vector, z.map { gl_tanh1($0) }), "tanh one at a time, n = \(n)")
+
+        // the tanh gate: g and Σ tanh′
+        let h = tanh.vector.map { $0.isFinite ? $0 : 0.5 }, delta = mixed(h.count, &rng, specials: true)
+        let gate = onBothPaths {
+            var g = [Double](repeating: .nan, count: h.count)
+            let sum = gl_tanh_gate(h.count, h, delta, &g)
+            return g + [sum]
+        }
+        #expect(sameBits(gate.vector, gate.portable), "tanh gate n = \(n)")
+
+        // ‖x‖₂ at ordinary, huge and tiny scales (the last two take the rescaled sums)
+        for scale in [1.0, 1e200, 1e-200] {
+            let x = rng.normals(n).map { $0 * scale }
+            let norms = onBothPaths { gl_norm2(x.count, x) }
+            #expect(norms.vector.bitPattern == norms.portable.bitPattern, "‖x‖ n = \(n), scale \(scale)")
+        }
+
+        // Gᵀ·H (n × n, and n × 2 for Gᵀ X) over K steps, rows apart as in a batch of 3, at sizes
+        // that take the packed product too
+        for K in [1, 7, 100, 700] {
+            for cols in [n, 2] {
+                let lda = 3 * n, ldb = 3 * cols
+                let A = rng.normals(K * lda), B = rng.normals(K * ldb)
+                let (v, p) = onBothPaths {
+                    var C = [Double](repeating: .nan, count: n * cols)
+                    gl_gram(n, cols, K, A, lda, B, ldb, &C, cols)
+                    return C
+                }
+                #expect(sameBits(v, p), "gram \(n)×\(cols), K = \(K)")
+            }
+        }
+
+        // A·B, the textbook loop's order
+        let product = onBothPaths {
+            var C = [Double](repeating: .nan, count: n * n)
+            gl_matmul(n, n, n, a.storage, n, at.storage, n, &C, n)
+            return C
+        }
+        #expect(sameBits(product.vector, product.portable), "matmul n = \(n)")
+
+        // U x_t + b for 1, 2 and 6 inputs, and the column sums
+        for m in [1, 2, 6] {
+            let T = 11, X = rng.normals(T * m), Ut = rng.normals(m * n), b = rng.normals(n)
+            let (v, p) = onBothPaths {
+                var G = [Double](repeating: .nan, count: T * n), sums = [Double](repeating: .nan, count: n)
+                gl_input_terms(T, n, m, X, Ut, b, &G, n)
+                gl_column_sums(T, n, G, n, &sums)
+                return G + sums
+            }
+            #expect(sameBits(v, p), "input terms and column sums n = \(n), m = \(m)")
+        }
+    }
+
+    @Test("a whole BPTT and a training run give identical bits on both paths", .serialized, arguments: [7, 17, 65])
+    func bothPathsGiveTheSameRuns(n: Int) throws {
+        let spec = ModelSpec(hiddenSize: n, length: 30, spectralRadius: 1.3, seed: 3)
+        let model = try spec.model(), sample = spec.sample()
+        let passes = onBothPaths { bptt(model, sample, jacobians: true) }
+        #expect(passes.vector.loss.bitPattern == passes.portable.loss.bitPattern)
+        #expect(sameBits(passes.vector.gradients.W.storage, passes.portable.gradients.W.storage))
+        #expect(sameBits(passes.vector.deltaNorms, passes.portable.deltaNorms))
+        #expect(sameBits(passes.vector.jacobianNorms ?? [], passes.portable.jacobianNorms ?? []))
+        let adding = ModelSpec(hiddenSize: n, length: 30, spectralRadius: 1.3, seed: 3, task: .adding)
+        let learner = try adding.model(), config = TrainingConfig(steps: 5, batchSize: 4)
+        let runs = onBothPaths { train(learner, on: adding.trainingTask, config).losses }
+        #expect(sameBits(runs.vector, runs.portable))
+    }
+
+    @Test("GRADLAB_KERNELS and gl_kernels_use_vector choose the path; the vector one only where the processor has it")
+    func choosingThePath() {
+        let before = gl_kernels_vectorized()
+        defer { _ = gl_kernels_use_vector(before) }
+        #expect(gl_kernels_use_vector(0) == 0 && String(cString: gl_kernels_name()) == "portable C")
+        let available = gl_kernels_vector_available()
+        #expect(gl_kernels_use_vector(1) == available)
+        #expect(String(cString: gl_kernels_name()) == (available != 0 ? "AVX2+FMA" : "portable C"))
     }
 }

@@ -1,44 +1,53 @@
 #ifndef GRADLAB_KERNELS_H
 #define GRADLAB_KERNELS_H
 
-// The inner loops of BPTT that pay for SIMD; the small products Gᵀ H and Gᵀ X, where a BLAS call costs
-// more than its arithmetic (BLAS does the large ones); and the matrix-matrix product behind matrix powers
-// and BPTT's Jacobian products, summed in the textbook loop's order so that its bits do not depend
-// on the processor.
+// Every product and reduction of BPTT and training: the recurrences' matrix-vector products, tanh
+// and its gate, ‖x‖₂, U x_t + b, Gᵀ H and Gᵀ X, the column sums, and the matrix-matrix product
+// behind matrix powers and BPTT's Jacobian products.
 //
-// Each kernel has a plain C version and an AVX2+FMA version (gl_matmul's is AVX alone); the second
-// is chosen at run time when the processor has AVX2 and FMA, so one build runs everywhere.
+// Each kernel has a portable C version and, on x86-64, an AVX2+FMA version (gl_matmul's is AVX
+// alone), chosen at run time when the processor has AVX2 and FMA, so one build runs everywhere.
+// Both versions of a kernel form every value with the same IEEE operations in the same order: the
+// portable one follows the vector one's lanes and calls fma() where the vector one fuses, and no
+// compiler may fuse on its own (FP_CONTRACT is off). So the two give identical bits, on every
+// processor, and the choice changes the speed only. Each function's comment says its order.
+// GRADLAB_KERNELS=portable in the environment forces the portable versions.
+//
 // Non-finite values go through as IEEE 754 says (Inf · 0 = NaN): overflow is what gradlab is about.
-// The vector forms of the matrix-vector products, the norm and the tanh gate add in another order
-// than a plain loop, so the last bits can differ, and with them the exact step where a sum that is
-// about to overflow first does; gl_gram, gl_input_terms, gl_column_sums and gl_matmul fix the
-// order of every sum, so both their versions give the same bits.
 
-#include <cblas.h>
+#include <cblas.h>  // for the bench's yardstick, cblas_dgemm: no kernel here calls BLAS
 
 /// y = A·x + add (add may be NULL) for A rows × cols, given twice: A row-major, and Acols, its
-/// columns one after another (the row-major storage of Aᵀ). Small matrices go column by column,
-/// large ones row by row.
+/// columns one after another (the row-major storage of Aᵀ). Up to 64 rows each row is two chains
+/// of fused multiply-adds (even and odd columns), added; above, eight chains (columns j mod 8 of
+/// each block of eight, then one block of four), added as ((s₀+t₀) + (s₂+t₂)) + ((s₁+t₁) + (s₃+t₃)),
+/// then the last columns fused in one at a time. add is added last.
 void gl_matvec(long rows, long cols, const double *A, const double *Acols, const double *x, const double *add, double *y);
 
 /// gl_matvec for `count` vectors one after another: Y_e = A·X_e + add_e, each exactly as alone.
 void gl_matvec_batch(long count, long rows, long cols, const double *A, const double *Acols, const double *X,
                      const double *add, double *Y);
 
-/// y[i] = tanh(x[i]); y may be x. Cephes' rational forms, four lanes at a time where AVX2 is there
-/// (within 2 ulp of the true value; a test holds it to glibc's tanh), tanh() elsewhere.
+/// y[i] = tanh(x[i]); y may be x. Cephes' rational forms (within 2 ulp of the true value; a test
+/// holds it to glibc's tanh), four lanes at a time on AVX2, the same operations one value at a time
+/// elsewhere. NaN gives x back.
 void gl_tanh(long count, const double *x, double *y);
 
-/// g[i] = tanh′ · delta[i] with tanh′ = 1 − h[i]² (h = tanh z); returns Σ tanh′.
+/// tanh of one value, exactly as gl_tanh forms it.
+double gl_tanh1(double x);
+
+/// g[i] = tanh′ · delta[i] with tanh′ = fma(−h[i], h[i], 1) (h = tanh z); returns Σ tanh′, summed
+/// in four lanes (i mod 4) over the blocks of four, added as (l₀ + l₂) + (l₁ + l₃), then the rest.
 double gl_tanh_gate(long count, const double *h, const double *delta, double *g);
 
 /// C = Aᵀ·B for A K × rows and B K × cols, row-major with leading dimensions lda, ldb and ldc; each
 /// entry is one chain of fused multiply-adds over k in order, so it does not depend on blocking.
+/// Large products are packed and blocked for the caches.
 void gl_gram(long rows, long cols, long K, const double *A, long lda, const double *B, long ldb, double *C, long ldc);
 
 /// C = A·B for A rows × K and B K × cols, row-major with leading dimensions lda, ldb and ldc; each
 /// entry summed over k in order, a rounded product then a rounded sum each time (no fused
-/// multiply-add), exactly as the textbook triple loop sums it, on every processor.
+/// multiply-add), exactly as the textbook triple loop sums it.
 void gl_matmul(long rows, long cols, long K, const double *A, long lda, const double *B, long ldb, double *C, long ldc);
 
 /// G[t·ldg + j] = b[j] + Σ_k X[t][k]·Ut[k][j] for t < T, j < n (X T × m, Ut m × n, row-major): U x_t + b
@@ -48,13 +57,25 @@ void gl_input_terms(long T, long n, long m, const double *X, const double *Ut, c
 /// s[j] = Σ_t A[t·lda + j] for t < rows, j < cols: each column summed in order from t = 0.
 void gl_column_sums(long rows, long cols, const double *A, long lda, double *s);
 
-/// ‖x‖₂, without overflow or underflow: NaN when an entry is NaN, +Inf when one is infinite.
+/// ‖x‖₂, without overflow or underflow: NaN when an entry is NaN, +Inf when one is infinite. The
+/// squares are summed in gl_matvec's row order (eight chains of fused multiply-adds).
 double gl_norm2(long count, const double *x);
 
 /// How many threads BLAS may use (1 unless changed: gradlab parallelises above BLAS).
 void gl_blas_threads(int count);
 
-/// 1 when the AVX2+FMA kernels run, 0 when the plain ones do.
+/// 1 when the AVX2+FMA kernels run, 0 when the portable ones do.
 int gl_kernels_vectorized(void);
+
+/// 1 when this processor can run the AVX2+FMA kernels.
+int gl_kernels_vector_available(void);
+
+/// Runs the AVX2+FMA kernels (on ≠ 0, when the processor has them) or the portable ones, from now
+/// on, in every thread; returns gl_kernels_vectorized(). For tests and the bench: the results are
+/// the same either way.
+int gl_kernels_use_vector(int on);
+
+/// The kernels that run: "AVX2+FMA" or "portable C".
+const char *gl_kernels_name(void);
 
 #endif

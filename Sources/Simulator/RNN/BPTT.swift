@@ -90,12 +90,12 @@ public struct BPTTResult: Sendable {
 /// and ∂L/∂W = Gᵀ H, ∂L/∂U = Gᵀ X after the backward one, where the rows of G are the g_t. Every
 /// buffer is allocated before the loops; nothing is allocated per step.
 ///
-/// Whose products: ours, each sum in an order of our choosing, are the recurrences' matrix-vector
-/// products (`gl_matvec_batch`), U x_t + b (`gl_input_terms`), Gᵀ H and Gᵀ X up to 2¹⁷
-/// multiply-adds (`gl_gram`), the output layer's (plain loops) and the Jacobian products
-/// (`Matrix *`, which is `gl_matmul`, in the textbook loop's order). OpenBLAS's `dgemm`, whose order
-/// of summation depends on the processor, forms Gᵀ H and Gᵀ X above 2¹⁷ multiply-adds; LAPACK's
-/// `dgesdd` finds the σ_max that each Jacobian norm is.
+/// Whose products: all are ours, each sum in one fixed order that the AVX2 and the portable
+/// kernels share (so the bits do not depend on the processor): the recurrences' matrix-vector
+/// products (`gl_matvec_batch`), tanh and its gate, U x_t + b (`gl_input_terms`), Gᵀ H and Gᵀ X
+/// (`gl_gram`), ‖δ_t‖ (`gl_norm2`), the output layer's (plain loops) and the Jacobian products
+/// (`Matrix *`, which is `gl_matmul`, in the textbook loop's order). Only the Jacobian norms come
+/// from a library: LAPACK's `dgesdd` finds the σ_max that each one is.
 ///
 /// `shouldStop` is asked every 64 time steps (every step for large n) and once per step of the
 /// Jacobian products; when it says yes the result is marked `interrupted` (and the Jacobian norms left out).

@@ -60,7 +60,7 @@ struct BackpropBatch: Sendable {
     /// Runs the forward and backward passes of `model` over `samples` (all of length T, as
     /// reserved), filling every buffer; ‖δ_t‖ too when `recordNorms`. `shouldStop` is asked every
     /// 64 time steps, or every step when one step of the batch is more than 2¹⁶ multiply-adds, so
-    /// that it is asked at least every few milliseconds.
+    /// that it is asked at least every few milliseconds, and between the examples' Gᵀ H and Gᵀ X.
     mutating func run(_ model: RNN, _ samples: ArraySlice<Sample>, loss lossKind: Loss, errorClip: Double?,
                       recordNorms: Bool, shouldStop: () -> Bool) -> Progress {
         let (n, m, p, T, count) = (n, m, p, T, count)
@@ -153,6 +153,7 @@ struct BackpropBatch: Sendable {
             // are every `step` values, hence the leading dimension); Σ_t g_t for every example at once.
             gl_column_sums(T, step, G, step, S)
             for e in 0..<count {
+                if e > 0 && shouldStop() { return }
                 let grad = gradientBuffer.baseAddress! + e * layout.count
                 let dW = grad + layout.W.lowerBound, dU = grad + layout.U.lowerBound, db = grad + layout.b.lowerBound
                 let Ge = G + e * n
@@ -169,12 +170,10 @@ struct BackpropBatch: Sendable {
     func gradient(_ e: Int) -> ArraySlice<Double> { gradients[(e * layout.count)..<((e + 1) * layout.count)] }
 }
 
-/// Up to this much work (multiply-adds) `gram` forms Aᵀ B itself, above it OpenBLAS does: a BLAS call
-/// costs more in packing and dispatch than a small product's arithmetic, while a large one gains
-/// from BLAS's blocking for the cache.
-let smallProduct = 1 << 17
-
-/// C = Aᵀ B for A K × rows and B K × cols (leading dimensions lda, ldb; C rows × cols, packed).
+/// C = Aᵀ B for A K × rows and B K × cols (leading dimensions lda, ldb; C rows × cols, packed), by
+/// `gl_gram` at every size: each entry one chain of fused multiply-adds over k in order, so that
+/// ∂L/∂W and ∂L/∂U have the same bits on every processor (a BLAS `dgemm` picks its kernel, and with
+/// it the order of its sums, by processor).
 func gram(_ rows: Int, _ cols: Int, _ K: Int, _ A: UnsafePointer<Double>, _ lda: Int, _ B: UnsafePointer<Double>?, _ ldb: Int,
           _ C: UnsafeMutablePointer<Double>) {
     guard rows > 0 && cols > 0 else { return }
@@ -182,16 +181,10 @@ func gram(_ rows: Int, _ cols: Int, _ K: Int, _ A: UnsafePointer<Double>, _ lda:
         C.update(repeating: 0, count: rows * cols)  // a sum of no terms
         return
     }
-    if rows * cols * K <= smallProduct {
-        gl_gram(rows, cols, K, A, lda, B, ldb, C, cols)
-    } else {
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, Int32(rows), Int32(cols), Int32(K),
-                    1, A, Int32(lda), B, Int32(ldb), 0, C, Int32(cols))
-    }
+    gl_gram(rows, cols, K, A, lda, B, ldb, C, cols)
 }
 
-/// G_t = U x_t + b for t = 0…T−1 (Uᵀ m × n; x_t the rows of X; G's rows `ldg` apart). The inputs
-/// are few (m ≤ 6), too little work for BLAS.
+/// G_t = U x_t + b for t = 0…T−1 (Uᵀ m × n; x_t the rows of X; G's rows `ldg` apart).
 func inputTerms(_ T: Int, _ n: Int, _ m: Int, _ X: UnsafePointer<Double>?, _ Ut: UnsafePointer<Double>?,
                 _ b: UnsafePointer<Double>?, _ G: UnsafeMutablePointer<Double>, _ ldg: Int) {
     guard T > 0 && n > 0, let b else { return }
