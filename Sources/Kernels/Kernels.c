@@ -947,3 +947,355 @@ void gl_column_sums(long rows, long cols, const double *A, long lda, double *s) 
 #endif
     column_sums_portable(rows, cols, A, lda, s);
 }
+
+// ---------------------------------------------------------------------------------------------
+// exp, log and cos(2πu) of our own, for the values that feed a model or its training (sigmoid,
+// softmax, the normal draws of Box–Muller): the system's libm picks its code by processor (glibc
+// has FMA variants of exp, log, cos and pow that differ in the last bit from the others on about
+// 1 value in 1500), these do the same operations everywhere. Each is within about 1 ulp of the
+// true value (the tests hold them to glibc).
+
+// e^x: n = round(x/ln 2), r = x − n·ln 2 in two parts, e^r by Cephes' rational form, times 2ⁿ
+// in exact steps (and one rounding for a subnormal result).
+double gl_exp(double x) {
+    if (x != x) return x;
+    if (x > 710.0) return INFINITY;
+    if (x < -746.0) return 0.0;
+    double n = nearbyint(x * LOG2E);
+    double r = fma(-n, LN2_C1, x);
+    r = fma(-n, LN2_C2, r);
+    double e = exp_reduced(r);
+    long k = (long)n;  // −1076 … 1024
+    if (k > 1023) return (e * 2.0) * from_bits((uint64_t)(k - 1 + 1023) << 52);
+    if (k >= -1022) return e * from_bits((uint64_t)(k + 1023) << 52);
+    return (e * from_bits((uint64_t)(k + 54 + 1023) << 52)) * 0x1p-54;
+}
+
+// log x after fdlibm: x = 2^k·m with m in [√2/2, √2), f = m − 1, s = f/(2 + f), and
+// log(1 + f) = f − (f²/2 − s·(f²/2 + R)) with R = Σ 2s²ⁱ/(2i + 1) for i = 1…11 (the series of
+// log((1 + s)/(1 − s)) − 2s, which for s² ≤ 0.0295 is exact to double precision by its eleventh term).
+double gl_log(double x) {
+    if (x != x) return x;
+    if (x < 0) return NAN;
+    if (x == 0) return -INFINITY;
+    if (x == INFINITY) return x;
+    int k = 0;
+    if (x < DBL_MIN) {  // subnormal: scale into the normal range, exactly
+        x = x * 0x1p54;
+        k = -54;
+    }
+    uint64_t bits = to_bits(x);
+    k += (int)((bits >> 52) & 0x7ff) - 1023;
+    double m = from_bits((bits & 0x000fffffffffffffULL) | 0x3ff0000000000000ULL);  // [1, 2)
+    if (m > 1.4142135623730951) {
+        m = m * 0.5;
+        k += 1;
+    }
+    double f = m - 1.0, hfsq = (0.5 * f) * f, s = f / (2.0 + f), z = s * s;
+    double R = fma(z, 2.0 / 23, 2.0 / 21);
+    R = fma(z, R, 2.0 / 19);
+    R = fma(z, R, 2.0 / 17);
+    R = fma(z, R, 2.0 / 15);
+    R = fma(z, R, 2.0 / 13);
+    R = fma(z, R, 2.0 / 11);
+    R = fma(z, R, 2.0 / 9);
+    R = fma(z, R, 2.0 / 7);
+    R = fma(z, R, 2.0 / 5);
+    R = fma(z, R, 2.0 / 3);
+    R = z * R;
+    double dk = k;
+    const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;  // ln2_hi·k is exact
+    return dk * ln2_hi - ((hfsq - (s * (hfsq + R) + dk * ln2_lo)) - f);
+}
+
+// cos 2πu: w = 4u = q + f with q an integer and |f| ≤ 1/2 (f exact), then cos 2πu is cos(πf/2),
+// −sin(πf/2), −cos(πf/2) or sin(πf/2) as q mod 4 is 0, 1, 2 or 3; sin and cos of πf/2 by their
+// Taylor series in f (π/2 folded into the coefficients), exact to double precision at |πf/2| ≤ π/4.
+double gl_cos_2pi(double u) {
+    if (!isfinite(u)) return NAN;
+    double w = 4.0 * u;
+    if (fabs(w) >= 0x1p52) return 1.0;  // u is a multiple of 1/4 … of 1 here: w is even, past 2⁵³ a multiple of 4
+    double q = nearbyint(w), f = w - q, z = f * f;
+    long quadrant = (long)q & 3;
+    double value;
+    if (quadrant == 0 || quadrant == 2) {
+        double c = fma(z, -5.294400200734623e-13, 6.565963114979473e-11);
+        c = fma(z, c, -6.386603083791852e-09);
+        c = fma(z, c, 4.710874778818172e-07);
+        c = fma(z, c, -2.5202042373060607e-05);
+        c = fma(z, c, 0.0009192602748394266);
+        c = fma(z, c, -0.02086348076335296);
+        c = fma(z, c, 0.25366950790104803);
+        c = fma(z, c, -1.2337005501361697);
+        value = fma(z, c, 1.0);
+    } else {
+        double s = fma(z, -4.377065467313742e-14, 6.0669357311061955e-12);
+        s = fma(z, s, -6.688035109811468e-10);
+        s = fma(z, s, 5.692172921967927e-08);
+        s = fma(z, s, -3.598843235212085e-06);
+        s = fma(z, s, 0.00016044118478735983);
+        s = fma(z, s, -0.004681754135318688);
+        s = fma(z, s, 0.07969262624616705);
+        s = fma(z, s, -0.6459640975062463);
+        value = f * fma(z, s, 1.5707963267948966);
+    }
+    return quadrant == 0 || quadrant == 3 ? value : -value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// ρ(A), the largest modulus of an eigenvalue of a real n × n matrix (row-major), in one fixed
+// order of IEEE operations, so that it has the same bits on every processor (LAPACK's dgeev calls
+// BLAS, whose kernels and so whose last bits depend on the processor). EISPACK's way, as Numerical
+// Recipes gives it: balancing by powers of 2 (exact), reduction to Hessenberg form by elimination
+// with partial pivoting, then the Francis double-shift QR iteration (with exceptional shifts after
+// 10 and 20 iterations) until every eigenvalue is deflated. Returns 0 and leaves *rho alone when
+// the iteration does not converge in 30 steps for some eigenvalue, or when memory runs out.
+
+#define AT(i, j) a[(i) * n + (j)]
+
+static void balance(long n, double *a) {
+    int done = 0;
+    while (!done) {
+        done = 1;
+        for (long i = 0; i < n; i++) {
+            double r = 0, c = 0;
+            for (long j = 0; j < n; j++) {
+                if (j != i) {
+                    c = c + fabs(AT(j, i));
+                    r = r + fabs(AT(i, j));
+                }
+            }
+            if (c != 0 && r != 0) {
+                double g = r / 2, f = 1, s = c + r;
+                while (c < g) {
+                    f = f * 2;
+                    c = c * 4;
+                }
+                g = r * 2;
+                while (c > g) {
+                    f = f / 2;
+                    c = c / 4;
+                }
+                if ((c + r) / f < 0.95 * s) {
+                    done = 0;
+                    g = 1 / f;
+                    for (long j = 0; j < n; j++) AT(i, j) = AT(i, j) * g;
+                    for (long j = 0; j < n; j++) AT(j, i) = AT(j, i) * f;
+                }
+            }
+        }
+    }
+}
+
+static void hessenberg(long n, double *a) {
+    for (long m = 1; m < n - 1; m++) {
+        double x = 0;
+        long i = m;
+        for (long j = m; j < n; j++) {
+            if (fabs(AT(j, m - 1)) > fabs(x)) {
+                x = AT(j, m - 1);
+                i = j;
+            }
+        }
+        if (i != m) {
+            for (long j = m - 1; j < n; j++) {
+                double t = AT(i, j);
+                AT(i, j) = AT(m, j);
+                AT(m, j) = t;
+            }
+            for (long j = 0; j < n; j++) {
+                double t = AT(j, i);
+                AT(j, i) = AT(j, m);
+                AT(j, m) = t;
+            }
+        }
+        if (x != 0) {
+            // A ← L⁻¹·A·L with L = I + Σ_i y_i e_i e_mᵀ: the rows first (row i less y_i times
+            // row m), then the columns (column m plus Σ_i y_i times column i, summed along each row
+            // in four chains, i − m − 1 mod 4, added as (c₀ + c₁) + (c₂ + c₃), so that each row is
+            // read in order).
+            for (i = m + 1; i < n; i++) {
+                double y = AT(i, m - 1) / x;
+                AT(i, m - 1) = y;
+                if (y != 0) for (long j = m; j < n; j++) AT(i, j) = AT(i, j) - y * AT(m, j);
+            }
+            const double *y = a + m - 1;  // y_i = y[i·n]
+            for (long j = 0; j < n; j++) {
+                const double *row = a + j * n;
+                double c0 = 0, c1 = 0, c2 = 0, c3 = 0;
+                i = m + 1;
+                for (; i + 4 <= n; i += 4) {
+                    c0 = c0 + y[i * n] * row[i];
+                    c1 = c1 + y[(i + 1) * n] * row[i + 1];
+                    c2 = c2 + y[(i + 2) * n] * row[i + 2];
+                    c3 = c3 + y[(i + 3) * n] * row[i + 3];
+                }
+                if (i < n) c0 = c0 + y[i * n] * row[i];
+                if (i + 1 < n) c1 = c1 + y[(i + 1) * n] * row[i + 1];
+                if (i + 2 < n) c2 = c2 + y[(i + 2) * n] * row[i + 2];
+                AT(j, m) = AT(j, m) + ((c0 + c1) + (c2 + c3));
+            }
+        }
+    }
+    for (long i = 2; i < n; i++) for (long j = 0; j < i - 1; j++) AT(i, j) = 0;  // the multipliers
+}
+
+static inline double with_sign(double magnitude, double sign) { return sign >= 0 ? fabs(magnitude) : -fabs(magnitude); }
+
+// √(x² + y²), scaled so that it neither overflows nor underflows.
+static double modulus(double x, double y) {
+    double ax = fabs(x), ay = fabs(y), m = ax > ay ? ax : ay;
+    if (m == 0) return 0;
+    double p = ax / m, q = ay / m;
+    return m * sqrt(p * p + q * q);
+}
+
+// The eigenvalues of the upper Hessenberg a (destroyed), into wr and wi; 0 if one needed more
+// than 30 iterations.
+static int hessenberg_eigenvalues(long n, double *a, double *wr, double *wi) {
+    double anorm = 0, t = 0;
+    for (long i = 0; i < n; i++) for (long j = i > 0 ? i - 1 : 0; j < n; j++) anorm = anorm + fabs(AT(i, j));
+    long nn = n - 1, l;
+    while (nn >= 0) {
+        int its = 0;
+        do {
+            for (l = nn; l >= 1; l--) {
+                double s = fabs(AT(l - 1, l - 1)) + fabs(AT(l, l));
+                if (s == 0) s = anorm;
+                if (fabs(AT(l, l - 1)) + s == s) {
+                    AT(l, l - 1) = 0;
+                    break;
+                }
+            }
+            double x = AT(nn, nn);
+            if (l == nn) {  // one root found
+                wr[nn] = x + t;
+                wi[nn] = 0;
+                nn--;
+            } else {
+                double y = AT(nn - 1, nn - 1), w = AT(nn, nn - 1) * AT(nn - 1, nn);
+                if (l == nn - 1) {  // two roots found
+                    double p = 0.5 * (y - x), q = p * p + w, z = sqrt(fabs(q));
+                    x = x + t;
+                    if (q >= 0) {
+                        z = p + with_sign(z, p);
+                        wr[nn - 1] = wr[nn] = x + z;
+                        if (z != 0) wr[nn] = x - w / z;
+                        wi[nn - 1] = wi[nn] = 0;
+                    } else {
+                        wr[nn - 1] = wr[nn] = x + p;
+                        wi[nn - 1] = -z;
+                        wi[nn] = z;
+                    }
+                    nn -= 2;
+                } else {  // no roots yet: a double-shift QR step on rows and columns l…nn
+                    if (its == 30) return 0;
+                    if (its == 10 || its == 20) {  // exceptional shift
+                        t = t + x;
+                        for (long i = 0; i <= nn; i++) AT(i, i) = AT(i, i) - x;
+                        double s = fabs(AT(nn, nn - 1)) + fabs(AT(nn - 1, nn - 2));
+                        y = x = 0.75 * s;
+                        w = -0.4375 * s * s;
+                    }
+                    its++;
+                    long m;
+                    double p = 0, q = 0, r = 0, z;
+                    for (m = nn - 2; m >= l; m--) {
+                        z = AT(m, m);
+                        r = x - z;
+                        double s = y - z;
+                        p = (r * s - w) / AT(m + 1, m) + AT(m, m + 1);
+                        q = AT(m + 1, m + 1) - z - r - s;
+                        r = AT(m + 2, m + 1);
+                        s = fabs(p) + fabs(q) + fabs(r);
+                        p = p / s;
+                        q = q / s;
+                        r = r / s;
+                        if (m == l) break;
+                        double u = fabs(AT(m, m - 1)) * (fabs(q) + fabs(r));
+                        double v = fabs(p) * (fabs(AT(m - 1, m - 1)) + fabs(z) + fabs(AT(m + 1, m + 1)));
+                        if (u + v == v) break;
+                    }
+                    for (long i = m + 2; i <= nn; i++) {
+                        AT(i, i - 2) = 0;
+                        if (i != m + 2) AT(i, i - 3) = 0;
+                    }
+                    for (long k = m; k <= nn - 1; k++) {
+                        if (k != m) {
+                            p = AT(k, k - 1);
+                            q = AT(k + 1, k - 1);
+                            r = 0;
+                            if (k != nn - 1) r = AT(k + 2, k - 1);
+                            x = fabs(p) + fabs(q) + fabs(r);
+                            if (x != 0) {
+                                p = p / x;
+                                q = q / x;
+                                r = r / x;
+                            }
+                        }
+                        double s = with_sign(sqrt(p * p + q * q + r * r), p);
+                        if (s != 0) {
+                            if (k == m) {
+                                if (l != m) AT(k, k - 1) = -AT(k, k - 1);
+                            } else {
+                                AT(k, k - 1) = -s * x;
+                            }
+                            p = p + s;
+                            x = p / s;
+                            y = q / s;
+                            z = r / s;
+                            q = q / p;
+                            r = r / p;
+                            for (long j = k; j <= nn; j++) {
+                                p = AT(k, j) + q * AT(k + 1, j);
+                                if (k != nn - 1) {
+                                    p = p + r * AT(k + 2, j);
+                                    AT(k + 2, j) = AT(k + 2, j) - p * z;
+                                }
+                                AT(k + 1, j) = AT(k + 1, j) - p * y;
+                                AT(k, j) = AT(k, j) - p * x;
+                            }
+                            long last = nn < k + 3 ? nn : k + 3;
+                            for (long i = l; i <= last; i++) {
+                                p = x * AT(i, k) + y * AT(i, k + 1);
+                                if (k != nn - 1) {
+                                    p = p + z * AT(i, k + 2);
+                                    AT(i, k + 2) = AT(i, k + 2) - p * r;
+                                }
+                                AT(i, k + 1) = AT(i, k + 1) - p * q;
+                                AT(i, k) = AT(i, k) - p;
+                            }
+                        }
+                    }
+                }
+            }
+        } while (l < nn - 1);
+    }
+    return 1;
+}
+
+#undef AT
+
+int gl_spectral_radius(long n, const double *A, double *rho) {
+    if (n <= 0) {
+        *rho = 0;
+        return 1;
+    }
+    double *a = malloc(sizeof(double) * (size_t)(n * n + 2 * n));
+    if (!a) return 0;
+    double *wr = a + n * n, *wi = wr + n;
+    memcpy(a, A, sizeof(double) * (size_t)(n * n));
+    balance(n, a);
+    hessenberg(n, a);
+    int ok = hessenberg_eigenvalues(n, a, wr, wi);
+    if (ok) {
+        double largest = 0;
+        for (long i = 0; i < n; i++) {
+            double m = modulus(wr[i], wi[i]);
+            if (!(m <= largest)) largest = m;  // a NaN wins
+        }
+        *rho = largest;
+    }
+    free(a);
+    return ok;
+}

@@ -339,4 +339,32 @@ struct KernelTests {
         #expect(gl_kernels_use_vector(1) == available)
         #expect(String(cString: gl_kernels_name()) == (available != 0 ? "AVX2+FMA" : "portable C"))
     }
+
+    // MARK: exp, log and cos 2πu of our own
+
+    @Test("exp and log are within 2 ulp of glibc's, cos 2πu within 3 (glibc's angle is rounded too), and the special values are kept")
+    func elementaryFunctions() {
+        var rng = Xoshiro256(seed: 9, stream: "libm")
+        var worst = (exp: 0.0, log: 0.0, cos: 0.0)
+        for _ in 0..<200_000 {
+            let u = rng.uniform()
+            let x = -745 + 1454 * u
+            let e = Foundation.exp(x)
+            if e >= Double.leastNormalMagnitude && e.isFinite { worst.exp = max(worst.exp, ulps(gl_exp(x), e)) }
+            let y = Foundation.exp(-700 + 1400 * rng.uniform())
+            worst.log = max(worst.log, ulps(gl_log(y), Foundation.log(y)))
+            // cos 2πu against glibc where its own angle 2π·v has a small error: |v| ≤ 1/8, for
+            // u ≤ 1/8 cos 2πu itself, above sin 2π(1/4 − u) (1/4 − u is exact)
+            let v = u * 3 / 8
+            let c = v <= 0.125 ? Foundation.cos(2 * Double.pi * v) : Foundation.sin(2 * Double.pi * (0.25 - v))
+            worst.cos = max(worst.cos, ulps(gl_cos_2pi(v), c))
+        }
+        #expect(worst.exp <= 2 && worst.log <= 2 && worst.cos <= 3, "worst: \(worst)")
+        #expect(gl_exp(0) == 1 && gl_exp(-.infinity) == 0 && gl_exp(.infinity) == .infinity && gl_exp(.nan).isNaN)
+        #expect(gl_exp(710) == .infinity && gl_exp(-746) == 0 && gl_exp(-745) == Double.leastNonzeroMagnitude)
+        #expect(gl_log(1) == 0 && gl_log(0) == -.infinity && gl_log(-1).isNaN && gl_log(.infinity) == .infinity)
+        #expect(ulps(gl_log(Double.leastNonzeroMagnitude), Foundation.log(Double.leastNonzeroMagnitude)) <= 1)
+        #expect(gl_cos_2pi(0) == 1 && gl_cos_2pi(0.5) == -1 && gl_cos_2pi(0.25) == 0 && gl_cos_2pi(0.75) == 0)
+        #expect(gl_cos_2pi(.nan).isNaN && gl_cos_2pi(1e300) == 1)
+    }
 }

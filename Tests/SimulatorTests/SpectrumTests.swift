@@ -1,5 +1,5 @@
 import CLapack
-import Simulator
+@testable import Simulator
 import Testing
 
 #if canImport(Glibc)
@@ -268,5 +268,45 @@ struct SpectrumTests {
         #expect(relativeError(huge[0], 1e200) < 1e-15)
         #expect(huge[1] == .infinity)
         #expect(!huge[2].isFinite)
+    }
+
+    // MARK: ρ(W) of our own, for the rescale
+
+    @Test("the fixed-order ρ(W) matches LAPACK's to 1e-12 on Gaussian, orthogonal and literal matrices", arguments: [1, 2, 3, 8, 17, 40, 64, 129])
+    func reproducibleRadiusMatchesLapack(n: Int) throws {
+        for seed in UInt64(1)...4 {
+            for initialization in [Initialization.gaussian, .orthogonal] {
+                let w = try ModelSpec(hiddenSize: n, initialization: initialization, seed: seed).recurrentMatrix()
+                let ours = Spectrum.reproducibleSpectralRadius(w), lapack = Spectrum.spectralRadius(w)
+                #expect(relativeError(ours, lapack) < 1e-12, "\(initialization.name) n = \(n), seed \(seed): \(ours) vs \(lapack)")
+            }
+        }
+    }
+
+    @Test("the fixed-order ρ(W) of known spectra: rotation, Jordan block, companion matrix, nilpotent, scaled, non-finite")
+    func reproducibleRadiusOfKnownSpectra() {
+        let theta = 1.1
+        #expect(relativeError(Spectrum.reproducibleSpectralRadius(Matrix([[cos(theta), -sin(theta)], [sin(theta), cos(theta)]])), 1) < 1e-15)
+        #expect(Spectrum.reproducibleSpectralRadius(Matrix([[2, 1, 0], [0, 2, 1], [0, 0, 2]])) == 2)
+        #expect(relativeError(Spectrum.reproducibleSpectralRadius(companion([-10, 35, -50, 24])), 4) < 1e-12)  // roots 1, 2, 3, 4
+        #expect(relativeError(Spectrum.reproducibleSpectralRadius(companion([0, 0, 1])), 1) < 1e-12)  // x³ + 1: roots on |x| = 1
+        #expect(Spectrum.reproducibleSpectralRadius(Matrix([[0, 1, 0], [0, 0, 1], [0, 0, 0]])) == 0)
+        #expect(Spectrum.reproducibleSpectralRadius(Matrix(rows: 4, cols: 4)) == 0)
+        #expect(relativeError(Spectrum.reproducibleSpectralRadius(Matrix([[3e200, 0], [0, -5e200]])), 5e200) < 1e-15)
+        #expect(relativeError(Spectrum.reproducibleSpectralRadius(Matrix([[3e-200, 1e-200], [0, 2e-200]])), 3e-200) < 1e-15)
+        #expect(Spectrum.reproducibleSpectralRadius(Matrix([[1, .nan], [0, 1]])).isNaN)
+        #expect(Spectrum.reproducibleSpectralRadius(Matrix([[1, .infinity], [0, 1]])).isNaN)
+    }
+
+    @Test("the fallback rounds ρ to 12 significant digits: nearby values give the same bits")
+    func twelveDigits() {
+        #expect(Spectrum.twelveDigits(1.0000000000004) == 1.0)
+        #expect(Spectrum.twelveDigits(1.23456789012345) == 1.23456789012)
+        #expect(Spectrum.twelveDigits(-98765.4321098765) == -98765.4321099)
+        #expect(Spectrum.twelveDigits(0.000123456789012345) == 0.000123456789012)
+        for x in [0.7, 1.2345, 3.3, 42.0, 1e-5, 6.02e22] {
+            #expect(Spectrum.twelveDigits(x.nextUp) == Spectrum.twelveDigits(x.nextDown), "\(x)")
+        }
+        #expect(Spectrum.twelveDigits(0) == 0 && Spectrum.twelveDigits(.infinity) == .infinity && Spectrum.twelveDigits(.nan).isNaN)
     }
 }

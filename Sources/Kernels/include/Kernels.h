@@ -3,7 +3,8 @@
 
 // Every product and reduction of BPTT and training: the recurrences' matrix-vector products, tanh
 // and its gate, ‖x‖₂, U x_t + b, Gᵀ H and Gᵀ X, the column sums, and the matrix-matrix product
-// behind matrix powers and BPTT's Jacobian products.
+// behind matrix powers and BPTT's Jacobian products; exp, log and cos 2πu for the values that feed
+// a model (sigmoid, softmax, the normal draws); and ρ(W) for the rescale to a spectral radius.
 //
 // Each kernel has a portable C version and, on x86-64, an AVX2+FMA version (gl_matmul's is AVX
 // alone), chosen at run time when the processor has AVX2 and FMA, so one build runs everywhere.
@@ -60,6 +61,21 @@ void gl_column_sums(long rows, long cols, const double *A, long lda, double *s);
 /// ‖x‖₂, without overflow or underflow: NaN when an entry is NaN, +Inf when one is infinite. The
 /// squares are summed in gl_matvec's row order (eight chains of fused multiply-adds).
 double gl_norm2(long count, const double *x);
+
+/// e^x within about 1 ulp, the same bits on every processor (Cephes' form, in fixed operations).
+double gl_exp(double x);
+
+/// log x within about 1 ulp, the same bits on every processor (fdlibm's reduction, a fixed series).
+double gl_log(double x);
+
+/// cos 2πu within about 1 ulp, the same bits on every processor (for the Box–Muller transform).
+double gl_cos_2pi(double u);
+
+/// ρ(A), the largest modulus of an eigenvalue of the real n × n matrix A (row-major), into *rho, in
+/// one fixed order of IEEE operations (the same bits on every processor): balancing, Hessenberg
+/// reduction by elimination, Francis double-shift QR (EISPACK's hqr). Returns 0, with *rho
+/// untouched, when the QR iteration does not converge or memory runs out. A must be finite.
+int gl_spectral_radius(long n, const double *A, double *rho);
 
 /// How many threads BLAS may use (1 unless changed: gradlab parallelises above BLAS).
 void gl_blas_threads(int count);

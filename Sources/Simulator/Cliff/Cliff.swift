@@ -1,4 +1,4 @@
-import RealModule
+import Kernels
 
 /// Pascanu, Mikolov & Bengio (2013), section 3: one sigmoid unit driven by itself,
 ///
@@ -62,7 +62,7 @@ public struct CliffModel: Sendable, Equatable {
         return points
     }
 
-    private func sigmoid(_ x: Double) -> Double { 1 / (1 + Double.exp(-x)) }
+    private func sigmoid(_ x: Double) -> Double { 1 / (1 + gl_exp(-x)) }
 }
 
 /// One point of a descent on the cliff surface.

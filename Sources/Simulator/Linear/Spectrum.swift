@@ -1,4 +1,5 @@
 import CLapack
+import Kernels
 import ComplexModule
 import RealModule
 
@@ -33,6 +34,50 @@ public enum Spectrum {
     public static func spectralRadius(_ m: Matrix) -> Double {
         guard let top = eigenvalues(m).first else { return 0 }
         return top.isFinite ? top.length : .nan
+    }
+
+    /// ρ(W) from our own solver, `gl_spectral_radius` (balancing, Hessenberg reduction, Francis
+    /// double-shift QR, each operation in one fixed order), so that it has the same bits on every
+    /// processor: LAPACK's `dgeev` calls BLAS, whose kernels, and so the last bits of ρ, depend on
+    /// the processor (on this project's development machine OpenBLAS's Nehalem and Zen kernels give
+    /// a different ρ for 4 Gaussian matrices in 5, by up to 1e-14). This is the ρ that `rho=`
+    /// rescales by; the two agree to about 1e-14. Should the QR iteration not converge (30 steps
+    /// for one eigenvalue), LAPACK's ρ rounded to 12 significant digits. NaN when W has a non-finite
+    /// entry.
+    public static func reproducibleSpectralRadius(_ m: Matrix) -> Double {
+        precondition(m.isSquare, "spectral radius of a non-square \(m.rows)×\(m.cols) matrix")
+        let n = m.rows
+        if n == 0 { return 0 }
+        guard m.allFinite else { return .nan }
+        let scale = safeScale(m)
+        let a = scale == 1 ? m.storage : m.storage.map { $0 / scale }
+        var rho = 0.0
+        if gl_spectral_radius(n, a, &rho) != 0 { return rho * scale }
+        return twelveDigits(spectralRadius(m))
+    }
+
+    /// x rounded to 12 significant decimal digits (for |x| from 1e-11 to 1e23; x itself outside),
+    /// by IEEE operations alone: every x that agrees with it to about 1e-12 gives the same bits.
+    static func twelveDigits(_ x: Double) -> Double {
+        guard x.isFinite, x != 0 else { return x }
+        func power(_ k: Int) -> Double {  // 10ᵏ for 0 ≤ k ≤ 22, exact
+            var p = 1.0
+            for _ in 0..<k { p *= 10 }
+            return p
+        }
+        func scaled(_ a: Double, _ k: Int) -> Double { k >= 0 ? a * power(k) : a / power(-k) }  // a·10ᵏ, one rounding
+        let a = x.magnitude
+        var e = 0  // 10ᵉ ≤ a < 10ᵉ⁺¹
+        if a >= 1 {
+            while e < 22 && scaled(a, -(e + 1)) >= 1 { e += 1 }
+        } else {
+            while e > -11 && scaled(a, -e) < 1 { e -= 1 }
+        }
+        let k = 11 - e  // a·10ᵏ in [1e11, 1e12)
+        guard (-22...22).contains(k), scaled(a, -e) >= 1, scaled(a, -(e + 1)) < 1 else { return x }
+        let digits = scaled(a, k).rounded()
+        let r = k >= 0 ? digits / power(k) : digits * power(-k)
+        return x < 0 ? -r : r
     }
 
     /// All singular values, largest first.

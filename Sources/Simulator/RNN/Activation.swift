@@ -5,14 +5,14 @@ import RealModule
 public enum Activation: String, Sendable, CaseIterable {
     case tanh, linear, relu, sigmoid
 
-    /// φ(z).
+    /// φ(z), with the kernels' tanh and exp (the same bits on every processor).
     @inlinable
     public func apply(_ z: Double) -> Double {
         switch self {
-        case .tanh: return Double.tanh(z)
+        case .tanh: return gl_tanh1(z)
         case .linear: return z
         case .relu: return z > 0 ? z : (z.isNaN ? z : 0)
-        case .sigmoid: return 1 / (1 + Double.exp(-z))
+        case .sigmoid: return 1 / (1 + gl_exp(-z))
         }
     }
 

@@ -32,13 +32,13 @@ public enum Loss: String, Sendable, CaseIterable {
             var top = p > 0 ? y[0] : 0
             for o in 0..<p where top < y[o] { top = y[o] }
             var sum = 0.0
-            for o in 0..<p { sum += Double.exp(y[o] - top) }
-            let logSum = Double.log(sum)
+            for o in 0..<p { sum += gl_exp(y[o] - top) }
+            let logSum = gl_log(sum)
             var dot = 0.0
             for o in 0..<p {
                 let logp = (y[o] - top) - logSum
                 dot += target[o] * logp
-                r[o] = Double.exp(logp) - target[o]
+                r[o] = gl_exp(logp) - target[o]
             }
             return -dot
         }

@@ -1,5 +1,3 @@
-import CLapack
-
 /// How the recurrent matrix W is chosen.
 public enum Initialization: Sendable, Equatable {
     /// Entries drawn from N(0, 1/n): by the circular law ρ(W) ≈ 1 for large n.
@@ -46,7 +44,9 @@ public struct ModelSpec: Sendable, Equatable {
     public var length: Int
     public var activation: Activation
     public var initialization: Initialization
-    /// When set, W is rescaled so that ρ(W) is exactly this value.
+    /// When set, W is rescaled so that ρ(W) is this value: W times target/ρ, with ρ from our own
+    /// fixed-order solver (`Spectrum.reproducibleSpectralRadius`), so that the rescaled W has the
+    /// same bits on every processor (LAPACK's ρ of it is the target to about 1e-14).
     public var spectralRadius: Double?
     public var seed: UInt64
     public var task: TaskKind
@@ -81,7 +81,7 @@ public struct ModelSpec: Sendable, Equatable {
             w = m
         }
         guard let target = spectralRadius else { return w }
-        let rho = Spectrum.spectralRadius(w)
+        let rho = Spectrum.reproducibleSpectralRadius(w)
         guard rho.isFinite else { throw .radiusNotFinite }
         guard rho > 0 else { throw .radiusZero(target: target) }
         return w.scaled(by: target / rho)
@@ -111,16 +111,52 @@ public struct ModelSpec: Sendable, Equatable {
     }
 
     /// Q from the QR factorisation of a Gaussian matrix, with the signs of R's diagonal folded in so
-    /// that Q is Haar-distributed (Mezzadri 2007).
+    /// that Q is Haar-distributed (Mezzadri 2007). The factorisation is ours, Householder's as LAPACK's
+    /// `dgeqr2` and `dorg2r` do it (v₀ = 1, β = −sign(α)‖x‖), each sum in order: LAPACK's calls
+    /// BLAS, whose kernels, and so the last bits of Q, depend on the processor.
     static func randomOrthogonal(_ n: Int, _ rng: inout Xoshiro256) -> Matrix {
-        var a = rng.normals(n * n)  // column-major for LAPACK
+        guard n > 0 else { return Matrix(rows: 0, cols: 0) }
+        var a = rng.normals(n * n)  // column-major: column j is a[j·n ..< (j + 1)·n]
         var tau = [Double](repeating: 0, count: n)
-        let n32 = Int32(n)
-        guard LAPACKE_dgeqrf(LAPACK_COL_MAJOR, n32, n32, &a, n32, &tau) == 0 else { return .identity(n) }
-        let signs = (0..<n).map { a[$0 * n + $0] < 0 ? -1.0 : 1.0 }
-        guard LAPACKE_dorgqr(LAPACK_COL_MAJOR, n32, n32, n32, &a, n32, &tau) == 0 else { return .identity(n) }
-        var q = Matrix(rows: n, cols: n)
-        for i in 0..<n { for j in 0..<n { q[i, j] = a[j * n + i] * signs[j] } }
-        return q
+        var signs = [Double](repeating: 1, count: n)
+        var q = [Double](repeating: 0, count: n * n)
+        a.withUnsafeMutableBufferPointer { a in
+        q.withUnsafeMutableBufferPointer { q in
+            let A = a.baseAddress!, Q = q.baseAddress!
+            // Applies I − τ v vᵀ to rows k…n−1 of column c, where v = (1, v[k+1…n−1]).
+            func reflect(_ c: UnsafeMutablePointer<Double>, _ v: UnsafeMutablePointer<Double>, _ k: Int, _ tau: Double) {
+                var w = c[k]
+                for i in (k + 1)..<n { w += v[i] * c[i] }
+                w *= tau
+                c[k] -= w
+                for i in (k + 1)..<n { c[i] -= w * v[i] }
+            }
+            for k in 0..<n {
+                let v = A + k * n
+                var sigma = 0.0
+                for i in (k + 1)..<n { sigma += v[i] * v[i] }
+                let alpha = v[k]
+                guard sigma > 0 else {  // nothing below the diagonal: H = I, R_kk = α
+                    signs[k] = alpha < 0 ? -1 : 1
+                    continue
+                }
+                let norm = (alpha * alpha + sigma).squareRoot()
+                let beta = alpha >= 0 ? -norm : norm
+                tau[k] = (beta - alpha) / beta
+                let scale = 1 / (alpha - beta)
+                for i in (k + 1)..<n { v[i] *= scale }
+                v[k] = beta
+                signs[k] = beta < 0 ? -1 : 1
+                for j in (k + 1)..<n { reflect(A + j * n, v, k, tau[k]) }
+            }
+            // Q = H₀ H₁ … H_(n−1) I, the reflections applied last to first.
+            for j in 0..<n { Q[j * n + j] = 1 }
+            for k in stride(from: n - 1, through: 0, by: -1) where tau[k] != 0 {
+                for j in k..<n { reflect(Q + j * n, A + k * n, k, tau[k]) }
+            }
+        }}
+        var m = Matrix(rows: n, cols: n)
+        for i in 0..<n { for j in 0..<n { m[i, j] = q[j * n + i] * signs[j] } }
+        return m
     }
 }

@@ -1,4 +1,4 @@
-import RealModule
+import Kernels
 
 /// xoshiro256** (Blackman & Vigna), seeded through splitmix64: the same seed gives the same numbers
 /// on every machine, whatever the thread count.
@@ -40,11 +40,12 @@ public struct Xoshiro256: RandomNumberGenerator, Sendable {
     }
 
     /// Standard normal by the Box–Muller transform (one value per call, for simplicity and stability
-    /// of the stream when sizes change).
+    /// of the stream when sizes change), √(−2 log u₁)·cos 2πu₂ with the kernels' log and cos 2πu:
+    /// the system's libm picks its code by processor, and its last bits with it.
     public mutating func normal() -> Double {
         let u1 = 1 - uniform()  // (0, 1]
         let u2 = uniform()
-        return (-2 * .log(u1)).squareRoot() * .cos(2 * .pi * u2)
+        return (-2 * gl_log(u1)).squareRoot() * gl_cos_2pi(u2)
     }
 
     public mutating func normals(_ count: Int, standardDeviation: Double = 1) -> [Double] {

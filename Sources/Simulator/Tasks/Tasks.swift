@@ -1,4 +1,4 @@
-import RealModule
+import Kernels
 
 /// The problems a network can be trained on. Each draws its examples from a seeded stream.
 public enum TaskKind: String, Sendable, CaseIterable {
@@ -51,7 +51,7 @@ public struct TrainingTask: Sendable, Equatable {
         switch kind {
         case .regress: nil
         case .adding: 1.0 / 12
-        case .order: Double.log(4)
+        case .order: gl_log(4)
         case .memory: 1.0 / 6
         }
     }
