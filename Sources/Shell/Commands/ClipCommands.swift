@@ -50,7 +50,7 @@ extension Commands {
         argumentWords: { ClipRule.modes }
     ) { session, call throws(ShellError) in
         guard let mode = call.words.first else {
-            return Report(command: "clip", blocks: [.values([("rule", .text(describe(session.clipRule)))])], fields: [("rule", clipJSON(session.clipRule))])
+            return Report(command: "clip", ClipRuleChoice(rule: session.clipRule, changed: false))
         }
         var rest = Array(call.words.dropFirst())
         let orderText = try takeOption("p", from: &rest)
@@ -84,7 +84,7 @@ extension Commands {
         }
         guard !rest.isEmpty else {
             session.clipRule = rule
-            return Report(command: "clip", blocks: [.text("grad, train, compare and sweep now clip with: \(describe(rule))")], fields: [("rule", clipJSON(rule))])
+            return Report(command: "clip", ClipRuleChoice(rule: rule, changed: true))
         }
         if case .agc = rule {
             throw ShellError("agc needs the model's parameters, which typed vectors do not have; set it as the rule with clip agc \(NumberFormat.short(value)) and run grad")

@@ -45,8 +45,8 @@ extension Commands {
             throw ShellError("set needs KEY=VALUE, like set rho=1.2 T=60; help settings lists the keys")
         }
         var updated = session.settings
-        var changes: [(String, Cell)] = []
-        var notes: [Block] = []
+        var changed: [Settings.Key] = []
+        var rhoDropped = false
         for word in call.words {
             guard let eq = word.firstIndex(of: "=") else {
                 throw ShellError("'\(word)' is not KEY=VALUE; write it like rho=1.2")
@@ -55,30 +55,27 @@ extension Commands {
             guard !name.isEmpty else { throw ShellError("'\(word)' has no setting before '='; write it like rho=1.2") }
             if name == "seed" {  // the seed has its own command, but show lists it with the settings
                 updated.seed = try Literal.seed(value)
-                changes.append(("seed", .text(String(updated.seed))))
+                changed.append(Settings.seedKey)
                 continue
             }
             let key = try Settings.key(name)
             guard !value.isEmpty else { throw ShellError("\(name)= needs a value: \(key.accepts)") }
             try key.apply(value, to: &updated)
-            changes.append((key.name, .text(key.show(updated))))
+            changed.append(key)
         }
         // A W written out is used as written: an earlier rho would silently rescale it.
         let names = call.words.compactMap { $0.split(separator: "=", maxSplits: 1).first.map(String.init) }
         if names.contains("W"), !names.contains("rho"), updated.rho != nil {
             updated.rho = nil
-            notes.append(.note("rho is back to none, so W is used exactly as written (add rho=… to rescale it)"))
+            rhoDropped = true
         }
         try updated.validate()
         var trial = session
         trial.settings = updated
         let spectrum = try trial.spectrum()  // refuse settings that cannot make a model (ρ(W) = 0 with rho set)
         session = trial
-        return Report(command: "set", blocks: [
-            .values(changes),
-        ] + notes + [
-            .note("now ρ(W) = \(NumberFormat.short(spectrum.rho)), σ_max(W) = \(NumberFormat.short(spectrum.sigma))"),
-        ], fields: settingsFields(session.settings, clip: session.clipRule))
+        return Report(command: "set", SettingsChange(kind: .set(changed, rhoDropped: rhoDropped, spectrum: spectrum),
+                                                      settings: session.settings, clip: session.clipRule))
     }
 
     static let reset = CommandSpec(
@@ -99,7 +96,7 @@ extension Commands {
         session.clipRule = .none
         session.results = Results()
         session.results.ran = ran
-        return Report(command: "reset", blocks: [.text("Settings, seed and clipping rule are back to their defaults.")], fields: settingsFields(session.settings, clip: session.clipRule))
+        return Report(command: "reset", SettingsChange(kind: .reset, settings: session.settings, clip: session.clipRule))
     }
 
     static let seed = CommandSpec(
@@ -113,11 +110,11 @@ extension Commands {
         """
     ) { session, call throws(ShellError) in
         guard let word = call.words.first else {
-            return Report(command: "seed", blocks: [.values([("seed", .text(String(session.settings.seed)))])], fields: settingsFields(session.settings, clip: session.clipRule))
+            return Report(command: "seed", SettingsChange(kind: .seed, settings: session.settings, clip: session.clipRule))
         }
         guard call.words.count == 1 else { throw ShellError("seed takes one whole number, like seed 7") }
         let value = try Literal.seed(word)
         session.settings.seed = value
-        return Report(command: "seed", blocks: [.values([("seed", .text(String(value)))])], fields: settingsFields(session.settings, clip: session.clipRule))
+        return Report(command: "seed", SettingsChange(kind: .seed, settings: session.settings, clip: session.clipRule))
     }
 }
