@@ -32,6 +32,7 @@ public struct TextRenderer: Sendable {
             return text.split(separator: "\n", omittingEmptySubsequences: false).flatMap { line in
                 wrapped(String(line), hanging: line.hasPrefix("- ") || line.hasPrefix("• ") ? "  " : "")
             }.joined(separator: "\n")
+        case .definitions(let rows): return renderDefinitions(rows)
         case .note(let text): return wrapped(text).map { style.paint($0, .dim) }.joined(separator: "\n")
         case .warning(let text):
             let lines = wrapped("warning: " + text)
@@ -46,13 +47,14 @@ public struct TextRenderer: Sendable {
     }
 
     /// Prose broken between words to the terminal's width, so that the terminal never splits a
-    /// word or a number; lines that start with spaces (aligned help text) keep their indent.
+    /// word or a number; lines that start with spaces keep their indent. Measured as shown: in
+    /// ASCII, "ρ" becomes "rho".
     func wrapped(_ text: String, hanging: String = "  ") -> [String] {
-        Inert.text(text).split(separator: "\n", omittingEmptySubsequences: false).flatMap { line -> [String] in
+        PlotLayout.shown(Inert.text(text), style).split(separator: "\n", omittingEmptySubsequences: false).flatMap { line -> [String] in
             let shown = PlotLayout.shown(String(line), style)
             guard shown.count > style.width else { return [String(line)] }
             let indent = String(line.prefix { $0 == " " })
-            let pieces = PlotLayout.wrap(String(line.dropFirst(indent.count)), width: max(20, style.width - indent.count - 2), unicode: true)
+            let pieces = PlotLayout.wrap(String(line.dropFirst(indent.count)), width: max(20, style.width - indent.count - hanging.count), unicode: true)
             return pieces.enumerated().map { k, piece in (k == 0 ? indent : indent + hanging) + piece }
         }
     }
@@ -64,6 +66,48 @@ public struct TextRenderer: Sendable {
         case .integer(let i): return String(i)
         case .vector(let v): return NumberFormat.vector(v)
         }
+    }
+
+    /// `text` broken between words into lines of at most `width` columns (runs of spaces become
+    /// one); a word longer than that has a line of its own rather than being cut.
+    static func words(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ") {
+            if !current.isEmpty && current.count + 1 + word.count > width {
+                lines.append(current)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        if !current.isEmpty || lines.isEmpty { lines.append(current) }
+        return lines
+    }
+
+    /// Terms in a column, meanings wrapped under themselves: see `Block.definitions`.
+    func renderDefinitions(_ rows: [(term: String, meaning: String)]) -> String {
+        let indent = 2, gap = 3, continued = 4
+        // Measured as shown: in ASCII, "‖∂L/∂h_t‖₂" becomes "||dL/dh_t||2".
+        let rows = rows.map { (term: PlotLayout.shown(Inert.text($0.term), style), meaning: PlotLayout.shown(Inert.text($0.meaning), style)) }
+        let cap = style.width / 3
+        let widest = rows.filter { !$0.meaning.isEmpty && $0.term.count <= cap }.map(\.term.count).max()
+        // Where meanings start; under a term of their own, a little to its right.
+        let column = widest.map { indent + $0 + gap } ?? indent + continued
+        func spaces(_ count: Int) -> String { String(repeating: " ", count: count) }
+        var out: [String] = []
+        for row in rows {
+            let meaning = row.meaning.isEmpty ? [] : Self.words(row.meaning, width: style.width - column)
+            if !meaning.isEmpty && indent + row.term.count + gap <= column {
+                out.append(spaces(indent) + row.term + spaces(column - indent - row.term.count) + meaning[0])
+                out += meaning.dropFirst().map { spaces(column) + $0 }
+            } else {
+                // A term alone (an example) or too wide for the column: its own lines, then the meaning.
+                let pieces = Self.words(row.term, width: style.width - indent - continued)
+                out += pieces.enumerated().map { k, piece in spaces(k == 0 ? indent : indent + continued) + piece }
+                out += meaning.map { spaces(column) + $0 }
+            }
+        }
+        return out.joined(separator: "\n")
     }
 
     /// "label value" pairs separated by three spaces, wrapped to the width.
@@ -182,7 +226,7 @@ enum ASCIIFallback {
         "³": "^3", "²": "^2", "⁻": "-", "¹": "1", "−": "-", "—": "-", "–": "-", "…": "...",
         "≤": "<=", "≥": ">=", "≈": "~", "→": "->", "←": "<-", "·": "*", "⊙": "*", "∞": "inf", "′": "'",
         "Π": "prod", "Σ": "sum", "ĝ": "g'", "⋮": ":", "─": "-", "√": "sqrt",
-        "±": "+-", "₀": "0", "₁": "1", "₃": "3", "₄": "4", "₅": "5", "₆": "6", "₇": "7", "₈": "8", "₉": "9",
+        "±": "+-", "½": "1/2", "β": "beta", "ε": "eps", "μ": "mu", "↦": "|->", "∠": "", "₀": "0", "₁": "1", "₃": "3", "₄": "4", "₅": "5", "₆": "6", "₇": "7", "₈": "8", "₉": "9",
     ]
 
     static func apply(_ text: String) -> String {
