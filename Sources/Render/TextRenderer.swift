@@ -151,32 +151,42 @@ public struct TextRenderer: Sendable {
         var widths = table.columns.indices.map { c in
             max(titles[c].count, texts.map { $0[c].count }.max() ?? 0)
         }
-        // A table wider than the terminal wraps its last column when that column is text.
-        if let last = table.columns.indices.last, !table.columns[last].numeric {
-            let others = widths.dropLast().reduce(0, +) + 2 * (widths.count - 1)
-            let room = style.width - others
-            if others + widths[last] > style.width, room >= 20 {
-                var wrapped: [[String]] = []
-                for cells in texts {
-                    let pieces = PlotLayout.wrap(cells[last], width: room, unicode: style.unicode)
-                    for (k, piece) in pieces.enumerated() {
-                        wrapped.append(k == 0 ? Array(cells.dropLast()) + [piece] : Array(repeating: "", count: cells.count - 1) + [piece])
-                    }
-                }
-                texts = wrapped
-                widths[last] = max(titles[last].count, texts.map { $0[last].count }.max() ?? 0)
-            }
+        // A table wider than the terminal wraps its text columns between words: the last one
+        // first, down to 20 columns (or its title, or its longest word), then the widest in turn,
+        // each down to the widest of its title, its longest word and 10 columns.
+        let natural = widths
+        let textColumns = table.columns.indices.filter { !table.columns[$0].numeric }
+        let floors = table.columns.indices.map { c in
+            min(natural[c], max(titles[c].count, 10, texts.map { $0[c].split(separator: " ").map(\.count).max() ?? 0 }.max() ?? 0))
         }
+        var excess = widths.reduce(0, +) + 2 * (widths.count - 1) - style.width
+        if excess > 0, let last = textColumns.last, last == table.columns.count - 1 {
+            let cut = min(excess, max(0, widths[last] - max(20, floors[last])))
+            widths[last] -= cut
+            excess -= cut
+        }
+        while excess > 0, let c = textColumns.filter({ widths[$0] > floors[$0] }).max(by: { widths[$0] < widths[$1] }) {
+            widths[c] -= 1
+            excess -= 1
+        }
+        // Each row as its lines: a wrapped cell continues under itself, the others stay on the first.
+        let shrunk = table.columns.indices.filter { widths[$0] < natural[$0] }
+        let rowLines: [[[String]]] = texts.map { cells in
+            let pieces = cells.enumerated().map { c, text in shrunk.contains(c) ? Self.words(text, width: widths[c]) : [text] }
+            let height = pieces.map(\.count).max() ?? 1
+            return (0..<height).map { k in pieces.map { k < $0.count ? $0[k] : "" } }
+        }
+        for c in shrunk { widths[c] = max(titles[c].count, rowLines.flatMap { $0.map { $0[c].count } }.max() ?? 0) }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { c, text in
-                let pad = String(repeating: " ", count: widths[c] - text.count)
+                let pad = String(repeating: " ", count: max(0, widths[c] - text.count))
                 return table.columns[c].numeric ? pad + text : text + pad
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
         var out = [style.paint(line(titles), .bold)]
         out.append(style.paint(widths.map { String(repeating: style.unicode ? "─" : "-", count: $0) }.joined(separator: "  "), .dim))
-        for (r, cells) in texts.enumerated() {
-            out.append(line(cells))
+        for (r, lines) in rowLines.enumerated() {
+            out += lines.map(line)
             if table.gapsAfter.contains(r) {
                 out.append(style.paint(line(table.columns.map { $0.numeric ? (style.unicode ? "⋮" : ":") : "" }), .dim))
             }
