@@ -5,11 +5,12 @@ extension Commands {
     static let show = CommandSpec(
         name: "show", usage: "show [KEY]",
         summary: "the current settings, clipping rule and ρ(W)",
-        details: """
-        show        every setting with its meaning, plus ρ(W) and σ_max(W) of the
-                    current W
-        show KEY    one setting; show W prints the whole recurrent matrix
-        """,
+        details: [
+            .rows([
+                ("show", "every setting with its meaning, plus ρ(W) and σ_max(W) of the current W"),
+                ("show KEY", "one setting; show W prints the whole recurrent matrix"),
+            ]),
+        ],
         argumentWords: { Settings.keyNames + ["seed", "clip"] }
     ) { session, call throws(ShellError) in
         guard call.words.count <= 1 else { throw ShellError("show takes at most one setting, like show rho") }
@@ -29,16 +30,17 @@ extension Commands {
     static let set = CommandSpec(
         name: "set", usage: "set KEY=VALUE…",
         summary: "change settings (help settings lists them)",
-        details: """
-        Changes one or more settings at once; if any value is wrong, none changes.
-          set rho=1.2 T=60          W rescaled so that ρ(W) = 1.2, sequences of 60 steps
-          set act=linear            φ(z) = z, so the error is multiplied by Wᵀ at each
-                                    step back
-          set W=[[1.1,0],[0,0.9]]   write W out (this also sets n)
-          set rho=none              keep W as drawn
-          set seed=7                the seed too (as seed 7 does)
-        help settings lists every key and what it accepts.
-        """,
+        details: [
+            .paragraph("Changes one or more settings at once; if any value is wrong, none changes."),
+            .rows([
+                ("set rho=1.2 T=60", "W rescaled so that ρ(W) = 1.2, sequences of 60 steps"),
+                ("set act=linear", "φ(z) = z, so the error is multiplied by Wᵀ at each step back"),
+                ("set W=[[1.1,0],[0,0.9]]", "write W out (this also sets n)"),
+                ("set rho=none", "keep W as drawn"),
+                ("set seed=7", "the seed too (as seed 7 does)"),
+            ]),
+            .paragraph("help settings lists every key and what it accepts."),
+        ],
         argumentWords: { (Settings.keyNames + ["seed"]).map { $0 + "=" } }
     ) { session, call throws(ShellError) in
         guard !call.words.isEmpty else {
@@ -81,12 +83,9 @@ extension Commands {
     static let reset = CommandSpec(
         name: "reset", usage: "reset",
         summary: "settings, seed and clipping rule back to their defaults",
-        details: """
-        Defaults: n=8, T=40, act=tanh, init=gaussian, rho=none, seed 1, clip none, task
-        regress, optim sgd, lr 0.1. The last results (delta, final_loss…) are forgotten,
-        since they belong to the old settings; the notebook, which commands have run and
-        the lesson you are in are kept.
-        """
+        details: [
+            .paragraph("Defaults: n=8, T=40, act=tanh, init=gaussian, rho=none, seed 1, clip none, task regress, optim sgd, lr 0.1. The last results (delta, final_loss…) are forgotten, since they belong to the old settings; the notebook, which commands have run and the lesson you are in are kept."),
+        ]
     ) { session, call throws(ShellError) in
         try noArguments(call)
         // Only the settings and what they measured go: the notebook, which commands have run, the
@@ -102,12 +101,12 @@ extension Commands {
     static let seed = CommandSpec(
         name: "seed", usage: "seed [N]",
         summary: "choose the random seed (the same seed gives the same numbers everywhere)",
-        details: """
-        seed        shows the seed
-        seed N      N is a whole number from 0 to 2⁵³−1; W, U, V, inputs and target
-                    are redrawn from it (each from its own stream, so T changes only the
-                    inputs)
-        """
+        details: [
+            .rows([
+                ("seed", "shows the seed"),
+                ("seed N", "N is a whole number from 0 to 2⁵³−1; W, U, V, inputs and target are redrawn from it (each from its own stream, so T changes only the inputs)"),
+            ]),
+        ]
     ) { session, call throws(ShellError) in
         guard let word = call.words.first else {
             return Report(command: "seed", SettingsChange(kind: .seed, settings: session.settings, clip: session.clipRule))

@@ -10,11 +10,9 @@ extension Commands {
     static let lessons = CommandSpec(
         name: "lessons", usage: "lessons",
         summary: "the lessons, with your progress in each",
-        details: """
-        Lists the built-in lessons, then those loaded with load, numbered for lesson N.
-        ✓ marks a finished lesson; "step 3/12" one you are part-way through (with the
-        furthest step you reached, when you went back).
-        """
+        details: [
+            .paragraph("Lists the built-in lessons, then those loaded with load, numbered for lesson N. ✓ marks a finished lesson; \"step 3/12\" one you are part-way through (with the furthest step you reached, when you went back)."),
+        ]
     ) { session, call throws(ShellError) in
         try noArguments(call)
         let all = session.catalog.all
@@ -50,13 +48,13 @@ extension Commands {
     static let lesson = CommandSpec(
         name: "lesson", usage: "lesson N|ID",
         summary: "start a lesson, or resume it where you left off",
-        details: """
-        lesson 2              the second lesson of lessons (or lesson spectral-radius)
-        lesson                back to the lesson you were last in
-        Inside a lesson every command still works. Moving around: next, back, goto N,
-        restart, where, leave. Help at a step: hint, skip. Questions: type the answer.
-        Your progress is saved after every command and kept when you leave or quit.
-        """,
+        details: [
+            .rows([
+                ("lesson 2", "the second lesson of lessons (or lesson spectral-radius)"),
+                ("lesson", "back to the lesson you were last in"),
+            ]),
+            .paragraph("Inside a lesson every command still works. Moving around: next, back, goto N, restart, where, leave. Help at a step: hint, skip. Questions: type the answer. Your progress is saved after every command and kept when you leave or quit."),
+        ],
         argumentWords: { [] }
     ) { session, call throws(ShellError) in
         guard call.words.count <= 1 else { throw ShellError("lesson takes one number or id, like lesson 2") }
@@ -115,7 +113,7 @@ extension Commands {
 
     static func stepCommand(_ name: String, _ usage: String, _ summary: String, _ details: String, takes: Bool = false,
                             _ run: @escaping @Sendable (inout Session, CommandCall) throws(ShellError) -> [Block]) -> CommandSpec {
-        CommandSpec(name: name, usage: usage, summary: summary, details: details) { session, call throws(ShellError) in
+        CommandSpec(name: name, usage: usage, summary: summary, details: [.paragraph(details)]) { session, call throws(ShellError) in
             if !takes { try noArguments(call) }
             return lessonReport(try run(&session, call), session)
         }
@@ -136,11 +134,9 @@ extension Commands {
     static let load = CommandSpec(
         name: "load", usage: "load PATH",
         summary: "load a lesson file, or a folder of them",
-        details: """
-        Loads a lesson written in the format of Lessons/FORMAT.md (a .toml file), or every
-        .toml file of a folder, after checking it as gradlab lint does. Loading a changed
-        file again replaces the old version. lessons then lists it.
-        """
+        details: [
+            .paragraph("Loads a lesson written in the format of Lessons/FORMAT.md (a .toml file), or every .toml file of a folder, after checking it as gradlab lint does. Loading a changed file again replaces the old version. lessons then lists it."),
+        ]
     ) { session, call throws(ShellError) in
         guard !call.rest.isEmpty else { throw ShellError("load needs a path, like load my-lesson.toml") }
         let path = (call.rest.hasPrefix("\"") && call.rest.hasSuffix("\"") && call.rest.count > 1) ? String(call.rest.dropFirst().dropLast()) : call.rest
@@ -167,10 +163,9 @@ extension Commands {
     static let transcript = CommandSpec(
         name: "transcript", usage: "transcript FILE",
         summary: "write this session so far to FILE as Markdown",
-        details: """
-        Every command you typed and what it printed, in order, for your notes or for a
-        teacher. An existing file is never overwritten: give a new name.
-        """
+        details: [
+            .paragraph("Every command you typed and what it printed, in order, for your notes or for a teacher. An existing file is never overwritten: give a new name."),
+        ]
     ) { session, call throws(ShellError) in
         guard !call.rest.isEmpty else { throw ShellError("transcript needs a file name, like transcript notes.md") }
         let path = (call.rest as NSString).expandingTildeInPath
