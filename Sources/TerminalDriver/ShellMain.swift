@@ -86,8 +86,7 @@ struct Interactive {
 
     func run() -> Int32 {
         let driver = self.driver
-        let width = style.width
-        guard let reader = EditLineReader(complete: { TabCompletion.complete($0, lessons: driver.session.catalog.all.map(\.id), width: width) }) else {
+        guard let reader = EditLineReader(complete: { TabCompletion.complete($0, lessons: driver.session.catalog.all.map(\.id), width: driver.width) }) else {
             driver.warn("the line editor could not start; reading plain lines")
             let plain = StreamLineReader()
             while case .line(let line) = plain.read(prompt: "") {
@@ -141,6 +140,8 @@ struct Interactive {
                         }
                     }
                 }
+                driver.width = Terminal.width()  // the terminal may have been resized since the last line
+                drawer?.resize(driver.width)
                 let keepGoing = driver.execute(line, before: { drawer?.clear() })
                 drawer?.clear()
                 if !keepGoing { return 0 }

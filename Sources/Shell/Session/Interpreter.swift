@@ -7,7 +7,7 @@ import StateFiles
 public final class Interpreter {
     public internal(set) var session = Session()
     let json: Bool
-    let renderer: TextRenderer
+    var renderer: TextRenderer
     private(set) var failures = 0
     private var out: (String) -> Void
     private var err: (String) -> Void
@@ -169,6 +169,13 @@ public final class Interpreter {
     }
 
     public enum PromptMode: Sendable { case free, lesson, answer }
+
+    /// The width output is wrapped to; the terminal driver sets it again before each line, so that
+    /// a resized terminal gets output that fits.
+    public var width: Int {
+        get { renderer.style.width }
+        set { renderer.style.width = newValue }
+    }
 
     public var anyFailed: Bool { failures > 0 }
 
