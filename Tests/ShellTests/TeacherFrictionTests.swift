@@ -53,4 +53,60 @@ import Testing
         #expect(printed.contains("✓ Right: \"LINEAR\"."), "a capital in the teacher's word does not matter either: \(printed)")
         #expect(LessonCheck.verify(try #require(lesson)).isEmpty)
     }
+
+    // MARK: - [step.setup] in the middle of a step
+
+    /// FORMAT.md's [step.setup] example loads as written; the same step with the table above its
+    /// keys gets the problem that names each key taken.
+    @Test func formatMdsStepSetupExampleWorksAndTheWrongOrderIsNamed() throws {
+        let folder = try #require(LessonCatalog.builtInDirectory())
+        let format = try String(contentsOfFile: folder + "/FORMAT.md", encoding: .utf8)
+        let blocks = format.components(separatedBy: "```toml\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        let example = try #require(blocks.first { $0.contains("[step.setup]") })
+        let (lesson, problems) = LessonLoader.parse(Self.lesson(id: "example", steps: example), path: "example.toml")
+        #expect(problems.isEmpty, "\(problems)")
+        #expect(try #require(lesson).steps.first?.setup?.map(\.word) == ["rho=0.9"])
+
+        let wrong = Self.lesson(id: "example", steps: """
+            [[step]]
+            kind = "task"
+            text = "Run bptt at ρ = 0.9."
+            [step.setup]
+            rho = 0.9
+            done = 'ran("bptt")'
+            solution = "bptt"
+            """)
+        #expect(LessonLoader.parse(wrong, path: "wrong.toml").problems.map(\.description) == [
+            "wrong.toml:10:1: done is written below [step.setup] (line 8), so TOML reads it as a setting of that table, not as the step's done: a table takes every key up to the next [header]; move done above [step.setup], or write the setup on one line above it: setup = { rho = 0.9 }",
+            "wrong.toml:11:1: solution is written below [step.setup] (line 8), so TOML reads it as a setting of that table, not as the step's solution: a table takes every key up to the next [header]; move solution above [step.setup], or write the setup on one line above it: setup = { rho = 0.9 }",
+        ])
+    }
+
+    // MARK: - Command lines are placed where they are written
+
+    /// Every command line of every built-in lesson's solutions and experiments is placed at the
+    /// line and column where the file has it (as lint and verify report them).
+    @Test func everyCommandLineOfTheBuiltInLessonsIsPlacedWhereItIsWritten() throws {
+        let folder = try #require(LessonCatalog.builtInDirectory())
+        let (lessons, problems) = LessonCheck.load(folder, linting: false)
+        #expect(problems.isEmpty)
+        var checked = 0
+        for lesson in lessons {
+            let lines = try String(contentsOfFile: lesson.path, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false).map { Array($0.unicodeScalars) }
+            for step in lesson.steps {
+                for key in ["solution", "run"] {
+                    let commands = step.kind.name == "task" && key == "solution" || step.kind.name == "prediction" && key == "run" ? step.work : []
+                    #expect(commands.isEmpty || step.linePositions[key]?.count == commands.count, "\(lesson.id) \(step.id) \(key)")
+                    for (number, command) in commands.enumerated() {
+                        let at = step.position(of: key, line: number)
+                        let written = String(String.UnicodeScalarView(lines[at.line - 1].dropFirst(at.column - 1)))
+                        let verb = String(command.prefix { $0 != " " })
+                        #expect(written.hasPrefix(verb), "\(lesson.id) \(step.id) \(key) line \(number): \(at) has '\(written)', not '\(command)'")
+                        checked += 1
+                    }
+                }
+            }
+        }
+        #expect(checked > 50)
+    }
 }

@@ -98,19 +98,21 @@ public enum LessonCheck {
                     problem(step.position(of: key), "\(key) = '\(text)' does not parse: \(error.message)")
                 }
             }
+            /// Each command line, reported where it is written.
             func commands(_ lines: [String], key: String) {
-                if lines.isEmpty { problem(step.position(of: key), "\(key) has no commands") }
-                for line in lines {
+                if lines.isEmpty { problem(step.position(of: key), "\(key) has no commands; write the commands, one per line") }
+                for (number, line) in lines.enumerated() {
+                    let at = step.position(of: key, line: number)
                     do throws(ShellError) {
                         for call in try LineSplitter.split(line) {
                             if Commands.find(call.verb) == nil {
-                                problem(step.position(of: key), "\(key) runs '\(call.verb)', which is not a command\(Suggest.didYouMean(call.verb, among: Commands.verbs))")
+                                problem(at, "\(key) runs '\(call.verb)', which is not a command\(Suggest.didYouMean(call.verb, among: Commands.verbs, otherwise: "FORMAT.md lists the commands a lesson may run"))")
                             } else if LessonRunner.forbiddenInLessons.contains(call.verb) {
-                                problem(step.position(of: key), "\(key) runs \(call.verb); a lesson may only run simulator commands")
+                                problem(at, "\(key) runs \(call.verb); a lesson may only run simulator commands, so remove it")
                             }
                         }
                     } catch {
-                        problem(step.position(of: key), "\(key) line '\(line)' does not parse: \(error.message)")
+                        problem(at, "\(key) line '\(line)' does not parse: \(error.message)")
                     }
                 }
             }
