@@ -151,7 +151,7 @@ final class Harness {
         let failures = LessonCheck.verify(try #require(lesson)).map(\.message)
         #expect(failures.count == 3, "\(failures)")
         #expect(failures[0] == "step 1 (already): done already holds before the learner does anything: rho > 1 (rho = 1.5); give the step a setup where it does not")
-        #expect(failures[1] == "step 2 (never): after the solution (set rho=2), done is still false: rho > 10 (rho = 2)")
+        #expect(failures[1] == "step 2 (never): after the solution (set rho=2), done is still false: rho > 10 (rho = 2); change the solution or done so that the solution completes the task")
         #expect(failures[2] == "step 3 (wrong-answer): this question's answer needs delta, which bptt measures and has not measured yet here; run bptt first", "\(failures[2])")
     }
 }

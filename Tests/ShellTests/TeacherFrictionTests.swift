@@ -54,6 +54,65 @@ import Testing
         #expect(LessonCheck.verify(try #require(lesson)).isEmpty)
     }
 
+    // MARK: - A bad command in a multi-line solution; verify names the key
+
+    @Test func verifyReportsTheLineOfTheCommandThatFailsAndTheKeyOtherwise() throws {
+        let text = Self.lesson(id: "lines", steps: """
+            [[step]]
+            id = "bad-line"
+            kind = "task"
+            text = "The second command fails when it runs."
+            setup = { rho = 0.9 }
+            done = 'ran("bptt")'
+            solution = \"\"\"
+            set T=20
+              set rho=zz
+            bptt
+            \"\"\"
+
+            [[step]]
+            id = "not-done"
+            kind = "task"
+            text = "The solution does not do it."
+            setup = { rho = 0.9 }
+            done = "rho > 10"
+            solution = "set rho=2"
+
+            [[step]]
+            id = "wrong-example"
+            kind = "question"
+            text = "A number above 4?"
+            accept = "answer > 4"
+            example = "3"
+            hints = ["Count."]
+
+            [[step]]
+            id = "bad-run"
+            kind = "prediction"
+            text = "Guess."
+            run = ["bptt", "set act=nope"]
+            observe = "delta[0]"
+
+            [[step]]
+            id = "no-outcome"
+            kind = "prediction"
+            text = "Guess."
+            run = "bptt"
+            choices = ["big", "small"]
+            outcomes = ["delta[0] > 1e300", "delta[0] < 0"]
+            """)
+        let (lesson, problems) = LessonLoader.parse(text, path: "lines.toml")
+        #expect(problems.isEmpty, "\(problems)")
+        let failures = LessonCheck.verify(try #require(lesson)).map(\.description)
+        #expect(failures == [
+            "lines.toml:13:3: step 1 (bad-line): solution line 'set rho=zz' fails: rho must be a number like 1.2 or 1e-3, not 'zz'",
+            "lines.toml:23:1: step 2 (not-done): after the solution (set rho=2), done is still false: rho > 10 (rho = 2); change the solution or done so that the solution completes the task",
+            "lines.toml:30:1: step 3 (wrong-example): its example 3 is not accepted by accept = 'answer > 4'; change example or accept",
+            "lines.toml:37:17: step 4 (bad-run): run line 'set act=nope' fails: act must be one of tanh, linear, relu, sigmoid, not 'nope'",
+            "lines.toml:46:1: step 5 (no-outcome): after the run (bptt) none of the outcomes holds (delta[0] = 9.872e-08); make the last outcome \"true\" if nothing else must match",
+        ], "\(failures)")
+    }
+
     // MARK: - [step.setup] in the middle of a step
 
     /// FORMAT.md's [step.setup] example loads as written; the same step with the table above its
