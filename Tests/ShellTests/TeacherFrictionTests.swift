@@ -54,6 +54,25 @@ import Testing
         #expect(LessonCheck.verify(try #require(lesson)).isEmpty)
     }
 
+    // MARK: - A built-in lesson's id
+
+    @Test func loadLintAndVerifyAllRefuseABuiltInLessonsId() throws {
+        let path = fixtures.appendingPathComponent("BrokenLessons/friction-builtin-id.toml").path
+        let expected = "\(path):2:1: id 'spectral-radius' is the id of the built-in lesson 02-spectral-radius.toml, so load refuses this lesson; give it an id of its own, like my-spectral-radius"
+        // lint and verify load a file as this does (gradlab lint and verify pass the built-in ids).
+        let (lessons, problems) = LessonCheck.load(path, builtIn: LessonCatalog.builtInIDs())
+        #expect(lessons.isEmpty)
+        #expect(problems.map(\.description) == [expected])
+        // load, at the prompt, says the same.
+        let h = Harness(lessons: [])
+        h.driver.session.catalog = LessonCatalog.builtIns().0
+        let printed = Harness.flat(h.type("load \(path)"))
+        #expect(printed.contains("error: cannot load \(path): \(expected)"), "\(printed)")
+        // The built-in lessons themselves are not refused: their ids are their own.
+        let folder = try #require(LessonCatalog.builtInDirectory())
+        #expect(LessonCheck.load(folder, builtIn: LessonCatalog.builtInIDs()).problems.isEmpty)
+    }
+
     // MARK: - A bad command in a multi-line solution; verify names the key
 
     @Test func verifyReportsTheLineOfTheCommandThatFailsAndTheKeyOtherwise() throws {
@@ -112,6 +131,59 @@ import Testing
             "lines.toml:46:1: step 5 (no-outcome): after the run (bptt) none of the outcomes holds (delta[0] = 9.872e-08); make the last outcome \"true\" if nothing else must match",
         ], "\(failures)")
     }
+
+    // MARK: - Two files with one id
+
+    @Test func aSecondFileWithALoadedLessonsIdIsRefusedUnlessTheFirstIsGone() throws {
+        let folder = Folder()
+        let step = "[[step]]\nkind = \"prose\"\ntext = \"Hello.\"\n"
+        let a = try folder.write("a.toml", Self.lesson(id: "twin", title: "First", steps: step))
+        let b = try folder.write("b.toml", Self.lesson(id: "twin", title: "Second", steps: step))
+        let h = Harness(lessons: [])
+        h.type("load \(a)")
+        var printed = Harness.flat(h.type("load \(b)"))
+        #expect(printed.contains("error: cannot load \(b): \(b):1:1: id 'twin' is also the id of \(a); two lessons cannot share an id (the one loaded later would replace the other), so give each its own"), "\(printed)")
+        #expect(h.driver.session.catalog.loaded.map(\.title) == ["First"])
+
+        // A renamed file: the old one is gone, so the new one takes its place, and says so.
+        try FileManager.default.removeItem(atPath: a)
+        printed = Harness.flat(h.type("load \(b)"))
+        #expect(printed.contains("This replaces \(a), loaded before with the same id 'twin', which is gone."), "\(printed)")
+        #expect(h.driver.session.catalog.loaded.map(\.title) == ["Second"])
+        #expect(!h.driver.session.book.loaded.contains { $0.hasSuffix("/a.toml") }, "the old path is forgotten")
+    }
+
+    @Test func lintOfTwoFilesOrAFolderWithOneIdReportsTheSecondAtItsId() throws {
+        let folder = Folder()
+        let step = "[[step]]\nkind = \"prose\"\ntext = \"Hello.\"\n"
+        let a = try folder.write("a.toml", Self.lesson(id: "twin", steps: step))
+        let b = try folder.write("b.toml", "# the same id, further down\n" + Self.lesson(id: "twin", steps: step))
+        let message = "\(b):2:1: id 'twin' is also the id of \(a); two lessons cannot share an id (the one loaded later would replace the other), so give each its own"
+        #expect(LessonCheck.load(folder.path).problems.map(\.description) == [message])
+        // gradlab lint a.toml b.toml: the files given together, as LessonTool.lint checks them.
+        var seen: [Lesson] = []
+        let problems = [a, b].flatMap { LessonCheck.unique(LessonCheck.load($0).lessons, among: &seen) }
+        #expect(problems.map(\.description) == [message])
+    }
+
+    @Test func twoRememberedFilesWithOneIdAreBothNamedAtStartUp() throws {
+        let folder = Folder()
+        let step = "[[step]]\nkind = \"prose\"\ntext = \"Hello.\"\n"
+        let a = try folder.write("a.toml", Self.lesson(id: "twin", steps: step))
+        let b = try folder.write("b.toml", Self.lesson(id: "twin", steps: step))
+        let store = ProgressStore(directory: folder.path + "/state")
+        var book = ProgressBook()
+        book.loaded = [a, b]
+        try store.save(book)
+        let box = Box()
+        let driver = Interpreter(json: false, style: OutputStyle(color: false, unicode: true, width: 400), out: { _ in }, err: { box.text += $0 })
+        driver.prepareLessons(store: store)
+        let warnings = box.text.split(separator: "\n").map(String.init)
+        #expect(warnings.contains { $0.contains("\(b):1:1: id 'twin' is also the id of \(a); two lessons cannot share an id") }, "\(warnings)")
+        #expect(driver.session.catalog.loaded.map(\.path) == [a])
+    }
+
+    final class Box: @unchecked Sendable { var text = "" }
 
     // MARK: - [step.setup] in the middle of a step
 

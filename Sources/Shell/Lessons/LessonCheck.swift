@@ -9,34 +9,64 @@ import Simulator
 public enum LessonCheck {
     /// The lessons at a path (a `.toml` file, or every `.toml` file of a folder, by name), each
     /// loaded and linted; a lesson with any problem is left out and its problems returned.
-    public static func load(_ path: String, linting: Bool = true) -> (lessons: [Lesson], problems: [LessonProblem]) {
+    /// `builtIn` holds the built-in lessons' ids (with their files): another file may not take one.
+    public static func load(_ path: String, linting: Bool = true, builtIn: [String: String] = [:]) -> (lessons: [Lesson], problems: [LessonProblem]) {
         var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue { return loadFolder(path, linting: linting) }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue { return loadFolder(path, linting: linting, builtIn: builtIn) }
         let (lesson, problems) = LessonLoader.load(path: path)
         guard let lesson else { return ([], problems) }
-        let all = (problems + (linting ? lint(lesson) : [])).sorted { ($0.position, $0.message) < ($1.position, $1.message) }
+        var found = problems
+        if linting {
+            found += lint(lesson)
+            if let taken = builtIn[lesson.id], canonical(taken) != canonical(lesson.path) {
+                found.append(LessonProblem(path: lesson.path, position: lesson.idPosition, message: builtInTaken(lesson.id, by: taken)))
+            }
+        }
+        let all = found.sorted { ($0.position, $0.message) < ($1.position, $1.message) }
         return all.isEmpty ? ([lesson], []) : ([], all)
     }
 
-    static func loadFolder(_ folder: String, linting: Bool = true) -> (lessons: [Lesson], problems: [LessonProblem]) {
+    /// The problem of a lesson whose id is a built-in lesson's.
+    static func builtInTaken(_ id: String, by path: String) -> String {
+        "id '\(id)' is the id of the built-in lesson \((path as NSString).lastPathComponent), so load refuses this lesson; give it an id of its own, like my-\(id)"
+    }
+
+    /// The problem of a second lesson with the id of one read before it.
+    static func sameID(_ id: String, as path: String) -> String {
+        "id '\(id)' is also the id of \(path); two lessons cannot share an id (the one loaded later would replace the other), so give each its own"
+    }
+
+    /// A path written one way only, to tell whether two paths name the same file.
+    static func canonical(_ path: String) -> String {
+        URL(fileURLWithPath: (path as NSString).expandingTildeInPath).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+
+    static func loadFolder(_ folder: String, linting: Bool = true, builtIn: [String: String] = [:]) -> (lessons: [Lesson], problems: [LessonProblem]) {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".toml") }.sorted()
         guard !names.isEmpty else {
             return ([], [LessonProblem(path: folder, position: .init(line: 1, column: 1), message: "there are no .toml lesson files in \(folder)")])
         }
         // The files are read and parsed on every core (a tenth of start-up each on one), then taken in order.
-        let loaded = parallelMap(names.count) { load((folder as NSString).appendingPathComponent(names[$0]), linting: linting) }
+        let loaded = parallelMap(names.count) { load((folder as NSString).appendingPathComponent(names[$0]), linting: linting, builtIn: builtIn) }
         var lessons: [Lesson] = [], problems: [LessonProblem] = []
         for (found, wrong) in loaded {
-            for lesson in found {
-                if let other = lessons.first(where: { $0.id == lesson.id }) {
-                    problems.append(LessonProblem(path: lesson.path, position: .init(line: 1, column: 1), message: "the id '\(lesson.id)' is also the id of \(other.path); give each lesson its own"))
-                } else {
-                    lessons.append(lesson)
-                }
-            }
             problems += wrong
+            problems += unique(found, among: &lessons)
         }
         return (lessons, problems)
+    }
+
+    /// Adds to `lessons` those of `found` whose id is not taken there yet; a problem for each other.
+    public static func unique(_ found: [Lesson], among lessons: inout [Lesson]) -> [LessonProblem] {
+        var problems: [LessonProblem] = []
+        for lesson in found {
+            if let other = lessons.first(where: { $0.id == lesson.id }) {
+                problems.append(LessonProblem(path: lesson.path, position: lesson.idPosition, message: sameID(lesson.id, as: other.path)))
+            } else {
+                lessons.append(lesson)
+            }
+        }
+        return problems
     }
 
     /// Words teachers reach for, and the names expressions have for them.
