@@ -132,6 +132,51 @@ import Testing
         ], "\(failures)")
     }
 
+    // MARK: - load of the lesson you are in
+
+    @Test func loadingTheLessonYouAreInGoesOnInTheNewVersionAtTheSameStep() throws {
+        let folder = Folder()
+        let steps = """
+            [[step]]
+            id = "one"
+            kind = "prose"
+            text = "One."
+
+            [[step]]
+            id = "two"
+            kind = "task"
+            text = "Old text of step two."
+            setup = { rho = 0.9 }
+            done = 'ran("bptt")'
+            solution = "bptt"
+            """
+        let path = try folder.write("changing.toml", Self.lesson(id: "changing", steps: steps))
+        let h = Harness(lessons: [])
+        h.type("load \(path)", "lesson changing", "")
+        #expect(h.step == 2)
+        h.type("set rho=1.5")
+
+        // The same file again: nothing changes.
+        var printed = h.type("load \(path)")
+        #expect(printed.contains("You are in changing, whose file has not changed; where shows the step."))
+        #expect(h.driver.session.settings.rho == 1.5)
+
+        // The teacher edits the step and loads it: the new text shows at once, at the same step.
+        _ = try folder.write("changing.toml", Self.lesson(id: "changing", steps: steps.replacingOccurrences(of: "Old text", with: "New text")))
+        printed = Harness.flat(h.type("load \(path)"))
+        #expect(printed.contains("You are in changing: it goes on from the changed file."), "\(printed)")
+        #expect(printed.contains("This lesson's file has changed since you were here; you are back at the same step (2)."))
+        #expect(printed.contains("New text of step two."))
+        #expect(h.step == 2 && h.state?.step.text == "New text of step two.")
+        #expect(h.driver.session.settings.rho == 0.9, "the step is rebuilt from the new file")
+
+        // The step is gone from the new version: the lesson starts again, and says so.
+        _ = try folder.write("changing.toml", Self.lesson(id: "changing", steps: steps.replacingOccurrences(of: "id = \"two\"", with: "id = \"renamed\"")))
+        printed = Harness.flat(h.type("load \(path)"))
+        #expect(printed.contains("This lesson's file has changed and your step is no longer in it, so it starts again"))
+        #expect(h.step == 1)
+    }
+
     // MARK: - Two files with one id
 
     @Test func aSecondFileWithALoadedLessonsIdIsRefusedUnlessTheFirstIsGone() throws {

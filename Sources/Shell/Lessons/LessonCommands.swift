@@ -139,7 +139,8 @@ extension Commands {
         details: """
         Loads a lesson written in the format of Lessons/FORMAT.md (a .toml file), or every
         .toml file of a folder, after checking it as gradlab lint does. Loading a changed
-        file again replaces the old version. lessons then lists it.
+        file again replaces the old version; if you are in that lesson, you go on in the
+        new version at the same step (by its id), rebuilt from the file.
         """
     ) { session, call throws(ShellError) in
         guard !call.rest.isEmpty else { throw ShellError("load needs a path, like load my-lesson.toml") }
@@ -171,6 +172,17 @@ extension Commands {
             .text("Loaded \(found.count) lesson\(found.count == 1 ? "" : "s") from \(path):"),
             .table(Table(columns: [.init("#"), .init("id", numeric: false), .init("title", numeric: false), .init("steps")], rows: rows)),
         ] + notes
+        // The lesson being worked on changed: go on in the new version, at the same step.
+        if let state = session.lesson, let changed = found.first(where: { $0.id == state.lesson.id }) {
+            if changed.hash == state.lesson.hash {
+                blocks.append(.note("You are in \(changed.id), whose file has not changed; where shows the step."))
+            } else {
+                LessonRunner.remember(&session)
+                blocks.append(.note("You are in \(changed.id): it goes on from the changed file."))
+                blocks += try LessonRunner.start(changed, in: &session)
+            }
+            return Report(command: "load", blocks: blocks, fields: [("loaded", .array(found.map { .string($0.id) }))])
+        }
         blocks.append(.note("lesson \(found[0].id) starts \(found.count == 1 ? "it" : "the first"); lessons lists every lesson, in later sessions too."))
         return Report(command: "load", blocks: blocks, fields: [("loaded", .array(found.map { .string($0.id) }))])
     }
