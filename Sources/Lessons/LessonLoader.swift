@@ -140,8 +140,12 @@ public enum LessonLoader {
 
         // Control characters, where they are written (TOMLKit cuts a string at an escaped NUL).
         var controls = false
+        // Keys and strings are both in the file's order: each is found by bisection, so that a
+        // file of many keys and strings is read in n log n, never n².
+        func firstKey(after position: SourcePosition) -> Int { bisect(where_.all.count) { where_.all[$0].position > position } }
         for token in strings.tokens {
-            let key = where_.all.last { $0.position < token.start }?.name ?? "a string"
+            let before = firstKey(after: token.start) - 1
+            let key = before >= 0 ? where_.all[before].name : "a string"
             for character in token.characters where TOMLStrings.isControl(character.scalar) {
                 controls = true
                 problem(character.position, "\(key) holds the control character \(TOMLStrings.name(character.scalar)); a lesson can only show text, so remove it")
@@ -149,8 +153,15 @@ public enum LessonLoader {
         }
         /// The place of each non-blank line of the strings of the key written at `key`.
         func lines(ofKeyAt key: SourcePosition) -> [SourcePosition] {
-            let next = where_.all.first { $0.position > key }?.position
-            return strings.tokens.filter { token in token.start > key && next.map { token.start < $0 } ?? true }.flatMap { $0.lines.map(\.position) }
+            let following = firstKey(after: key)
+            let next = following < where_.all.count ? where_.all[following].position : nil
+            var index = bisect(strings.tokens.count) { strings.tokens[$0].start > key }
+            var places: [SourcePosition] = []
+            while index < strings.tokens.count, next.map({ strings.tokens[index].start < $0 }) ?? true {
+                places += strings.tokens[index].lines.map(\.position)
+                index += 1
+            }
+            return places
         }
 
         for (name, at) in where_.unknownTables {
@@ -229,6 +240,17 @@ public enum LessonLoader {
         let lesson = Lesson(id: id ?? "", title: title ?? "", summary: summary ?? "", setup: setup ?? [], steps: steps, path: path, hash: hash(text),
                             idPosition: idAt)
         return (lesson, problems)
+    }
+
+    /// The first index from 0 up to `count` at which `isAfter` holds, for a predicate that holds
+    /// from some index on.
+    static func bisect(_ count: Int, _ isAfter: (Int) -> Bool) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if isAfter(middle) { high = middle } else { low = middle + 1 }
+        }
+        return low
     }
 
     /// The problem of a string that is not closed, said where it opens.
