@@ -135,29 +135,51 @@ extension Commands {
         name: "load", usage: "load PATH",
         summary: "load a lesson file, or a folder of them",
         details: [
-            .paragraph("Loads a lesson written in the format of Lessons/FORMAT.md (a .toml file), or every .toml file of a folder, after checking it as gradlab lint does. Loading a changed file again replaces the old version. lessons then lists it."),
+            .paragraph("Loads a lesson written in the format of Lessons/FORMAT.md (a .toml file), or every .toml file of a folder, after checking it as gradlab lint does. Loading a changed file again replaces the old version; if you are in that lesson, you go on in the new version at the same step (by its id), rebuilt from the file. lessons then lists it."),
         ]
     ) { session, call throws(ShellError) in
         guard !call.rest.isEmpty else { throw ShellError("load needs a path, like load my-lesson.toml") }
         let path = (call.rest.hasPrefix("\"") && call.rest.hasSuffix("\"") && call.rest.count > 1) ? String(call.rest.dropFirst().dropLast()) : call.rest
         let expanded = (path as NSString).expandingTildeInPath
-        let (found, problems) = LessonCheck.load(expanded)
+        let (found, problems) = LessonCheck.load(expanded, builtIn: session.catalog.builtInIDs)
         if let first = problems.first {
             let more = problems.count > 1 ? " (and \(problems.count - 1) more problem\(problems.count == 2 ? "" : "s"); gradlab lint \(path) lists them all)" : ""
             throw ShellError("cannot load \(path): \(first)\(more)")
         }
-        try session.catalog.add(found)
+        let replaced: [Lesson]
+        do throws(ShellError) { replaced = try session.catalog.add(found) } catch { throw ShellError("cannot load \(path): \(error.message)") }
         // Remembered with the progress, so that the lessons are there in the next session too.
         for lesson in found {
             let absolute = URL(fileURLWithPath: lesson.path).standardizedFileURL.path
             if !session.book.loaded.contains(absolute) { session.book.loaded.append(absolute) }
         }
+        var notes: [Block] = []
+        for old in replaced {
+            if FileManager.default.fileExists(atPath: old.path) {
+                notes.append(.note("\(old.path), loaded before with the id '\(old.id)', no longer has it; this file takes its place (load \(old.path) again to list it under its new id)."))
+            } else {
+                session.book.loaded.removeAll { LessonCheck.canonical($0) == LessonCheck.canonical(old.path) }
+                notes.append(.note("This replaces \(old.path), loaded before with the same id '\(old.id)', which is gone."))
+            }
+        }
         let rows: [[Cell]] = found.map { [.integer(session.catalog.number(of: $0.id) ?? 0), .text($0.id), .text($0.title), .integer($0.steps.count)] }
-        return Report(command: "load", blocks: [
+        var blocks: [Block] = [
             .text("Loaded \(found.count) lesson\(found.count == 1 ? "" : "s") from \(path):"),
             .table(Table(columns: [.init("#"), .init("id", numeric: false), .init("title", numeric: false), .init("steps")], rows: rows)),
-            .note("lesson \(found[0].id) starts \(found.count == 1 ? "it" : "the first"); lessons lists every lesson, in later sessions too."),
-        ], fields: [("loaded", .array(found.map { .string($0.id) }))])
+        ] + notes
+        // The lesson being worked on changed: go on in the new version, at the same step.
+        if let state = session.lesson, let changed = found.first(where: { $0.id == state.lesson.id }) {
+            if changed.hash == state.lesson.hash {
+                blocks.append(.note("You are in \(changed.id), whose file has not changed; where shows the step."))
+            } else {
+                LessonRunner.remember(&session)
+                blocks.append(.note("You are in \(changed.id): it goes on from the changed file."))
+                blocks += try LessonRunner.start(changed, in: &session)
+            }
+            return Report(command: "load", blocks: blocks, fields: [("loaded", .array(found.map { .string($0.id) }))])
+        }
+        blocks.append(.note("lesson \(found[0].id) starts \(found.count == 1 ? "it" : "the first"); lessons lists every lesson, in later sessions too."))
+        return Report(command: "load", blocks: blocks, fields: [("loaded", .array(found.map { .string($0.id) }))])
     }
 
     static let transcript = CommandSpec(
