@@ -170,7 +170,8 @@ public enum AtomicFile {
 
     /// Runs `body` holding an exclusive `flock` on `lockPath`, so that gradlab processes sharing a
     /// state folder take turns. The lock file is opened without following a symbolic link and only
-    /// ever created with `O_EXCL`; a link or anything but a plain file there is refused.
+    /// ever created with `O_EXCL`; a link or anything but a plain file there is refused. The error's
+    /// description is a clause: callers add what is not saved.
     public static func withLock<T>(_ lockPath: String, _ body: () throws(FileError) -> T) throws(FileError) -> T {
         var fd: Int32 = -1
         for _ in 0..<100 {
@@ -181,14 +182,14 @@ public enum AtomicFile {
         }
         guard fd >= 0 else {
             if errno == ELOOP {
-                throw FileError(description: "\(lockPath) is a symbolic link, not gradlab's lock file; nothing was saved there, and saving resumes once it is removed")
+                throw FileError(description: "\(lockPath) is a symbolic link, not gradlab's lock file, and is not followed")
             }
             throw FileError(description: "cannot lock \(lockPath): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
         var status = stat()
         guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
-            throw FileError(description: "\(lockPath) is not a plain file, so it is not gradlab's lock file; saving resumes once it is removed")
+            throw FileError(description: "\(lockPath) is not a plain file, so it is not gradlab's lock file")
         }
         while flock(fd, LOCK_EX) != 0 {
             if errno == EINTR { continue }

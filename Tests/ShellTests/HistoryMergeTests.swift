@@ -25,6 +25,18 @@ import Testing
         #expect(lines.count == 26)
     }
 
+    /// Finding 2: a `history.lock` that is a link is refused, and its target is not created.
+    @Test func aHistoryLockThatIsALinkIsNotFollowed() throws {
+        let state = NSTemporaryDirectory() + "gradlab-history-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        try FileManager.default.createDirectory(atPath: state, withIntermediateDirectories: true)
+        let history = HistoryFile(directory: state)
+        #expect(symlink(state + "/elsewhere", history.path + ".lock") == 0)
+        #expect(throws: FileError.self) { try history.append(["bptt"]) }
+        #expect(!FileManager.default.fileExists(atPath: state + "/elsewhere"))
+        #expect(!FileManager.default.fileExists(atPath: history.path))
+    }
+
     @Test func appendingKeepsTheLastEntries() throws {
         var history = HistoryFile(directory: NSTemporaryDirectory() + "gradlab-history-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(atPath: (history.path as NSString).deletingLastPathComponent) }
