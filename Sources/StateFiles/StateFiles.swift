@@ -109,10 +109,15 @@ public enum AtomicFile {
     /// leaves nothing behind; where that is not supported, a `.NAME.gradlab-PID-RANDOM.tmp` is
     /// written and linked, and a kill between the two can leave that one file.
     public static func create(_ text: String, at path: String) throws(FileError) {
+        try create(text, at: path, unnamed: true)
+    }
+
+    /// `unnamed: false` takes the named way even where `O_TMPFILE` works (for tests).
+    static func create(_ text: String, at path: String, unnamed allowed: Bool) throws(FileError) {
         let directory = (path as NSString).deletingLastPathComponent
         try makeDirectory(directory)
         #if os(Linux)
-        let unnamed = open(directory.isEmpty ? "." : directory, temporaryFileFlag | O_WRONLY | O_CLOEXEC, 0o600)
+        let unnamed = !allowed ? -1 : open(directory.isEmpty ? "." : directory, temporaryFileFlag | O_WRONLY | O_CLOEXEC, 0o600)
         if unnamed >= 0 {
             do throws(FileError) { try writeAll(text, to: unnamed, path: path) } catch {
                 close(unnamed)

@@ -77,5 +77,12 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: state).sorted() == ["notes.md", "progress.json"])
         #expect(throws: FileError.self) { try AtomicFile.create("z", at: state + "/notes.md") }
         #expect(contents(state + "/notes.md") == "y")
+        // Where O_TMPFILE is not supported: a named temporary file, linked (never over anything) and removed.
+        try AtomicFile.create("w", at: state + "/named.md", unnamed: false)
+        #expect(symlink(state + "/target", state + "/link.md") == 0)
+        #expect(throws: FileError.self) { try AtomicFile.create("v", at: state + "/link.md", unnamed: false) }
+        #expect(throws: FileError.self) { try AtomicFile.create("v", at: state + "/link.md") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: state).sorted() == ["link.md", "named.md", "notes.md", "progress.json"])
+        #expect(contents(state + "/named.md") == "w")
     }
 }
