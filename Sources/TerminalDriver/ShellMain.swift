@@ -134,7 +134,7 @@ struct Interactive {
                     reader.remember(line)
                     lines.append(line)
                     if saving {
-                        do throws(FileError) { try history.save(lines) } catch {
+                        do throws(FileError) { try history.append([line]) } catch {
                             driver.warn("\(error.description); history will not be saved this session")
                             saving = false
                         }

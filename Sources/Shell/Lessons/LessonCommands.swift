@@ -203,7 +203,12 @@ extension Commands {
             let output = entry.output
             text += "```\n\(entry.prompt)\(entry.line)\n\(output)\(output.hasSuffix("\n") || output.isEmpty ? "" : "\n")```\n\n"
         }
-        do throws(FileError) { try AtomicFile.write(text, to: path) } catch { throw ShellError(error.description) }
+        // Created, never replaced: a file or link put at the name since the check above is kept,
+        // and a kill while writing leaves no temporary file in the learner's folder.
+        do throws(FileError) { try AtomicFile.create(text, at: path) } catch {
+            if error.alreadyExists { throw ShellError("\(call.rest) already exists and is kept as it is; give another name, like transcript notes-2.md") }
+            throw ShellError(error.description)
+        }
         let count = session.transcript.entries.count
         return Report(command: "transcript", blocks: [.text("Wrote \(count) command\(count == 1 ? "" : "s") to \(call.rest).")],
                       fields: [("path", .string(path)), ("commands", .integer(count))])
