@@ -49,16 +49,6 @@ import Testing
 
 /// Issue 16, finding 2: temporary files have names no one can guess in advance.
 @Suite struct TemporaryFileNameTests {
-    func folder(_ name: String) -> String {
-        let path = NSTemporaryDirectory() + "gradlab-\(name)-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
-    func contents(_ path: String) -> String? {
-        FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
-    }
-
     /// The temporary file of a save is not a predictable name: a fixed mark, the process and a
     /// random part, and it is gone once the save is done.
     @Test func temporaryFilesHaveUnpredictableNamesAndDoNotStay() throws {

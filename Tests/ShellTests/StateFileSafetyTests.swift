@@ -8,16 +8,6 @@ import Testing
 /// Issue 16, findings 2 and 4: the files gradlab writes cannot be turned against the learner by
 /// links planted at their names, and no file of the learner's is lost or touched.
 @Suite struct StateFileSafetyTests {
-    func folder(_ name: String) -> String {
-        let path = NSTemporaryDirectory() + "gradlab-\(name)-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
-
-    func contents(_ path: String) -> String? {
-        FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
-    }
-
     func plant(_ link: String, to target: String) {
         #expect(symlink(target, link) == 0, "planting \(link)")
     }
