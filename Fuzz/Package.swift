@@ -6,8 +6,12 @@ let package = Package(
     name: "gradlab-fuzz",
     dependencies: [.package(name: "gradlab", path: "..")],
     targets: [
-        .executableTarget(name: "FuzzCommandLine", dependencies: [.product(name: "Shell", package: "gradlab")]),
-        .executableTarget(name: "FuzzExpression", dependencies: [.product(name: "Shell", package: "gradlab")]),
+        .executableTarget(name: "FuzzCommandLine", dependencies: [
+            .product(name: "Shell", package: "gradlab"), .product(name: "Render", package: "gradlab"),
+        ]),
+        .executableTarget(name: "FuzzExpression", dependencies: [
+            .product(name: "Shell", package: "gradlab"), .product(name: "Render", package: "gradlab"),
+        ]),
         .executableTarget(name: "FuzzLesson", dependencies: [
             .product(name: "Shell", package: "gradlab"), .product(name: "Lessons", package: "gradlab"),
         ]),

@@ -4,8 +4,14 @@
 struct KeyLocator {
     /// Keys of the top level, and `setup.KEY` for the lesson's `[setup]`.
     private(set) var top: [String: SourcePosition] = [:]
-    /// For each `[[step]]`: the header's position and its keys (`setup.KEY` for its setup).
-    private(set) var steps: [(header: SourcePosition, keys: [String: SourcePosition])] = []
+    /// For each `[[step]]`: the header's position and its keys (`setup.KEY` for its setup), and
+    /// where its `[step.setup]` header is, when it has one.
+    private(set) var steps: [(header: SourcePosition, keys: [String: SourcePosition], setupHeader: SourcePosition?)] = []
+    /// Where the lesson's `[setup]` header is, when it has one.
+    private(set) var setupHeader: SourcePosition? = nil
+    /// Every key, in the order of the file, named as in `top` and `steps` ("text", "setup.rho"):
+    /// a string written after a key and before the next one is (part of) that key's value.
+    private(set) var all: [(name: String, position: SourcePosition)] = []
     /// Tables other than `[setup]`, `[[step]]` and `[step.setup]`, which the format does not have.
     private(set) var unknownTables: [(name: String, position: SourcePosition)] = []
 
@@ -29,9 +35,11 @@ struct KeyLocator {
             if line[start] == "[" {
                 let header = String(String.UnicodeScalarView(line[start...].prefix { $0 != "#" }.filter { !$0.properties.isWhitespace }))
                 switch header {
-                case "[[step]]": section = .step; steps.append((at, [:]))
-                case "[setup]": section = .setup
-                case "[step.setup]": section = steps.isEmpty ? .other : .stepSetup
+                case "[[step]]": section = .step; steps.append((at, [:], nil))
+                case "[setup]": section = .setup; setupHeader = at
+                case "[step.setup]":
+                    section = steps.isEmpty ? .other : .stepSetup
+                    if !steps.isEmpty { steps[steps.count - 1].setupHeader = at }
                 default:
                     section = .other
                     unknownTables.append((header, at))
@@ -68,6 +76,7 @@ struct KeyLocator {
                 case .stepSetup: steps[steps.count - 1].keys["setup." + name] = position
                 case .other: break
                 }
+                all.append(([.setup, .stepSetup].contains(section) ? "setup." + name : name, position))
             }
         }
     }

@@ -14,6 +14,8 @@ public struct Lesson: Sendable {
     public var path: String
     /// A hash of the file's bytes: progress saved under another hash belongs to another version.
     public var hash: String
+    /// Where the lesson's `id` is written.
+    public var idPosition = SourcePosition(line: 1, column: 1)
 
     public func index(ofStep id: String) -> Int? { steps.firstIndex { $0.id == id } }
 }
@@ -83,9 +85,16 @@ public struct Step: Sendable {
     public var position: SourcePosition
     /// Where each of the step's keys is written ("done", "setup.rho", "hints").
     public var keyPositions: [String: SourcePosition]
+    /// Where each command line of `solution` and `run` is written, in their order.
+    public var linePositions: [String: [SourcePosition]] = [:]
 
     /// Where a key of this step is written, or the step's header when it is not written.
     public func position(of key: String) -> SourcePosition { keyPositions[key] ?? position }
+
+    /// Where the `line`-th command line (from 0) of `solution` or `run` is written, or the key.
+    public func position(of key: String, line: Int) -> SourcePosition {
+        linePositions[key].flatMap { line < $0.count ? $0[line] : nil } ?? position(of: key)
+    }
 
     /// Whether the learner has to do or answer something (prose is only read).
     public var isGraded: Bool { if case .prose = kind { false } else { true } }

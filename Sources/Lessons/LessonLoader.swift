@@ -116,22 +116,65 @@ public enum LessonLoader {
             problem(at, "this is not valid TOML: \(message)")
             return (nil, problems)
         }
-        let root: [String: TOMLNode]
+        var root: [String: TOMLNode]
         do {
             guard case .table(let table) = TOMLNode(try TOMLTable(string: text)) else { return (nil, problems) }
             root = table
         } catch let error as TOMLParseError {
             let at = SourcePosition(line: max(1, error.source.begin.line), column: max(1, error.source.begin.column))
-            problem(at, "this is not valid TOML: \(error.description); FORMAT.md shows the syntax")
+            // toml++ calls a string that runs to the end of its line "unescaped control characters"
+            // (the newline): name the string that is not closed, where it opens.
+            if let open = TOMLStrings(text).tokens.first(where: { !$0.closed }), open.start.line <= at.line {
+                problem(open.start, unclosed(open))
+            } else {
+                problem(at, "this is not valid TOML: \(error.description); FORMAT.md shows the syntax")
+            }
             return (nil, problems)
         } catch {
             problem(.init(line: 1, column: 1), "this is not valid TOML: \(error)")
             return (nil, problems)
         }
         let where_ = KeyLocator(text)
+        let strings = TOMLStrings(text)
         let start = SourcePosition(line: 1, column: 1)
+
+        // Control characters, where they are written (TOMLKit cuts a string at an escaped NUL).
+        var controls = false
+        // Keys and strings are both in the file's order: each is found by bisection, so that a
+        // file of many keys and strings is read in n log n, never n².
+        func firstKey(after position: SourcePosition) -> Int { bisect(where_.all.count) { where_.all[$0].position > position } }
+        for token in strings.tokens {
+            let before = firstKey(after: token.start) - 1
+            let key = before >= 0 ? where_.all[before].name : "a string"
+            for character in token.characters where TOMLStrings.isControl(character.scalar) {
+                controls = true
+                problem(character.position, "\(key) holds the control character \(TOMLStrings.name(character.scalar)); a lesson can only show text, so remove it")
+            }
+        }
+        /// The place of each non-blank line of the strings of the key written at `key`.
+        func lines(ofKeyAt key: SourcePosition) -> [SourcePosition] {
+            let following = firstKey(after: key)
+            let next = following < where_.all.count ? where_.all[following].position : nil
+            var index = bisect(strings.tokens.count) { strings.tokens[$0].start > key }
+            var places: [SourcePosition] = []
+            while index < strings.tokens.count, next.map({ strings.tokens[index].start < $0 }) ?? true {
+                places += strings.tokens[index].lines.map(\.position)
+                index += 1
+            }
+            return places
+        }
+
         for (name, at) in where_.unknownTables {
             problem(at, "unknown table \(name); a lesson has [setup] and [[step]] tables (and [step.setup] inside a step)")
+        }
+        // Keys of the top written below [setup] belong to it (a table runs to the next header).
+        if case .table(var setup)? = root["setup"], let header = where_.setupHeader {
+            for key in setup.keys.sorted() where ["id", "title", "summary"].contains(key) {
+                problem(where_.top["setup." + key] ?? header, captured(key, header: header, table: "[setup]", owner: "the lesson", settings: setup))
+                let value = setup.removeValue(forKey: key)
+                if root[key] == nil { root[key] = value }
+            }
+            root["setup"] = .table(setup)
         }
         for key in root.keys.sorted() where !topKeys.contains(key) {
             problem(where_.top[key] ?? start, "unknown key '\(key)' at the top of the lesson\(suggestion(key, topKeys)); the top has \(topKeys.joined(separator: ", "))")
@@ -139,8 +182,12 @@ public enum LessonLoader {
         func string(_ table: [String: TOMLNode], _ key: String, at: SourcePosition, required: Bool, what: String) -> String? {
             switch table[key] {
             case .string(let s)?:
-                if let bad = s.unicodeScalars.first(where: { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || (0x7F...0x9F).contains($0.value) }) {
-                    problem(at, "\(key) holds the control character U+\(String(bad.value, radix: 16, uppercase: true)); a lesson can only show text, so remove it")
+                if !controls, let bad = s.unicodeScalars.first(where: TOMLStrings.isControl) {
+                    problem(at, "\(key) holds the control character \(TOMLStrings.name(bad)); a lesson can only show text, so remove it")
+                    return nil
+                }
+                if s.allSatisfy(\.isWhitespace) {
+                    problem(at, "\(key) is empty; write \(what)\(required ? "" : ", or remove the key")")
                     return nil
                 }
                 return s
@@ -152,13 +199,14 @@ public enum LessonLoader {
                 return nil
             }
         }
-        let id = string(root, "id", at: where_.top["id"] ?? start, required: true, what: "a short name like id = \"spectral-radius\"")
+        let idAt = where_.top["id"] ?? start
+        let id = string(root, "id", at: idAt, required: true, what: "a short name like id = \"spectral-radius\"")
         if let id, !isIdentifier(id) {
-            problem(where_.top["id"] ?? start, "id '\(id)' must be letters, digits and dashes, starting with a letter, like spectral-radius")
+            problem(idAt, "id '\(id)' must be letters, digits and dashes, starting with a letter, like spectral-radius")
         }
         let title = string(root, "title", at: where_.top["title"] ?? start, required: true, what: "the lesson's name, like title = \"The spectral radius\"")
         let summary = string(root, "summary", at: where_.top["summary"] ?? start, required: true, what: "one line on what the lesson teaches")
-        let setup = setupEntries(root["setup"], positions: where_.top, at: where_.top["setup"] ?? start, problem: problem)
+        let setup = setupEntries(root["setup"], positions: where_.top, at: where_.top["setup"] ?? where_.setupHeader ?? start, problem: problem)
 
         var steps: [Step] = []
         switch root["step"] {
@@ -167,7 +215,7 @@ public enum LessonLoader {
         case .array(let items)?:
             var seen: [String: Int] = [:]
             for (index, item) in items.enumerated() {
-                let located = index < where_.steps.count ? where_.steps[index] : (header: start, keys: [:])
+                let located = index < where_.steps.count ? where_.steps[index] : (header: start, keys: [:], setupHeader: nil)
                 guard case .table(let table) = item else {
                     problem(located.header, "step \(index + 1) must be a [[step]] table")
                     continue
@@ -179,8 +227,9 @@ public enum LessonLoader {
                         seen[id] = index
                     }
                 }
-                if let step = loadStep(table, number: index + 1, header: located.header, positions: located.keys,
-                                       string: string, problem: problem) {
+                let context = StepContext(number: index + 1, header: located.header, setupHeader: located.setupHeader, positions: located.keys,
+                                          string: string, lines: lines(ofKeyAt:), problem: problem)
+                if let step = loadStep(table, context) {
                     steps.append(step)
                 }
             }
@@ -188,18 +237,78 @@ public enum LessonLoader {
             problem(where_.top["step"] ?? start, "step must be written as [[step]] tables, not \(other.typeName)")
         }
         // With problems, the lesson holds what could be read (for further checks), never to be run.
-        let lesson = Lesson(id: id ?? "", title: title ?? "", summary: summary ?? "", setup: setup ?? [], steps: steps, path: path, hash: hash(text))
+        let lesson = Lesson(id: id ?? "", title: title ?? "", summary: summary ?? "", setup: setup ?? [], steps: steps, path: path, hash: hash(text),
+                            idPosition: idAt)
         return (lesson, problems)
     }
 
-    typealias StringReader = ([String: TOMLNode], String, SourcePosition, Bool, String) -> String?
+    /// The first index from 0 up to `count` at which `isAfter` holds, for a predicate that holds
+    /// from some index on.
+    static func bisect(_ count: Int, _ isAfter: (Int) -> Bool) -> Int {
+        var low = 0, high = count
+        while low < high {
+            let middle = (low + high) / 2
+            if isAfter(middle) { high = middle } else { low = middle + 1 }
+        }
+        return low
+    }
 
-    static func loadStep(_ table: [String: TOMLNode], number: Int, header: SourcePosition, positions: [String: SourcePosition],
-                         string read: ([String: TOMLNode], String, SourcePosition, Bool, String) -> String?,
-                         problem: (SourcePosition, String) -> Void) -> Step? {
+    /// The problem of a string that is not closed, said where it opens.
+    static func unclosed(_ token: TOMLStrings.Token) -> String {
+        let quote = String(Character(token.quote))
+        if token.multiline {
+            return "this is not valid TOML: the multi-line string that starts here is never closed; end it with \(quote)\(quote)\(quote)"
+        }
+        return "this is not valid TOML: the string that starts here is not closed on its line; end it with \(quote), "
+            + "or write text of several lines between \"\"\" and \"\"\""
+    }
+
+    /// The problem of a key that a `[setup]` or `[step.setup]` table took for a setting.
+    static func captured(_ key: String, header: SourcePosition, table: String, owner: String, settings: [String: TOMLNode]) -> String {
+        let kept = settings.keys.sorted().filter { $0 != key && !(commonKeys + kindKeys.values.flatMap { $0 }).contains($0) }
+        let inline = kept.compactMap { name in settings[name].flatMap { value in
+            (value.settingText).map { if case .string = value { "\(name) = \"\($0)\"" } else { "\(name) = \($0)" } }
+        } }
+        let oneLine = table == "[setup]" || inline.isEmpty ? "" : ", or write the setup on one line above it: setup = { \(inline.joined(separator: ", ")) }"
+        return "\(key) is written below \(table) (line \(header.line)), so TOML reads it as a setting of that table, not as \(owner)'s \(key): "
+            + "a table takes every key up to the next [header]; move \(key) above \(table)\(oneLine)"
+    }
+
+    /// What a step is read with: where it and its keys are, and how strings and problems are handled.
+    struct StepContext {
+        var number: Int
+        var header: SourcePosition
+        var setupHeader: SourcePosition?
+        var positions: [String: SourcePosition]
+        var string: ([String: TOMLNode], String, SourcePosition, Bool, String) -> String?
+        /// The place of each non-blank line of the strings of the key written at a position.
+        var lines: (SourcePosition) -> [SourcePosition]
+        var problem: (SourcePosition, String) -> Void
+    }
+
+    static func loadStep(_ written: [String: TOMLNode], _ context: StepContext) -> Step? {
+        var table = written
+        var positions = context.positions
+        let header = context.header, problem = context.problem
+        // Keys of the step written below its [step.setup] belong to the setup: say so, and read
+        // them as the step's, so that the rest of the step is checked as meant.
+        if case .table(var setup)? = table["setup"], let setupHeader = context.setupHeader {
+            let stepKeys = Set(commonKeys + kindKeys.values.flatMap { $0 }).subtracting(["setup"])
+            for key in setup.keys.sorted() where stepKeys.contains(key) {
+                let at = positions["setup." + key] ?? setupHeader
+                problem(at, captured(key, header: setupHeader, table: "[step.setup]", owner: "the step", settings: setup))
+                let value = setup.removeValue(forKey: key)
+                positions["setup." + key] = nil
+                if table[key] == nil {
+                    table[key] = value
+                    positions[key] = at
+                }
+            }
+            table["setup"] = .table(setup)
+        }
         func at(_ key: String) -> SourcePosition { positions[key] ?? header }
-        func string(_ key: String, required: Bool = false, _ what: String) -> String? { read(table, key, at(key), required, what) }
-        func strings(_ key: String, _ what: String) -> [String]? {
+        func string(_ key: String, required: Bool = false, _ what: String) -> String? { context.string(table, key, at(key), required, what) }
+        func strings(_ key: String, _ what: String, text: Bool = false) -> [String]? {
             switch table[key] {
             case nil: return nil
             case .array(let items)?:
@@ -208,24 +317,33 @@ public enum LessonLoader {
                     guard case .string(let s) = item else { problem(at(key), "every entry of \(key) must be a string (\(what)), not \(item.typeName)"); return nil }
                     result.append(s)
                 }
+                if text, result.contains(where: { $0.allSatisfy(\.isWhitespace) }) {
+                    problem(at(key), "\(key) has an empty entry; write something in each (\(what)), or remove it")
+                }
                 return result
             case .string(let s)?: return [s]
             case let other?: problem(at(key), "\(key) must be an array of strings (\(what)), not \(other.typeName)"); return nil
             }
         }
+        var linePositions: [String: [SourcePosition]] = [:]
         /// Command lines: one per line of a string (or per entry of an array), blank lines dropped.
         func commands(_ key: String, _ what: String) -> [String]? {
-            strings(key, what).map { $0.flatMap { $0.split(separator: "\n").map { String($0).trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty } }
+            let lines = strings(key, what).map { $0.flatMap { $0.split(separator: "\n").map { String($0).trimmingCharacters(in: .whitespaces) } }.filter { !$0.isEmpty } }
+            if let lines, let key = positions[key].map({ (key, $0) }) {
+                let places = context.lines(key.1)
+                if places.count == lines.count { linePositions[key.0] = places }
+            }
+            return lines
         }
 
         let kindName = string("kind", required: true, "one of \(kinds.joined(separator: ", "))")
         let text = string("text", required: true, "what the learner reads at this step")
-        let id = string("id", "a short name for the step, used to resume") ?? "step-\(number)"
+        let id = string("id", "a short name for the step, used to resume") ?? "step-\(context.number)"
         if !isIdentifier(id) { problem(at("id"), "step id '\(id)' must be letters, digits and dashes, starting with a letter") }
-        let explain = string("explain", "shown once the step is done")
-        let hints = strings("hints", "shown one at a time") ?? []
+        let explain = string("explain", "what the learner reads once the step is done")
+        let hints = strings("hints", "shown one at a time", text: true) ?? []
         // nil: the step has no setup; .some(nil): its setup is broken (a problem was reported).
-        let setup: [SetupEntry]?? = table["setup"].map { setupEntries($0, positions: positions, at: at("setup"), problem: problem) }
+        let setup: [SetupEntry]?? = table["setup"].map { setupEntries($0, positions: positions, at: positions["setup"] ?? context.setupHeader ?? header, problem: problem) }
         guard let kindName else { return nil }
         guard let allowed = kindKeys[kindName] else {
             problem(at("kind"), "unknown kind '\(kindName)'\(suggestion(kindName, kinds)); a step is one of \(kinds.joined(separator: ", "))")
@@ -239,6 +357,7 @@ public enum LessonLoader {
             problem(at(key), "unknown key '\(key)' in a \(kindName) step\(hint); FORMAT.md lists the keys of each kind")
         }
         let tolerance = self.tolerance(table, at: at, problem: problem)
+        let toleranceKey = ["absolute", "relative", "decades"].first { table[$0] != nil } ?? "relative"
         var kind: Step.Kind? = nil
         switch kindName {
         case "prose":
@@ -249,7 +368,7 @@ public enum LessonLoader {
             if table["solution"] == nil { problem(header, "missing key 'solution': the commands that complete the task, which skip runs and verify checks") }
             if let done, let solution { kind = .task(done: done, solution: solution) }
         case "question":
-            let choices = strings("choices", "the options the learner picks from")
+            let choices = strings("choices", "the options the learner picks from", text: true)
             if let choices {
                 guard choices.count >= 2 else { problem(at("choices"), "a question needs at least two choices"); return nil }
                 var correct: Int? = nil
@@ -262,7 +381,7 @@ public enum LessonLoader {
                 case nil: problem(header, "missing key 'answer': the number (from 1) of the right choice")
                 case let other?: problem(at("answer"), "answer must be the number (from 1) of the right choice, not \(other.typeName)")
                 }
-                if tolerance != nil { problem(at("relative"), "a multiple-choice question has no tolerance; remove it") }
+                if tolerance != nil { problem(at(toleranceKey), "a multiple-choice question has no tolerance; remove \(toleranceKey)") }
                 if table["accept"] != nil { problem(at("accept"), "a question has either choices or accept, not both") }
                 if let correct { kind = .question(Question(answer: .choice(choices: choices, correct: correct))) }
             } else if table["accept"] != nil {
@@ -286,25 +405,35 @@ public enum LessonLoader {
         case "prediction":
             let run = commands("run", "the experiment, run once the learner has predicted")
             if table["run"] == nil { problem(header, "missing key 'run': the commands of the experiment, run after the learner commits") }
-            if let choices = strings("choices", "the outcomes the learner picks from") {
+            if let choices = strings("choices", "the outcomes the learner picks from", text: true) {
                 let outcomes = strings("outcomes", "one condition per choice")
                 if outcomes == nil { problem(at("choices"), "a prediction with choices needs outcomes: one condition per choice, saying when it happened") }
                 if let outcomes, outcomes.count != choices.count {
                     problem(at("outcomes"), "there are \(choices.count) choices but \(outcomes.count) outcome\(outcomes.count == 1 ? "" : "s"); write one condition per choice")
                 }
                 if choices.count < 2 { problem(at("choices"), "a prediction needs at least two choices") }
-                if let run, let outcomes, outcomes.count == choices.count, choices.count >= 2 {
+                if table["observe"] != nil {
+                    problem(at("observe"), "a prediction has either observe (the learner predicts a number) or choices with outcomes (the learner picks one), not both; remove observe or choices")
+                }
+                if tolerance != nil { problem(at(toleranceKey), "a prediction with choices has no tolerance; remove \(toleranceKey)") }
+                if let run, let outcomes, outcomes.count == choices.count, choices.count >= 2, table["observe"] == nil {
                     kind = .prediction(Prediction(run: run, outcome: .choice(choices: choices, outcomes: outcomes)))
                 }
             } else {
+                if table["outcomes"] != nil {
+                    problem(at("outcomes"), "outcomes go with choices (one condition per choice), and this prediction has none; add choices, or remove outcomes")
+                }
                 let observe = string("observe", required: true, "the number observed after the run, like observe = 'delta[0]'")
-                if let run, let observe { kind = .prediction(Prediction(run: run, outcome: .number(observe: observe, tolerance: tolerance ?? .standard))) }
+                if let run, let observe, table["outcomes"] == nil {
+                    kind = .prediction(Prediction(run: run, outcome: .number(observe: observe, tolerance: tolerance ?? .standard)))
+                }
             }
         default:
             break
         }
         guard let kind, let text, setup != .some(nil) else { return nil }
-        return Step(id: id, kind: kind, text: text, explain: explain, setup: setup ?? nil, hints: hints, position: header, keyPositions: positions)
+        return Step(id: id, kind: kind, text: text, explain: explain, setup: setup ?? nil, hints: hints, position: header, keyPositions: positions,
+                    linePositions: linePositions)
     }
 
     static func tolerance(_ table: [String: TOMLNode], at: (String) -> SourcePosition, problem: (SourcePosition, String) -> Void) -> Tolerance? {

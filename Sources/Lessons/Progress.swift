@@ -162,8 +162,7 @@ public struct ProgressStore: Sendable {
             }
             return (book, nil)
         } catch {
-            let aside = path + ".corrupt-\(Int(Date().timeIntervalSince1970))"
-            if rename(path, aside) == 0 {
+            if let aside = AtomicFile.moveAside(path) {
                 return (ProgressBook(), "the lesson progress file could not be read; it was moved to \(aside) and a new one started")
             }
             return (ProgressBook(), "the lesson progress file \(path) could not be read nor moved aside")
@@ -176,23 +175,17 @@ public struct ProgressStore: Sendable {
     /// is not overwritten.
     public func update(_ change: (inout ProgressBook) -> Void) throws(FileError) -> ProgressBook {
         try AtomicFile.makeDirectory((path as NSString).deletingLastPathComponent)
-        let lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        if lock >= 0 { flock(lock, LOCK_EX) }
-        defer {
-            if lock >= 0 {
-                flock(lock, LOCK_UN)
-                close(lock)
+        return try AtomicFile.withLock(path + ".lock") { () throws(FileError) -> ProgressBook in
+            var book = ProgressBook()
+            if FileManager.default.fileExists(atPath: path) {
+                let (current, warning) = load()
+                if let warning { throw FileError(description: warning) }
+                book = current
             }
+            change(&book)
+            try save(book)
+            return book
         }
-        var book = ProgressBook()
-        if FileManager.default.fileExists(atPath: path) {
-            let (current, warning) = load()
-            if let warning { throw FileError(description: warning) }
-            book = current
-        }
-        change(&book)
-        try save(book)
-        return book
     }
 
     public func save(_ book: ProgressBook) throws(FileError) {

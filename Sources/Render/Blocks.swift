@@ -4,8 +4,14 @@ public enum Block: Sendable {
     case title(String)
     /// Ordinary text.
     case text(String)
-    /// A lesson's paragraphs: wrapped flush left, with indented lines (commands, formulas) kept.
+    /// Paragraphs (a lesson's, a command's help): wrapped flush left, with indented lines
+    /// (commands, formulas) kept.
     case prose(String)
+    /// Terms and what they mean, one row each ("norm τ   global norm clipping…"), indented by two
+    /// columns: the terms share a column as wide as the widest of them, up to a third of the width
+    /// (a longer term has a line of its own), and each meaning wraps under itself. A row whose
+    /// meaning is empty is a term alone, such as an example command.
+    case definitions([(term: String, meaning: String)])
     /// A secondary remark (shown dimmed on a colour terminal).
     case note(String)
     /// Something the learner should not miss: a NaN, a skipped computation.

@@ -32,6 +32,7 @@ public struct TextRenderer: Sendable {
             return text.split(separator: "\n", omittingEmptySubsequences: false).flatMap { line in
                 wrapped(String(line), hanging: line.hasPrefix("- ") || line.hasPrefix("• ") ? "  " : "")
             }.joined(separator: "\n")
+        case .definitions(let rows): return renderDefinitions(rows)
         case .note(let text): return wrapped(text).map { style.paint($0, .dim) }.joined(separator: "\n")
         case .warning(let text):
             let lines = wrapped("warning: " + text)
@@ -46,13 +47,14 @@ public struct TextRenderer: Sendable {
     }
 
     /// Prose broken between words to the terminal's width, so that the terminal never splits a
-    /// word or a number; lines that start with spaces (aligned help text) keep their indent.
+    /// word or a number; lines that start with spaces keep their indent. Measured as shown: in
+    /// ASCII, "ρ" becomes "rho".
     func wrapped(_ text: String, hanging: String = "  ") -> [String] {
-        Inert.text(text).split(separator: "\n", omittingEmptySubsequences: false).flatMap { line -> [String] in
+        PlotLayout.shown(Inert.text(text), style).split(separator: "\n", omittingEmptySubsequences: false).flatMap { line -> [String] in
             let shown = PlotLayout.shown(String(line), style)
             guard shown.count > style.width else { return [String(line)] }
             let indent = String(line.prefix { $0 == " " })
-            let pieces = PlotLayout.wrap(String(line.dropFirst(indent.count)), width: max(20, style.width - indent.count - 2), unicode: true)
+            let pieces = PlotLayout.wrap(String(line.dropFirst(indent.count)), width: max(20, style.width - indent.count - hanging.count), unicode: true)
             return pieces.enumerated().map { k, piece in (k == 0 ? indent : indent + hanging) + piece }
         }
     }
@@ -64,6 +66,48 @@ public struct TextRenderer: Sendable {
         case .integer(let i): return String(i)
         case .vector(let v): return NumberFormat.vector(v)
         }
+    }
+
+    /// `text` broken between words into lines of at most `width` columns (runs of spaces become
+    /// one); a word longer than that has a line of its own rather than being cut.
+    static func words(_ text: String, width: Int) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ") {
+            if !current.isEmpty && current.count + 1 + word.count > width {
+                lines.append(current)
+                current = ""
+            }
+            current += (current.isEmpty ? "" : " ") + word
+        }
+        if !current.isEmpty || lines.isEmpty { lines.append(current) }
+        return lines
+    }
+
+    /// Terms in a column, meanings wrapped under themselves: see `Block.definitions`.
+    func renderDefinitions(_ rows: [(term: String, meaning: String)]) -> String {
+        let indent = 2, gap = 3, continued = 4
+        // Measured as shown: in ASCII, "‖∂L/∂h_t‖₂" becomes "||dL/dh_t||2".
+        let rows = rows.map { (term: PlotLayout.shown(Inert.text($0.term), style), meaning: PlotLayout.shown(Inert.text($0.meaning), style)) }
+        let cap = style.width / 3
+        let widest = rows.filter { !$0.meaning.isEmpty && $0.term.count <= cap }.map(\.term.count).max()
+        // Where meanings start; under a term of their own, a little to its right.
+        let column = widest.map { indent + $0 + gap } ?? indent + continued
+        func spaces(_ count: Int) -> String { String(repeating: " ", count: count) }
+        var out: [String] = []
+        for row in rows {
+            let meaning = row.meaning.isEmpty ? [] : Self.words(row.meaning, width: style.width - column)
+            if !meaning.isEmpty && indent + row.term.count + gap <= column {
+                out.append(spaces(indent) + row.term + spaces(column - indent - row.term.count) + meaning[0])
+                out += meaning.dropFirst().map { spaces(column) + $0 }
+            } else {
+                // A term alone (an example) or too wide for the column: its own lines, then the meaning.
+                let pieces = Self.words(row.term, width: style.width - indent - continued)
+                out += pieces.enumerated().map { k, piece in spaces(k == 0 ? indent : indent + continued) + piece }
+                out += meaning.map { spaces(column) + $0 }
+            }
+        }
+        return out.joined(separator: "\n")
     }
 
     /// "label value" pairs separated by three spaces, wrapped to the width.
@@ -107,32 +151,42 @@ public struct TextRenderer: Sendable {
         var widths = table.columns.indices.map { c in
             max(titles[c].count, texts.map { $0[c].count }.max() ?? 0)
         }
-        // A table wider than the terminal wraps its last column when that column is text.
-        if let last = table.columns.indices.last, !table.columns[last].numeric {
-            let others = widths.dropLast().reduce(0, +) + 2 * (widths.count - 1)
-            let room = style.width - others
-            if others + widths[last] > style.width, room >= 20 {
-                var wrapped: [[String]] = []
-                for cells in texts {
-                    let pieces = PlotLayout.wrap(cells[last], width: room, unicode: style.unicode)
-                    for (k, piece) in pieces.enumerated() {
-                        wrapped.append(k == 0 ? Array(cells.dropLast()) + [piece] : Array(repeating: "", count: cells.count - 1) + [piece])
-                    }
-                }
-                texts = wrapped
-                widths[last] = max(titles[last].count, texts.map { $0[last].count }.max() ?? 0)
-            }
+        // A table wider than the terminal wraps its text columns between words: the last one
+        // first, down to 20 columns (or its title, or its longest word), then the widest in turn,
+        // each down to the widest of its title, its longest word and 10 columns.
+        let natural = widths
+        let textColumns = table.columns.indices.filter { !table.columns[$0].numeric }
+        let floors = table.columns.indices.map { c in
+            min(natural[c], max(titles[c].count, 10, texts.map { $0[c].split(separator: " ").map(\.count).max() ?? 0 }.max() ?? 0))
         }
+        var excess = widths.reduce(0, +) + 2 * (widths.count - 1) - style.width
+        if excess > 0, let last = textColumns.last, last == table.columns.count - 1 {
+            let cut = min(excess, max(0, widths[last] - max(20, floors[last])))
+            widths[last] -= cut
+            excess -= cut
+        }
+        while excess > 0, let c = textColumns.filter({ widths[$0] > floors[$0] }).max(by: { widths[$0] < widths[$1] }) {
+            widths[c] -= 1
+            excess -= 1
+        }
+        // Each row as its lines: a wrapped cell continues under itself, the others stay on the first.
+        let shrunk = table.columns.indices.filter { widths[$0] < natural[$0] }
+        let rowLines: [[[String]]] = texts.map { cells in
+            let pieces = cells.enumerated().map { c, text in shrunk.contains(c) ? Self.words(text, width: widths[c]) : [text] }
+            let height = pieces.map(\.count).max() ?? 1
+            return (0..<height).map { k in pieces.map { k < $0.count ? $0[k] : "" } }
+        }
+        for c in shrunk { widths[c] = max(titles[c].count, rowLines.flatMap { $0.map { $0[c].count } }.max() ?? 0) }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { c, text in
-                let pad = String(repeating: " ", count: widths[c] - text.count)
+                let pad = String(repeating: " ", count: max(0, widths[c] - text.count))
                 return table.columns[c].numeric ? pad + text : text + pad
             }.joined(separator: "  ").trimmingTrailingSpaces()
         }
         var out = [style.paint(line(titles), .bold)]
         out.append(style.paint(widths.map { String(repeating: style.unicode ? "─" : "-", count: $0) }.joined(separator: "  "), .dim))
-        for (r, cells) in texts.enumerated() {
-            out.append(line(cells))
+        for (r, lines) in rowLines.enumerated() {
+            out += lines.map(line)
             if table.gapsAfter.contains(r) {
                 out.append(style.paint(line(table.columns.map { $0.numeric ? (style.unicode ? "⋮" : ":") : "" }), .dim))
             }
@@ -182,7 +236,7 @@ enum ASCIIFallback {
         "³": "^3", "²": "^2", "⁻": "-", "¹": "1", "−": "-", "—": "-", "–": "-", "…": "...",
         "≤": "<=", "≥": ">=", "≈": "~", "→": "->", "←": "<-", "·": "*", "⊙": "*", "∞": "inf", "′": "'",
         "Π": "prod", "Σ": "sum", "ĝ": "g'", "⋮": ":", "─": "-", "√": "sqrt",
-        "±": "+-", "₀": "0", "₁": "1", "₃": "3", "₄": "4", "₅": "5", "₆": "6", "₇": "7", "₈": "8", "₉": "9",
+        "±": "+-", "½": "1/2", "β": "beta", "ε": "eps", "μ": "mu", "↦": "|->", "∠": "", "₀": "0", "₁": "1", "₃": "3", "₄": "4", "₅": "5", "₆": "6", "₇": "7", "₈": "8", "₉": "9",
     ]
 
     static func apply(_ text: String) -> String {

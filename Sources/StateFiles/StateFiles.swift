@@ -13,7 +13,12 @@ public enum StateDirectory {
 
 public struct FileError: Error, Sendable, CustomStringConvertible {
     public let description: String
-    public init(description: String) { self.description = description }
+    /// `AtomicFile.create` found something already at the path.
+    public let alreadyExists: Bool
+    public init(description: String, alreadyExists: Bool = false) {
+        self.description = description
+        self.alreadyExists = alreadyExists
+    }
 }
 
 /// Reads a whole file, but never more than a stated number of bytes: a lesson, script or state file
@@ -70,31 +75,23 @@ public enum BoundedFile {
 
 /// Writes that are never half done: a temporary file in the same directory, fsync, rename, then
 /// fsync of the directory. A reader sees the old file or the new one, never a mix.
+///
+/// No file gradlab makes has a name another user could guess and plant a symbolic link at first:
+/// temporary files are `.NAME.gradlab-PID-RANDOM.tmp`, and every temporary or lock file is created
+/// with `O_CREAT|O_EXCL|O_NOFOLLOW|O_CLOEXEC`, so a link, dangling or not, is never followed.
 public enum AtomicFile {
+    /// Replaces `path` with `text` atomically.
     public static func write(_ text: String, to path: String) throws(FileError) {
         let directory = (path as NSString).deletingLastPathComponent
         try makeDirectory(directory)
-        let temporary = "\(directory)/.\((path as NSString).lastPathComponent).\(getpid()).tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw FileError(description: "cannot write \(temporary): \(String(cString: strerror(errno)))") }
-        var bytes = Array(text.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                close(fd)
-                unlink(temporary)
-                throw FileError(description: "cannot write \(temporary): \(reason)")
-            }
-            offset += written
+        let (fd, temporary) = try createTemporary(beside: path)
+        do throws(FileError) { try writeAll(text, to: fd, path: path) } catch {
+            close(fd)
+            unlink(temporary)
+            throw error
         }
-        let synced = fsync(fd) == 0
-        let syncError = errno
-        let closed = close(fd) == 0
-        guard synced, closed else {
-            let reason = String(cString: strerror(synced ? errno : syncError))
+        guard close(fd) == 0 else {
+            let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw FileError(description: "cannot save \(path): \(reason)")
         }
@@ -103,22 +100,140 @@ public enum AtomicFile {
             unlink(temporary)
             throw FileError(description: "cannot save \(path): \(reason)")
         }
-        let dirfd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirfd >= 0 {
-            fsync(dirfd)
-            close(dirfd)
+        syncDirectory(directory)
+    }
+
+    /// Creates `path` with `text`, all at once, and never over anything already there (a file, a
+    /// folder, a symbolic link even if dangling: `.alreadyExists`). On Linux the text is written to
+    /// a file without a name (`O_TMPFILE`) that is linked in when whole, so a kill at any moment
+    /// leaves nothing behind; where that is not supported, a `.NAME.gradlab-PID-RANDOM.tmp` is
+    /// written and linked, and a kill between the two can leave that one file.
+    public static func create(_ text: String, at path: String) throws(FileError) {
+        try create(text, at: path, unnamed: true)
+    }
+
+    /// `unnamed: false` takes the named way even where `O_TMPFILE` works (for tests).
+    static func create(_ text: String, at path: String, unnamed allowed: Bool) throws(FileError) {
+        let directory = (path as NSString).deletingLastPathComponent
+        try makeDirectory(directory)
+        #if os(Linux)
+        let unnamed = !allowed ? -1 : open(directory.isEmpty ? "." : directory, temporaryFileFlag | O_WRONLY | O_CLOEXEC, 0o600)
+        if unnamed >= 0 {
+            do throws(FileError) { try writeAll(text, to: unnamed, path: path) } catch {
+                close(unnamed)
+                throw error
+            }
+            if linkat(AT_FDCWD, "/proc/self/fd/\(unnamed)", AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0 {
+                close(unnamed)
+                syncDirectory(directory)
+                return
+            }
+            let reason = errno
+            close(unnamed)
+            if reason == EEXIST { throw FileError(description: "\(path) already exists", alreadyExists: true) }
+            if reason != ENOENT && reason != EPERM && reason != EACCES {  // no /proc: the named way below
+                throw FileError(description: "cannot save \(path): \(String(cString: strerror(reason)))")
+            }
+        }
+        #endif
+        let (fd, temporary) = try createTemporary(beside: path)
+        defer { unlink(temporary) }
+        do throws(FileError) { try writeAll(text, to: fd, path: path) } catch {
+            close(fd)
+            throw error
+        }
+        guard close(fd) == 0 else { throw FileError(description: "cannot save \(path): \(String(cString: strerror(errno)))") }
+        // link, unlike rename, never replaces what is at `path`, and does not follow a link there.
+        guard link(temporary, path) == 0 else {
+            if errno == EEXIST { throw FileError(description: "\(path) already exists", alreadyExists: true) }
+            throw FileError(description: "cannot save \(path): \(String(cString: strerror(errno)))")
+        }
+        syncDirectory(directory)
+    }
+
+    /// Moves a file that cannot be read out of the way as `PATH.corrupt-SECONDS` (with `-2`, `-3`…
+    /// when that name is taken): nothing already there is replaced. Returns the new path, or nil
+    /// when the file could not be moved.
+    public static func moveAside(_ path: String) -> String? {
+        let stem = path + ".corrupt-\(Int(Date().timeIntervalSince1970))"
+        for attempt in 1...1000 {
+            let aside = attempt == 1 ? stem : stem + "-\(attempt)"
+            // The name is claimed first with O_EXCL, so that the rename only ever replaces our own
+            // empty placeholder, never another corrupt file moved aside in the same second.
+            let placeholder = open(aside, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if placeholder < 0 {
+                if errno == EEXIST { continue }
+                return nil
+            }
+            close(placeholder)
+            if rename(path, aside) == 0 { return aside }
+            unlink(aside)
+            return nil
+        }
+        return nil
+    }
+
+    /// Runs `body` holding an exclusive `flock` on `lockPath`, so that gradlab processes sharing a
+    /// state folder take turns. The lock file is opened without following a symbolic link and only
+    /// ever created with `O_EXCL`; a link or anything but a plain file there is refused. The error's
+    /// description is a clause: callers add what is not saved.
+    public static func withLock<T>(_ lockPath: String, _ body: () throws(FileError) -> T) throws(FileError) -> T {
+        var fd: Int32 = -1
+        for _ in 0..<100 {
+            fd = open(lockPath, O_RDWR | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)
+            if fd >= 0 || errno != ENOENT { break }
+            fd = open(lockPath, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o600)
+            if fd >= 0 || errno != EEXIST { break }
+        }
+        guard fd >= 0 else {
+            if errno == ELOOP {
+                throw FileError(description: "\(lockPath) is a symbolic link, not gradlab's lock file, and is not followed")
+            }
+            throw FileError(description: "cannot lock \(lockPath): \(String(cString: strerror(errno)))")
+        }
+        defer { close(fd) }
+        var status = stat()
+        guard fstat(fd, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else {
+            throw FileError(description: "\(lockPath) is not a plain file, so it is not gradlab's lock file")
+        }
+        while flock(fd, LOCK_EX) != 0 {
+            if errno == EINTR { continue }
+            throw FileError(description: "cannot lock \(lockPath): \(String(cString: strerror(errno)))")
+        }
+        defer { flock(fd, LOCK_UN) }
+        return try body()
+    }
+
+    /// Removes the temporary files of gradlab writers that died before their rename: names that
+    /// gradlab makes (`.NAME.gradlab-PID-RANDOM.tmp`, and the `.progress.json.PID.tmp` and
+    /// `.history.PID.tmp` of earlier versions) whose process no longer exists, and that are plain
+    /// files of this user. A live writer's file, and any other file, is left alone.
+    public static func removeStaleTemporaryFiles(in directory: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
+        for name in names {
+            guard let pid = temporaryFileOwner(name) else { continue }
+            let path = directory + "/" + name
+            var status = stat()
+            guard lstat(path, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG, status.st_uid == geteuid() else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(path) }
         }
     }
 
-    /// Removes the temporary files of writers that died before their rename (`.NAME.PID.tmp` whose
-    /// process no longer exists); a live writer's file is left alone.
-    public static func removeStaleTemporaryFiles(in directory: String) {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return }
-        for name in names where name.hasPrefix(".") && name.hasSuffix(".tmp") {
-            let parts = name.split(separator: ".")
-            guard parts.count >= 3, let pid = pid_t(parts[parts.count - 2]), pid > 0 else { continue }
-            if kill(pid, 0) != 0 && errno == ESRCH { unlink(directory + "/" + name) }
+    /// The process that made a temporary file named `name`, when gradlab made it.
+    static func temporaryFileOwner(_ name: String) -> pid_t? {
+        guard name.hasPrefix("."), name.hasSuffix(".tmp") else { return nil }
+        let parts = name.dropLast(4).split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count >= 3, let tag = parts.last else { return nil }
+        if tag.hasPrefix("gradlab-") {
+            let fields = tag.dropFirst(8).split(separator: "-", omittingEmptySubsequences: false)
+            guard fields.count == 2, fields[1].count == 16, fields[1].allSatisfy(\.isHexDigit),
+                  let pid = pid_t(fields[0]), pid > 0 else { return nil }
+            return pid
         }
+        // Earlier versions: `.progress.json.PID.tmp` and `.history.PID.tmp` only.
+        let stem = parts.dropLast().joined(separator: ".")
+        guard stem == ".progress.json" || stem == ".history", let pid = pid_t(tag), pid > 0 else { return nil }
+        return pid
     }
 
     /// `mkdir -p` with owner-only permissions for what it creates.
@@ -132,6 +247,51 @@ public enum AtomicFile {
             if reason == EEXIST, stat(prefix, &status) == 0, (status.st_mode & S_IFMT) == S_IFDIR { continue }
             let why = reason == EEXIST ? "\(prefix) is a file, not a folder" : String(cString: strerror(reason))
             throw FileError(description: "cannot create \(path): \(why)")
+        }
+    }
+
+    #if os(Linux)
+    /// `O_TMPFILE`, which Swift does not import: `__O_TMPFILE | O_DIRECTORY`.
+    static let temporaryFileFlag: Int32 = 0o20000000 | O_DIRECTORY
+    #endif
+
+    /// A new temporary file beside `path`, with a name no one can plant a link at in advance.
+    static func createTemporary(beside path: String) throws(FileError) -> (Int32, String) {
+        let directory = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        for _ in 0..<100 {
+            let random = String(UInt64.random(in: .min ... .max), radix: 16)
+            let suffix = String(repeating: "0", count: 16 - random.count) + random
+            let temporary = (directory.isEmpty ? "" : directory + "/") + ".\(name).gradlab-\(getpid())-\(suffix).tmp"
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            if fd >= 0 { return (fd, temporary) }
+            if errno != EEXIST {
+                throw FileError(description: "cannot save \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+        throw FileError(description: "cannot save \(path): no free name for a temporary file")
+    }
+
+    /// Writes all of `text` to `fd` and fsyncs it.
+    static func writeAll(_ text: String, to fd: Int32, path: String) throws(FileError) {
+        var bytes = Array(text.utf8)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeMutableBytes { Foundation.write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw FileError(description: "cannot save \(path): \(String(cString: strerror(errno)))")
+            }
+            offset += written
+        }
+        guard fsync(fd) == 0 else { throw FileError(description: "cannot save \(path): \(String(cString: strerror(errno)))") }
+    }
+
+    static func syncDirectory(_ directory: String) {
+        let dirfd = open(directory.isEmpty ? "." : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if dirfd >= 0 {
+            fsync(dirfd)
+            close(dirfd)
         }
     }
 }

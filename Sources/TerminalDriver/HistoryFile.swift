@@ -23,8 +23,7 @@ public struct HistoryFile: Sendable {
         case .contents(let bytes): data = bytes
         }
         guard let text = String(validating: data, as: UTF8.self), !text.contains("\0") else {
-            let aside = path + ".corrupt-\(Int(Date().timeIntervalSince1970))"
-            if rename(path, aside) == 0 {
+            if let aside = AtomicFile.moveAside(path) {
                 return ([], "the history file was not valid text; it was moved to \(aside) and a new one started")
             }
             return ([], "the history file \(path) is not valid text and could not be moved aside")
@@ -32,7 +31,20 @@ public struct HistoryFile: Sendable {
         return (text.split(separator: "\n").map(String.init).suffix(limit).map { $0 }, nil)
     }
 
+    /// Replaces the file with `lines` (the last `limit` of them).
     public func save(_ lines: [String]) throws(FileError) {
         try AtomicFile.write(lines.suffix(limit).map { $0 + "\n" }.joined(), to: path)
+    }
+
+    /// Adds `lines` after what is in the file now, holding `history.lock`, and keeps the last
+    /// `limit`: sessions running at once each add their own commands and lose none of the others'.
+    public func append(_ lines: [String]) throws(FileError) {
+        try AtomicFile.makeDirectory((path as NSString).deletingLastPathComponent)
+        try AtomicFile.withLock(path + ".lock") { () throws(FileError) in
+            let (disk, warning) = load()
+            // A file that could not be read is left alone; one that was moved aside starts afresh.
+            if let warning, FileManager.default.fileExists(atPath: path) { throw FileError(description: warning) }
+            try save(disk + lines)
+        }
     }
 }

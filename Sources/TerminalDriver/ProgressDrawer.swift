@@ -9,16 +9,20 @@ final class ProgressDrawer: Sendable {
     private struct State {
         var lastDraw = 0.0
         var shown = false
+        /// The terminal's width, read again when a command starts (it may have been resized).
+        var width: Int
     }
 
-    private let state = Mutex(State())
-    private let width: Int
+    private let state: Mutex<State>
     private let unicode: Bool
 
     init(width: Int, unicode: Bool) {
-        self.width = width
+        self.state = Mutex(State(width: width))
         self.unicode = unicode
     }
+
+    /// The width the next bar is drawn to.
+    func resize(_ width: Int) { state.withLock { $0.width = width } }
 
     func report(_ label: String, _ done: Int, _ total: Int) {
         let now = Date().timeIntervalSinceReferenceDate
@@ -28,7 +32,7 @@ final class ProgressDrawer: Sendable {
             state.shown = true
             // Room is left for the terminal's echo of "^C", which would otherwise wrap to a new
             // line and leave the bar behind when it is erased.
-            Terminal.write("\r" + ProgressBar.line(done: done, total: total, width: width - 4, unicode: unicode, label: label), to: .error)
+            Terminal.write("\r" + ProgressBar.line(done: done, total: total, width: state.width - 4, unicode: unicode, label: label), to: .error)
         }
     }
 

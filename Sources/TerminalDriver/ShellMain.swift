@@ -86,8 +86,7 @@ struct Interactive {
 
     func run() -> Int32 {
         let driver = self.driver
-        let width = style.width
-        guard let reader = EditLineReader(complete: { TabCompletion.complete($0, lessons: driver.session.catalog.all.map(\.id), width: width) }) else {
+        guard let reader = EditLineReader(complete: { TabCompletion.complete($0, lessons: driver.session.catalog.all.map(\.id), width: driver.width) }) else {
             driver.warn("the line editor could not start; reading plain lines")
             let plain = StreamLineReader()
             while case .line(let line) = plain.read(prompt: "") {
@@ -135,12 +134,14 @@ struct Interactive {
                     reader.remember(line)
                     lines.append(line)
                     if saving {
-                        do throws(FileError) { try history.save(lines) } catch {
+                        do throws(FileError) { try history.append([line]) } catch {
                             driver.warn("\(error.description); history will not be saved this session")
                             saving = false
                         }
                     }
                 }
+                driver.width = Terminal.width()  // the terminal may have been resized since the last line
+                drawer?.resize(driver.width)
                 let keepGoing = driver.execute(line, before: { drawer?.clear() })
                 drawer?.clear()
                 if !keepGoing { return 0 }

@@ -11,7 +11,7 @@ public enum Terminal {
     }
 
     /// The terminal's width in columns; $COLUMNS, then 80 when it cannot be known.
-    static func width(tty: Bool, environment: [String: String]) -> Int {
+    static func width(tty: Bool = isatty(STDOUT_FILENO) == 1, environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
         var size = winsize()
         if tty, ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 {
             return max(40, Int(size.ws_col))

@@ -1,3 +1,4 @@
+import Lessons
 import Shell
 import TerminalDriver
 
@@ -5,8 +6,11 @@ import TerminalDriver
 public enum LessonTool {
     public static func lint(_ paths: [String]) -> Int32 {
         var count = 0, problems = 0
+        let builtIn = LessonCatalog.builtInIDs()
+        var seen: [Lesson] = []  // two files given together must not share an id
         for path in paths {
-            let (lessons, found) = LessonCheck.load(path)
+            var (lessons, found) = LessonCheck.load(path, builtIn: builtIn)
+            found += LessonCheck.unique(lessons, among: &seen)
             count += lessons.count
             problems += found.count
             for problem in found { Terminal.write(problem.description + "\n", to: .error) }
@@ -26,8 +30,11 @@ public enum LessonTool {
             targets.insert(folder, at: 0)
         }
         var failures = 0
+        let builtIn = LessonCatalog.builtInIDs()
+        var seen: [Lesson] = []  // two files given together must not share an id
         for path in targets {
-            let (lessons, problems) = LessonCheck.load(path)
+            var (lessons, problems) = LessonCheck.load(path, builtIn: builtIn)
+            problems += LessonCheck.unique(lessons, among: &seen)
             for problem in problems { Terminal.write(problem.description + "\n", to: .error) }
             failures += problems.count
             for lesson in lessons {

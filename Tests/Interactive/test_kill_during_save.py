@@ -57,3 +57,55 @@ def test_sigkill_during_saves_never_leaves_a_broken_file(home):
     child.expect_exact(PROMPT)
     child.sendcontrol("d")
     child.expect(pexpect.EOF)
+
+
+def test_sessions_at_once_keep_every_history_line(home):
+    """Issue 16, finding 4: five sessions on one home, their commands interleaved; the history
+    keeps all 25 (each session adds its own under a lock, instead of writing out its own list)."""
+    children = [spawn(home) for _ in range(5)]
+    typed = []
+    for command in range(5):
+        for number, child in enumerate(children):
+            line = f"= {number * 10 + command}"
+            child.sendline(line)
+            child.expect_exact(PROMPT)
+            typed.append(line)
+    for child in children:
+        child.sendcontrol("d")
+        child.expect(pexpect.EOF)
+        child.close()
+    with open(os.path.join(home, "history"), encoding="utf-8") as f:
+        lines = f.read().split("\n")[:-1]
+    assert sorted(lines) == sorted(typed)
+
+
+def test_sigkill_during_transcript_leaves_nothing_in_the_folder(home):
+    """Issue 16, finding 4: gradlab killed at random moments while `transcript` writes leaves in
+    the learner's folder either the whole file or nothing: no temporary file, which no sweep of the
+    state folder would ever find (the file is written without a name and linked in when whole)."""
+    import tempfile
+    import shutil
+    folder = tempfile.mkdtemp(prefix="gradlab-notes-")
+    rng = random.Random(20261206)
+    try:
+        for attempt in range(40):
+            child = spawn(home)
+            child.delaybeforesend = child.delayafterclose = child.delayafterterminate = 0
+            child.ptyproc.delayafterclose = child.ptyproc.delayafterterminate = 0
+            # A transcript of about 800 kB, whose write and fsync take a while, then the kill at
+            # a random moment from its start.
+            child.sendline("; ".join(["help"] * 300))
+            child.expect_exact(PROMPT, timeout=60)
+            child.sendline(f"transcript {folder}/notes-{attempt}.md")
+            time.sleep(rng.uniform(0.0, 0.15))
+            child.kill(signal.SIGKILL)
+            child.wait()
+            child.close()
+            names = os.listdir(folder)
+            assert all(name.startswith("notes-") and name.endswith(".md") for name in names), names
+            for name in names:
+                with open(os.path.join(folder, name), encoding="utf-8") as f:
+                    assert f.read().endswith("```\n\n"), f"{name} is whole"
+        assert os.listdir(folder), "some transcripts were written"
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

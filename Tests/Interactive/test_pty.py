@@ -275,3 +275,29 @@ def test_sigterm_and_sighup_leave_the_terminal_and_the_files_as_they_were(home, 
         assert "lesson 1" in f.read().split("\n")
     with open(os.path.join(home, "progress.json"), encoding="utf-8") as f:
         assert json.load(f)["current"] == "getting-around"
+
+
+def test_output_fits_a_terminal_resized_mid_session(home):
+    """The width is read again before each line: after the window shrinks from 100 to 60 columns,
+    help, tables and charts fit the new width."""
+    import re
+    child = spawn(home)
+
+    def lines_of(command):
+        child.sendline(command)
+        child.expect_exact(PROMPT)
+        text = child.before.replace("\r\n", "\n")
+        # What stays on each line is what follows its last carriage return (the progress bar
+        # returns to the start of the line and erases itself).
+        lines = [re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", line.split("\r")[-1]) for line in text.split("\n")[1:]]
+        return [line for line in lines if line.strip()]
+
+    wide = lines_of("help clip")
+    assert max(len(line) for line in wide) > 60
+    child.setwinsize(30, 60)
+    for command in ["help clip", "show", "bptt", "sweep rho=0.8..1.4:7"]:
+        lines = lines_of(command)
+        assert lines, command
+        too_wide = [line for line in lines if len(line) > 60]
+        assert not too_wide, f"{command}: {too_wide[:3]}"
+    assert leave(child) == 0

@@ -140,5 +140,14 @@ import Testing
         #expect(completion.insert == String(name.dropFirst()) + "=" || completion.candidates.joined(separator: " ").contains(name + "="),
                 "Tab completes \(name)= after set")
         #expect(throws: Never.self) { _ = try Commands.runSettings(Session(), ["\(name)=\(name == "W" ? "[[1]]" : key.show(Settings()))"]) }
+
+        // Each value Tab offers after set KEY= is one set accepts, and Tab offers it.
+        for word in key.completions {
+            #expect(throws: Never.self, "\(name)=\(word) is offered, so set must take it") { _ = try key.parse(word) }
+            let offered = TabCompletion.complete("set \(name)=" + String(word.prefix(1)))
+            let typed = String(word.prefix(1)) + offered.insert
+            #expect(typed == word + " " || (word.hasPrefix(typed) && typed.count > 1) || offered.candidates.joined(separator: " ").contains(word),
+                    "Tab completes \(name)=\(word)")
+        }
     }
 }

@@ -1,3 +1,4 @@
+import Render
 import Shell
 
 /// Any bytes as an expression: parsed, then evaluated against a session with results in it.
@@ -5,6 +6,9 @@ import Shell
 public func fuzz(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let text = String(decoding: UnsafeBufferPointer(start: data, count: count), as: UTF8.self)
     var session = Session()
-    _ = try? Commands.run(CommandCall(verb: "=", words: [], rest: text), in: &session)
+    if let report = try? Commands.run(CommandCall(verb: "=", words: [], rest: text), in: &session) {
+        _ = TextRenderer(style: OutputStyle(color: false, unicode: true, width: 80)).render(report)
+        _ = report.json.serialized()
+    }
     return 0
 }

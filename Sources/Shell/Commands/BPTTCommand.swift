@@ -6,18 +6,14 @@ extension Commands {
     static let bptt = CommandSpec(
         name: "bptt", usage: "bptt",
         summary: "backpropagate through time and show the error at every step",
-        details: """
-        Runs the RNN h_t = φ(W h_{t−1} + U x_t + b) over the current sequence (t = 1…T,
-        h_0 = 0), takes the loss L = ½‖V h_T + c − y*‖², and backpropagates. For every t
-        it shows
-          ‖∂L/∂h_t‖₂     the error that has travelled back to step t
-          ‖∂h_T/∂h_t‖₂   the norm of the Jacobian product Π diag(φ′(z_k)) W from k = t+1
-                         to T
-        as a table (abbreviated for long T) and a log-scale sparkline from t = T back to
-        t = 0, then the loss and the norm of the whole gradient. gradlab --json gives
-        every number, the model and the inputs. The Jacobian products cost T·n³ and are
-        skipped past \(NumberFormat.short(Limits.cubicWork)).
-        """
+        details: [
+            .paragraph("Runs the RNN h_t = φ(W h_{t−1} + U x_t + b) over the current sequence (t = 1…T, h_0 = 0), takes the loss L = ½‖V h_T + c − y*‖², and backpropagates. For every t it shows"),
+            .rows([
+                ("‖∂L/∂h_t‖₂", "the error that has travelled back to step t"),
+                ("‖∂h_T/∂h_t‖₂", "the norm of the Jacobian product Π diag(φ′(z_k)) W from k = t+1 to T"),
+            ]),
+            .paragraph("as a table (abbreviated for long T) and a log-scale sparkline from t = T back to t = 0, then the loss and the norm of the whole gradient. gradlab --json gives every number, the model and the inputs. The Jacobian products cost T·n³ and are skipped past \(NumberFormat.short(Limits.cubicWork))."),
+        ]
     ) { session, call throws(ShellError) in
         try noArguments(call)
         let model = try session.model()

@@ -3,14 +3,15 @@ extension Commands {
     static let calculator = CommandSpec(
         name: "=", usage: "= EXPR",
         summary: "calculate, with settings as names: = rho^T",
-        details: """
-        Evaluates an expression over numbers and the current settings and shows the
-        names it used.
-          = rho^T            how much ρ(W) multiplies over T steps
-          = 1.1^50           a quick power
-          = sigma_max > rho  comparisons give true or false
-        help expressions lists every name and function.
-        """
+        details: [
+            .paragraph("Evaluates an expression over numbers and the current settings and shows the names it used."),
+            .rows([
+                ("= rho^T", "how much ρ(W) multiplies over T steps"),
+                ("= 1.1^50", "a quick power"),
+                ("= sigma_max > rho", "comparisons give true or false"),
+            ]),
+            .paragraph("help expressions lists every name and function."),
+        ]
     ) { session, call throws(ShellError) in
         guard !call.rest.isEmpty else { throw ShellError("= needs an expression, like = rho^T") }
         let expression = try Expression(call.rest)

@@ -6,15 +6,13 @@ extension Commands {
     static let cliff = CommandSpec(
         name: "cliff", usage: "cliff [w=…] [b=…] [lr=…] [steps=…] [clip=RULE] [wrange=a..b] [brange=a..b]",
         summary: "Pascanu's cliff: a loss wall that throws gradient descent off, unless clipped",
-        details: """
-        One sigmoid unit, x_t = w·σ(x_{t−1}) + b with x_0 = 0.5, and the loss L = (x_50
-        − 0.7)² (Pascanu, Mikolov & Bengio 2013). Where the map x ↦ w·σ(x) + b gains a
-        second stable fixed point, x_50 jumps and the surface has a wall whose gradient
-        is enormous. The map shows L over (w, b) with two gradient-descent paths from
-        the same start: without clipping, and with the rule given (norm:1 by default).
-          cliff                       start at w=5, b=-2.6 with lr=0.01 for 60 steps
-          cliff clip=value:0.5 lr=0.02
-        """,
+        details: [
+            .paragraph("One sigmoid unit, x_t = w·σ(x_{t−1}) + b with x_0 = 0.5, and the loss L = (x_50 − 0.7)² (Pascanu, Mikolov & Bengio 2013). Where the map x ↦ w·σ(x) + b gains a second stable fixed point, x_50 jumps and the surface has a wall whose gradient is enormous. The map shows L over (w, b) with two gradient-descent paths from the same start: without clipping, and with the rule given (norm:1 by default)."),
+            .rows([
+                ("cliff", "start at w=5, b=-2.6 with lr=0.01 for 60 steps"),
+                ("cliff clip=value:0.5 lr=0.02", ""),
+            ]),
+        ],
         argumentWords: { ["w=", "b=", "lr=", "steps=", "clip=", "wrange=", "brange="] }
     ) { session, call throws(ShellError) in
         var (w, b, lr, steps) = (5.0, -2.6, 0.01, 60)

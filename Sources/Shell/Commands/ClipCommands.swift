@@ -5,52 +5,39 @@ extension Commands {
     static let clip = CommandSpec(
         name: "clip", usage: "clip MODE [τ|λ] [p=1|2|inf] [style=gradlab|torch|tf|optax] [VECTOR…]",
         summary: "clip given vectors, or choose the rule grad and training use",
-        details: """
-        Modes, each with the semantics of its source:
-          none         no clipping
-          norm τ       global norm clipping: g ← g·τ/‖g‖ when ‖g‖ > τ, with ‖g‖ over all
-                       tensors together (Pascanu et al. 2013); p=2 by default, p=1 or
-                       p=inf choose another norm. The direction is kept: cosine 1.
-          value τ      every component clamped to [−τ, τ]; NaN stays NaN, ±Inf becomes
-                       ±τ (torch clip_grad_value_, tf.clip_by_value, optax.clip). The
-                       direction bends.
-          tensor τ     each tensor on its own: t ← t·τ/max(‖t‖, τ) (Keras clipnorm:
-                       tf.clip_by_norm applied to each tensor)
-          agc λ        each unit (a row of W; the whole of U, V, b and c, which have one
-                       column or row) to λ·max(‖w‖, 1e-3), w its parameters (Brock
-                       et al. 2021, optax.adaptive_grad_clip);
-                       needs the model: for grad, not vectors
-          signal τ     each component of the error δ_t clamped to [−τ, τ] inside BPTT
-                       (Mikolov's RNNLM); it acts during backpropagation: for grad, not
-                       vectors
-        Styles of norm clipping, style=…, each exact to its source, edge cases included:
-          gradlab      the default: no epsilon; NaN > τ is false, so a NaN gradient
-                       passes; overflow-safe ‖g‖
-          torch        torch.nn.utils.clip_grad_norm_: g·min(τ/(‖g‖+1e-6), 1), always
-                       applied; p=1, 2, inf
-          tf           tf.clip_by_global_norm: g·τ·min(1/‖g‖, 1/τ); a NaN or infinite
-                       ‖g‖ makes every component NaN; p=2 only
-          optax        optax.clip_by_global_norm: g kept only when ‖g‖ < τ, else
-                       (g/‖g‖)·τ; p=2 only
-          The three frameworks square without rescaling: a component of 1e200 gives them
-          ‖g‖ = ∞.
-        With vectors (entries may be nan, inf, -inf), clips them as one gradient and
-        shows the result:
-          clip norm 1 [6,8]             → [0.6, 0.8]: norm 10, scale 0.1, cosine 1
-          clip norm 1 [3,0] [0,4]       → [0.6, 0] [0, 0.8]: one global norm over both
-          clip value 0.5 [3,-0.2,0.9]   → [0.5, -0.2, 0.5]: cosine below 1
-          clip tensor 1 [3,0] [0,4]     → [1, 0] [0, 1]: each tensor to its own norm 1
-          clip norm 5 style=torch [3,4] → scale 5/(5+1e-6): PyTorch nudges even at the
-          threshold
-        Without vectors, sets the rule that grad applies. clip alone shows the rule.
-        A non-finite gradient is not hidden: every outcome says what the rule did with
-        the NaN or ∞ (with gradlab's style, ‖g‖ = NaN changes nothing and ‖g‖ = ∞ gives
-        scale 0), and warns. τ and λ must be positive finite numbers.
-        """,
+        details: [
+            .paragraph("Modes, each with the semantics of its source:"),
+            .rows([
+                ("none", "no clipping"),
+                ("norm τ", "global norm clipping: g ← g·τ/‖g‖ when ‖g‖ > τ, with ‖g‖ over all tensors together (Pascanu et al. 2013); p=2 by default, p=1 or p=inf choose another norm. The direction is kept: cosine 1."),
+                ("value τ", "every component clamped to [−τ, τ]; NaN stays NaN, ±Inf becomes ±τ (torch clip_grad_value_, tf.clip_by_value, optax.clip). The direction bends."),
+                ("tensor τ", "each tensor on its own: t ← t·τ/max(‖t‖, τ) (Keras clipnorm: tf.clip_by_norm applied to each tensor)"),
+                ("agc λ", "each unit (a row of W; the whole of U, V, b and c, which have one column or row) to λ·max(‖w‖, 1e-3), w its parameters (Brock et al. 2021, optax.adaptive_grad_clip); needs the model: for grad, not vectors"),
+                ("signal τ", "each component of the error δ_t clamped to [−τ, τ] inside BPTT (Mikolov's RNNLM); it acts during backpropagation: for grad, not vectors"),
+            ]),
+            .paragraph("Styles of norm clipping, style=…, each exact to its source, edge cases included:"),
+            .rows([
+                ("gradlab", "the default: no epsilon; NaN > τ is false, so a NaN gradient passes; overflow-safe ‖g‖"),
+                ("torch", "torch.nn.utils.clip_grad_norm_: g·min(τ/(‖g‖+1e-6), 1), always applied; p=1, 2, inf"),
+                ("tf", "tf.clip_by_global_norm: g·τ·min(1/‖g‖, 1/τ); a NaN or infinite ‖g‖ makes every component NaN; p=2 only"),
+                ("optax", "optax.clip_by_global_norm: g kept only when ‖g‖ < τ, else (g/‖g‖)·τ; p=2 only"),
+            ]),
+            .paragraph("The three frameworks square without rescaling: a component of 1e200 gives them ‖g‖ = ∞."),
+            .paragraph("With vectors (entries may be nan, inf, -inf), clips them as one gradient and shows the result:"),
+            .rows([
+                ("clip norm 1 [6,8]", "→ [0.6, 0.8]: norm 10, scale 0.1, cosine 1"),
+                ("clip norm 1 [3,0] [0,4]", "→ [0.6, 0] [0, 0.8]: one global norm over both"),
+                ("clip value 0.5 [3,-0.2,0.9]", "→ [0.5, -0.2, 0.5]: cosine below 1"),
+                ("clip tensor 1 [3,0] [0,4]", "→ [1, 0] [0, 1]: each tensor to its own norm 1"),
+                ("clip norm 5 style=torch [3,4]", "→ scale 5/(5+1e-6): PyTorch nudges even at the threshold"),
+            ]),
+            .paragraph("Without vectors, sets the rule that grad applies. clip alone shows the rule."),
+            .paragraph("A non-finite gradient is not hidden: every outcome says what the rule did with the NaN or ∞ (with gradlab's style, ‖g‖ = NaN changes nothing and ‖g‖ = ∞ gives scale 0), and warns. τ and λ must be positive finite numbers."),
+        ],
         argumentWords: { ClipRule.modes }
     ) { session, call throws(ShellError) in
         guard let mode = call.words.first else {
-            return Report(command: "clip", blocks: [.values([("rule", .text(describe(session.clipRule)))])], fields: [("rule", clipJSON(session.clipRule))])
+            return Report(command: "clip", ClipRuleChoice(rule: session.clipRule, changed: false))
         }
         var rest = Array(call.words.dropFirst())
         let orderText = try takeOption("p", from: &rest)
@@ -84,7 +71,7 @@ extension Commands {
         }
         guard !rest.isEmpty else {
             session.clipRule = rule
-            return Report(command: "clip", blocks: [.text("grad, train, compare and sweep now clip with: \(describe(rule))")], fields: [("rule", clipJSON(rule))])
+            return Report(command: "clip", ClipRuleChoice(rule: rule, changed: true))
         }
         if case .agc = rule {
             throw ShellError("agc needs the model's parameters, which typed vectors do not have; set it as the rule with clip agc \(NumberFormat.short(value)) and run grad")
@@ -105,15 +92,9 @@ extension Commands {
     static let grad = CommandSpec(
         name: "grad", usage: "grad",
         summary: "the model's gradient, raw and clipped by the current rule",
-        details: """
-        Runs BPTT on the current model and sequence, then applies the clipping rule (set
-        it with clip, e.g. clip norm 1, clip value 0.5, clip agc 0.01) to the gradient
-        of all parameters together; agc takes the model's parameters. Under clip signal
-        τ, BPTT runs twice, without and with the error δ_t clamped to [−τ, τ], and the
-        two gradients are compared. Shows, per parameter, ‖raw‖₂ and ‖clipped‖₂; then
-        the global norm, the scale applied and the cosine between the raw and the
-        clipped gradient (1 = same direction).
-        """
+        details: [
+            .paragraph("Runs BPTT on the current model and sequence, then applies the clipping rule (set it with clip, e.g. clip norm 1, clip value 0.5, clip agc 0.01) to the gradient of all parameters together; agc takes the model's parameters. Under clip signal τ, BPTT runs twice, without and with the error δ_t clamped to [−τ, τ], and the two gradients are compared. Shows, per parameter, ‖raw‖₂ and ‖clipped‖₂; then the global norm, the scale applied and the cosine between the raw and the clipped gradient (1 = same direction)."),
+        ]
     ) { session, call throws(ShellError) in
         try noArguments(call)
         let model = try session.model()

@@ -1,4 +1,3 @@
-import Simulator
 
 /// Tab completion over the command registry: verbs at the start of a command, then each command's
 /// own words (setting keys after `set`, modes after `clip`, topics after `help`).
@@ -18,12 +17,7 @@ public enum TabCompletion {
             if ["check", "predict", "="].contains(spec.name) { return expressionName(partial, width: width) }
             if spec.name == "set", let eq = partial.firstIndex(of: "=") {
                 let key = String(partial[..<eq])
-                let values: [String] = switch key {
-                case "act": Activation.allCases.map(\.rawValue)
-                case "init": ["gaussian", "orthogonal", "identity"]
-                case "rho": ["none"]
-                default: []
-                }
+                let values = Settings.keys.first { $0.name == key }?.completions ?? []
                 return extend(String(partial[partial.index(after: eq)...]), among: values, appendSpace: true, width: width)
             }
             let words = spec.name == "lesson" ? lessons : spec.argumentWords()

@@ -3,12 +3,14 @@ extension Commands {
     static let help = CommandSpec(
         name: "help", aliases: ["?"], usage: "help [COMMAND]",
         summary: "list the commands, or explain one",
-        details: """
-        help            every command with a one-line summary
-        help COMMAND    what COMMAND does, its arguments and examples
-        help settings   the settings that set changes (help rho: one of them)
-        help expressions   the names and functions the calculator (=) knows
-        """,
+        details: [
+            .rows([
+                ("help", "every command with a one-line summary"),
+                ("help COMMAND", "what COMMAND does, its arguments and examples"),
+                ("help settings", "the settings that set changes (help rho: one of them)"),
+                ("help expressions", "the names and functions the calculator (=) knows"),
+            ]),
+        ],
         argumentWords: { Commands.all.map(\.name) + ["settings", "expressions"] }
     ) { session, call throws(ShellError) in
         guard let topic = call.words.first else { return overview() }
@@ -33,12 +35,17 @@ extension Commands {
     }
 
     static func commandHelp(_ spec: CommandSpec) -> Report {
-        var blocks: [Block] = [.title(spec.usage), .text(spec.summary.prefix(1).uppercased() + spec.summary.dropFirst() + ".")]
-        if !spec.details.isEmpty { blocks.append(.text(spec.details)) }
+        let details = detailBlocks(spec.details)
+        var blocks: [Block] = [.title(spec.usage), .prose(spec.summary.prefix(1).uppercased() + spec.summary.dropFirst() + ".")] + details
         if !spec.aliases.isEmpty { blocks.append(.note("also: " + spec.aliases.joined(separator: ", "))) }
+        // "details" stays one string, as printed without a terminal (80 columns); "detail_items"
+        // holds the same as data, for readers that wrap it themselves.
+        var plain = TextRenderer(style: OutputStyle(color: false, unicode: true, width: 80)).render(Report(command: "help", blocks: details))
+        if plain.hasSuffix("\n") { plain.removeLast() }
         var fields: [(String, JSON)] = [
             ("topic", .string(spec.name)), ("usage", .string(spec.usage)),
-            ("summary", .string(spec.summary)), ("details", .string(spec.details)),
+            ("summary", .string(spec.summary)), ("details", .string(plain)),
+            ("detail_items", .array(spec.details.map(\.json))),
         ]
         // task and optim are settings too.
         if let key = Settings.keys.first(where: { $0.name == spec.name }) {
@@ -46,6 +53,16 @@ extension Commands {
             fields.append(("accepts", .string(key.accepts)))
         }
         return Report(command: "help", blocks: blocks, fields: fields)
+    }
+
+    /// A command's longer help as blocks: paragraphs wrap flush left, rows align.
+    static func detailBlocks(_ details: [HelpItem]) -> [Block] {
+        details.map { item in
+            switch item {
+            case .paragraph(let text): .prose(text)
+            case .rows(let rows): .definitions(rows)
+            }
+        }
     }
 
     static func overview() -> Report {
@@ -87,11 +104,21 @@ extension Commands {
     static let quit = CommandSpec(
         name: "quit", aliases: ["exit"], usage: "quit",
         summary: "leave gradlab (Ctrl-D does the same)",
-        details: ""
+        details: []
     ) { _, call throws(ShellError) in
         try noArguments(call)
         var report = Report(command: "quit")
         report.quits = true
         return report
+    }
+}
+
+extension HelpItem {
+    /// {"paragraph": TEXT} or {"rows": [{"term": …, "meaning": …}, …]}.
+    var json: JSON {
+        switch self {
+        case .paragraph(let text): .object([("paragraph", .string(text))])
+        case .rows(let rows): .object([("rows", .array(rows.map { .object([("term", .string($0.term)), ("meaning", .string($0.meaning))]) }))])
+        }
     }
 }

@@ -17,13 +17,14 @@ extension Commands {
     static let check = CommandSpec(
         name: "check", usage: "check EXPR",
         summary: "evaluate a claim or quantity on the current settings and last results",
-        details: """
-        Evaluates EXPR against the settings and what the last bptt, train and grad
-        measured, and shows the numbers it used. Nothing is run and nothing changes.
-          check delta[0] > 1e6           needs a bptt first
-          check final_loss < 0.0833 and not diverged
-        help expressions lists every name, and which command gives it.
-        """
+        details: [
+            .paragraph("Evaluates EXPR against the settings and what the last bptt, train and grad measured, and shows the numbers it used. Nothing is run and nothing changes."),
+            .rows([
+                ("check delta[0] > 1e6", "needs a bptt first"),
+                ("check final_loss < 0.0833 and not diverged", ""),
+            ]),
+            .paragraph("help expressions lists every name, and which command gives it."),
+        ]
     ) { session, call throws(ShellError) in
         guard !call.rest.isEmpty else { throw ShellError("check needs an expression, like check delta[0] > delta[T]") }
         let expression = try Expression(call.rest)
@@ -35,18 +36,15 @@ extension Commands {
     static let predict = CommandSpec(
         name: "predict", usage: "predict [for KEY in RANGE [and KEY in RANGE]:] CLAIM [when KEY=VALUE…]",
         summary: "state a claim; gradlab runs the experiment and judges it",
-        details: """
-        Runs what the claim needs (bptt for loss, delta[t], jac[t]; train for
-        final_loss, diverged…; grad for raw_norm, cosine) on a copy of your session with
-        the when-settings, and says whether the claim held, with the numbers. Your own
-        settings and results stay.
-          predict delta[0] > 1e6 when rho=1.3 T=60 act=linear
-          predict for rho in 0.5..0.99:50: delta[0] < delta[T] when act=linear
-          predict for lr in 0.01..2:20: not diverged when clip=norm:1 task=adding T=20
-        With for … in …, the claim is tested at every point of the grid (a range a..b:N,
-        a..b:N:log or a list a,b,c, as in sweep; at most two keys); where it fails, the
-        first counterexamples are listed. notebook lists every prediction.
-        """
+        details: [
+            .paragraph("Runs what the claim needs (bptt for loss, delta[t], jac[t]; train for final_loss, diverged…; grad for raw_norm, cosine) on a copy of your session with the when-settings, and says whether the claim held, with the numbers. Your own settings and results stay."),
+            .rows([
+                ("predict delta[0] > 1e6 when rho=1.3 T=60 act=linear", ""),
+                ("predict for rho in 0.5..0.99:50: delta[0] < delta[T] when act=linear", ""),
+                ("predict for lr in 0.01..2:20: not diverged when clip=norm:1 task=adding T=20", ""),
+            ]),
+            .paragraph("With for … in …, the claim is tested at every point of the grid (a range a..b:N, a..b:N:log or a list a,b,c, as in sweep; at most two keys); where it fails, the first counterexamples are listed. notebook lists every prediction."),
+        ]
     ) { session, call throws(ShellError) in
         var text = call.rest
         var whenWords: [String] = []
@@ -79,7 +77,7 @@ extension Commands {
     static let notebook = CommandSpec(
         name: "notebook", usage: "notebook",
         summary: "every prediction of this session, with its verdict",
-        details: "Lists each predict of the session in order: the claim, its conditions, the verdict and the numbers."
+        details: [.paragraph("Lists each predict of the session in order: the claim, its conditions, the verdict and the numbers.")]
     ) { session, call throws(ShellError) in
         try noArguments(call)
         return Report(command: "notebook", Notebook(entries: session.notebook))

@@ -7,13 +7,13 @@ public struct CommandSpec: Sendable {
     /// The synopsis, e.g. "set KEY=VALUE…".
     public let usage: String
     public let summary: String
-    /// Longer help: what it shows, its arguments, examples.
-    public let details: String
+    /// Longer help: what it shows, its arguments, examples; wrapped to the terminal's width when shown.
+    public let details: [HelpItem]
     /// Words that may follow the verb (completion candidates).
     let argumentWords: @Sendable () -> [String]
     let run: @Sendable (inout Session, CommandCall) throws(ShellError) -> Report
 
-    init(name: String, aliases: [String] = [], usage: String, summary: String, details: String,
+    init(name: String, aliases: [String] = [], usage: String, summary: String, details: [HelpItem],
          argumentWords: @escaping @Sendable () -> [String] = { [] },
          run: @escaping @Sendable (inout Session, CommandCall) throws(ShellError) -> Report) {
         self.name = name
@@ -24,6 +24,16 @@ public struct CommandSpec: Sendable {
         self.argumentWords = argumentWords
         self.run = run
     }
+}
+
+/// A piece of a command's longer help, written without line breaks: `help` wraps it to the
+/// terminal's width.
+public enum HelpItem: Sendable {
+    /// One paragraph (it may end mid-sentence, when rows continue it).
+    case paragraph(String)
+    /// Terms and their meanings, aligned: "norm τ" and what it does, or an example command and
+    /// what it shows. An example whose meaning is "" stands alone.
+    case rows([(term: String, meaning: String)])
 }
 
 public enum Commands {

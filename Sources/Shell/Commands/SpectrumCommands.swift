@@ -7,14 +7,9 @@ extension Commands {
     static let eig = CommandSpec(
         name: "eig", usage: "eig",
         summary: "eigenvalues, spectral radius ρ(W) and singular values of W",
-        details: """
-        Lists the eigenvalues of W, largest modulus first (complex ones come in
-        conjugate pairs), ρ(W) = max |λ|, and the singular values σ (σ_max = ‖W‖₂).
-        Always ρ(W) ≤ σ_max(W), with equality when W is normal (e.g. symmetric or
-        orthogonal). With a gap, ‖Wᵏ‖₂ can exceed ρᵏ for a while: when σ_max > 1 > ρ,
-        an error can grow for some steps before it decays. Computed with LAPACK (dgeev,
-        dgesdd).
-        """
+        details: [
+            .paragraph("Lists the eigenvalues of W, largest modulus first (complex ones come in conjugate pairs), ρ(W) = max |λ|, and the singular values σ (σ_max = ‖W‖₂). Always ρ(W) ≤ σ_max(W), with equality when W is normal (e.g. symmetric or orthogonal). With a gap, ‖Wᵏ‖₂ can exceed ρᵏ for a while: when σ_max > 1 > ρ, an error can grow for some steps before it decays. Computed with LAPACK (dgeev, dgesdd)."),
+        ]
     ) { session, call throws(ShellError) in
         try noArguments(call)
         let w = try session.model().W
@@ -24,13 +19,13 @@ extension Commands {
     static let power = CommandSpec(
         name: "power", usage: "power K",
         summary: "‖Wᵏ‖₂ for k = 1…K next to ρ(W)ᵏ",
-        details: """
-        The norm of the k-th power of W is what multiplies an error sent k steps back
-        through a linear RNN. It grows or shrinks like ρ(W)ᵏ in the long run (Gelfand:
-        ‖Wᵏ‖^(1/k) → ρ), but a non-normal W can grow far beyond ρᵏ first.
-          power 40       ‖Wᵏ‖₂ for k = 1…40
-        K runs from \(Limits.powers.lowerBound) to \(Limits.powers.upperBound), and K·n³ may be at most \(NumberFormat.short(Limits.cubicWork)).
-        """
+        details: [
+            .paragraph("The norm of the k-th power of W is what multiplies an error sent k steps back through a linear RNN. It grows or shrinks like ρ(W)ᵏ in the long run (Gelfand: ‖Wᵏ‖^(1/k) → ρ), but a non-normal W can grow far beyond ρᵏ first."),
+            .rows([
+                ("power 40", "‖Wᵏ‖₂ for k = 1…40"),
+            ]),
+            .paragraph("K runs from \(Limits.powers.lowerBound) to \(Limits.powers.upperBound), and K·n³ may be at most \(NumberFormat.short(Limits.cubicWork))."),
+        ]
     ) { session, call throws(ShellError) in
         guard call.words.count == 1 else { throw ShellError("power needs one whole number K, like power 40") }
         let K = try Literal.integer(call.words[0], for: "K")

@@ -57,20 +57,16 @@ extension Commands {
     static let sweep = CommandSpec(
         name: "sweep", usage: "sweep KEY=RANGE [KEY=RANGE] [metric=NAME] [KEY=VALUE…]",
         summary: "measure a quantity over one or two swept settings",
-        details: """
-        RANGE is a..b:N (N evenly spaced values), a..b:N:log (spaced evenly in log), or
-        a list a,b,c (clip=none,norm:1 and act=tanh,linear are lists too). One key gives
-        a table and a curve, two keys a map. Other KEY=VALUE words hold for every point;
-        your settings stay as they are.
-          sweep rho=0.8..1.4:25 T=10..200:20 metric=delta0
-          sweep lr=0.01..3:20:log clip=none,norm:1 metric=final_loss
-        Metrics (the default is final_loss when a training key is swept, delta0
-        otherwise):
-        \(SweepMetric.allCases.map { "  \($0.rawValue): \($0.summary)"
-                                        }.joined(separator: "\n"))
-        Points run on every core; the numbers do not depend on how many. Ctrl-C stops
-        it.
-        """,
+        details: [
+            .paragraph("RANGE is a..b:N (N evenly spaced values), a..b:N:log (spaced evenly in log), or a list a,b,c (clip=none,norm:1 and act=tanh,linear are lists too). One key gives a table and a curve, two keys a map. Other KEY=VALUE words hold for every point; your settings stay as they are."),
+            .rows([
+                ("sweep rho=0.8..1.4:25 T=10..200:20 metric=delta0", ""),
+                ("sweep lr=0.01..3:20:log clip=none,norm:1 metric=final_loss", ""),
+            ]),
+            .paragraph("Metrics (the default is final_loss when a training key is swept, delta0 otherwise):"),
+            .rows(SweepMetric.allCases.map { ($0.rawValue, $0.summary) }),
+            .paragraph("Points run on every core; the numbers do not depend on how many. Ctrl-C stops it."),
+        ],
         argumentWords: { Settings.keyNames.map { $0 + "=" } + ["clip=", "metric="] }
     ) { session, call throws(ShellError) in
         var axes: [SweepAxis] = []

@@ -7,22 +7,19 @@ extension Commands {
     static let task = CommandSpec(
         name: "task", usage: "task [NAME] [KEY=VALUE…]",
         summary: "choose what train learns (regress, adding, order, memory)",
-        details: """
-        task            the current task
-        task NAME       the same as set task=NAME (other KEY=VALUE settings may follow:
-                        task adding T=100)
-        Tasks:
-          regress   the one fixed sequence bptt shows: N(0,1) inputs, one N(0,1) target
-          adding    two channels, a value in [0,1) and a marker; two steps are marked,
-                    one in each half; the target is the SUM of the two marked values
-                    (Hochreiter & Schmidhuber 1997, Pascanu et al. 2013). Predicting 1
-                    always gives loss 1/12 ≈ 0.0833.
-          order     symbols a–d with two relevant ones, X or Y, near 10% and 50% of the
-                    sequence; the class is their order XX, XY, YX, YY (cross-entropy;
-                    guessing gives ln 4)
-          memory    output the first input (from U[−1,1]) after T steps of zeros
-                    (guessing 0: 1/6)
-        """,
+        details: [
+            .rows([
+                ("task", "the current task"),
+                ("task NAME", "the same as set task=NAME (other KEY=VALUE settings may follow: task adding T=100)"),
+            ]),
+            .paragraph("Tasks:"),
+            .rows([
+                ("regress", "the one fixed sequence bptt shows: N(0,1) inputs, one N(0,1) target"),
+                ("adding", "two channels, a value in [0,1) and a marker; two steps are marked, one in each half; the target is the SUM of the two marked values (Hochreiter & Schmidhuber 1997, Pascanu et al. 2013). Predicting 1 always gives loss 1/12 ≈ 0.0833."),
+                ("order", "symbols a–d with two relevant ones, X or Y, near 10% and 50% of the sequence; the class is their order XX, XY, YX, YY (cross-entropy; guessing gives ln 4)"),
+                ("memory", "output the first input (from U[−1,1]) after T steps of zeros (guessing 0: 1/6)"),
+            ]),
+        ],
         argumentWords: { TaskKind.allCases.map(\.rawValue) }
     ) { session, call throws(ShellError) in
         var words = call.words
@@ -34,15 +31,14 @@ extension Commands {
     static let optim = CommandSpec(
         name: "optim", usage: "optim [NAME] [lr=…] [momentum=…]",
         summary: "choose the optimizer train uses (sgd, adagrad, adam)",
-        details: """
-        optim sgd lr=0.1 momentum=0.9   θ ← θ − lr·v, v ← μv + g (PyTorch's SGD)
-        optim adagrad lr=0.1            θ ← θ − lr·g/√(Σg² + 1e-8) (as in min-char-rnn)
-        optim adam lr=0.001             Kingma & Ba with bias correction, β₁ 0.9, β₂
-                                        0.999, ε 1e-8
-        The same as set optim=NAME lr=…, except that without lr= it also sets the
-        optimizer's customary rate (0.1 for sgd and adagrad, 0.001 for adam). optim
-        alone shows the choice.
-        """,
+        details: [
+            .rows([
+                ("optim sgd lr=0.1 momentum=0.9", "θ ← θ − lr·v, v ← μv + g (PyTorch's SGD)"),
+                ("optim adagrad lr=0.1", "θ ← θ − lr·g/√(Σg² + 1e-8) (as in min-char-rnn)"),
+                ("optim adam lr=0.001", "Kingma & Ba with bias correction, β₁ 0.9, β₂ 0.999, ε 1e-8"),
+            ]),
+            .paragraph("The same as set optim=NAME lr=…, except that without lr= it also sets the optimizer's customary rate (0.1 for sgd and adagrad, 0.001 for adam). optim alone shows the choice."),
+        ],
         argumentWords: { OptimizerKind.allCases.map(\.rawValue) }
     ) { session, call throws(ShellError) in
         var words = call.words
@@ -60,20 +56,18 @@ extension Commands {
     static let train = CommandSpec(
         name: "train", usage: "train [KEY=VALUE…] [clip=RULE]",
         summary: "train on the task; watch the loss and the gradient norm",
-        details: """
-        Trains the RNN the settings describe on the current task with mini-batches,
-        recording for every step the loss, the gradient norm before and after clipping,
-        and whether it was clipped. KEY=VALUE (lr, steps, batch, optim, momentum,
-        nonfinite, or any other setting) and clip=RULE (none, norm:1, value:0.5, …)
-        apply to this run only; your settings stay as they are.
-          nonfinite=stop       stop at the first NaN or Inf step: "diverged at step k"
-                               (default)
-          nonfinite=skip[:N]   skip such updates (optax apply_if_finite); give up after
-                               N in a row
-          nonfinite=propagate  let NaN into the weights and carry on
-        Ctrl-C stops it and shows what was computed. Example: task adding T=100; train
-        lr=1 clip=norm:1
-        """,
+        details: [
+            .paragraph("Trains the RNN the settings describe on the current task with mini-batches, recording for every step the loss, the gradient norm before and after clipping, and whether it was clipped. KEY=VALUE (lr, steps, batch, optim, momentum, nonfinite, or any other setting) and clip=RULE (none, norm:1, value:0.5, …) apply to this run only; your settings stay as they are."),
+            .rows([
+                ("nonfinite=stop", "stop at the first NaN or Inf step: \"diverged at step k\" (default)"),
+                ("nonfinite=skip[:N]", "skip such updates (optax apply_if_finite); give up after N in a row"),
+                ("nonfinite=propagate", "let NaN into the weights and carry on"),
+            ]),
+            .paragraph("Ctrl-C stops it and shows what was computed. Example:"),
+            .rows([
+                ("task adding T=100; train lr=1 clip=norm:1", ""),
+            ]),
+        ],
         argumentWords: { Settings.keyNames.map { $0 + "=" } + ["clip="] }
     ) { session, call throws(ShellError) in
         let (settings, clip) = try runSettings(session, call.words)
@@ -89,14 +83,14 @@ extension Commands {
     static let compare = CommandSpec(
         name: "compare", usage: "compare clip=RULE,RULE… [KEY=VALUE…]",
         summary: "train once per clipping rule from the same weights and batches",
-        details: """
-        Runs train for each rule with the same initial weights and the same batches, one
-        row each: final loss, where it diverged, the largest gradient norm, how often it
-        clipped.
-          compare clip=none,norm:1,value:0.1 lr=1
-          task adding T=100; compare clip=none,norm:1 lr=1 steps=300
-        Runs use every core; their numbers do not depend on how many.
-        """,
+        details: [
+            .paragraph("Runs train for each rule with the same initial weights and the same batches, one row each: final loss, where it diverged, the largest gradient norm, how often it clipped."),
+            .rows([
+                ("compare clip=none,norm:1,value:0.1 lr=1", ""),
+                ("task adding T=100; compare clip=none,norm:1 lr=1 steps=300", ""),
+            ]),
+            .paragraph("Runs use every core; their numbers do not depend on how many."),
+        ],
         argumentWords: { ["clip="] + Settings.keyNames.map { $0 + "=" } }
     ) { session, call throws(ShellError) in
         guard let clipWord = call.words.first(where: { $0.hasPrefix("clip=") }) else {
@@ -129,11 +123,9 @@ extension Commands {
     static let suggest = CommandSpec(
         name: "suggest", usage: "suggest [KEY=VALUE…]",
         summary: "suggest a clipping threshold from a warm-up run (Pascanu et al.)",
-        details: """
-        Trains without clipping for a warm-up (at most 100 steps, or steps=N) and
-        averages the gradient norm; Pascanu, Mikolov & Bengio (2013) found thresholds
-        from half to ten times that average to work. Settings stay as they are.
-        """,
+        details: [
+            .paragraph("Trains without clipping for a warm-up (at most 100 steps, or steps=N) and averages the gradient norm; Pascanu, Mikolov & Bengio (2013) found thresholds from half to ten times that average to work. Settings stay as they are."),
+        ],
         argumentWords: { Settings.keyNames.map { $0 + "=" } }
     ) { session, call throws(ShellError) in
         var words = call.words

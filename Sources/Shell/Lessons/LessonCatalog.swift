@@ -15,6 +15,11 @@ public struct LessonCatalog: Sendable {
 
     public var all: [Lesson] { builtIn + loaded }
 
+    /// The built-in lessons' ids, each with its file: ids a loaded lesson may not take.
+    public var builtInIDs: [String: String] {
+        Dictionary(builtIn.map { ($0.id, $0.path) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The lesson's number in `lessons`, from 1.
     public func number(of id: String) -> Int? { all.firstIndex { $0.id == id }.map { $0 + 1 } }
 
@@ -37,16 +42,36 @@ public struct LessonCatalog: Sendable {
         throw ShellError("there is no lesson '\(word)'\(Suggest.didYouMean(word, among: lessons.map(\.id), otherwise: "type lessons for the list"))")
     }
 
-    /// Adds or replaces loaded lessons (a built-in lesson's id cannot be taken).
-    mutating func add(_ lessons: [Lesson]) throws(ShellError) {
+    /// Adds loaded lessons, or replaces the versions of the same files loaded before. A lesson
+    /// may not take a built-in lesson's id, nor the id of a lesson loaded from another file that
+    /// still has it (the two would replace each other); a lesson of a file that is gone, or whose
+    /// id has changed since, is replaced. Returns what was replaced that way, to say so.
+    mutating func add(_ lessons: [Lesson]) throws(ShellError) -> [Lesson] {
         for lesson in lessons {
-            if builtIn.contains(where: { $0.id == lesson.id }) {
-                throw ShellError("\(lesson.path) has the id '\(lesson.id)' of a built-in lesson; give it another id")
+            if let path = builtInIDs[lesson.id] {
+                throw ShellError("\(lesson.path):\(lesson.idPosition): \(LessonCheck.builtInTaken(lesson.id, by: path))")
+            }
+            if let other = loaded.first(where: { $0.id == lesson.id }), LessonCheck.canonical(other.path) != LessonCheck.canonical(lesson.path),
+               LessonLoader.load(path: other.path).lesson?.id == lesson.id {
+                throw ShellError("\(lesson.path):\(lesson.idPosition): \(LessonCheck.sameID(lesson.id, as: other.path))")
             }
         }
+        var replaced: [Lesson] = []
         for lesson in lessons {
-            if let index = loaded.firstIndex(where: { $0.id == lesson.id }) { loaded[index] = lesson } else { loaded.append(lesson) }
+            if let index = loaded.firstIndex(where: { $0.id == lesson.id }) {
+                if LessonCheck.canonical(loaded[index].path) != LessonCheck.canonical(lesson.path) { replaced.append(loaded[index]) }
+                loaded[index] = lesson
+            } else {
+                loaded.append(lesson)
+            }
         }
+        return replaced
+    }
+
+    /// The built-in lessons' ids, each with its file, for lint and verify (empty when the
+    /// built-in lessons are not found).
+    public static func builtInIDs(environment: [String: String] = ProcessInfo.processInfo.environment) -> [String: String] {
+        builtIns(environment: environment).0.builtInIDs
     }
 
     /// The folder of the built-in lessons: `$GRADLAB_LESSONS`, else a `Lessons` folder holding

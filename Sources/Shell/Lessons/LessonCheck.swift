@@ -9,34 +9,64 @@ import Simulator
 public enum LessonCheck {
     /// The lessons at a path (a `.toml` file, or every `.toml` file of a folder, by name), each
     /// loaded and linted; a lesson with any problem is left out and its problems returned.
-    public static func load(_ path: String, linting: Bool = true) -> (lessons: [Lesson], problems: [LessonProblem]) {
+    /// `builtIn` holds the built-in lessons' ids (with their files): another file may not take one.
+    public static func load(_ path: String, linting: Bool = true, builtIn: [String: String] = [:]) -> (lessons: [Lesson], problems: [LessonProblem]) {
         var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue { return loadFolder(path, linting: linting) }
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue { return loadFolder(path, linting: linting, builtIn: builtIn) }
         let (lesson, problems) = LessonLoader.load(path: path)
         guard let lesson else { return ([], problems) }
-        let all = (problems + (linting ? lint(lesson) : [])).sorted { ($0.position, $0.message) < ($1.position, $1.message) }
+        var found = problems
+        if linting {
+            found += lint(lesson)
+            if let taken = builtIn[lesson.id], canonical(taken) != canonical(lesson.path) {
+                found.append(LessonProblem(path: lesson.path, position: lesson.idPosition, message: builtInTaken(lesson.id, by: taken)))
+            }
+        }
+        let all = found.sorted { ($0.position, $0.message) < ($1.position, $1.message) }
         return all.isEmpty ? ([lesson], []) : ([], all)
     }
 
-    static func loadFolder(_ folder: String, linting: Bool = true) -> (lessons: [Lesson], problems: [LessonProblem]) {
+    /// The problem of a lesson whose id is a built-in lesson's.
+    static func builtInTaken(_ id: String, by path: String) -> String {
+        "id '\(id)' is the id of the built-in lesson \((path as NSString).lastPathComponent), so load refuses this lesson; give it an id of its own, like my-\(id)"
+    }
+
+    /// The problem of a second lesson with the id of one read before it.
+    static func sameID(_ id: String, as path: String) -> String {
+        "id '\(id)' is also the id of \(path); two lessons cannot share an id (the one loaded later would replace the other), so give each its own"
+    }
+
+    /// A path written one way only, to tell whether two paths name the same file.
+    static func canonical(_ path: String) -> String {
+        URL(fileURLWithPath: (path as NSString).expandingTildeInPath).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+
+    static func loadFolder(_ folder: String, linting: Bool = true, builtIn: [String: String] = [:]) -> (lessons: [Lesson], problems: [LessonProblem]) {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".toml") }.sorted()
         guard !names.isEmpty else {
             return ([], [LessonProblem(path: folder, position: .init(line: 1, column: 1), message: "there are no .toml lesson files in \(folder)")])
         }
         // The files are read and parsed on every core (a tenth of start-up each on one), then taken in order.
-        let loaded = parallelMap(names.count) { load((folder as NSString).appendingPathComponent(names[$0]), linting: linting) }
+        let loaded = parallelMap(names.count) { load((folder as NSString).appendingPathComponent(names[$0]), linting: linting, builtIn: builtIn) }
         var lessons: [Lesson] = [], problems: [LessonProblem] = []
         for (found, wrong) in loaded {
-            for lesson in found {
-                if let other = lessons.first(where: { $0.id == lesson.id }) {
-                    problems.append(LessonProblem(path: lesson.path, position: .init(line: 1, column: 1), message: "the id '\(lesson.id)' is also the id of \(other.path); give each lesson its own"))
-                } else {
-                    lessons.append(lesson)
-                }
-            }
             problems += wrong
+            problems += unique(found, among: &lessons)
         }
         return (lessons, problems)
+    }
+
+    /// Adds to `lessons` those of `found` whose id is not taken there yet; a problem for each other.
+    public static func unique(_ found: [Lesson], among lessons: inout [Lesson]) -> [LessonProblem] {
+        var problems: [LessonProblem] = []
+        for lesson in found {
+            if let other = lessons.first(where: { $0.id == lesson.id }) {
+                problems.append(LessonProblem(path: lesson.path, position: lesson.idPosition, message: sameID(lesson.id, as: other.path)))
+            } else {
+                lessons.append(lesson)
+            }
+        }
+        return problems
     }
 
     /// Words teachers reach for, and the names expressions have for them.
@@ -98,19 +128,21 @@ public enum LessonCheck {
                     problem(step.position(of: key), "\(key) = '\(text)' does not parse: \(error.message)")
                 }
             }
+            /// Each command line, reported where it is written.
             func commands(_ lines: [String], key: String) {
-                if lines.isEmpty { problem(step.position(of: key), "\(key) has no commands") }
-                for line in lines {
+                if lines.isEmpty { problem(step.position(of: key), "\(key) has no commands; write the commands, one per line") }
+                for (number, line) in lines.enumerated() {
+                    let at = step.position(of: key, line: number)
                     do throws(ShellError) {
                         for call in try LineSplitter.split(line) {
                             if Commands.find(call.verb) == nil {
-                                problem(step.position(of: key), "\(key) runs '\(call.verb)', which is not a command\(Suggest.didYouMean(call.verb, among: Commands.verbs))")
+                                problem(at, "\(key) runs '\(call.verb)', which is not a command\(Suggest.didYouMean(call.verb, among: Commands.verbs, otherwise: "FORMAT.md lists the commands a lesson may run"))")
                             } else if LessonRunner.forbiddenInLessons.contains(call.verb) {
-                                problem(step.position(of: key), "\(key) runs \(call.verb); a lesson may only run simulator commands")
+                                problem(at, "\(key) runs \(call.verb); a lesson may only run simulator commands, so remove it")
                             }
                         }
                     } catch {
-                        problem(step.position(of: key), "\(key) line '\(line)' does not parse: \(error.message)")
+                        problem(at, "\(key) line '\(line)' does not parse: \(error.message)")
                     }
                 }
             }
@@ -160,12 +192,13 @@ public enum LessonCheck {
     /// Runs every step as a learner would: a task's setup must not already complete it and its
     /// solution must; a question's answer must be accepted; a prediction's experiment must run and
     /// give an outcome. Then every step once more, reached by goto (its state rebuilt from the
-    /// setups and the steps before it). Returns what failed, by step.
+    /// setups and the steps before it). Returns what failed, by step, each at the key (or the
+    /// command line) it is about.
     public static func verify(_ lesson: Lesson, runtime: Runtime = Runtime()) -> [LessonProblem] {
         var failures: [LessonProblem] = []
-        func fail(_ index: Int, _ message: String) {
+        func fail(_ index: Int, at position: SourcePosition? = nil, _ message: String) {
             let step = lesson.steps[index]
-            failures.append(LessonProblem(path: lesson.path, position: step.position, message: "step \(index + 1) (\(step.id)): \(message)"))
+            failures.append(LessonProblem(path: lesson.path, position: position ?? step.position, message: "step \(index + 1) (\(step.id)): \(message)"))
         }
         var session = Session()
         session.runtime = runtime
@@ -174,7 +207,7 @@ public enum LessonCheck {
         }
         while let state = session.lesson {
             let index = state.index
-            if let failure = complete(lesson.steps[index], in: &session) { fail(index, failure) }
+            if let failure = complete(lesson.steps[index], in: &session) { fail(index, at: failure.at, failure.message) }
             if session.lesson?.index == index {  // go on with the next step, from its own state
                 if index + 1 < lesson.steps.count { _ = try? LessonRunner.enter(index + 1, jump: true, in: &session) } else { session.lesson = nil }
             }
@@ -190,60 +223,83 @@ public enum LessonCheck {
                 fail(index, "reached by goto: \(error.message)")
                 continue
             }
-            if let failure = complete(lesson.steps[index], in: &jumped) { fail(index, "reached by goto (or back, or a resume after the file changed): " + failure) }
+            if let failure = complete(lesson.steps[index], in: &jumped) {
+                fail(index, at: failure.at, "reached by goto (or back, or a resume after the file changed): " + failure.message)
+            }
         }
         return failures
     }
 
-    /// Completes the current step the way its file says (solution, answer, a prediction); a
-    /// sentence for the teacher when that does not work.
-    static func complete(_ step: Step, in session: inout Session) -> String? {
+    /// Completes the current step the way its file says (solution, answer, a prediction); when
+    /// that does not work, a sentence for the teacher and the place in the file it is about.
+    static func complete(_ step: Step, in session: inout Session) -> (at: SourcePosition, message: String)? {
         let index = session.lesson?.index
         func values(_ expression: String) -> String {
             var used: [(String, ExpressionValue)] = []
             _ = try? Expression(expression).evaluate(in: SessionNames(session), used: &used)
             return used.isEmpty ? "" : " (\(Commands.usedText(used)))"
         }
+        /// The first of `lines` that fails, run one at a time: where it is written, and why.
+        func failing(_ lines: [String], key: String, in session: inout Session) -> (at: SourcePosition, message: String)? {
+            for (number, line) in lines.enumerated() {
+                do throws(ShellError) { _ = try LessonRunner.runLines([line], in: &session) } catch {
+                    return (step.position(of: key, line: number), "\(key) line '\(line)' fails: \(error.message)")
+                }
+            }
+            return nil
+        }
+        var key = "text"
         do throws(ShellError) {
             switch step.kind {
             case .prose:
                 _ = try LessonRunner.next(in: &session)
             case .task(let done, let solution):
                 if (try? LessonRunner.holds(done, in: &session)) == true {
-                    return "done already holds before the learner does anything: \(done)\(values(done)); give the step a setup where it does not"
+                    return (step.position(of: "done"), "done already holds before the learner does anything: \(done)\(values(done)); give the step a setup where it does not")
                 }
-                _ = try LessonRunner.runLines(solution, in: &session)
+                if let failure = failing(solution, key: "solution", in: &session) { return failure }
                 guard (try? LessonRunner.holds(done, in: &session)) == true else {
-                    return "after the solution (\(solution.joined(separator: "; "))), done is still false: \(done)\(values(done))"
+                    return (step.position(of: "solution"), "after the solution (\(solution.joined(separator: "; "))), done is still false: \(done)\(values(done)); "
+                            + "change the solution or done so that the solution completes the task")
                 }
                 _ = LessonRunner.afterCommand(in: &session)
             case .question(let question):
                 let answer: String
                 switch question.answer {
-                case .number(let expression, _): answer = NumberFormat.full(try LessonRunner.expectedAnswer(expression, in: &session))
+                case .number(let expression, _):
+                    key = "answer"
+                    answer = NumberFormat.full(try LessonRunner.expectedAnswer(expression, in: &session))
                 case .choice(_, let correct): answer = LessonRunner.letter(correct)
-                case .expression(_, let example): answer = example
+                case .expression(_, let example):
+                    key = "example"
+                    answer = example
                 }
                 _ = try LessonRunner.answer(answer, in: &session)
                 if session.lesson?.index == index {
                     if case .expression(let accept, let example) = question.answer {
-                        return "its example \(example) is not accepted by accept = '\(accept)'"
+                        return (step.position(of: "example"), "its example \(example) is not accepted by accept = '\(accept)'; change example or accept")
                     }
-                    return "its own answer \(answer) was not accepted"
+                    return (step.position(of: "answer"), "its own answer \(answer) was not accepted; check answer and its tolerance")
                 }
             case .prediction(let prediction):
                 let guess: String
                 if case .choice = prediction.outcome { guess = "a" } else { guess = "1" }
+                let before = session
                 do throws(ShellError) { _ = try LessonRunner.answer(guess, in: &session) } catch {
-                    if case .choice(_, let outcomes) = prediction.outcome {
-                        return "after the run (\(prediction.run.joined(separator: "; "))) none of the outcomes holds"
-                            + "\(values(outcomes.joined(separator: " or "))); make the last outcome \"true\" if nothing else must match"
+                    // Which line of the experiment failed, if one did: run it again, line by line.
+                    var probe = before
+                    if let failure = failing(prediction.run, key: "run", in: &probe) { return failure }
+                    switch prediction.outcome {
+                    case .choice(_, let outcomes):
+                        return (step.position(of: "outcomes"), "after the run (\(prediction.run.joined(separator: "; "))) none of the outcomes holds"
+                                + "\(values(outcomes.joined(separator: " or "))); make the last outcome \"true\" if nothing else must match")
+                    case .number:
+                        return (step.position(of: "observe"), "observe cannot be worked out after the run (\(prediction.run.joined(separator: "; "))): \(error.message)")
                     }
-                    throw error
                 }
             }
         } catch {
-            return error.message
+            return (step.position(of: key), error.message)
         }
         return nil
     }

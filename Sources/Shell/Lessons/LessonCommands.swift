@@ -10,11 +10,9 @@ extension Commands {
     static let lessons = CommandSpec(
         name: "lessons", usage: "lessons",
         summary: "the lessons, with your progress in each",
-        details: """
-        Lists the built-in lessons, then those loaded with load, numbered for lesson N.
-        ✓ marks a finished lesson; "step 3/12" one you are part-way through (with the
-        furthest step you reached, when you went back).
-        """
+        details: [
+            .paragraph("Lists the built-in lessons, then those loaded with load, numbered for lesson N. ✓ marks a finished lesson; \"step 3/12\" one you are part-way through (with the furthest step you reached, when you went back)."),
+        ]
     ) { session, call throws(ShellError) in
         try noArguments(call)
         let all = session.catalog.all
@@ -50,13 +48,13 @@ extension Commands {
     static let lesson = CommandSpec(
         name: "lesson", usage: "lesson N|ID",
         summary: "start a lesson, or resume it where you left off",
-        details: """
-        lesson 2              the second lesson of lessons (or lesson spectral-radius)
-        lesson                back to the lesson you were last in
-        Inside a lesson every command still works. Moving around: next, back, goto N,
-        restart, where, leave. Help at a step: hint, skip. Questions: type the answer.
-        Your progress is saved after every command and kept when you leave or quit.
-        """,
+        details: [
+            .rows([
+                ("lesson 2", "the second lesson of lessons (or lesson spectral-radius)"),
+                ("lesson", "back to the lesson you were last in"),
+            ]),
+            .paragraph("Inside a lesson every command still works. Moving around: next, back, goto N, restart, where, leave. Help at a step: hint, skip. Questions: type the answer. Your progress is saved after every command and kept when you leave or quit."),
+        ],
         argumentWords: { [] }
     ) { session, call throws(ShellError) in
         guard call.words.count <= 1 else { throw ShellError("lesson takes one number or id, like lesson 2") }
@@ -115,7 +113,7 @@ extension Commands {
 
     static func stepCommand(_ name: String, _ usage: String, _ summary: String, _ details: String, takes: Bool = false,
                             _ run: @escaping @Sendable (inout Session, CommandCall) throws(ShellError) -> [Block]) -> CommandSpec {
-        CommandSpec(name: name, usage: usage, summary: summary, details: details) { session, call throws(ShellError) in
+        CommandSpec(name: name, usage: usage, summary: summary, details: [.paragraph(details)]) { session, call throws(ShellError) in
             if !takes { try noArguments(call) }
             return lessonReport(try run(&session, call), session)
         }
@@ -136,41 +134,60 @@ extension Commands {
     static let load = CommandSpec(
         name: "load", usage: "load PATH",
         summary: "load a lesson file, or a folder of them",
-        details: """
-        Loads a lesson written in the format of Lessons/FORMAT.md (a .toml file), or every
-        .toml file of a folder, after checking it as gradlab lint does. Loading a changed
-        file again replaces the old version. lessons then lists it.
-        """
+        details: [
+            .paragraph("Loads a lesson written in the format of Lessons/FORMAT.md (a .toml file), or every .toml file of a folder, after checking it as gradlab lint does. Loading a changed file again replaces the old version; if you are in that lesson, you go on in the new version at the same step (by its id), rebuilt from the file. lessons then lists it."),
+        ]
     ) { session, call throws(ShellError) in
         guard !call.rest.isEmpty else { throw ShellError("load needs a path, like load my-lesson.toml") }
         let path = (call.rest.hasPrefix("\"") && call.rest.hasSuffix("\"") && call.rest.count > 1) ? String(call.rest.dropFirst().dropLast()) : call.rest
         let expanded = (path as NSString).expandingTildeInPath
-        let (found, problems) = LessonCheck.load(expanded)
+        let (found, problems) = LessonCheck.load(expanded, builtIn: session.catalog.builtInIDs)
         if let first = problems.first {
             let more = problems.count > 1 ? " (and \(problems.count - 1) more problem\(problems.count == 2 ? "" : "s"); gradlab lint \(path) lists them all)" : ""
             throw ShellError("cannot load \(path): \(first)\(more)")
         }
-        try session.catalog.add(found)
+        let replaced: [Lesson]
+        do throws(ShellError) { replaced = try session.catalog.add(found) } catch { throw ShellError("cannot load \(path): \(error.message)") }
         // Remembered with the progress, so that the lessons are there in the next session too.
         for lesson in found {
             let absolute = URL(fileURLWithPath: lesson.path).standardizedFileURL.path
             if !session.book.loaded.contains(absolute) { session.book.loaded.append(absolute) }
         }
+        var notes: [Block] = []
+        for old in replaced {
+            if FileManager.default.fileExists(atPath: old.path) {
+                notes.append(.note("\(old.path), loaded before with the id '\(old.id)', no longer has it; this file takes its place (load \(old.path) again to list it under its new id)."))
+            } else {
+                session.book.loaded.removeAll { LessonCheck.canonical($0) == LessonCheck.canonical(old.path) }
+                notes.append(.note("This replaces \(old.path), loaded before with the same id '\(old.id)', which is gone."))
+            }
+        }
         let rows: [[Cell]] = found.map { [.integer(session.catalog.number(of: $0.id) ?? 0), .text($0.id), .text($0.title), .integer($0.steps.count)] }
-        return Report(command: "load", blocks: [
+        var blocks: [Block] = [
             .text("Loaded \(found.count) lesson\(found.count == 1 ? "" : "s") from \(path):"),
             .table(Table(columns: [.init("#"), .init("id", numeric: false), .init("title", numeric: false), .init("steps")], rows: rows)),
-            .note("lesson \(found[0].id) starts \(found.count == 1 ? "it" : "the first"); lessons lists every lesson, in later sessions too."),
-        ], fields: [("loaded", .array(found.map { .string($0.id) }))])
+        ] + notes
+        // The lesson being worked on changed: go on in the new version, at the same step.
+        if let state = session.lesson, let changed = found.first(where: { $0.id == state.lesson.id }) {
+            if changed.hash == state.lesson.hash {
+                blocks.append(.note("You are in \(changed.id), whose file has not changed; where shows the step."))
+            } else {
+                LessonRunner.remember(&session)
+                blocks.append(.note("You are in \(changed.id): it goes on from the changed file."))
+                blocks += try LessonRunner.start(changed, in: &session)
+            }
+            return Report(command: "load", blocks: blocks, fields: [("loaded", .array(found.map { .string($0.id) }))])
+        }
+        blocks.append(.note("lesson \(found[0].id) starts \(found.count == 1 ? "it" : "the first"); lessons lists every lesson, in later sessions too."))
+        return Report(command: "load", blocks: blocks, fields: [("loaded", .array(found.map { .string($0.id) }))])
     }
 
     static let transcript = CommandSpec(
         name: "transcript", usage: "transcript FILE",
         summary: "write this session so far to FILE as Markdown",
-        details: """
-        Every command you typed and what it printed, in order, for your notes or for a
-        teacher. An existing file is never overwritten: give a new name.
-        """
+        details: [
+            .paragraph("Every command you typed and what it printed, in order, for your notes or for a teacher. An existing file is never overwritten: give a new name."),
+        ]
     ) { session, call throws(ShellError) in
         guard !call.rest.isEmpty else { throw ShellError("transcript needs a file name, like transcript notes.md") }
         let path = (call.rest as NSString).expandingTildeInPath
@@ -186,7 +203,12 @@ extension Commands {
             let output = entry.output
             text += "```\n\(entry.prompt)\(entry.line)\n\(output)\(output.hasSuffix("\n") || output.isEmpty ? "" : "\n")```\n\n"
         }
-        do throws(FileError) { try AtomicFile.write(text, to: path) } catch { throw ShellError(error.description) }
+        // Created, never replaced: a file or link put at the name since the check above is kept,
+        // and a kill while writing leaves no temporary file in the learner's folder.
+        do throws(FileError) { try AtomicFile.create(text, at: path) } catch {
+            if error.alreadyExists { throw ShellError("\(call.rest) already exists and is kept as it is; give another name, like transcript notes-2.md") }
+            throw ShellError(error.description)
+        }
         let count = session.transcript.entries.count
         return Report(command: "transcript", blocks: [.text("Wrote \(count) command\(count == 1 ? "" : "s") to \(call.rest).")],
                       fields: [("path", .string(path)), ("commands", .integer(count))])

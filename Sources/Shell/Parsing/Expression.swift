@@ -220,7 +220,8 @@ public struct Expression: Sendable {
             case "==", "!=":
                 let a = try eval(lhs, env, &used), b = try eval(rhs, env, &used)
                 switch (a, b) {
-                case (.text(let x), .text(let y)): return .bool((x == y) == (op == "=="))
+                // Words compare without regard to case: a learner's "Tanh" is the word tanh.
+                case (.text(let x), .text(let y)): return .bool((x.lowercased() == y.lowercased()) == (op == "=="))
                 case (.text, _), (_, .text):
                     throw ShellError("at column \(column): '\(op)' compares a word with a word, like act == \"tanh\"; here one side is not a word")
                 default:

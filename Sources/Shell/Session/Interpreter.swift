@@ -7,7 +7,7 @@ import StateFiles
 public final class Interpreter {
     public internal(set) var session = Session()
     let json: Bool
-    let renderer: TextRenderer
+    var renderer: TextRenderer
     private(set) var failures = 0
     private var out: (String) -> Void
     private var err: (String) -> Void
@@ -137,8 +137,8 @@ public final class Interpreter {
                 warn("the lesson file \(path), loaded in an earlier session, is gone; it is no longer listed")
                 continue
             }
-            let (lessons, problems) = LessonCheck.load(path)
-            do throws(ShellError) { try session.catalog.add(lessons) } catch { warn(error.message) }
+            let (lessons, problems) = LessonCheck.load(path, builtIn: session.catalog.builtInIDs)
+            do throws(ShellError) { _ = try session.catalog.add(lessons) } catch { warn(error.message) }
             if let first = problems.first {
                 warn("the lesson file \(path) now has problems (\(first.message)); it is left out until gradlab lint \(path) passes and you load it again")
             }
@@ -169,6 +169,13 @@ public final class Interpreter {
     }
 
     public enum PromptMode: Sendable { case free, lesson, answer }
+
+    /// The width output is wrapped to; the terminal driver sets it again before each line, so that
+    /// a resized terminal gets output that fits.
+    public var width: Int {
+        get { renderer.style.width }
+        set { renderer.style.width = newValue }
+    }
 
     public var anyFailed: Bool { failures > 0 }
 

@@ -94,6 +94,8 @@ public struct Settings: Sendable, Equatable {
         /// What expressions read for this key (`lr`, `act`); nil for keys they read otherwise (rho
         /// reads ρ(W) of the model, W is no single value).
         var expression: (@Sendable (Settings) -> ExpressionValue)? = nil
+        /// The words Tab offers after `set KEY=` (a key with named choices lists them).
+        var completions: [String] = []
 
         /// The value a word gives this key, its type and bounds checked: the one place that says
         /// what the key accepts.
@@ -139,7 +141,8 @@ public struct Settings: Sendable, Equatable {
                 guard case .word(let word) = value, let act = Activation(rawValue: word) else { throw mismatch("act", value) }
                 s.act = act
             },
-            show: { $0.act.rawValue }, json: { .string($0.act.rawValue) }, expression: { .text($0.act.rawValue) }),
+            show: { $0.act.rawValue }, json: { .string($0.act.rawValue) }, expression: { .text($0.act.rawValue) },
+            completions: Activation.allCases.map(\.rawValue)),
         Key(name: "init", summary: "how W is drawn", accepts: "gaussian (N(0,1/n) entries), orthogonal, identity",
             reads: { text throws(ShellError) in
                 let word = text.lowercased()
@@ -152,7 +155,8 @@ public struct Settings: Sendable, Equatable {
                 guard case .word(let word) = value, let initialization = drawn(word) else { throw mismatch("init", value) }
                 s.initialization = initialization
             },
-            show: { $0.initialization.name }, json: { .string($0.initialization.name) }, expression: { .text($0.initialization.name) }),
+            show: { $0.initialization.name }, json: { .string($0.initialization.name) }, expression: { .text($0.initialization.name) },
+            completions: ["gaussian", "orthogonal", "identity"]),
         Key(name: "rho", summary: "rescale W to this spectral radius ρ(W)", accepts: "a number from \(NumberFormat.short(Limits.spectralRadius.lowerBound)) to \(NumberFormat.short(Limits.spectralRadius.upperBound)), or none to keep W as drawn",
             reads: { text throws(ShellError) in
                 if text.lowercased() == "none" { return .none }
@@ -166,7 +170,8 @@ public struct Settings: Sendable, Equatable {
                 default: throw mismatch("rho", value)
                 }
             },
-            show: { $0.rho.map(NumberFormat.short) ?? "none" }, json: { $0.rho.map(JSON.number) ?? .null }),
+            show: { $0.rho.map(NumberFormat.short) ?? "none" }, json: { $0.rho.map(JSON.number) ?? .null },
+            completions: ["none"]),
         Key(name: "W", summary: "the recurrent matrix written out (sets n)", accepts: "rows in brackets, like [[1.1, 0], [0, 0.9]]",
             reads: { text throws(ShellError) in
                 if !text.hasPrefix("[") {
@@ -227,7 +232,8 @@ public struct Settings: Sendable, Equatable {
                 case .skip(let n): n == 5 ? "skip" : "skip:\(n)"
                 }
             },
-            json: { .string($0.nonFiniteSpec) }, expression: { .text($0.nonFiniteSpec) }),
+            json: { .string($0.nonFiniteSpec) }, expression: { .text($0.nonFiniteSpec) },
+            completions: ["stop", "skip", "propagate"]),
     ]
 
     /// The seed as a run's `seed=N` sets it (it has a command of its own, and no row among the keys).
@@ -320,7 +326,8 @@ public struct Settings: Sendable, Equatable {
                 guard case .word(let word) = value, let choice = C(rawValue: word) else { throw mismatch(name, value) }
                 s[keyPath: path] = choice
             },
-            show: { $0[keyPath: path].rawValue }, json: { .string($0[keyPath: path].rawValue) }, expression: { .text($0[keyPath: path].rawValue) })
+            show: { $0[keyPath: path].rawValue }, json: { .string($0[keyPath: path].rawValue) }, expression: { .text($0[keyPath: path].rawValue) },
+            completions: names)
     }
 
     /// These settings and a clipping rule as the progress file keeps them: every key with its typed

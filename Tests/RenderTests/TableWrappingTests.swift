@@ -1,0 +1,46 @@
+import Testing
+@testable import Render
+
+@Suite struct TableWrappingTests {
+    let table = Table(columns: [.init("key", numeric: false), .init("meaning", numeric: false), .init("accepts", numeric: false)], rows: [
+        [.text("rho"), .text("rescale W to this spectral radius ρ(W)"), .text("a number from 0 to 100, or none to keep W as drawn")],
+        [.text("nonfinite"), .text("what training does with a NaN or Inf step"), .text("stop, skip (skip:N gives up after N in a row; default 5), propagate")],
+    ], gapsAfter: [0])
+
+    @Test func aTableThatFitsIsUnchanged() {
+        #expect(rendered(.table(table), width: 160) == """
+            key        meaning                                    accepts
+            ─────────  ─────────────────────────────────────────  ───────────────────────────────────────────────────────────────────
+            rho        rescale W to this spectral radius ρ(W)     a number from 0 to 100, or none to keep W as drawn
+
+            nonfinite  what training does with a NaN or Inf step  stop, skip (skip:N gives up after N in a row; default 5), propagate
+
+            """)
+    }
+
+    /// The last column gives way first, down to 20 columns; then the widest text column.
+    @Test func aNarrowTerminalWrapsTheTextColumnsUnderThemselves() {
+        #expect(rendered(.table(table), width: 60) == """
+            key        meaning                     accepts
+            ─────────  ──────────────────────────  ────────────────────
+            rho        rescale W to this spectral  a number from 0 to
+                       radius ρ(W)                 100, or none to keep
+                                                   W as drawn
+
+            nonfinite  what training does with a   stop, skip (skip:N
+                       NaN or Inf step             gives up after N in
+                                                   a row; default 5),
+                                                   propagate
+
+            """)
+    }
+
+    @Test(arguments: [40, 50, 60, 80, 100, 120])
+    func everyLineFitsAndEveryCellKeepsItsWords(width: Int) {
+        let text = rendered(.table(table), width: width)
+        for line in lines(text) { #expect(line.count <= width, "\(line)") }
+        let cells = table.rows.flatMap { $0 }.map { cell -> String in if case .text(let s) = cell { s } else { "" } }
+        #expect(text.split(whereSeparator: \.isWhitespace).filter { !$0.allSatisfy { $0 == "─" } }.count
+            == (["key", "meaning", "accepts"] + cells).flatMap { $0.split(separator: " ") }.count)
+    }
+}
