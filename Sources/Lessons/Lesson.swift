@@ -16,6 +16,10 @@ public struct Lesson: Sendable {
     public var hash: String
     /// Where the lesson's `id` is written.
     public var idPosition = SourcePosition(line: 1, column: 1)
+    /// Numbers the text may write that no step prints (`constants = [0.08333, -2.612]`): the loss
+    /// of a predictor that ignores its input, a value from a paper.
+    public var constants: [Double] = []
+    public var constantsPosition: SourcePosition? = nil
 
     public func index(ofStep id: String) -> Int? { steps.firstIndex { $0.id == id } }
 }
@@ -85,7 +89,8 @@ public struct Step: Sendable {
     public var position: SourcePosition
     /// Where each of the step's keys is written ("done", "setup.rho", "hints").
     public var keyPositions: [String: SourcePosition]
-    /// Where each command line of `solution` and `run` is written, in their order.
+    /// Where each command line of `solution` and `run` is written, in their order, and each
+    /// non-blank line of `text`, `explain` and `hints` (all hints, in order).
     public var linePositions: [String: [SourcePosition]] = [:]
 
     /// Where a key of this step is written, or the step's header when it is not written.

@@ -80,7 +80,7 @@ indirect enum TOMLNode: Sendable {
 /// holding the steps that could be (so that later checks find their problems too); it may be run
 /// only when there are no problems.
 public enum LessonLoader {
-    static let topKeys = ["id", "title", "summary", "setup", "step"]
+    static let topKeys = ["id", "title", "summary", "constants", "setup", "step"]
     static let commonKeys = ["id", "kind", "text", "explain", "setup", "hints"]
     static let kindKeys: [String: [String]] = [
         "prose": [],
@@ -169,7 +169,7 @@ public enum LessonLoader {
         }
         // Keys of the top written below [setup] belong to it (a table runs to the next header).
         if case .table(var setup)? = root["setup"], let header = where_.setupHeader {
-            for key in setup.keys.sorted() where ["id", "title", "summary"].contains(key) {
+            for key in setup.keys.sorted() where ["id", "title", "summary", "constants"].contains(key) {
                 problem(where_.top["setup." + key] ?? header, captured(key, header: header, table: "[setup]", owner: "the lesson", settings: setup))
                 let value = setup.removeValue(forKey: key)
                 if root[key] == nil { root[key] = value }
@@ -207,6 +207,20 @@ public enum LessonLoader {
         let title = string(root, "title", at: where_.top["title"] ?? start, required: true, what: "the lesson's name, like title = \"The spectral radius\"")
         let summary = string(root, "summary", at: where_.top["summary"] ?? start, required: true, what: "one line on what the lesson teaches")
         let setup = setupEntries(root["setup"], positions: where_.top, at: where_.top["setup"] ?? where_.setupHeader ?? start, problem: problem)
+        var constants: [Double] = []
+        switch root["constants"] {
+        case nil: break
+        case .array(let items)?:
+            for item in items {
+                switch item {
+                case .integer(let n): constants.append(Double(n))
+                case .double(let x) where x.isFinite: constants.append(x)
+                default: problem(where_.top["constants"] ?? start, "every entry of constants must be a number, like constants = [0.08333, -2.612], not \(item.typeName)")
+                }
+            }
+        case let other?:
+            problem(where_.top["constants"] ?? start, "constants must be an array of numbers, like constants = [0.08333, -2.612], not \(other.typeName)")
+        }
 
         var steps: [Step] = []
         switch root["step"] {
@@ -238,7 +252,7 @@ public enum LessonLoader {
         }
         // With problems, the lesson holds what could be read (for further checks), never to be run.
         let lesson = Lesson(id: id ?? "", title: title ?? "", summary: summary ?? "", setup: setup ?? [], steps: steps, path: path, hash: hash(text),
-                            idPosition: idAt)
+                            idPosition: idAt, constants: constants, constantsPosition: where_.top["constants"])
         return (lesson, problems)
     }
 
@@ -342,6 +356,13 @@ public enum LessonLoader {
         if !isIdentifier(id) { problem(at("id"), "step id '\(id)' must be letters, digits and dashes, starting with a letter") }
         let explain = string("explain", "what the learner reads once the step is done")
         let hints = strings("hints", "shown one at a time", text: true) ?? []
+        // Where each non-blank line of the texts is written, for reports about a line of them.
+        for (key, texts) in [("text", text.map { [$0] }), ("explain", explain.map { [$0] }), ("hints", hints)] {
+            guard let texts, let written = positions[key] else { continue }
+            let places = context.lines(written)
+            let count = texts.reduce(0) { $0 + $1.split(separator: "\n").filter { !$0.allSatisfy(\.isWhitespace) }.count }
+            if places.count == count { linePositions[key] = places }
+        }
         // nil: the step has no setup; .some(nil): its setup is broken (a problem was reported).
         let setup: [SetupEntry]?? = table["setup"].map { setupEntries($0, positions: positions, at: positions["setup"] ?? context.setupHeader ?? header, problem: problem) }
         guard let kindName else { return nil }

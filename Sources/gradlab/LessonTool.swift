@@ -29,7 +29,7 @@ public enum LessonTool {
             }
             targets.insert(folder, at: 0)
         }
-        var failures = 0
+        var failures = 0, numbers = 0
         let builtIn = LessonCatalog.builtInIDs()
         var seen: [Lesson] = []  // two files given together must not share an id
         for path in targets {
@@ -38,13 +38,16 @@ public enum LessonTool {
             for problem in problems { Terminal.write(problem.description + "\n", to: .error) }
             failures += problems.count
             for lesson in lessons {
-                let failed = LessonCheck.verify(lesson)
+                let verification = LessonCheck.verification(lesson)
+                let failed = verification.failures
                 for failure in failed { Terminal.write(failure.description + "\n", to: .error) }
                 failures += failed.count
-                Terminal.write("\(failed.isEmpty ? "ok  " : "FAIL") \(lesson.id) (\(lesson.steps.count) steps)\n", to: .output)
+                numbers += verification.numbersChecked
+                let checked = verification.numbersChecked
+                Terminal.write("\(failed.isEmpty ? "ok  " : "FAIL") \(lesson.id) (\(lesson.steps.count) steps, \(checked) number\(checked == 1 ? "" : "s") in the text checked)\n", to: .output)
             }
         }
-        Terminal.write(failures == 0 ? "every step verified\n" : "\(failures) failure\(failures == 1 ? "" : "s")\n", to: failures == 0 ? .output : .error)
+        Terminal.write(failures == 0 ? "every step verified; each of the \(numbers) numbers written in the text is on the screen\n" : "\(failures) failure\(failures == 1 ? "" : "s")\n", to: failures == 0 ? .output : .error)
         return failures == 0 ? 0 : 1
     }
 }

@@ -100,7 +100,7 @@ public enum LessonCheck {
         let known = Set(SessionNames.plainNames)
         let series = Set(SessionNames.seriesNames)
         for step in lesson.steps {
-            func expression(_ text: String, key: String, withAnswer: Bool = false) {
+            func expression(_ text: String, key: String, withAnswer: Bool = false, value: Bool = false) {
                 do throws(ShellError) {
                     let parsed = try Expression(text)
                     let reads = parsed.reads
@@ -125,7 +125,8 @@ public enum LessonCheck {
                         problem(step.position(of: key), "\(key) asks ran(\"\(verb)\"), but there is no command \(verb)\(Suggest.didYouMean(verb, among: Commands.all.map(\.name)))")
                     }
                 } catch {
-                    problem(step.position(of: key), "\(key) = '\(text)' does not parse: \(error.message)")
+                    problem(step.position(of: key), value ? "\(key) shows ${\(text)}, which does not parse: \(error.message)"
+                                                          : "\(key) = '\(text)' does not parse: \(error.message)")
                 }
             }
             /// Each command line, reported where it is written.
@@ -149,6 +150,16 @@ public enum LessonCheck {
             func choiceWords(_ choices: [String]) {
                 for choice in choices where Commands.find(choice.lowercased()) != nil {
                     problem(step.position(of: "choices"), "the choice '\(choice)' is also a command, so the learner could not run that command at this step; reword it")
+                }
+            }
+            // The values shown in the text: ${EXPRESSION} or ${EXPRESSION:FORMAT}.
+            for (key, texts) in [("text", [step.text]), ("explain", step.explain.map { [$0] } ?? []), ("hints", step.hints)] {
+                for text in texts {
+                    do throws(InterpolationError) {
+                        for value in try Interpolated(text).expressions { expression(value, key: key, value: true) }
+                    } catch {
+                        problem(step.position(of: key), "\(key): \(error.message)")
+                    }
                 }
             }
             switch step.kind {
@@ -195,39 +206,96 @@ public enum LessonCheck {
     /// setups and the steps before it). Returns what failed, by step, each at the key (or the
     /// command line) it is about.
     public static func verify(_ lesson: Lesson, runtime: Runtime = Runtime()) -> [LessonProblem] {
+        verification(lesson, runtime: runtime).failures
+    }
+
+    /// What verify found: the failures, and how many numbers written in the text it checked.
+    public struct Verification: Sendable {
+        public var failures: [LessonProblem]
+        public var numbersChecked: Int
+    }
+
+    /// verify, with the count of the numbers in the text it checked against the screen.
+    public static func verification(_ lesson: Lesson, runtime: Runtime = Runtime()) -> Verification {
         var failures: [LessonProblem] = []
         func fail(_ index: Int, at position: SourcePosition? = nil, _ message: String) {
             let step = lesson.steps[index]
             failures.append(LessonProblem(path: lesson.path, position: position ?? step.position, message: "step \(index + 1) (\(step.id)): \(message)"))
         }
+        /// The values of the text that could not be worked out when it was shown.
+        func gaps(_ shown: [VerifyRecord.Shown], reached: String = "") {
+            for entry in shown {
+                for gap in entry.gaps {
+                    let when = entry.key == "explain" ? "once the step is done" : "when the step begins"
+                    fail(entry.step, at: lesson.steps[entry.step].position(of: entry.key),
+                         "\(reached)\(entry.key) shows ${\(gap.expression)}, which cannot be worked out \(when): \(gap.reason)")
+                }
+            }
+        }
+        /// Hints can be asked for as soon as the step begins.
+        func hints(_ index: Int, in session: Session, reached: String = "") {
+            for hint in lesson.steps[index].hints {
+                for gap in LessonText.render(hint, in: session).gaps {
+                    fail(index, at: lesson.steps[index].position(of: "hints"),
+                         "\(reached)a hint shows ${\(gap.expression)}, which cannot be worked out when the step begins: \(gap.reason)")
+                }
+            }
+        }
+        let record = VerifyRecord()
         var session = Session()
         session.runtime = runtime
+        session.record = record
         do throws(ShellError) { _ = try LessonRunner.begin(lesson, at: 0, keep: false, in: &session) } catch {
-            return [LessonProblem(path: lesson.path, position: .init(line: 1, column: 1), message: error.message)]
+            return Verification(failures: [LessonProblem(path: lesson.path, position: .init(line: 1, column: 1), message: error.message)], numbersChecked: 0)
         }
         while let state = session.lesson {
             let index = state.index
+            hints(index, in: session)
             if let failure = complete(lesson.steps[index], in: &session) { fail(index, at: failure.at, failure.message) }
             if session.lesson?.index == index {  // go on with the next step, from its own state
                 if index + 1 < lesson.steps.count { _ = try? LessonRunner.enter(index + 1, jump: true, in: &session) } else { session.lesson = nil }
             }
         }
-        guard failures.isEmpty else { return failures }
+        let shown = record.allShown
+        gaps(shown)
+        let (checked, findings) = ProseCheck.check(lesson, record)
+        for finding in findings { fail(finding.step, at: finding.position, finding.message) }
+        guard failures.isEmpty else { return Verification(failures: failures, numbersChecked: checked) }
+        let firstText = Dictionary(shown.filter { $0.key == "text" }.map { ($0.step, $0.text) }) { first, _ in first }
         for index in lesson.steps.indices.dropFirst() {
+            let reached = "reached by goto (or back, or a resume after the file changed): "
             var jumped = Session()
             jumped.runtime = runtime
+            let jumpRecord = VerifyRecord()
             do throws(ShellError) {
                 _ = try LessonRunner.begin(lesson, at: 0, keep: false, in: &jumped)
+                jumped.record = jumpRecord
                 _ = try LessonRunner.goto(index + 1, in: &jumped)
             } catch {
                 fail(index, "reached by goto: \(error.message)")
                 continue
             }
+            hints(index, in: jumped, reached: reached)
             if let failure = complete(lesson.steps[index], in: &jumped) {
-                fail(index, at: failure.at, "reached by goto (or back, or a resume after the file changed): " + failure.message)
+                fail(index, at: failure.at, reached + failure.message)
+            }
+            let shownThere = jumpRecord.allShown.filter { $0.step == index }
+            gaps(shownThere, reached: reached)
+            if let there = shownThere.first(where: { $0.key == "text" })?.text, let first = firstText[index], there != first, shownThere.allSatisfy(\.gaps.isEmpty) {
+                fail(index, at: lesson.steps[index].position(of: "text"),
+                     reached + "the text shows other values than when the step is reached in order: \(changed(first, there)); "
+                         + "read results that the steps since the last setup measure")
             }
         }
-        return failures
+        return Verification(failures: failures, numbersChecked: checked)
+    }
+
+    /// The first words where two renderings of one text differ, each way.
+    static func changed(_ a: String, _ b: String) -> String {
+        let wordsA = a.split(whereSeparator: \.isWhitespace), wordsB = b.split(whereSeparator: \.isWhitespace)
+        let i = zip(wordsA, wordsB).prefix { $0 == $1 }.count
+        func around(_ words: [Substring]) -> String { words[i..<min(words.count, i + 6)].joined(separator: " ") }
+        return "'…\(around(wordsA))…' in order, '…\(around(wordsB))…' by goto"
     }
 
     /// Completes the current step the way its file says (solution, answer, a prediction); when

@@ -93,8 +93,8 @@ enum LessonRunner {
             session.lesson?.hintsShown = saved.hints[lesson.steps[index].id] ?? 0
             session.lesson?.done = saved.completed.contains(lesson.steps[index].id)
             blocks.append(.note("Welcome back: \(lesson.title), step \(index + 1) of \(lesson.steps.count)."))
-            blocks += show(session.lesson!)
-            for k in 0..<(session.lesson?.hintsShown ?? 0) { blocks.append(hintBlock(session.lesson!.step, k)) }
+            blocks += show(session.lesson!, in: session)
+            for k in 0..<(session.lesson?.hintsShown ?? 0) { blocks.append(hintBlock(session.lesson!.step, k, in: session)) }
             remember(&session)
             return blocks
         }
@@ -136,7 +136,7 @@ enum LessonRunner {
         state.done = record?.completed.contains(id) ?? false
         session.lesson = state
         remember(&session)
-        return blocks + show(state)
+        return blocks + show(state, in: session)
     }
 
     /// The settings and clipping rule step `index` starts from: the defaults, the lesson's setup,
@@ -186,9 +186,9 @@ enum LessonRunner {
     }
 
     /// A step as the learner first sees it: where they are, the text, the choices, what to do.
-    static func show(_ state: LessonState) -> [Block] {
+    static func show(_ state: LessonState, in session: Session) -> [Block] {
         let step = state.step
-        var blocks: [Block] = [.text(""), .title("── " + header(state) + " ──"), .prose(Prose.reflow(step.text))]
+        var blocks: [Block] = [.text(""), .title("── " + header(state) + " ──"), LessonText.prose(step.text, key: "text", in: session)]
         switch step.kind {
         case .prose:
             blocks.append(.note(state.isLast ? "Press Enter (or type next) to finish the lesson." : "Press Enter (or type next) to go on."))
@@ -222,8 +222,8 @@ enum LessonRunner {
         }
     }
 
-    static func hintBlock(_ step: Step, _ index: Int) -> Block {
-        .prose("Hint \(index + 1) of \(step.hints.count): " + Prose.reflow(step.hints[index]))
+    static func hintBlock(_ step: Step, _ index: Int, in session: Session) -> Block {
+        LessonText.prose(step.hints[index], key: "hints", in: session, lead: "Hint \(index + 1) of \(step.hints.count): ")
     }
 
     /// The prompt for the current step: where the learner is, and whether an answer is awaited.
@@ -259,7 +259,7 @@ enum LessonRunner {
         session.lesson = state
         remember(&session)
         var blocks = lead
-        if let explain = state.step.explain { blocks.append(.prose(Prose.reflow(explain))) }
+        if let explain = state.step.explain { blocks.append(LessonText.prose(explain, key: "explain", in: session)) }
         return blocks + advance(in: &session)
     }
 
@@ -348,12 +348,12 @@ enum LessonRunner {
         state.hintsShown += 1
         session.lesson = state
         remember(&session)
-        return [hintBlock(step, state.hintsShown - 1)]
+        return [hintBlock(step, state.hintsShown - 1, in: session)]
     }
 
     static func whereAmI(_ session: Session) throws(ShellError) -> [Block] {
         let state = try running(session)
-        var blocks = show(state)
+        var blocks = show(state, in: session)
         if state.hintsShown > 0 { blocks.append(.note("Hints seen: \(state.hintsShown) of \(state.step.hints.count).")) }
         return blocks
     }
@@ -418,7 +418,7 @@ enum LessonRunner {
             var updated = state
             if updated.hintsShown < updated.step.hints.count {
                 updated.hintsShown += 1
-                blocks.append(hintBlock(updated.step, updated.hintsShown - 1))
+                blocks.append(hintBlock(updated.step, updated.hintsShown - 1, in: session))
             }
             blocks.append(.note("Try again" + (updated.hintsShown < updated.step.hints.count ? "; hint gives another hint" : "; skip shows the answer") + "."))
             session.lesson = updated
@@ -605,6 +605,7 @@ enum LessonRunner {
                 blocks += try Commands.run(call, in: &session).blocks
             }
         }
+        session.record?.printed(blocks, at: session.lesson?.index)
         return blocks
     }
 

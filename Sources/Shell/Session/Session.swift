@@ -24,6 +24,8 @@ public struct Session: Sendable {
     public var commandsRun = 0
     /// The models (and their spectra) the last settings made; shared by copies of the session.
     let models = ModelCache()
+    /// While `gradlab verify` runs a lesson: what its commands printed and what its text showed.
+    var record: VerifyRecord?
 
     public init() {}
 
