@@ -47,7 +47,8 @@ public enum ProseNumbers {
                 continue
             }
             var negative = false
-            if start > 0, chars[start - 1] == "-" || chars[start - 1] == "−" {
+            // A minus is a sign unless it follows a name or a number (t−1 is a difference).
+            if start > 0, chars[start - 1] == "-" || chars[start - 1] == "−", start < 2 || !(gluedBefore(chars[start - 2]) || chars[start - 2] == ")") {
                 negative = true
                 start -= 1
             }

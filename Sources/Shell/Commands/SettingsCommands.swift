@@ -100,7 +100,7 @@ extension Commands {
 
     static let seed = CommandSpec(
         name: "seed", usage: "seed [N]",
-        summary: "choose the random seed (the same seed gives the same numbers everywhere)",
+        summary: "choose the random seed (the same seed gives the same weights, data and training, bit for bit, on every machine)",
         details: [
             .rows([
                 ("seed", "shows the seed"),

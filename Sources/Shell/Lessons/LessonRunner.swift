@@ -593,6 +593,16 @@ enum LessonRunner {
         return "\(NumberFormat.short(guess)) against \(NumberFormat.short(value))."
     }
 
+    /// At a prediction not yet made, the experiment's own measurements wait for the prediction:
+    /// typed first, they would show the outcome before the learner commits. An error says so.
+    static func holdUntilPredicted(_ call: CommandCall, _ session: Session) throws(ShellError) {
+        guard let state = session.lesson, !state.done, case .prediction(let prediction) = state.step.kind,
+              let verb = Commands.find(call.verb)?.name, ResultSource(rawValue: verb) != nil else { return }
+        let experiment = Set(prediction.run.flatMap { (try? LineSplitter.split($0)) ?? [] }.compactMap { Commands.find($0.verb)?.name })
+        guard experiment.contains(verb) else { return }
+        throw ShellError("\(verb) is this step's experiment, so it waits for your prediction: type it at the predict> prompt and gradlab runs \(verb) for you (skip runs it without a prediction)")
+    }
+
     /// Runs a lesson's commands one line at a time, each shown as typed with its output.
     static func runLines(_ lines: [String], in session: inout Session) throws(ShellError) -> [Block] {
         var blocks: [Block] = []

@@ -57,6 +57,7 @@ public final class Interpreter {
         }
         for call in calls {
             do throws(ShellError) {
+                try LessonRunner.holdUntilPredicted(call, session)
                 var produced = [try Commands.run(call, in: &session)]
                 // A task completes when its condition holds after a command, whichever command it was.
                 if !Commands.lessonVerbs.contains(Commands.find(call.verb)?.name ?? call.verb) {
