@@ -67,6 +67,8 @@ public struct SavedResults: Codable, Sendable, Equatable {
     public var series: [String: [Double]] = [:]
     /// The commands run at the current step.
     public var ran: [String] = []
+    /// The names read by the checks that held at the current step.
+    public var checked: [String]? = nil
     /// The settings each command measured with, as `set`-style words (files written before
     /// `measuredUnder`; read when that is absent).
     public var measuredWith: [String: [String]] = [:]

@@ -134,6 +134,29 @@ import Testing
         #expect(predicted.contains("Your prediction is in. The experiment:"), "\(predicted)")
     }
 
+    /// Lesson 5's check step graded any check, even `check 1 > 0`; checked(…) asks what the check read.
+    @Test func aCheckTaskIsMetByACheckOfTheClaimOnly() throws {
+        let lesson = try Self.lesson("""
+            [[step]]
+            kind = "task"
+            text = "Train, then confirm with one check that the run did not diverge and ended below 1."
+            done = 'checked("diverged") and checked("final_loss")'
+            solution = "train; check not diverged and final_loss < 1"
+            """)
+        #expect(LessonCheck.verify(lesson).isEmpty)
+        let h = Harness(lessons: [lesson])
+        h.type("lesson values", "train", "check 1 > 0", "check final_loss > 1e9")
+        #expect(h.step == 1, "a check that reads nothing, or does not hold, does not complete the step")
+        h.type("set lr=0.2", "check not diverged and final_loss < 1")
+        #expect(h.step == 1, "nor does one on stale results")
+        h.type("set lr=0.1", "check not diverged and final_loss < 1")
+        #expect(h.state == nil, "the claim itself, checked, completes it")
+        let (parsed, problems) = LessonLoader.parse("id = \"c\"\ntitle = \"C\"\nsummary = \"S.\"\n[[step]]\nkind = \"task\"\ntext = \"T.\"\ndone = 'checked(\"final_los\")'\nsolution = \"train\"\n", path: "c.toml")
+        #expect(problems.isEmpty, "the file is fine; what it asks is lint's business")
+        let lint = LessonCheck.lint(try #require(parsed)).map(\.message)
+        #expect(lint == ["done asks checked(\"final_los\"), but final_los is not a setting or result — did you mean 'final_loss'?"], "\(lint)")
+    }
+
     static func measuredLoss() throws -> Double {
         var session = Session()
         _ = try LessonRunner.runLines(["set steps=20", "train"], in: &session)

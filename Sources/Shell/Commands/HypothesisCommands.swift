@@ -30,7 +30,12 @@ extension Commands {
         let expression = try Expression(call.rest)
         var used: [(String, ExpressionValue)] = []
         let value = try expression.evaluate(in: SessionNames(session), used: &used)
-        return Report(command: "check", Evaluation(text: call.rest, value: value, used: used, stale: staleness(expression, session), calculator: false))
+        let stale = staleness(expression, session)
+        if value == .bool(true), stale.isEmpty {  // a claim that held on current results: checked(…) asks about it
+            let reads = expression.reads
+            session.results.checked.formUnion(reads.names.union(reads.series))
+        }
+        return Report(command: "check", Evaluation(text: call.rest, value: value, used: used, stale: stale, calculator: false))
     }
 
     static let predict = CommandSpec(

@@ -121,6 +121,9 @@ public enum LessonCheck {
                     for name in reads.series.sorted() where !series.contains(name) {
                         problem(step.position(of: key), "\(key) indexes '\(name)', which is not a series; the series are \(series.sorted().joined(separator: ", "))")
                     }
+                    for name in reads.checked.sorted() where !known.contains(name) && !series.contains(name) {
+                        problem(step.position(of: key), "\(key) asks checked(\"\(name)\"), but \(name) is not a setting or result\(Suggest.didYouMean(name, among: Array(known.union(series)), otherwise: "help expressions lists the names"))")
+                    }
                     for verb in reads.ran.sorted() where Commands.find(verb) == nil {
                         problem(step.position(of: key), "\(key) asks ran(\"\(verb)\"), but there is no command \(verb)\(Suggest.didYouMean(verb, among: Commands.all.map(\.name)))")
                     }

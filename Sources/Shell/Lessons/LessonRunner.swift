@@ -128,7 +128,8 @@ enum LessonRunner {
                 blocks.append(.note("To rebuild this step, gradlab ran again what the steps before it did: " + replayed.joined(separator: "; ")))
             }
         }
-        session.results.ran = []  // ran(…) asks about this step
+        session.results.ran = []  // ran(…) and checked(…) ask about this step
+        session.results.checked = []
         let id = lesson.steps[index].id
         let record = session.book.lessons[lesson.id]
         state.index = index
@@ -647,6 +648,7 @@ struct AnswerNames: ExpressionEnvironment {
     func value(of name: String) throws(ShellError) -> ExpressionValue? { name == "answer" ? answer : try base.value(of: name) }
     func series(_ name: String) throws(ShellError) -> [Double]? { try base.series(name) }
     func ran(_ verb: String) throws(ShellError) -> Bool { try base.ran(verb) }
+    func checked(_ name: String) throws(ShellError) -> Bool { try base.checked(name) }
 }
 
 import Foundation

@@ -42,6 +42,8 @@ public protocol ExpressionEnvironment {
     func series(_ name: String) throws(ShellError) -> [Double]?
     /// Whether the command `verb` has run (`ran("bptt")`).
     func ran(_ verb: String) throws(ShellError) -> Bool
+    /// Whether a `check` that held has read `name` (`checked("final_loss")`).
+    func checked(_ name: String) throws(ShellError) -> Bool
     /// Every name, for "did you mean …?".
     var names: [String] { get }
 }
@@ -49,6 +51,7 @@ public protocol ExpressionEnvironment {
 extension ExpressionEnvironment {
     public func series(_ name: String) throws(ShellError) -> [Double]? { nil }
     public func ran(_ verb: String) throws(ShellError) -> Bool { false }
+    public func checked(_ name: String) throws(ShellError) -> Bool { false }
 }
 
 /// The shell's one expression language: numbers, names, `+ - * / ^`, parentheses, comparisons,
@@ -65,12 +68,14 @@ public struct Expression: Sendable {
         case call(String, [Node], column: Int)
         case index(String, Node, column: Int)
         case ran(String, column: Int)
+        case checked(String, column: Int)
     }
 
     /// The plain names and the series an expression reads, and the commands it asks about with
-    /// ran(…): what `predict` must run before it can judge the expression.
-    public var reads: (names: Set<String>, series: Set<String>, ran: Set<String>) {
-        var names = Set<String>(), series = Set<String>(), ran = Set<String>()
+    /// ran(…): what `predict` must run before it can judge the expression; and the names it asks
+    /// about with checked(…).
+    public var reads: (names: Set<String>, series: Set<String>, ran: Set<String>, checked: Set<String>) {
+        var names = Set<String>(), series = Set<String>(), ran = Set<String>(), checked = Set<String>()
         func walk(_ node: Node) {
             switch node {
             case .number, .bool, .text: break
@@ -80,10 +85,11 @@ public struct Expression: Sendable {
             case .call(_, let args, _): args.forEach(walk)
             case .index(let name, let inner, _): series.insert(name); walk(inner)
             case .ran(let verb, _): ran.insert(verb)
+            case .checked(let name, _): checked.insert(name)
             }
         }
         walk(root)
-        return (names, series, ran)
+        return (names, series, ran, checked)
     }
 
     /// The two sides of a top-level comparison (`delta[0] < delta[T]`), to chart them.
@@ -107,6 +113,7 @@ public struct Expression: Sendable {
         case .call(let name, let args, _): name + "(" + args.map(text).joined(separator: ", ") + ")"
         case .index(let name, let inner, _): name + "[" + text(inner) + "]"
         case .ran(let verb, _): "ran(\"\(verb)\")"
+        case .checked(let name, _): "checked(\"\(name)\")"
         }
     }
 
@@ -127,6 +134,7 @@ public struct Expression: Sendable {
         "min": (1...16, "smallest argument"),
         "max": (1...16, "largest argument"),
         "ran": (1...1, "whether a command has run this session (in a lesson: at this step): ran(\"bptt\")"),
+        "checked": (1...1, "whether a check that held read this name (in a lesson: at this step): checked(\"final_loss\")"),
     ]
 
     /// The deepest nesting accepted, so that no input can exhaust the stack.
@@ -185,6 +193,8 @@ public struct Expression: Sendable {
             return .number(values[Int(position)])
         case .ran(let verb, _):
             return .bool(try env.ran(verb))
+        case .checked(let name, _):
+            return .bool(try env.checked(name))
         case .negate(let inner, let column):
             return .number(-(try number(inner, env, &used, column: column, role: "'-'")))
         case .not(let inner, let column):
@@ -482,13 +492,14 @@ struct ExpressionParser {
                 return .index(name, inner, column: token.column)
             }
             guard accept("(") != nil else { return .name(name, column: token.column) }
-            if name == "ran" {
-                guard case .string(let verb) = current.kind else {
-                    throw ShellError("at column \(current.column): ran takes a command in quotes, like ran(\"bptt\")")
+            if name == "ran" || name == "checked" {
+                guard case .string(let word) = current.kind else {
+                    throw ShellError(name == "ran" ? "at column \(current.column): ran takes a command in quotes, like ran(\"bptt\")"
+                                                   : "at column \(current.column): checked takes a name in quotes, like checked(\"final_loss\")")
                 }
                 position += 1
-                guard accept(")") != nil else { throw ShellError("at column \(current.column): expected ')' after ran(\"\(verb)\"") }
-                return .ran(verb, column: token.column)
+                guard accept(")") != nil else { throw ShellError("at column \(current.column): expected ')' after \(name)(\"\(word)\"") }
+                return name == "ran" ? .ran(word, column: token.column) : .checked(word, column: token.column)
             }
             guard let fn = Expression.functions[name] else {
                 throw ShellError("at column \(token.column): unknown function '\(name)'\(Suggest.didYouMean(name, among: Array(Expression.functions.keys), otherwise: "functions: \(Expression.functions.keys.sorted().joined(separator: ", "))"))")

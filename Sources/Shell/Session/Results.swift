@@ -116,6 +116,8 @@ public struct CliffMeasurement: Sendable {
 public struct Results: Sendable {
     /// The commands run (in a lesson: at this step), for ran(…).
     public var ran: Set<String> = []
+    /// The names read by the checks that held (in a lesson: at this step), for checked(…).
+    public var checked: Set<String> = []
     public var bptt: Measured<BPTTMeasurement>?
     public var grad: Measured<GradMeasurement>?
     public var train: Measured<TrainMeasurement>?
@@ -225,6 +227,7 @@ extension Results {
             }
         }
         saved.ran = ran.sorted()
+        saved.checked = checked.isEmpty ? nil : checked.sorted()
         var overridden: [String: [String]] = [:], under: [String: SavedSettings] = [:]
         for source in ResultSource.allCases {
             guard let provenance = provenance(of: source) else { continue }
@@ -241,6 +244,7 @@ extension Results {
     init(saved: SavedResults, fallback: Provenance) {
         self.init()
         ran = Set(saved.ran)
+        checked = Set(saved.checked ?? [])
         func number(_ name: String) -> Double? { if case .number(let x)? = saved.values[name] { x } else { nil } }
         func truth(_ name: String) -> Bool? { if case .bool(let b)? = saved.values[name] { b } else { nil } }
         func provenance(_ source: ResultSource) -> Provenance {

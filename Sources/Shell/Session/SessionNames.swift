@@ -108,6 +108,8 @@ struct SessionNames: ExpressionEnvironment {
         return values
     }
 
+    func checked(_ name: String) throws(ShellError) -> Bool { session.results.checked.contains(name) }
+
     func ran(_ verb: String) throws(ShellError) -> Bool {
         guard let spec = Commands.find(verb) else {
             throw ShellError("ran(\"\(verb)\"): there is no command \(verb)\(Suggest.didYouMean(verb, among: Commands.all.map(\.name), otherwise: "help lists the commands"))")
