@@ -47,6 +47,12 @@ import Testing
         #expect(acts.points.map(\.value) == [.word("tanh"), .word("linear")])
         let seeds = try Commands.parseAxis("seed", "1..3:3")
         #expect(seeds.points.map(\.value) == [.seed(1), .seed(2), .seed(3)])
+        // A key of whole numbers takes a..b as every one of them (learners typed seed=1..10 first).
+        let every = try Commands.parseAxis("seed", "1..10")
+        #expect(every.points.map(\.value) == (1...10).map { .seed(UInt64($0)) } && every.labels == (1...10).map(String.init))
+        #expect(try Commands.parseAxis("steps", "40..41").labels == ["40", "41"])
+        #expect(throws: ShellError("rho=1..2 is not a range; write a..b:N (N values) or a..b:N:log, like rho=0.8..1.4:25")) { try Commands.parseAxis("rho", "1..2") }
+        #expect(throws: ShellError("seed=5..1 must run up from a smaller whole number to a larger one, 2 to 200 of them, like seed=1..10")) { try Commands.parseAxis("seed", "5..1") }
         // A grid point applied to the settings gives what the same words give.
         let session = Session()
         let point = Commands.gridAssignments(5, [axis, words])  // T=50, clip=norm:1

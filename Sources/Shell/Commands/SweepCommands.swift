@@ -58,7 +58,7 @@ extension Commands {
         name: "sweep", usage: "sweep KEY=RANGE [KEY=RANGE] [metric=NAME] [KEY=VALUE…]",
         summary: "measure a quantity over one or two swept settings",
         details: [
-            .paragraph("RANGE is a..b:N (N evenly spaced values), a..b:N:log (spaced evenly in log), or a list a,b,c (clip=none,norm:1 and act=tanh,linear are lists too). One key gives a table and a curve, two keys a map. Other KEY=VALUE words hold for every point; your settings stay as they are."),
+            .paragraph("RANGE is a..b:N (N evenly spaced values), a..b:N:log (spaced evenly in log), a..b for a key of whole numbers (seed=1..10: every one from a to b), or a list a,b,c (clip=none,norm:1 and act=tanh,linear are lists too). One key gives a table and a curve, two keys a map. Other KEY=VALUE words hold for every point; your settings stay as they are."),
             .rows([
                 ("sweep rho=0.8..1.4:25 T=10..200:20 metric=delta0", ""),
                 ("sweep lr=0.01..3:20:log clip=none,norm:1 metric=final_loss", ""),
@@ -184,8 +184,9 @@ extension Commands {
         zip(axes, gridIndices(index, axes)).map { "\($0.key)=\($0.display[$1])" }.joined(separator: " ")
     }
 
-    /// `a..b:N`, `a..b:N:log` or `a,b,c`, each point read and checked by the key. A range starts
-    /// and ends on exactly the numbers typed.
+    /// `a..b:N`, `a..b:N:log` or `a,b,c`, each point read and checked by the key, or for a key of
+    /// whole numbers (seed, T, n, steps, batch) `a..b`, every whole number from a to b. A range
+    /// starts and ends on exactly the numbers typed.
     static func parseAxis(_ key: String, _ text: String) throws(ShellError) -> SweepAxis {
         let target = try Settings.Assignment.Target(key)
         if !text.contains("..") {
@@ -198,8 +199,21 @@ extension Commands {
         }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let ends = parts[0].components(separatedBy: "..")
+        let integral = target.whole
+        if integral, parts.count == 1, ends.count == 2 {  // every whole number from a to b
+            let a = try Literal.integer(ends[0], for: "the start of \(key)'s range")
+            let b = try Literal.integer(ends[1], for: "the end of \(key)'s range")
+            guard a < b, b - a < 200 else {
+                throw ShellError("\(key)=\(text) must run up from a smaller whole number to a larger one, 2 to 200 of them, like \(key)=1..10")
+            }
+            var points: [Settings.Assignment] = []
+            for x in a...b { points.append(Settings.Assignment(target, try target.parse(number: Double(x)))) }
+            return SweepAxis(key: key, points: points, labels: (a...b).map(String.init), numbers: (a...b).map(Double.init))
+        }
         guard ends.count == 2, parts.count == 2 || (parts.count == 3 && parts[2] == "log") else {
-            throw ShellError("\(key)=\(text) is not a range; write a..b:N (N values) or a..b:N:log, like \(key)=0.8..1.4:25")
+            let like = integral ? "a..b (every whole number from a to b), a..b:N (N values) or a..b:N:log, like \(key)=1..10"
+                                : "a..b:N (N values) or a..b:N:log, like \(key)=0.8..1.4:25"
+            throw ShellError("\(key)=\(text) is not a range; write \(like)")
         }
         let a = try Literal.number(ends[0], for: "the start of \(key)'s range")
         let b = try Literal.number(ends[1], for: "the end of \(key)'s range")
@@ -211,7 +225,6 @@ extension Commands {
         }
         if log && (a <= 0 || b <= 0) { throw ShellError("a :log range needs positive ends, but \(key) runs from \(NumberFormat.short(a)) to \(NumberFormat.short(b))") }
         var numbers = rangePoints(a, b, count: count, log: log)
-        let integral = target.whole
         if integral {
             var seen = Set<Double>()
             numbers = numbers.map { $0.rounded() }.filter { seen.insert($0).inserted }
