@@ -242,10 +242,16 @@ enum LessonRunner {
 
     /// After a command at a task: has the task's condition come true? (Also when the learner
     /// came back to a task done before and does it again.)
-    static func afterCommand(in session: inout Session) -> [Block] {
-        guard let state = session.lesson, case .task(let done, _) = state.step.kind else { return [] }
+    /// `verb` is the command that just ran: when it is one of the measurements the solution makes
+    /// and the task is still not done, a note says so, so that a near miss is not met by silence.
+    static func afterCommand(_ verb: String? = nil, in session: inout Session) -> [Block] {
+        guard let state = session.lesson, case .task(let done, let solution) = state.step.kind else { return [] }
         do throws(ShellError) {
-            guard try holds(done, in: &session) else { return [] }
+            guard try holds(done, in: &session) else {
+                let measures = Set(solution.flatMap { (try? LineSplitter.split($0)) ?? [] }.compactMap { Commands.find($0.verb)?.name })
+                guard !state.done, let verb = verb.flatMap({ Commands.find($0)?.name }), ResultSource(rawValue: verb) != nil, measures.contains(verb) else { return [] }
+                return [.note("Not yet: this \(verb) did not complete the step. where shows the task again; hint gives a hint.")]
+            }
         } catch {
             // The step reads a result measured before the settings changed: say what to run again.
             return stale(done, session).map { [.note("This step's results are stale: \($0).")] } ?? []

@@ -10,7 +10,7 @@ struct ThresholdAdvice: Presentation {
     var blocks: [Block] {
         var blocks: [Block] = [
             .values([("mean ‖g‖₂", .number(suggestion.mean)), ("warm-up steps", .integer(suggestion.steps)),
-                     ("range", .text("\(NumberFormat.short(suggestion.smallest)) … \(NumberFormat.short(suggestion.largest))"))]),
+                     ("‖g‖₂ seen", .text("\(NumberFormat.short(suggestion.smallest)) … \(NumberFormat.short(suggestion.largest))"))]),
         ]
         if suggestion.exploded {
             let how = suggestion.stoppedAt.map { "met a NaN or Inf at step \($0)" }

@@ -61,7 +61,7 @@ public final class Interpreter {
                 var produced = [try Commands.run(call, in: &session)]
                 // A task completes when its condition holds after a command, whichever command it was.
                 if !Commands.lessonVerbs.contains(Commands.find(call.verb)?.name ?? call.verb) {
-                    let blocks = LessonRunner.afterCommand(in: &session)
+                    let blocks = LessonRunner.afterCommand(call.verb, in: &session)
                     if !blocks.isEmpty { produced.append(Commands.lessonReport(blocks, session)) }
                 }
                 before()
