@@ -309,7 +309,7 @@ def compare(gradlab_path, results):
     if verify:
         note = verify[0].get("note", "")
         over = re.search(r"(\d+) over 100 ms", note)
-        print(f"{'every lesson command under 100 ms':<44}{note:>45}  "
+        print(f"{'lesson commands: 100 ms per experiment':<44}{note:>45}  "
               + ("met" if over and over.group(1) == "0" else "missed"))
 
 

@@ -137,7 +137,7 @@ struct Benchmark: ParsableCommand {
         let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         let results = Bench.all(quick: quick, only: only, executable: executable) { print(Bench.row($0)) }
         for m in results where !m.details.isEmpty {
-            print("\n\(m.name), commands over 100 ms:")
+            print("\n\(m.name), commands over 100 ms per experiment:")
             m.details.forEach { print($0) }
         }
         if let json {

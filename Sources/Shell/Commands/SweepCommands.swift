@@ -247,3 +247,29 @@ extension Commands {
         }
     }
 }
+
+extension Commands {
+    /// How many experiments (training runs or BPTT passes) a command line makes: the points of a
+    /// sweep or of a prediction's grid, compare's rules; 1 for any other command. The benchmark
+    /// gives each lesson command a time budget per experiment.
+    public static func experiments(_ call: CommandCall) -> Int {
+        func points(_ key: String, _ value: String) -> Int { (try? parseAxis(key, value))?.labels.count ?? 1 }
+        switch find(call.verb)?.name {
+        case "sweep":
+            return call.words.reduce(1) { count, word in
+                guard let eq = word.firstIndex(of: "="), !word.hasPrefix("metric=") else { return count }
+                let value = String(word[word.index(after: eq)...])
+                return value.contains("..") || value.contains(",") ? count * points(String(word[..<eq]), value) : count
+            }
+        case "predict":
+            var text = call.rest
+            if let range = text.range(of: " when ", options: .backwards) { text = String(text[..<range.lowerBound]) }
+            guard text.hasPrefix("for "), let (axes, _, _) = try? parseQuantifier(text) else { return 1 }
+            return axes.reduce(1) { $0 * $1.labels.count }
+        case "compare":
+            return call.words.first { $0.hasPrefix("clip=") }.map { $0.split(separator: ",").count } ?? 1
+        default:
+            return 1
+        }
+    }
+}
