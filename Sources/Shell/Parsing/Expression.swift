@@ -134,7 +134,7 @@ public struct Expression: Sendable {
         "min": (1...16, "smallest argument"),
         "max": (1...16, "largest argument"),
         "ran": (1...1, "whether a command has run this session (in a lesson: at this step): ran(\"bptt\")"),
-        "checked": (1...1, "whether a check that held read this name (in a lesson: at this step): checked(\"final_loss\")"),
+        "checked": (1...1, "whether a check that held read this name (in a lesson: at this step): checked(\"loss\")"),
     ]
 
     /// The deepest nesting accepted, so that no input can exhaust the stack.
