@@ -38,7 +38,7 @@ def test_sigkill_during_saves_never_leaves_a_broken_file(home):
         child.ptyproc.delayafterclose = child.ptyproc.delayafterterminate = 0
         for line in rng.sample(LINES, 6):
             child.sendline(line)
-        time.sleep(rng.uniform(0.02, 0.3))
+        time.sleep(rng.uniform(0.02, 0.6))  # a debug build starts in about 0.25 s
         child.kill(signal.SIGKILL)
         child.wait()
         child.close()
