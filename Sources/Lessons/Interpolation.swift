@@ -79,40 +79,33 @@ public struct Interpolated: Sendable, Equatable {
         self.pieces = pieces
     }
 
-    /// The `}` that ends a value, skipping braces inside quoted words.
+    /// The `}` that ends a value on its line, skipping braces inside quoted words.
     static func closingBrace(in body: Substring) -> Substring.Index? {
-        var quote: Character? = nil
-        for index in body.indices {
-            let c = body[index]
-            if let open = quote {
-                if c == open { quote = nil }
-            } else if c == "\"" || c == "'" {
-                quote = c
-            } else if c == "}" {
-                return index
-            } else if c == "\n" {
-                return nil
-            }
-        }
-        return nil
+        let line = body.prefix { $0 != "\n" }
+        return unquoted(line).first { line[$0] == "}" }
     }
 
     /// `expression:format` split at the last colon outside quotes (expressions have no colons).
     static func splitFormat(_ inside: Substring) -> (Substring, String?) {
+        guard let colon = unquoted(inside).last(where: { inside[$0] == ":" }) else { return (inside, nil) }
+        return (inside[..<colon], String(inside[inside.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
+    }
+
+    /// The positions of `text` outside quoted words ("…" or '…').
+    static func unquoted(_ text: Substring) -> [Substring.Index] {
         var quote: Character? = nil
-        var colon: Substring.Index? = nil
-        for index in inside.indices {
-            let c = inside[index]
+        var found: [Substring.Index] = []
+        for index in text.indices {
+            let c = text[index]
             if let open = quote {
                 if c == open { quote = nil }
             } else if c == "\"" || c == "'" {
                 quote = c
-            } else if c == ":" {
-                colon = index
+            } else {
+                found.append(index)
             }
         }
-        guard let colon else { return (inside, nil) }
-        return (inside[..<colon], String(inside[inside.index(after: colon)...]).trimmingCharacters(in: .whitespaces))
+        return found
     }
 }
 
