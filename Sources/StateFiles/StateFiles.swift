@@ -38,8 +38,10 @@ public enum BoundedFile {
     public static let progressLimit = 16 << 20
 
     /// Up to `limit` bytes of the file. With `tail`, a longer regular file gives its last whole
-    /// lines within `limit` bytes instead of `.tooLarge`.
-    public static func read(_ path: String, limit: Int, tail: Bool = false) -> Outcome {
+    /// lines within `limit` bytes instead of `.tooLarge`. Only a regular file is read unless
+    /// `anyKind` (a script may come from a pipe, `gradlab <(…)`): a FIFO, a terminal or a pipe as a
+    /// lesson, progress or history would wait for its writer for ever.
+    public static func read(_ path: String, limit: Int, tail: Bool = false, anyKind: Bool = false) -> Outcome {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         guard fd >= 0 else {
             return errno == ENOENT || errno == ENOTDIR ? .missing : .unreadable(String(cString: strerror(errno)))
@@ -48,6 +50,9 @@ public enum BoundedFile {
         var status = stat()
         guard fstat(fd, &status) == 0 else { return .unreadable(String(cString: strerror(errno))) }
         if (status.st_mode & S_IFMT) == S_IFDIR { return .unreadable("it is a folder") }
+        if !anyKind, (status.st_mode & S_IFMT) != S_IFREG {
+            return .unreadable("it is not a regular file but \(kind(status.st_mode)), which could keep gradlab waiting for ever")
+        }
         // Blocking again from here: O_NONBLOCK only kept the open of a FIFO from hanging.
         _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         let skipsPartialLine = tail && (status.st_mode & S_IFMT) == S_IFREG && Int(status.st_size) > limit
@@ -67,6 +72,17 @@ public enum BoundedFile {
         var start = max(0, count - limit)
         if skipsPartialLine { start = (bytes[start..<count].firstIndex(of: UInt8(ascii: "\n")) ?? count - 1) + 1 }
         return .contents(Array(bytes[start..<count]))
+    }
+
+    /// What a file that is not a regular one is, as people say it.
+    static func kind(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFIFO: "a FIFO or a pipe"
+        case S_IFCHR: "a device (a terminal, /dev/stdin…)"
+        case S_IFSOCK: "a socket"
+        case S_IFBLK: "a block device"
+        default: "a special file"
+        }
     }
 
     /// "1 MiB": a limit as people say it.

@@ -51,7 +51,7 @@ public enum ShellMain {
         }
         if let path = options.scriptPath {
             let text: String
-            switch BoundedFile.read(path, limit: BoundedFile.lessonLimit) {
+            switch BoundedFile.read(path, limit: BoundedFile.lessonLimit, anyKind: true) {
             case .contents(let bytes): text = String(decoding: bytes, as: UTF8.self)
             case .missing: driver.error("cannot read the script '\(path)': no such file"); return 2
             case .unreadable(let reason): driver.error("cannot read the script '\(path)': \(reason)"); return 2

@@ -118,3 +118,23 @@ import Testing
         #expect(Set(try FileManager.default.contentsOfDirectory(atPath: state)) == Set(mine))
     }
 }
+
+/// Issue 16, finding 5: a FIFO, a pipe or a terminal given as a lesson, or found where the
+/// progress file should be, is refused at once instead of waiting for a writer for ever.
+@Suite struct SpecialFileTests {
+    @Test func aFIFOIsNeverReadAsALessonOrAsProgress() throws {
+        let state = folder("fifo-home")
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        #expect(mkfifo(state + "/lesson.toml", 0o600) == 0 && mkfifo(state + "/progress.json", 0o600) == 0)
+        #expect(BoundedFile.read(state + "/lesson.toml", limit: 1 << 20)
+                == .unreadable("it is not a regular file but a FIFO or a pipe, which could keep gradlab waiting for ever"))
+        #expect(BoundedFile.read("/dev/null", limit: 1 << 20)
+                == .unreadable("it is not a regular file but a device (a terminal, /dev/stdin…), which could keep gradlab waiting for ever"))
+        #expect(BoundedFile.read("/dev/null", limit: 1 << 20, anyKind: true) == .contents([]), "a script may come from anywhere")
+        let h = Harness(lessons: [])
+        let printed = Harness.flat(h.type("load \(state)/lesson.toml"))
+        #expect(printed.contains("it is not a regular file but a FIFO or a pipe"), "\(printed)")
+        let (book, warning) = ProgressStore(directory: state).load()
+        #expect(book.lessons.isEmpty && warning != nil)
+    }
+}
