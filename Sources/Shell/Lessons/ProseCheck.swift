@@ -59,13 +59,17 @@ enum ProseCheck {
 
     /// The numbers checked, and those that nothing on the screen shows.
     static func check(_ lesson: Lesson, _ record: VerifyRecord) -> (checked: Int, findings: [Finding]) {
-        let printed: [(step: Int, numbers: [WrittenNumber])] = record.allPrinted.map { entry in
-            (entry.step, ProseNumbers.numbers(in: screen.render(Report(command: "", blocks: entry.blocks))))
-        }
+        // What was printed, by step: the screen at a step is everything printed up to its end.
+        let printed = record.allPrinted.sorted { $0.step < $1.step }
+        var next = 0
+        var onScreen: [WrittenNumber] = []
         var checked = 0
         var findings: [Finding] = []
         for (index, step) in lesson.steps.enumerated() {
-            let onScreen = printed.filter { $0.step <= index }.flatMap(\.numbers)
+            while next < printed.count, printed[next].step <= index {
+                onScreen += ProseNumbers.numbers(in: screen.render(Report(command: "", blocks: printed[next].blocks)))
+                next += 1
+            }
             var texts: [(key: String, text: String)] = [("text", step.text)]
             if let explain = step.explain { texts.append(("explain", explain)) }
             texts += step.hints.map { ("hints", $0) }
