@@ -23,8 +23,9 @@ extension Commands {
             guard let record = session.book.lessons[lesson.id] else { return "" }
             let count = lesson.steps.count
             if session.lesson?.lesson.id == lesson.id, let index = session.lesson?.index { return "▸ step \(index + 1)/\(count)" }
-            if record.step < count {
-                let reached = record.furthest > record.step ? " (reached \(record.furthest + 1))" : ""
+            if (0..<count).contains(record.step) {
+                let furthest = min(record.furthest, count - 1)  // the file may have lost steps since
+                let reached = furthest > record.step ? " (reached \(furthest + 1))" : ""
                 return (record.finished ? "✓ again, " : "") + "step \(record.step + 1)/\(count)" + reached
             }
             return record.finished ? "✓ finished" : ""
