@@ -43,6 +43,12 @@ enum LessonRunner {
     /// write files, or end the shell.
     static let forbiddenInLessons: Set<String> = Commands.lessonVerbs.union(["quit"])
 
+    /// Whether a lesson may not run `verb`: looked up as the shell looks it up, so that an alias
+    /// (`exit` for quit) is forbidden with its command.
+    static func forbidden(_ verb: String) -> Bool {
+        Commands.find(verb).map { forbiddenInLessons.contains($0.name) } ?? false
+    }
+
     // MARK: - Starting, resuming, moving
 
     /// Starts a lesson, or resumes it where its progress says.
@@ -611,7 +617,7 @@ enum LessonRunner {
         for line in lines {
             blocks.append(.title("» " + line))
             for call in try LineSplitter.split(line) {
-                guard !forbiddenInLessons.contains(call.verb) else {
+                guard !forbidden(call.verb) else {
                     throw ShellError("a lesson may not run \(call.verb) (in '\(line)'); lessons only run simulator commands")
                 }
                 blocks += try Commands.run(call, in: &session).blocks
