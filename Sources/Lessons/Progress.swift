@@ -140,6 +140,38 @@ public struct ProgressBook: Codable, Sendable, Equatable {
     }
 }
 
+extension ProgressBook {
+    /// The most steps, or hints at one step, any lesson can have: a lesson file holds at most
+    /// `BoundedFile.lessonLimit` bytes, and each step or hint takes more than one.
+    public static let countLimit = BoundedFile.lessonLimit
+
+    /// Sets back the values no gradlab writes (a step or furthest step below 0 or past any lesson,
+    /// a hint count below 0 or past any step), which would crash or mislead a resume; returns what
+    /// each was, for the warning. A step past this lesson's end (a finished lesson, or a file that
+    /// has since lost steps) is no such value: the runner knows the lesson and handles it.
+    mutating func repair() -> [String] {
+        var problems: [String] = []
+        for id in lessons.keys.sorted() {
+            guard var record = lessons[id] else { continue }
+            let limit = Self.countLimit
+            if record.step < 0 || record.step > limit {
+                problems.append("lesson \(id)'s step \(record.step)")
+                record.step = 0  // the runner finds the step again by its id, or starts from the first
+            }
+            if record.furthest < 0 || record.furthest > limit {
+                problems.append("lesson \(id)'s furthest step \(record.furthest)")
+                record.furthest = min(record.step, limit - 1)
+            }
+            for (step, count) in record.hints.sorted(by: { $0.key < $1.key }) where count < 0 || count > limit {
+                problems.append("lesson \(id)'s hint count \(count) at step '\(step)'")
+                record.hints[step] = nil
+            }
+            lessons[id] = record
+        }
+        return problems
+    }
+}
+
 /// `progress.json` in the state directory, written atomically after every change. A file that
 /// cannot be read as progress is moved aside, never deleted, and a new one starts.
 public struct ProgressStore: Sendable {
@@ -147,27 +179,33 @@ public struct ProgressStore: Sendable {
 
     public init(directory: String) { path = directory + "/progress.json" }
 
-    public func load() -> (book: ProgressBook, warning: String?) {
+    /// The progress on disk. `warning` says why it could not be used (nothing is saved over it
+    /// then); `repaired` names values no gradlab writes, which were set back so that they cannot
+    /// crash or mislead a resume (the rest is kept, and the next save writes the corrected file).
+    public func load() -> (book: ProgressBook, warning: String?, repaired: String?) {
         let data: Data
         switch BoundedFile.read(path, limit: BoundedFile.progressLimit) {
-        case .missing: return (ProgressBook(), nil)
-        case .unreadable: return (ProgressBook(), "cannot read the lesson progress at \(path); progress will not be saved this session")
+        case .missing: return (ProgressBook(), nil, nil)
+        case .unreadable: return (ProgressBook(), "cannot read the lesson progress at \(path); progress will not be saved this session", nil)
         case .tooLarge: data = Data()  // over 16 MiB is no progress file gradlab wrote: moved aside below
         case .contents(let bytes): data = Data(bytes)
         }
         do {
             let decoder = JSONDecoder()
             decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
-            let book = try decoder.decode(ProgressBook.self, from: data)
+            var book = try decoder.decode(ProgressBook.self, from: data)
             guard book.version == 1 else {
-                return (ProgressBook(), "the lesson progress at \(path) was written by a newer gradlab (version \(book.version)); it is left as it is")
+                return (ProgressBook(), "the lesson progress at \(path) was written by a newer gradlab (version \(book.version)); it is left as it is", nil)
             }
-            return (book, nil)
+            let problems = book.repair()
+            let repaired = problems.isEmpty ? nil
+                : "the lesson progress at \(path) held values no lesson can have (\(problems.joined(separator: "; "))); they were set back, and the rest of your progress is kept"
+            return (book, nil, repaired)
         } catch {
             if let aside = AtomicFile.moveAside(path) {
-                return (ProgressBook(), "the lesson progress file could not be read; it was moved to \(aside) and a new one started")
+                return (ProgressBook(), "the lesson progress file could not be read; it was moved to \(aside) and a new one started", nil)
             }
-            return (ProgressBook(), "the lesson progress file \(path) could not be read nor moved aside")
+            return (ProgressBook(), "the lesson progress file \(path) could not be read nor moved aside", nil)
         }
     }
 
@@ -180,7 +218,7 @@ public struct ProgressStore: Sendable {
         return try AtomicFile.withLock(path + ".lock") { () throws(FileError) -> ProgressBook in
             var book = ProgressBook()
             if FileManager.default.fileExists(atPath: path) {
-                let (current, warning) = load()
+                let (current, warning, _) = load()
                 if let warning { throw FileError(description: warning) }
                 book = current
             }

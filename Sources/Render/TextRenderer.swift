@@ -253,8 +253,8 @@ enum ASCIIFallback {
 /// every escape sequence, the other C0 controls, DEL and the C1 controls) are shown in caret
 /// notation (^[) instead of being sent, so that nothing a learner or a file types can move the
 /// cursor, clear the screen, set the title or write the clipboard. Newlines and tabs stay.
-enum Inert {
-    static func text(_ text: String) -> String {
+public enum Inert {
+    public static func text(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         var out = String.UnicodeScalarView()
         for scalar in text.unicodeScalars {

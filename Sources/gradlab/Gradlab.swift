@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import Render
 import Shell
 import TerminalDriver
 
@@ -18,6 +19,19 @@ struct Gradlab: ParsableCommand {
         version: "0.1.0",
         subcommands: [Run.self, Lint.self, Verify.self, Benchmark.self],
         defaultSubcommand: Run.self)
+
+    /// ArgumentParser's own `main`, but with its messages shown inert: they echo what was typed
+    /// (an unknown option, a bad value), so `gradlab $'--\e]2;T\a'` must not retitle the terminal.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let message = fullMessage(for: error), code = exitCode(for: error)
+            if !message.isEmpty { Terminal.write(Inert.text(message) + "\n", to: code.isSuccess ? .output : .error) }
+            Foundation.exit(code.rawValue)
+        }
+    }
 }
 
 /// The shell itself (the default): `gradlab`, `gradlab -c …`, `gradlab FILE`, `gradlab --lesson 2`.

@@ -100,7 +100,7 @@ import Testing
         book.lessons["spectral-radius"] = record
         book.current = "spectral-radius"
         try store.save(book)
-        let (loaded, warning) = store.load()
+        let (loaded, warning, _) = store.load()
         #expect(warning == nil)
         #expect(loaded == book)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".tmp") }
@@ -113,7 +113,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let store = ProgressStore(directory: directory)
         try Data(#"{"version": 2, "lessons": {}}"#.utf8).write(to: URL(fileURLWithPath: store.path))
-        let (_, warning) = store.load()
+        let (_, warning, _) = store.load()
         #expect(warning?.contains("newer gradlab") == true)
         #expect(FileManager.default.fileExists(atPath: store.path))
     }

@@ -27,13 +27,15 @@ enum ClipErrorCase: CaseIterable {
 
 /// The cases of `ModelError`, without their values; exhaustive, as `ClipErrorCase`.
 enum ModelErrorCase: CaseIterable {
-    case literalSize, radiusNotFinite, radiusZero
+    case literalSize, radiusNotFinite, radiusZero, radiusTooSmall, radiusOverflows
 
     init(_ error: ModelError) {
         switch error {
         case .literalSize: self = .literalSize
         case .radiusNotFinite: self = .radiusNotFinite
         case .radiusZero: self = .radiusZero
+        case .radiusTooSmall: self = .radiusTooSmall
+        case .radiusOverflows: self = .radiusOverflows
         }
     }
 }
@@ -111,6 +113,10 @@ enum ErrorWordingTable {
                       "ρ(W) is 0 (every eigenvalue is zero), so W cannot be rescaled to rho=1.0; choose another init or W, or unset rho with rho=none"),
         ModelErrorRow("zero, rho=0.5", literal([[0, 0], [0, 0]], n: 2, rho: 0.5),
                       "ρ(W) is 0 (every eigenvalue is zero), so W cannot be rescaled to rho=0.5; choose another init or W, or unset rho with rho=none"),
+        ModelErrorRow("subnormal, rho=1", literal([[.leastNonzeroMagnitude, 0], [0, .leastNonzeroMagnitude]], n: 2, rho: 1),
+                      "ρ(W) is 4.941e-324, too small to rescale W to rho=1: W·1/ρ(W) overflows; write W with larger entries, or unset rho with rho=none"),
+        ModelErrorRow("ρ past the range, rho=1", literal([[1e308, 1e308], [1e308, 1e308]], n: 2, rho: 1),
+                      "ρ(W) is past the largest number (about 1.8e308), so W cannot be rescaled to rho=1; write W with smaller entries, or unset rho with rho=none"),
     ]
 }
 

@@ -397,7 +397,7 @@ final class Harness {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let store = ProgressStore(directory: directory)
         try Data("{ not json".utf8).write(to: URL(fileURLWithPath: store.path))
-        let (book, warning) = store.load()
+        let (book, warning, _) = store.load()
         #expect(book == ProgressBook())
         #expect(warning?.contains("moved to") == true)
         let kept = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasPrefix("progress.json.corrupt-") }

@@ -13,7 +13,9 @@ extension Commands {
     ) { session, call throws(ShellError) in
         try noArguments(call)
         let w = try session.model().W
-        return Report(command: "eig", EigenSpectrum(size: w.rows, eigenvalues: Spectrum.eigenvalues(w), singularValues: Spectrum.singularValues(w)))
+        let eigenvalues = Spectrum.eigenvalues(w)
+        return Report(command: "eig", EigenSpectrum(size: w.rows, eigenvalues: eigenvalues, singularValues: Spectrum.singularValues(w),
+                                                    rho: Spectrum.spectralRadius(w, eigenvalues: eigenvalues)))
     }
 
     static let power = CommandSpec(

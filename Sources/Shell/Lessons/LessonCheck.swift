@@ -141,7 +141,7 @@ public enum LessonCheck {
                         for call in try LineSplitter.split(line) {
                             if Commands.find(call.verb) == nil {
                                 problem(at, "\(key) runs '\(call.verb)', which is not a command\(Suggest.didYouMean(call.verb, among: Commands.verbs, otherwise: "FORMAT.md lists the commands a lesson may run"))")
-                            } else if LessonRunner.forbiddenInLessons.contains(call.verb) {
+                            } else if LessonRunner.forbidden(call.verb) {
                                 problem(at, "\(key) runs \(call.verb); a lesson may only run simulator commands, so remove it")
                             }
                         }

@@ -23,8 +23,9 @@ extension Commands {
             guard let record = session.book.lessons[lesson.id] else { return "" }
             let count = lesson.steps.count
             if session.lesson?.lesson.id == lesson.id, let index = session.lesson?.index { return "▸ step \(index + 1)/\(count)" }
-            if record.step < count {
-                let reached = record.furthest > record.step ? " (reached \(record.furthest + 1))" : ""
+            if (0..<count).contains(record.step) {
+                let furthest = min(record.furthest, count - 1)  // the file may have lost steps since
+                let reached = furthest > record.step ? " (reached \(furthest + 1))" : ""
                 return (record.finished ? "✓ again, " : "") + "step \(record.step + 1)/\(count)" + reached
             }
             return record.finished ? "✓ finished" : ""
@@ -139,7 +140,7 @@ extension Commands {
         ]
     ) { session, call throws(ShellError) in
         guard !call.rest.isEmpty else { throw ShellError("load needs a path, like load my-lesson.toml") }
-        let path = (call.rest.hasPrefix("\"") && call.rest.hasSuffix("\"") && call.rest.count > 1) ? String(call.rest.dropFirst().dropLast()) : call.rest
+        let path = unquoted(call.rest)
         let expanded = (path as NSString).expandingTildeInPath
         let (found, problems) = LessonCheck.load(expanded, builtIn: session.catalog.builtInIDs)
         if let first = problems.first {
@@ -182,6 +183,11 @@ extension Commands {
         return Report(command: "load", blocks: blocks, fields: [("loaded", .array(found.map { .string($0.id) }))])
     }
 
+    /// A path as typed after load or transcript, without the double quotes around it, if any.
+    static func unquoted(_ rest: String) -> String {
+        rest.hasPrefix("\"") && rest.hasSuffix("\"") && rest.count > 1 ? String(rest.dropFirst().dropLast()) : rest
+    }
+
     static let transcript = CommandSpec(
         name: "transcript", usage: "transcript FILE",
         summary: "write this session so far to FILE as Markdown",
@@ -190,9 +196,13 @@ extension Commands {
         ]
     ) { session, call throws(ShellError) in
         guard !call.rest.isEmpty else { throw ShellError("transcript needs a file name, like transcript notes.md") }
-        let path = (call.rest as NSString).expandingTildeInPath
+        let name = unquoted(call.rest)
+        guard !name.trimmingWhitespace().isEmpty else {
+            throw ShellError("transcript needs a file name, and \(call.rest) is empty; give one, like transcript notes.md")
+        }
+        let path = (name as NSString).expandingTildeInPath
         guard !FileManager.default.fileExists(atPath: path) else {
-            throw ShellError("\(call.rest) already exists and is kept as it is; give another name, like transcript notes-2.md")
+            throw ShellError("\(name) already exists and is kept as it is; give another name, like transcript notes-2.md")
         }
         var text = "# gradlab session\n\n"
         if let state = session.lesson { text += "Lesson: \(state.lesson.title), at step \(state.index + 1) of \(state.lesson.steps.count).\n\n" }
@@ -201,16 +211,17 @@ extension Commands {
         }
         for entry in session.transcript.entries {
             let output = entry.output
-            text += "```\n\(entry.prompt)\(entry.line)\n\(output)\(output.hasSuffix("\n") || output.isEmpty ? "" : "\n")```\n\n"
+            // The line as the screen showed it: a typed ESC is written ^[, so cat does not replay it.
+            text += "```\n\(Inert.text(entry.prompt + entry.line))\n\(output)\(output.hasSuffix("\n") || output.isEmpty ? "" : "\n")```\n\n"
         }
         // Created, never replaced: a file or link put at the name since the check above is kept,
         // and a kill while writing leaves no temporary file in the learner's folder.
         do throws(FileError) { try AtomicFile.create(text, at: path) } catch {
-            if error.alreadyExists { throw ShellError("\(call.rest) already exists and is kept as it is; give another name, like transcript notes-2.md") }
+            if error.alreadyExists { throw ShellError("\(name) already exists and is kept as it is; give another name, like transcript notes-2.md") }
             throw ShellError(error.description)
         }
         let count = session.transcript.entries.count
-        return Report(command: "transcript", blocks: [.text("Wrote \(count) command\(count == 1 ? "" : "s") to \(call.rest).")],
+        return Report(command: "transcript", blocks: [.text("Wrote \(count) command\(count == 1 ? "" : "s") to \(name).")],
                       fields: [("path", .string(path)), ("commands", .integer(count))])
     }
 }

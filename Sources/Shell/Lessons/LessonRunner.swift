@@ -43,6 +43,12 @@ enum LessonRunner {
     /// write files, or end the shell.
     static let forbiddenInLessons: Set<String> = Commands.lessonVerbs.union(["quit"])
 
+    /// Whether a lesson may not run `verb`: looked up as the shell looks it up, so that an alias
+    /// (`exit` for quit) is forbidden with its command.
+    static func forbidden(_ verb: String) -> Bool {
+        Commands.find(verb).map { forbiddenInLessons.contains($0.name) } ?? false
+    }
+
     // MARK: - Starting, resuming, moving
 
     /// Starts a lesson, or resumes it where its progress says.
@@ -52,7 +58,7 @@ enum LessonRunner {
         if saved.step >= lesson.steps.count {  // finished: from the start again, keeping the record
             return [.note("You finished this lesson before; here it is again from the start.")] + (try begin(lesson, at: 0, keep: true, in: &session))
         }
-        if saved.hash == lesson.hash, lesson.steps[saved.step].id == saved.stepId {
+        if saved.hash == lesson.hash, saved.step >= 0, lesson.steps[saved.step].id == saved.stepId {
             return try resume(lesson, saved, at: saved.step, notice: nil, in: &session)
         }
         if let index = lesson.index(ofStep: saved.stepId) {
@@ -90,7 +96,8 @@ enum LessonRunner {
             session.clipRule = clip
             let fallback = Provenance(settings: settings, clip: clip)
             session.results = saved.results.map { Results(saved: $0, fallback: fallback) } ?? Results()
-            session.lesson?.hintsShown = saved.hints[lesson.steps[index].id] ?? 0
+            // No more hints than the step has: the file may have lost some since.
+            session.lesson?.hintsShown = min(max(saved.hints[lesson.steps[index].id] ?? 0, 0), lesson.steps[index].hints.count)
             session.lesson?.done = saved.completed.contains(lesson.steps[index].id)
             blocks.append(.note("Welcome back: \(lesson.title), step \(index + 1) of \(lesson.steps.count)."))
             blocks += show(session.lesson!, in: session)
@@ -616,7 +623,7 @@ enum LessonRunner {
         for line in lines {
             blocks.append(.title("» " + line))
             for call in try LineSplitter.split(line) {
-                guard !forbiddenInLessons.contains(call.verb) else {
+                guard !forbidden(call.verb) else {
                     throw ShellError("a lesson may not run \(call.verb) (in '\(line)'); lessons only run simulator commands")
                 }
                 blocks += try Commands.run(call, in: &session).blocks

@@ -8,8 +8,8 @@ struct EigenSpectrum: Presentation {
     let size: Int
     let eigenvalues: [Complex<Double>]
     let singularValues: [Double]
-
-    var rho: Double { eigenvalues.first?.length ?? 0 }
+    /// ρ(W) as `Spectrum.spectralRadius` gives it, so that `eig` and `set` agree.
+    let rho: Double
     var sigma: Double { singularValues.first ?? 0 }
 
     var blocks: [Block] {

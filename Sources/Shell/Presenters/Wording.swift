@@ -1,3 +1,4 @@
+import Render
 import Simulator
 
 // The words for the simulator's other typed values: the tasks, the functions the norm clipping styles
@@ -55,6 +56,16 @@ extension Commands {
             """
             ρ(W) is 0 (every eigenvalue is zero), so W cannot be rescaled to rho=\(target); \
             choose another init or W, or unset rho with rho=none
+            """
+        case .radiusTooSmall(let rho, let target):
+            """
+            ρ(W) is \(NumberFormat.short(rho)), too small to rescale W to rho=\(plain(target)): \
+            W·\(plain(target))/ρ(W) overflows; write W with larger entries, or unset rho with rho=none
+            """
+        case .radiusOverflows(let target):
+            """
+            ρ(W) is past the largest number (about 1.8e308), so W cannot be rescaled to rho=\(plain(target)); \
+            write W with smaller entries, or unset rho with rho=none
             """
         }
     }

@@ -126,8 +126,9 @@ public final class Interpreter {
         session.catalog = catalog
         for problem in problems { warn("built-in lesson: \(problem)") }
         guard let store else { return }
-        let (book, warning) = store.load()
+        let (book, warning, repaired) = store.load()
         if let warning { warn(warning) }
+        if let repaired { warn(repaired) }
         session.book = book
         progressStore = warning == nil || !FileManager.default.fileExists(atPath: store.path) ? store : nil
         // The lessons loaded in earlier sessions: a file that is gone is forgotten, one with
@@ -144,13 +145,13 @@ public final class Interpreter {
                 warn("the lesson file \(path) now has problems (\(first.message)); it is left out until gradlab lint \(path) passes and you load it again")
             }
         }
-        if session.book != book { saveProgress(since: book) }
+        if session.book != book || repaired != nil { saveProgress(since: book) }  // a save writes the repaired file
     }
 
     /// "You were in lesson 5, step 12 of 15", for the banner.
     public func whereLeft() -> String? {
         guard let id = session.book.current, let record = session.book.lessons[id],
-              let lesson = session.catalog.all.first(where: { $0.id == id }), record.step < lesson.steps.count,
+              let lesson = session.catalog.all.first(where: { $0.id == id }), lesson.steps.indices.contains(record.step),
               let number = session.catalog.number(of: id) else { return nil }
         return "You were at step \(record.step + 1) of \(lesson.steps.count) of lesson \(number), \(lesson.title); lesson \(number) picks it up."
     }

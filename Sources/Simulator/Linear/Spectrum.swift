@@ -30,10 +30,17 @@ public enum Spectrum {
     }
 
     /// ρ(W): the largest modulus of an eigenvalue.
-    /// NaN when W has a non-finite entry (swift-numerics gives every non-finite Complex length ∞).
     public static func spectralRadius(_ m: Matrix) -> Double {
-        guard let top = eigenvalues(m).first else { return 0 }
-        return top.isFinite ? top.length : .nan
+        spectralRadius(m, eigenvalues: eigenvalues(m))
+    }
+
+    /// ρ(W) from W's `eigenvalues`, so that `eig` and every other place that shows ρ agree: the
+    /// largest modulus, +Inf when an eigenvalue of a finite W is past the Double range; NaN when W
+    /// has a non-finite entry, whose spectrum is undefined (swift-numerics gives every non-finite
+    /// Complex length ∞, so the two are told apart by W itself).
+    public static func spectralRadius(_ m: Matrix, eigenvalues: [Complex<Double>]) -> Double {
+        guard m.allFinite else { return .nan }
+        return eigenvalues.first?.length ?? 0
     }
 
     /// ρ(W) from our own solver, `gl_spectral_radius` (balancing, Hessenberg reduction, Francis

@@ -30,6 +30,10 @@ public enum ModelError: Error, Sendable, Equatable {
     /// The spectral radius `target` was asked for, but ρ(W) is 0 (every eigenvalue is zero), so W
     /// cannot be rescaled to it.
     case radiusZero(target: Double)
+    /// ρ(W) is `rho`, so small that W·target/ρ overflows: W cannot be rescaled to `target`.
+    case radiusTooSmall(rho: Double, target: Double)
+    /// W's entries are finite but ρ(W) itself is past the Double range, so W cannot be rescaled.
+    case radiusOverflows(target: Double)
 }
 
 /// Everything that determines a model and its one training sequence. The same spec gives the same
@@ -82,9 +86,13 @@ public struct ModelSpec: Sendable, Equatable {
         }
         guard let target = spectralRadius else { return w }
         let rho = Spectrum.reproducibleSpectralRadius(w)
-        guard rho.isFinite else { throw .radiusNotFinite }
+        guard rho.isFinite else { throw w.allFinite && rho == .infinity ? .radiusOverflows(target: target) : .radiusNotFinite }
         guard rho > 0 else { throw .radiusZero(target: target) }
-        return w.scaled(by: target / rho)
+        // A tiny ρ (5e-324) makes target/ρ infinite, or W's entries overflow when multiplied by it:
+        // refused, rather than a W of NaN and ∞.
+        let scaled = w.scaled(by: target / rho)
+        guard scaled.allFinite else { throw .radiusTooSmall(rho: rho, target: target) }
+        return scaled
     }
 
     /// The task at this spec's length and seed.

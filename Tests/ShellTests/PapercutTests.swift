@@ -1,0 +1,99 @@
+import Foundation
+import Lessons
+import Simulator
+import Testing
+@testable import Render
+@testable import Shell
+
+/// Issue 16, finding 8: the small ones. Each answers with one sentence and the shell goes on.
+@Suite struct PapercutTests {
+    /// `exit` is quit's alias: a lesson's solution may not run it any more than quit, so lint
+    /// refuses it and the runner would not run it.
+    @Test func anAliasOfAForbiddenCommandIsForbiddenInLessons() throws {
+        let directory = folder("alias")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let path = directory + "/exit.toml"
+        try Data("""
+            id = "exits"
+            title = "Exits"
+            summary = "A solution that ends the shell."
+
+            [[step]]
+            id = "t"
+            kind = "task"
+            text = "Run bptt."
+            done = 'ran("bptt")'
+            hints = ["bptt"]
+            solution = "bptt; exit"
+
+            """.utf8).write(to: URL(fileURLWithPath: path))
+        let problems = LessonCheck.load(path).problems.map(\.description)
+        #expect(problems == ["\(path):11:13: solution runs exit; a lesson may only run simulator commands, so remove it"], "\(problems)")
+        #expect(Commands.find("exit")?.name == "quit")
+        #expect(LessonRunner.forbidden("exit") && LessonRunner.forbidden("quit") && LessonRunner.forbidden("where"))
+        #expect(!LessonRunner.forbidden("bptt") && !LessonRunner.forbidden("?") && !LessonRunner.forbidden("nonsense"))
+        var session = Session()
+        #expect(throws: ShellError.self) { _ = try LessonRunner.runLines(["bptt; exit"], in: &session) }
+    }
+
+    /// `transcript ""` names no file: refused with one sentence, and no file called `""` appears.
+    @Test func anEmptyTranscriptNameIsRefused() throws {
+        let h = Harness(lessons: [])
+        for line in ["transcript \"\"", "transcript \"  \""] {
+            let printed = h.type(line)
+            #expect(Harness.flat(printed).contains("transcript needs a file name, and \(line.dropFirst("transcript ".count)) is empty; give one, like transcript notes.md"), "\(printed)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: "\"\""))
+        #expect(!FileManager.default.fileExists(atPath: "\"  \""))
+        #expect(h.type("seed 3").contains("seed"), "the shell goes on")
+    }
+
+    /// A typed ESC is written to the transcript as the screen showed it (^[), so `cat notes.md`
+    /// does not replay it; a quoted name is the name without its quotes, as with load.
+    @Test func theTranscriptKeepsTypedLinesInert() throws {
+        let directory = folder("transcript")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let h = Harness(lessons: [])
+        h.type("= 1 \u{1B}]0;PWNED\u{07}\u{1B}[2J", "seed 3 \u{9B}2J", "transcript \"\(directory)/notes.md\"")
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: directory + "/notes.md"))
+        #expect(!bytes.contains(0x1B) && !bytes.contains(0x07))
+        #expect(!zip(bytes, bytes.dropFirst()).contains { $0 == 0xC2 && (0x80...0x9F).contains($1) })
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.contains("gradlab> = 1 ^[]0;PWNED^G^[[2J\n"), "\(text)")
+        #expect(text.contains("gradlab> seed 3 <U+009B>2J\n"), "\(text)")
+    }
+
+    /// A W whose ρ is so small that W·ρ_target/ρ overflows (5e-324 here) is refused with one
+    /// sentence, and W stays as it was, rather than becoming NaN.
+    @Test func aSpectralRadiusTooSmallToRescaleIsRefused() throws {
+        let h = Harness(lessons: [])
+        h.type("set rho=0.9")
+        let before = try h.driver.session.model().W
+        let printed = h.type("set W=[[5e-324,0],[0,5e-324]] rho=1")
+        #expect(Harness.flat(printed) == "error: ρ(W) is 4.941e-324, too small to rescale W to rho=1: W·1/ρ(W) overflows; write W with larger entries, or unset rho with rho=none\n")
+        #expect(try h.driver.session.model().W == before)
+        #expect(h.driver.session.settings.rho == 0.9)
+        let spec = ModelSpec(hiddenSize: 2, initialization: .literal(Matrix([[.leastNonzeroMagnitude, 0], [0, .leastNonzeroMagnitude]])), spectralRadius: 1)
+        #expect(throws: ModelError.radiusTooSmall(rho: .leastNonzeroMagnitude, target: 1)) { try spec.recurrentMatrix() }
+        // The same W without rho is used as written.
+        #expect(!h.type("set W=[[5e-324,0],[0,5e-324]]").contains("error"))
+    }
+
+    /// set, show and eig say the same ρ(W): +Inf when a finite W's eigenvalue is past the Double
+    /// range (set said NaN), NaN only when W itself has a non-finite entry.
+    @Test func setAndEigAgreeOnRho() throws {
+        let h = Harness(lessons: [])
+        let set = h.type("set W=[[1e308,1e308],[1e308,1e308]]")
+        #expect(set.contains("now ρ(W) = Inf"), "\(set)")
+        let eig = h.type("eig")
+        #expect(eig.contains("ρ(W) Inf"), "\(eig)")
+        let huge = Matrix([[1e308, 1e308], [1e308, 1e308]])
+        #expect(Spectrum.spectralRadius(huge) == .infinity)
+        let broken = Matrix([[1, .nan], [0, 1]])
+        #expect(Spectrum.spectralRadius(broken).isNaN)
+        #expect(Spectrum.spectralRadius(broken, eigenvalues: Spectrum.eigenvalues(broken)).isNaN)
+        #expect(Spectrum.spectralRadius(Matrix([[0.5, 0], [0, -2]])) == 2)
+        let rescaled = h.type("set W=[[1e308,1e308],[1e308,1e308]] rho=1")
+        #expect(Harness.flat(rescaled).contains("ρ(W) is past the largest number (about 1.8e308), so W cannot be rescaled to rho=1"), "\(rescaled)")
+    }
+}
