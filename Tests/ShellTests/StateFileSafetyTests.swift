@@ -134,7 +134,7 @@ import Testing
         let h = Harness(lessons: [])
         let printed = Harness.flat(h.type("load \(state)/lesson.toml"))
         #expect(printed.contains("it is not a regular file but a FIFO or a pipe"), "\(printed)")
-        let (book, warning) = ProgressStore(directory: state).load()
+        let (book, warning, _) = ProgressStore(directory: state).load()
         #expect(book.lessons.isEmpty && warning != nil)
     }
 }
