@@ -101,7 +101,7 @@ import Testing
         #expect(FileManager.default.createFile(atPath: path, contents: Data("12345".utf8)))
         #expect(BoundedFile.read(path, limit: 5) == .contents(Array("12345".utf8)))
         #expect(BoundedFile.read(path, limit: 4) == .tooLarge)
-        #expect(BoundedFile.read("/dev/zero", limit: 1000) == .tooLarge)
+        #expect(BoundedFile.read("/dev/zero", limit: 1000, anyKind: true) == .tooLarge, "a script read from an endless device is still bounded")
         #expect(BoundedFile.read(path + "x", limit: 4) == .missing)
         #expect(BoundedFile.read(temporaryDirectory(), limit: 4) == .unreadable("it is a folder"))
     }
