@@ -256,16 +256,22 @@ enum ASCIIFallback {
 public enum Inert {
     public static func text(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
-        var out = String.UnicodeScalarView()
+        // Built as UTF-8 bytes: appending scalar by scalar to a String's views reallocates as it
+        // goes, which made a 1 MiB line of ESC take over a minute.
+        var out: [UInt8] = []
+        out.reserveCapacity(text.utf8.count * 2)
         for scalar in text.unicodeScalars {
-            guard isControl(scalar) else { out.append(scalar); continue }
+            guard isControl(scalar) else {
+                UTF8.encode(scalar) { out.append($0) }
+                continue
+            }
             switch scalar.value {
-            case 0x7F: out.append(contentsOf: "^?".unicodeScalars)
-            case 0..<0x20: out.append(contentsOf: ("^" + String(UnicodeScalar(UInt8(scalar.value + 0x40)))).unicodeScalars)
-            default: out.append(contentsOf: String(format: "<U+%04X>", scalar.value).unicodeScalars)
+            case 0x7F: out += Array("^?".utf8)
+            case 0..<0x20: out += [UInt8(ascii: "^"), UInt8(scalar.value + 0x40)]
+            default: out += Array(String(format: "<U+%04X>", scalar.value).utf8)
             }
         }
-        return String(out)
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func isControl(_ scalar: Unicode.Scalar) -> Bool {

@@ -135,5 +135,9 @@ import Testing
         #expect(!text.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 || $0.value == 0x9B || $0.value == 0x7F })
         #expect(text.contains("title ^[]0;pwned^G clipboard ^[]52;c;aGk=^G clear ^[[2J c1 <U+009B>2J del ^?"))
         #expect(Inert.text("tabs\tand\nnewlines stay") == "tabs\tand\nnewlines stay")
+        #expect(Inert.text("ρ(W) é 🙂\u{1B}\u{0}") == "ρ(W) é 🙂^[^@", "text of any script stays as it was around a control")
+        // Issue 16, finding 6: a megabyte of ESC is made inert in one pass (it took over a minute).
+        let megabyte = String(repeating: "\u{1B}", count: 1 << 20)
+        #expect(Inert.text(megabyte).utf8.count == 2 << 20)
     }
 }

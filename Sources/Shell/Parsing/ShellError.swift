@@ -13,10 +13,11 @@ enum Suggest {
     static func nearest(_ word: String, among candidates: [String]) -> String? {
         let lower = word.lowercased()
         if let exactCase = candidates.first(where: { $0.lowercased() == lower }) { return exactCase }
-        let limit = word.count <= 3 ? 1 : 2
+        let length = lower.count
+        let limit = length <= 3 ? 1 : 2
         // The difference in length is a lower bound on the distance: only near lengths can qualify
         // (which also keeps a megabyte-long word from costing a megabyte of work per candidate).
-        let scored = candidates.filter { abs($0.count - lower.count) <= limit }.map { ($0, distance(lower, $0.lowercased())) }
+        let scored = candidates.filter { abs($0.count - length) <= limit }.map { ($0, distance(lower, $0.lowercased())) }
         if let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= limit { return best.0 }
         return candidates.first { $0.hasPrefix(lower) && lower.count >= 2 }
     }
@@ -24,8 +25,9 @@ enum Suggest {
     /// Up to three candidates near `word` (by edit distance), nearest first.
     static func nearestFew(_ word: String, among candidates: [String]) -> [String] {
         let lower = word.lowercased()
-        let limit = max(1, min(2, word.count / 2))
-        return candidates.filter { abs($0.count - lower.count) <= limit }.map { ($0, distance(lower, $0.lowercased())) }
+        let length = lower.count
+        let limit = max(1, min(2, length / 2))
+        return candidates.filter { abs($0.count - length) <= limit }.map { ($0, distance(lower, $0.lowercased())) }
             .filter { $0.1 <= limit }
             .sorted { $0.1 < $1.1 }
             .prefix(3).map(\.0)
