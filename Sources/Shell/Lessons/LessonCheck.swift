@@ -180,7 +180,7 @@ public enum LessonCheck {
                 if step.hints.isEmpty { problem(step.position, "a question needs at least one hint: a wrong answer shows the next hint") }
             case .prediction(let prediction):
                 commands(prediction.run, key: "run")
-                let verbs = Set(prediction.run.flatMap { (try? LineSplitter.split($0)) ?? [] }.compactMap { Commands.find($0.verb)?.name })
+                let verbs = step.verbs
                 /// What the experiment is observed by must come from the experiment.
                 func measured(_ text: String, key: String) {
                     guard let reads = try? Expression(text).reads else { return }

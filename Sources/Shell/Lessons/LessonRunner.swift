@@ -252,11 +252,11 @@ enum LessonRunner {
     /// `verb` is the command that just ran: when it is one of the measurements the solution makes
     /// and the task is still not done, a note says so, so that a near miss is not met by silence.
     static func afterCommand(_ verb: String? = nil, in session: inout Session) -> [Block] {
-        guard let state = session.lesson, case .task(let done, let solution) = state.step.kind else { return [] }
+        guard let state = session.lesson, case .task(let done, _) = state.step.kind else { return [] }
         do throws(ShellError) {
             guard try holds(done, in: &session) else {
-                let measures = Set(solution.flatMap { (try? LineSplitter.split($0)) ?? [] }.compactMap { Commands.find($0.verb)?.name })
-                guard !state.done, let verb = verb.flatMap({ Commands.find($0)?.name }), ResultSource(rawValue: verb) != nil, measures.contains(verb) else { return [] }
+                guard !state.done, let verb = verb.flatMap({ Commands.find($0)?.name }), ResultSource(rawValue: verb) != nil,
+                      state.step.verbs.contains(verb) else { return [] }
                 return [.note("Not yet: this \(verb) did not complete the step. where shows the task again; hint gives a hint.")]
             }
         } catch {
@@ -610,10 +610,8 @@ enum LessonRunner {
     /// At a prediction not yet made, the experiment's own measurements wait for the prediction:
     /// typed first, they would show the outcome before the learner commits. An error says so.
     static func holdUntilPredicted(_ call: CommandCall, _ session: Session) throws(ShellError) {
-        guard let state = session.lesson, !state.done, case .prediction(let prediction) = state.step.kind,
-              let verb = Commands.find(call.verb)?.name, ResultSource(rawValue: verb) != nil else { return }
-        let experiment = Set(prediction.run.flatMap { (try? LineSplitter.split($0)) ?? [] }.compactMap { Commands.find($0.verb)?.name })
-        guard experiment.contains(verb) else { return }
+        guard let state = session.lesson, !state.done, case .prediction = state.step.kind,
+              let verb = Commands.find(call.verb)?.name, ResultSource(rawValue: verb) != nil, state.step.verbs.contains(verb) else { return }
         throw ShellError("\(verb) is this step's experiment, so it waits for your prediction: type it at the predict> prompt and gradlab runs \(verb) for you (skip runs it without a prediction)")
     }
 
@@ -650,6 +648,11 @@ extension Step {
         case .prediction(let prediction): prediction.run
         case .prose, .question: []
         }
+    }
+
+    /// The commands `work` runs, by their names (an alias counts as its command).
+    var verbs: Set<String> {
+        Set(work.flatMap { (try? LineSplitter.split($0)) ?? [] }.compactMap { Commands.find($0.verb)?.name })
     }
 }
 
