@@ -82,7 +82,7 @@ extension Commands {
                     throw ShellError("unknown metric '\(value)'\(Suggest.didYouMean(value, among: SweepMetric.allCases.map(\.rawValue), otherwise: "metrics: " + SweepMetric.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
                 metric = m
-            } else if value.contains("..") || value.contains(",") {
+            } else if isAxis(value) {
                 axes.append(try parseAxis(key, value))
             } else {
                 fixed.append(word)
@@ -184,6 +184,9 @@ extension Commands {
         zip(axes, gridIndices(index, axes)).map { "\($0.key)=\($0.display[$1])" }.joined(separator: " ")
     }
 
+    /// Whether a sweep's `KEY=VALUE` sweeps KEY (a range or a list) rather than holds it.
+    static func isAxis(_ value: String) -> Bool { value.contains("..") || value.contains(",") }
+
     /// `a..b:N`, `a..b:N:log` or `a,b,c`, each point read and checked by the key, or for a key of
     /// whole numbers (seed, T, n, steps, batch) `a..b`, every whole number from a to b. A range
     /// starts and ends on exactly the numbers typed.
@@ -259,7 +262,7 @@ extension Commands {
             return call.words.reduce(1) { count, word in
                 guard let eq = word.firstIndex(of: "="), !word.hasPrefix("metric=") else { return count }
                 let value = String(word[word.index(after: eq)...])
-                return value.contains("..") || value.contains(",") ? count * points(String(word[..<eq]), value) : count
+                return isAxis(value) ? count * points(String(word[..<eq]), value) : count
             }
         case "predict":
             var text = call.rest

@@ -37,7 +37,7 @@ enum LessonText {
     /// Text as a prose block, values filled in; `key` names it for verify's record.
     static func prose(_ text: String, key: String, in session: Session, lead: String = "") -> Block {
         let (rendered, gaps) = render(text, in: session)
-        session.record?.shown(rendered, key: key, at: session.lesson?.index, gaps: gaps)
+        session.record?.shown(key: key, at: session.lesson?.index, gaps: gaps)
         return .prose(lead + Prose.reflow(rendered))
     }
 }

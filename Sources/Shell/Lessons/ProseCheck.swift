@@ -3,7 +3,7 @@ import Lessons
 import Render
 import Synchronization
 
-/// What a lesson's commands printed and what its text showed while verify ran it, by step.
+/// What a lesson's commands printed while verify ran it, and the values its text could not show, by step.
 final class VerifyRecord: Sendable {
     struct Printed: Sendable {
         /// The step at which it was printed; -1 before the first.
@@ -14,7 +14,6 @@ final class VerifyRecord: Sendable {
     struct Shown: Sendable {
         var step: Int
         var key: String
-        var text: String
         var gaps: [LessonText.Gap]
     }
 
@@ -30,9 +29,9 @@ final class VerifyRecord: Sendable {
         state.withLock { $0.printed.append(Printed(step: step ?? -1, blocks: blocks)) }
     }
 
-    func shown(_ text: String, key: String, at step: Int?, gaps: [LessonText.Gap]) {
-        guard let step else { return }
-        state.withLock { $0.shown.append(Shown(step: step, key: key, text: text, gaps: gaps)) }
+    func shown(key: String, at step: Int?, gaps: [LessonText.Gap]) {
+        guard let step, !gaps.isEmpty else { return }
+        state.withLock { $0.shown.append(Shown(step: step, key: key, gaps: gaps)) }
     }
 
     var allPrinted: [Printed] { state.withLock { $0.printed } }
