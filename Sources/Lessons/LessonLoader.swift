@@ -158,7 +158,7 @@ public enum LessonLoader {
             var index = bisect(strings.tokens.count) { strings.tokens[$0].start > key }
             var places: [SourcePosition] = []
             while index < strings.tokens.count, next.map({ strings.tokens[index].start < $0 }) ?? true {
-                places += strings.tokens[index].lines.map(\.position)
+                places += strings.tokens[index].linePositions
                 index += 1
             }
             return places

@@ -22,23 +22,21 @@ struct TOMLStrings {
         /// What the string holds, escapes worked out.
         var characters: [Character]
 
-        /// The string's lines, each with the place of its first character that is not a space;
-        /// lines of spaces only are left out (as the loader leaves out blank command lines).
-        var lines: [(text: String, position: SourcePosition)] {
-            var result: [(String, SourcePosition)] = []
-            var line: [Character] = []
-            func flush() {
-                if let first = line.first(where: { !$0.scalar.properties.isWhitespace }) {
-                    var text = String.UnicodeScalarView()
-                    text.append(contentsOf: line.map(\.scalar))
-                    result.append((String(text), first.position))
-                }
-                line = []
-            }
+        /// Where each line that is not all spaces starts (its first character that is not a
+        /// space). Start-up reads every text, so the lines' own text is never made.
+        var linePositions: [SourcePosition] {
+            var result: [SourcePosition] = []
+            var first: SourcePosition? = nil
             for character in characters {
-                if character.scalar == "\n" { flush() } else { line.append(character) }
+                let scalar = character.scalar
+                if scalar == "\n" {
+                    if let first { result.append(first) }
+                    first = nil
+                } else if first == nil, scalar != " ", scalar != "\t", scalar.isASCII || !scalar.properties.isWhitespace {
+                    first = character.position
+                }
             }
-            flush()
+            if let first { result.append(first) }
             return result
         }
     }
