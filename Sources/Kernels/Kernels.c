@@ -33,10 +33,13 @@ static _Atomic int vectorized = 0;
 static inline int use_vector(void) { return atomic_load_explicit(&vectorized, memory_order_relaxed); }
 
 void openblas_set_num_threads(int num_threads);
+int blas_thread_shutdown_(void);
 
 // gradlab runs its own threads for sweeps and comparisons: BLAS (behind LAPACK's eigenvalues and
 // singular values, and the bench's yardstick) stays on the calling thread, so that no idle BLAS
-// thread spins on a core the sweep needs.
+// thread spins on a core the sweep needs. OpenBLAS starts its threads in its own constructor, and
+// each spins for about 0.1 s before it sleeps (a third of the processor during start-up on two
+// cores), so they are stopped here; OpenBLAS starts them again if the bench asks for threads.
 //
 // glibc hands large blocks back to the system as soon as they are freed, so that every BPTT pass
 // over a long sequence would fault its fresh buffers in page by page (a tenth of the time of
@@ -52,6 +55,7 @@ __attribute__((constructor)) static void set_up(void) {
     int portable = choice != NULL && strcmp(choice, "portable") == 0;
     atomic_store(&vectorized, vector_available && !portable);
     openblas_set_num_threads(1);
+    blas_thread_shutdown_();
     mallopt(M_MMAP_THRESHOLD, 256 << 20);
     mallopt(M_TRIM_THRESHOLD, 512 << 20);
 }
