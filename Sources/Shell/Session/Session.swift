@@ -29,6 +29,12 @@ public struct Session: Sendable {
 
     public init() {}
 
+    /// What commands change: the settings, the clipping rule, the results and their count.
+    var simulatorState: (Settings, ClipRule, Results, Int) {
+        get { (settings, clipRule, results, commandsRun) }
+        set { (settings, clipRule, results, commandsRun) = newValue }
+    }
+
     /// The model the current settings describe.
     public func model() throws(ShellError) -> RNN { try models.model(for: settings) }
 
@@ -44,7 +50,30 @@ public struct Session: Sendable {
 
     /// The model other settings would give, without touching this session.
     public static func model(for settings: Settings) throws(ShellError) -> RNN {
-        do { return try settings.spec.model() } catch { throw ShellError(Commands.describe(error)) }
+        do { return try settings.spec.model(radius: radii.radius) } catch { throw ShellError(Commands.describe(error)) }
+    }
+
+    /// ρ of the matrices that `rho=` rescaled lately, shared by every session and thread: a sweep
+    /// of 40 values of ρ by 40 of T rescales one matrix 1,600 times, and the fixed-order solver
+    /// was two thirds of its time.
+    static let radii = RadiusMemo()
+}
+
+/// ρ(W) from the fixed-order solver for the last few matrices asked about: the same bits, found
+/// once. Matrices are told apart by every entry.
+final class RadiusMemo: Sendable {
+    static let capacity = 8
+    private let entries = Mutex<[(matrix: Matrix, rho: Double)]>([])
+
+    func radius(_ w: Matrix) -> Double {
+        if let found = entries.withLock({ list in list.last { $0.matrix == w }?.rho }) { return found }
+        let rho = Spectrum.reproducibleSpectralRadius(w)
+        entries.withLock { list in
+            list.removeAll { $0.matrix == w }
+            list.append((w, rho))
+            if list.count > Self.capacity { list.removeFirst(list.count - Self.capacity) }
+        }
+        return rho
     }
 }
 

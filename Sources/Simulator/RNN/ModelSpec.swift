@@ -67,8 +67,10 @@ public struct ModelSpec: Sendable, Equatable {
         self.seed = seed
     }
 
-    /// The recurrent matrix, rescaled to the requested spectral radius if one is set.
-    public func recurrentMatrix() throws(ModelError) -> Matrix {
+    /// The recurrent matrix, rescaled to the requested spectral radius if one is set. `radius` is
+    /// how ρ of the matrix before rescaling is found: the fixed-order solver, or a caller's memo of
+    /// it (a sweep over ρ rescales one matrix many times).
+    public func recurrentMatrix(radius: (Matrix) -> Double = Spectrum.reproducibleSpectralRadius) throws(ModelError) -> Matrix {
         let n = hiddenSize
         var w: Matrix
         switch initialization {
@@ -85,7 +87,7 @@ public struct ModelSpec: Sendable, Equatable {
             w = m
         }
         guard let target = spectralRadius else { return w }
-        let rho = Spectrum.reproducibleSpectralRadius(w)
+        let rho = radius(w)
         guard rho.isFinite else { throw w.allFinite && rho == .infinity ? .radiusOverflows(target: target) : .radiusNotFinite }
         guard rho > 0 else { throw .radiusZero(target: target) }
         // A tiny ρ (5e-324) makes target/ρ infinite, or W's entries overflow when multiplied by it:
@@ -98,12 +100,12 @@ public struct ModelSpec: Sendable, Equatable {
     /// The task at this spec's length and seed.
     public var trainingTask: TrainingTask { TrainingTask(task, length: length, seed: seed) }
 
-    public func model() throws(ModelError) -> RNN {
+    public func model(radius: (Matrix) -> Double = Spectrum.reproducibleSpectralRadius) throws(ModelError) -> RNN {
         let n = hiddenSize, m = trainingTask.inputSize, p = trainingTask.outputSize
         var rngU = Xoshiro256(seed: seed, stream: "U")
         var rngV = Xoshiro256(seed: seed, stream: "V")
         return RNN(
-            W: try recurrentMatrix(),
+            W: try recurrentMatrix(radius: radius),
             U: Matrix(rows: n, cols: m, storage: rngU.normals(n * m, standardDeviation: (1 / Double(m)).squareRoot())),
             b: Array(repeating: 0, count: n),
             V: Matrix(rows: p, cols: n, storage: rngV.normals(p * n, standardDeviation: (1 / Double(n)).squareRoot())),
