@@ -201,12 +201,13 @@ extension Commands {
         guard count <= 3600 else { throw ShellError("that is \(count) points; a claim is tested on at most 3600") }
         func point(_ index: Int) -> String { gridPoint(index, axes) }
         var pointAssignments: [[Settings.Assignment]] = []
-        var cost = 0.0
+        var cost = 0.0, held = 0.0
         let trains = SessionNames.sources(of: claim).contains(.train)
         for index in 0..<count {
             let point = when + gridAssignments(index, axes)
             let (settings, _) = try runSettings(session, point)  // every point is checked before anything runs
             cost += work(settings, trains: trains)
+            held = max(held, memory(settings, trains: trains))
             pointAssignments.append(point)
         }
         try checkWork(cost, what: "testing that claim on \(count) points")
@@ -214,7 +215,7 @@ extension Commands {
         let frozen = pointAssignments
         let sides = claim.comparisonSides
         let done = Mutex(0)
-        let outcomes: [Result<GridPoint, ShellError>?] = parallelMap(count, serial: runtime.serial) { i in
+        let outcomes: [Result<GridPoint, ShellError>?] = parallelMap(count, serial: runtime.serial, width: width(held)) { i in
             if runtime.shouldStop() { return nil }
             do throws(ShellError) {
                 var copy = try experiment(claim, session: session, assigning: frozen[i], quiet: true)

@@ -117,7 +117,8 @@ extension Commands {
         let runtime = session.runtime
         let done = Mutex(0)
         let frozen = points
-        let outcomes: [Result<Double, ShellError>?] = parallelMap(count, serial: runtime.serial) { i in
+        let bytes = points.map { memory($0.0, trains: chosen.trains) }.max() ?? 0
+        let outcomes: [Result<Double, ShellError>?] = parallelMap(count, serial: runtime.serial, width: width(bytes)) { i in
             if runtime.shouldStop() { return nil }
             do throws(ShellError) {
                 let model = try Session.model(for: frozen[i].0)

@@ -107,7 +107,7 @@ extension Commands {
         let runtime = session.runtime
         let done = Mutex(0)
         let total = base.steps * rules.count
-        let runs = parallelMap(rules.count, serial: runtime.serial) { i in
+        let runs = parallelMap(rules.count, serial: runtime.serial, width: width(memory(settings, trains: true))) { i in
             var config = base
             config.clip = rules[i]
             return Simulator.train(model, on: task, config, shouldStop: runtime.shouldStop, progress: { _ in
@@ -217,6 +217,24 @@ extension Commands {
         let runs = trains ? Double(settings.steps) * Double(batchSize(settings)) : 1
         return runs * pass + (settings.rho == nil ? 0 : n * n * n)
     }
+
+    /// Bytes one experiment with these settings holds while it runs, about: a bptt keeps T·n
+    /// numbers three times over (pre-activations, states, their derivatives: `BackpropBatch`), and
+    /// W and gradients of n² each; a training run a wave of examples so (at most 64 MiB, see
+    /// `batchGradient`) with their inputs, and a record a step.
+    static func memory(_ settings: Settings, trains: Bool) -> Double {
+        let n = Double(settings.n), T = Double(settings.T), number = 8.0
+        let model = 4 * n * n * number
+        guard trains else { return model + 3 * T * n * number }
+        let inputs = Double(settings.spec.trainingTask.inputSize)
+        let example: Double = (3 * T * n + T * inputs) * number
+        let wave: Double = min(64 * 1024 * 1024, Double(batchSize(settings)) * example)
+        return model + wave + Double(settings.steps) * 64
+    }
+
+    /// How many experiments of `bytes` each run at once: one a core, while together they hold
+    /// under `Limits.parallelMemory` (a sweep of bptt at n = 512, T = 10,000 holds 120 MB a point).
+    static func width(_ bytes: Double) -> Int { max(1, Int(Limits.parallelMemory / max(bytes, 1))) }
 
     /// Refuses work over the limit, in one sentence that says what to lower.
     static func checkWork(_ work: Double, what: String) throws(ShellError) {

@@ -120,21 +120,43 @@ enum LessonRunner {
     /// steps since the last setup did (their solutions and experiments, run again), so that a
     /// question about the step before has its numbers.
     static func enter(_ index: Int, jump: Bool, in session: inout Session) throws(ShellError) -> [Block] {
-        guard var state = session.lesson else { throw ShellError("no lesson is running; lessons lists them, lesson N starts one") }
-        let lesson = state.lesson
+        guard let lesson = session.lesson?.lesson else { throw ShellError("no lesson is running; lessons lists them, lesson N starts one") }
         var blocks: [Block] = []
         if jump || lesson.steps[index].setup != nil {
-            let start = jump ? (lesson.steps[...index].lastIndex { $0.setup != nil } ?? 0) : index
-            let (settings, clip) = try stateBefore(start, of: lesson)
-            session.settings = settings
-            session.clipRule = clip
-            session.results = Results()
-            let replayed = lesson.steps[start..<index].flatMap(\.work)
-            for line in replayed { _ = try? runLines([line], in: &session) }
+            let start = jump ? rebuildStart(index, of: lesson) : index
+            try reset(to: start, of: lesson, in: &session)
+            let replayed = replay(start..<index, of: lesson, in: &session)
             if !replayed.isEmpty {
                 blocks.append(.note("To rebuild this step, gradlab ran again what the steps before it did: " + replayed.joined(separator: "; ")))
             }
         }
+        return blocks + arrive(index, in: &session)
+    }
+
+    /// Where a jump to step `index` rebuilds the state from: the last step up to it with a setup of
+    /// its own, else the start.
+    static func rebuildStart(_ index: Int, of lesson: Lesson) -> Int {
+        lesson.steps[...index].lastIndex { $0.setup != nil } ?? 0
+    }
+
+    /// The settings and clipping rule step `start` begins with, and no results.
+    static func reset(to start: Int, of lesson: Lesson, in session: inout Session) throws(ShellError) {
+        (session.settings, session.clipRule) = try stateBefore(start, of: lesson)
+        session.results = Results()
+    }
+
+    /// What the steps in `steps` did (their solutions and experiments), run again; returns the lines.
+    @discardableResult
+    static func replay(_ steps: Range<Int>, of lesson: Lesson, in session: inout Session) -> [String] {
+        let lines = lesson.steps[steps].flatMap(\.work)
+        for line in lines { _ = try? runLines([line], in: &session) }
+        return lines
+    }
+
+    /// Shows step `index` of the running lesson, in the state the session has.
+    static func arrive(_ index: Int, in session: inout Session) -> [Block] {
+        guard var state = session.lesson else { return [] }
+        let lesson = state.lesson
         session.results.ran = []  // ran(…) and checked(…) ask about this step
         session.results.checked = []
         let id = lesson.steps[index].id
@@ -144,7 +166,7 @@ enum LessonRunner {
         state.done = record?.completed.contains(id) ?? false
         session.lesson = state
         remember(&session)
-        return blocks + show(state, in: session)
+        return show(state, in: session)
     }
 
     /// The settings and clipping rule step `index` starts from: the defaults, the lesson's setup,

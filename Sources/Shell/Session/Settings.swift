@@ -20,6 +20,9 @@ public enum Limits {
     public static let momentum = 0.0...0.999
     /// Work budget for training: steps · batch · T · n² multiply-adds (about a minute in release).
     public static let trainingWork = 2e11
+    /// Memory the experiments of one command (a sweep's or a claim's points, compare's rules) may
+    /// hold at once: they run on as many cores as fit in it.
+    public static let parallelMemory: Double = 256 * 1024 * 1024
     /// Longest command line, in bytes (UTF-8).
     public static let lineLength = 1 << 20
 }

@@ -98,7 +98,11 @@ public struct TrainingTask: Sendable, Equatable {
         }
     }
 
+    /// `size` examples drawn in turn from `rng` (regress's one sequence, once).
     public func batch(_ size: Int, _ rng: inout Xoshiro256) -> [Sample] {
         kind == .regress ? [fixedSample] : (0..<size).map { _ in sample(&rng) }
     }
+
+    /// How many examples a batch of `size` has: regress has one.
+    public func examples(_ size: Int) -> Int { kind == .regress ? 1 : size }
 }

@@ -82,27 +82,33 @@ public struct TrainingRun: Sendable {
 
 /// The mean loss and mean gradient of a model over a batch, and how many error components
 /// `errorClip` clamped on the way. The batch is backpropagated a time step at a time for a group of
-/// examples at once (`BackpropBatch`); the groups are as large as 64 MiB of buffers allow, and run
-/// on every core when the work pays for the threads (2¹⁸ multiply-adds or more). The examples'
-/// gradients are summed in their order, so the numbers depend neither on the number of threads nor
-/// on the grouping. Nil when `shouldStop` said yes before every example was done (one step of a
-/// large batch can take many seconds).
+/// examples at once (`BackpropBatch`); a wave of groups, one a thread, holds at most 64 MiB of
+/// buffers and examples, and the groups run on every core when the work pays for the threads (2¹⁸
+/// multiply-adds or more). The examples' gradients are summed in their order, so the numbers depend
+/// neither on the number of threads nor on the grouping. Nil when `shouldStop` said yes before every
+/// example was done (one step of a large batch can take many seconds).
 public func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Double? = nil,
                           shouldStop: @Sendable () -> Bool = { false }) -> (loss: Double, gradients: [[Double]], clamped: Int)? {
     var workspaces: [BackpropBatch] = []
-    return batchGradient(model, batch, loss: loss, errorClip: errorClip, workspaces: &workspaces, shouldStop: shouldStop)
+    var next = 0
+    return batchGradient(model, count: batch.count, length: batch.first?.length ?? 0, exampleSize: batch.first.map { $0.inputs.storage.count + $0.target.count } ?? 0,
+                         draw: { k in defer { next += k }; return Array(batch[next..<next + k]) },
+                         loss: loss, errorClip: errorClip, workspaces: &workspaces, shouldStop: shouldStop)
 }
 
-/// `batchGradient` with the buffers of the last step, one set a thread (reused when the shapes are
-/// the same). The examples of a batch are all of one length.
-func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Double?, workspaces: inout [BackpropBatch],
-                   shouldStop: @Sendable () -> Bool) -> (loss: Double, gradients: [[Double]], clamped: Int)? {
-    let n = model.hiddenSize, T = batch.first?.length ?? 0
-    let threads = batch.count * T * n * n < 1 << 18 ? 1 : processorCount
+/// `batchGradient` over `count` examples of one length, which `draw(k)` gives k at a time in order,
+/// as each wave of groups starts (a batch of 1,024 sequences of the order task at T = 10,000 is
+/// 470 MiB of inputs, where a wave holds 64 MiB); `exampleSize` is the numbers in an example's inputs
+/// and target. With the buffers of the last step, one set a thread (reused when the shapes are
+/// the same).
+func batchGradient(_ model: RNN, count: Int, length T: Int, exampleSize: Int, draw: (Int) -> [Sample], loss: Loss, errorClip: Double?,
+                   workspaces: inout [BackpropBatch], shouldStop: @Sendable () -> Bool) -> (loss: Double, gradients: [[Double]], clamped: Int)? {
+    let n = model.hiddenSize
+    let threads = count * T * n * n < 1 << 18 ? 1 : processorCount
     let layout = GradientLayout(model), size = layout.count  // of one example's gradient
-    let bytesPerExample = (3 * (T + 1) * n + size) * MemoryLayout<Double>.size
-    let groupSize = max(1, min((batch.count + threads - 1) / threads, (64 << 20) / max(1, bytesPerExample)))
-    let groups = stride(from: 0, to: batch.count, by: groupSize).map { $0..<min($0 + groupSize, batch.count) }
+    let bytesPerExample = (3 * (T + 1) * n + size + exampleSize) * MemoryLayout<Double>.size
+    let groupSize = max(1, min((count + threads - 1) / threads, (64 << 20) / threads / max(1, bytesPerExample)))
+    let groups = stride(from: 0, to: count, by: groupSize).map { $0..<min($0 + groupSize, count) }
 
     var total = 0.0
     var clamped = 0
@@ -123,18 +129,20 @@ func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Doubl
     for wave in stride(from: 0, to: groups.count, by: threads) {
         if shouldStop() { return nil }
         let members = Array(groups[wave..<min(wave + threads, groups.count)])
+        let first = members[0].lowerBound
+        let examples = draw(members[members.count - 1].upperBound - first)
         let complete = workspaces.withUnsafeMutableBufferPointer { pool in
             nonisolated(unsafe) let pool = pool  // member k uses pool[k] alone
             return parallelMap(members.count, serial: members.count == 1) { k in
                 pool[k].reserve(model, length: T, count: members[k].count, deltaNorms: false)
-                return pool[k].run(model, batch[members[k]], loss: loss, errorClip: errorClip, recordNorms: false,
-                                   shouldStop: shouldStop) == .complete
+                return pool[k].run(model, examples[(members[k].lowerBound - first)..<(members[k].upperBound - first)], loss: loss,
+                                   errorClip: errorClip, recordNorms: false, shouldStop: shouldStop) == .complete
             }
         }
         guard complete.allSatisfy({ $0 }) else { return nil }
         for k in members.indices { add(workspaces[k]) }
     }
-    let scale = 1 / Double(batch.count)
+    let scale = 1 / Double(count)
     let gradients = layout.tensors.map { tensor in sum[tensor].map { $0 * scale } }
     return (total * scale, gradients, clamped)
 }
@@ -158,8 +166,9 @@ public func train(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig,
 
     for step in stride(from: 1, through: config.steps, by: 1) {
         if shouldStop() { return TrainingRun(records: records, end: .interrupted(step: step - 1), model: model, firstNonFiniteStep: firstNonFinite) }
-        let batch = task.batch(config.batchSize, &rng)
-        guard let gradient = batchGradient(model, batch, loss: task.loss, errorClip: errorClip,
+        guard let gradient = batchGradient(model, count: task.examples(config.batchSize), length: task.length,
+                                           exampleSize: task.length * task.inputSize + task.outputSize,
+                                           draw: { task.batch($0, &rng) }, loss: task.loss, errorClip: errorClip,
                                            workspaces: &workspaces, shouldStop: shouldStop) else {
             return TrainingRun(records: records, end: .interrupted(step: step - 1), model: model, firstNonFiniteStep: firstNonFinite)
         }
