@@ -26,7 +26,7 @@ public enum ShellMain {
         signal(SIGPIPE, SIG_DFL)  // `gradlab … | head` ends quietly
         Terminal.useUTF8Locale()
         let interactive = options.commands == nil && options.scriptPath == nil && isatty(STDIN_FILENO) == 1
-        let driver = Interpreter(json: options.json, style: Terminal.style(options),
+        let driver = Interpreter(json: options.json, style: Terminal.style(options), errorStyle: Terminal.errorStyle(options),
                                  out: { Terminal.write($0, to: .output) }, err: { Terminal.write($0, to: .error) })
         AtomicFile.removeStaleTemporaryFiles(in: StateDirectory.path())
         driver.prepareLessons(store: ProgressStore(directory: StateDirectory.path()))

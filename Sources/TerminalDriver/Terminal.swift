@@ -10,6 +10,17 @@ public enum Terminal {
         return OutputStyle(color: color, unicode: !options.ascii, width: width(tty: tty, environment: environment))
     }
 
+    /// The style of errors and warnings: the output's, unless standard error is not a terminal
+    /// (a log file, a pipe): then without colour, and unwrapped, one message a line.
+    public static func errorStyle(_ options: ShellOptions) -> OutputStyle {
+        var style = style(options)
+        if isatty(STDERR_FILENO) != 1 {
+            style.color = false
+            style.width = Int.max / 2
+        }
+        return style
+    }
+
     /// The terminal's width in columns; $COLUMNS, then 80 when it cannot be known.
     static func width(tty: Bool = isatty(STDOUT_FILENO) == 1, environment: [String: String] = ProcessInfo.processInfo.environment) -> Int {
         var size = winsize()

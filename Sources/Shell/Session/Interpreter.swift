@@ -12,10 +12,15 @@ public final class Interpreter {
     private var out: (String) -> Void
     private var err: (String) -> Void
 
-    public init(json: Bool, style: OutputStyle,
+    /// Errors and warnings: styled for standard error, which may be a file or a pipe while
+    /// standard output is a terminal (then neither wrapped nor coloured).
+    var errorRenderer: TextRenderer
+
+    public init(json: Bool, style: OutputStyle, errorStyle: OutputStyle? = nil,
                 out: @escaping (String) -> Void, err: @escaping (String) -> Void) {
         self.json = json
         self.renderer = TextRenderer(style: style)
+        self.errorRenderer = TextRenderer(style: errorStyle ?? style)
         self.out = out
         self.err = err
     }
@@ -161,7 +166,7 @@ public final class Interpreter {
         if json {
             out(JSON.object([("command", .string(verb)), ("ok", .bool(false)), ("error", .string(error.message))]).serialized() + "\n")
         }
-        err((location.map { $0 + ": " } ?? "") + renderer.renderError(error.message))
+        err((location.map { $0 + ": " } ?? "") + errorRenderer.renderError(error.message))
     }
 
     /// What the prompt says, and whether it waits for a command, a lesson's command or an answer.
@@ -176,14 +181,17 @@ public final class Interpreter {
     /// a resized terminal gets output that fits.
     public var width: Int {
         get { renderer.style.width }
-        set { renderer.style.width = newValue }
+        set {
+            if errorRenderer.style.width == renderer.style.width { errorRenderer.style.width = newValue }  // both on the terminal
+            renderer.style.width = newValue
+        }
     }
 
     public var anyFailed: Bool { failures > 0 }
 
-    public func warn(_ message: String) { err(renderer.renderWarning(message)) }
+    public func warn(_ message: String) { err(errorRenderer.renderWarning(message)) }
 
-    public func error(_ message: String) { err(renderer.renderError(message)) }
+    public func error(_ message: String) { err(errorRenderer.renderError(message)) }
 
     /// Lets long commands see Ctrl-C (the interrupt flag of the C shim) and report progress.
     public func connect(_ runtime: Runtime) { session.runtime = runtime }
