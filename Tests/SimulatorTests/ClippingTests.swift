@@ -127,17 +127,17 @@ struct ClippingTests {
         #expect(outcome.clipped)
         #expect(outcome.norm.isNaN)
         #expect(outcome.cosine.isNaN)
-        #expect(outcome.warnings == [.valueKeptNaN], "a NaN component survived clipping")
+        #expect(outcome.warnings == [.valueHidInfinity(count: 2), .valueKeptNaN], "two ∞ became ±τ; a NaN component survived clipping")
     }
 
-    /// The doc comment promises a warning only when the outcome "cannot be trusted as a bounded,
-    /// finite gradient"; [1, −1] can, and the warning text (about NaN components) does not apply.
-    @Test("value clipping an infinite but NaN-free gradient gives a finite one and no non-finite warning")
-    func valueClippingOfInfinityNeedsNoWarning() {
+    /// [1, −1] is a bounded, finite gradient, but the gradient it came from had overflowed: value
+    /// clipping hides that, so it says so (a learner expected a warning, as norm clipping gives).
+    @Test("value clipping an infinite but NaN-free gradient gives a finite one and says the gradient overflowed")
+    func valueClippingOfInfinitySaysSo() {
         let outcome = Clipper.clip([[.infinity, -3]], rule: .value(threshold: 1))
         #expect(outcome.output == [[1, -1]])
         #expect(outcome.norm == .infinity)
-        #expect(outcome.warnings.isEmpty, "\(outcome.warnings)")
+        #expect(outcome.warnings == [.valueHidInfinity(count: 1)])
     }
 
     // MARK: Non-finite norms

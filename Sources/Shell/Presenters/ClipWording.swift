@@ -29,6 +29,8 @@ extension Commands {
                 """
         case .valueKeptNaN:
             return "value clipping turns ±Inf into ±τ but leaves NaN components as NaN"
+        case .valueHidInfinity(let count):
+            return "\(count == 1 ? "an infinite component" : "\(count) infinite components") became ±τ: the clipped gradient is finite, but the gradient itself overflowed"
         case .norm(let style, let cause):
             return describeNorm(style, cause)
         case .tensor(let tensor, let cause, let zeroed):

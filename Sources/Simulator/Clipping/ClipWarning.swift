@@ -1,5 +1,6 @@
 /// What a clipping rule met that leaves its outcome short of a bounded, finite gradient (a NaN, an ∞,
-/// squares that overflow), or that kept it from clipping at all, and what the rule did about it.
+/// squares that overflow), that the outcome hides (value clipping makes ±∞ finite), or that kept it
+/// from clipping at all, and what the rule did about it.
 /// The simulator says this as data; the shell words it. A rule that works tensor by tensor or unit
 /// by unit can give several: one for each tensor and kind of problem, in the order of the tensors.
 public enum ClipWarning: Sendable, Equatable {
@@ -13,6 +14,9 @@ public enum ClipWarning: Sendable, Equatable {
     case signalStillNonFinite(NonFiniteCause)
     /// Value clipping turned ±∞ into ±τ, but a NaN component stayed NaN.
     case valueKeptNaN
+    /// Value clipping turned `count` infinite components into ±τ: its output is finite, but the
+    /// gradient it was given had overflowed.
+    case valueHidInfinity(count: Int)
     /// Global norm clipping in `style` met a norm that is not finite, for `cause`, and did what the
     /// style does with it (`NormClipStyle`): gradlab leaves a NaN gradient as it was and scales by 0
     /// for ‖g‖ = ∞; torch scales by NaN or 0; tf by NaN; optax divides by NaN or ∞. gradlab's norm

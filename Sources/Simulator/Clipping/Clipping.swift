@@ -242,7 +242,8 @@ enum ValueClipping {
     static func apply(_ tensors: [[Double]], threshold tau: Double) -> Applied {
         let output = tensors.map { $0.map { v in v.isNaN ? v : Swift.min(tau, Swift.max(-tau, v)) } }
         let keptNaN = output.contains { $0.contains { !$0.isFinite } }
-        let warnings: [ClipWarning] = keptNaN ? [.valueKeptNaN] : []
+        let infinite = tensors.reduce(0) { count, tensor in count + tensor.count { $0.isInfinite } }
+        let warnings: [ClipWarning] = (infinite > 0 ? [.valueHidInfinity(count: infinite)] : []) + (keptNaN ? [.valueKeptNaN] : [])
         return Applied(output: output, norm: VectorNorm.of(tensors), scale: nil, warnings: warnings)
     }
 }
