@@ -109,7 +109,7 @@ struct Interactive {
         Terminal.write("""
             gradlab — watch gradients explode through time, and clipping tame them.
             Type help for the commands, help COMMAND for one; Ctrl-D or quit leaves.
-            New here? lessons lists the lessons; lesson 1 starts the first.
+            \(driver.lessonsLine())
 
             """, to: .output)
         if let left = driver.whereLeft() { Terminal.write(left + "\n\n", to: .output) }

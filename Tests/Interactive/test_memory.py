@@ -17,7 +17,7 @@ def vector(count):
 ANY_PROMPT = r"(gradlab|[\w-]+ \d+/\d+)>"  # in a lesson: "bptt 1/13>"
 
 CYCLE = [
-    "set n={n} T=100 seed={k}",      # a new W each time (at n = 512 twice): the model cache and ρ
+    "set n={n} T=20 seed={k}",       # a new W each time (at n = 512 twice): the model cache and ρ
     "bptt",
     "grad",
     "show",

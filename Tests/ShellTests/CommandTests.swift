@@ -367,6 +367,29 @@ func tensors(_ json: JSON?) -> [[Double]] {
         #expect(TabCompletion.complete(before).insert == insert)
     }
 
+    /// Learners pressed Tab after train clip=no, metric=, and a file name after load: nothing came.
+    @Test(arguments: [
+        ("train clip=non", "e "), ("train clip=nor", "m:"), ("compare clip=none,val", "ue:"),
+        ("sweep rho=0.5..1.5:20 metric=final", "_loss "), ("train act=re", "lu "), ("train task=ad", "ding "),
+    ])
+    func tabCompletesTheValuesOfKeys(_ before: String, _ insert: String) {
+        #expect(TabCompletion.complete(before).insert == insert)
+    }
+
+    @Test func tabCompletesFileNamesAfterLoadAndTranscript() throws {
+        let directory = folder("complete")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory + "/my-lessons", withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: directory + "/notes-monday.md"))
+        try Data("x".utf8).write(to: URL(fileURLWithPath: directory + "/.hidden"))
+        #expect(TabCompletion.complete("load \(directory)/my").insert == "-lessons/")
+        #expect(TabCompletion.complete("transcript \(directory)/no").insert == "tes-monday.md ")
+        let listed = TabCompletion.complete("load \(directory)/")
+        #expect(listed.insert == "" && listed.candidates == ["my-lessons/  notes-monday.md"])
+        #expect(TabCompletion.complete("load \(directory)/.h").insert == "idden ")
+        #expect(TabCompletion.complete("load \(directory)/nothing-here").insert == "")
+    }
+
     @Test func ambiguousPrefixesListTheCandidates() {
         #expect(TabCompletion.complete("se").candidates == ["set  seed"])
         #expect(TabCompletion.complete("clip no").candidates == ["none  norm"])

@@ -97,3 +97,60 @@ import Testing
         #expect(Harness.flat(rescaled).contains("ρ(W) is past the largest number (about 1.8e308), so W cannot be rescaled to rho=1"), "\(rescaled)")
     }
 }
+
+/// Issue 16: what learners met in tmux, each answered now.
+@Suite struct LearnerPapercutTests {
+    static func builtIns() -> Harness {
+        let h = Harness(lessons: [])
+        h.driver.session.catalog = LessonCatalog.builtIns().0
+        return h
+    }
+
+    /// The banner said "New here? … lesson 1 starts the first" after four finished lessons.
+    @Test func theBannerNamesTheNextLessonOnceSomeAreFinished() {
+        let h = Self.builtIns()
+        #expect(h.driver.lessonsLine() == "New here? lessons lists the lessons; lesson 1 starts the first.")
+        for id in ["getting-around", "spectral-radius", "bptt"] {
+            var record = LessonProgress(hash: "", step: 0, stepId: "")
+            record.finished = true
+            h.driver.session.book.lessons[id] = record
+        }
+        #expect(h.driver.lessonsLine() == "You have finished 3 of 10 lessons; lesson 4, When training explodes, is the first of the others.")
+    }
+
+    /// notebook said "No predictions yet" after a dozen predictions made in lessons.
+    @Test func theNotebookListsTheLessonsPredictions() throws {
+        let h = Self.builtIns()
+        let lesson = try #require(h.driver.session.catalog.builtIn.first { $0.id == "spectral-radius" })
+        let (index, step) = try #require(lesson.steps.enumerated().first { if case .prediction = $0.element.kind { true } else { false } })
+        var record = LessonProgress(hash: "", step: 0, stepId: "")
+        record.predictions[step.id] = PredictionRecord(predicted: "1e3", observed: "3.2e6", right: false)
+        h.driver.session.book.lessons[lesson.id] = record
+        let shown = h.type("notebook")
+        #expect(shown.contains("In lessons: 0 of 1 called right"), "\(shown)")
+        #expect(shown.contains("✗ lesson 2, step \(index + 1): predicted 1e3; observed 3.2e6"), "\(shown)")
+    }
+
+    /// At a question, Enter printed nothing, and "b)" (a choice, the way choices are shown) at a
+    /// question that wants a number gave "at column 9: unbalanced ')'" (counted in "answer b)").
+    @Test func anEmptyLineOrAChoiceLetterAtANumberQuestionIsAnswered() throws {
+        let h = Self.builtIns()
+        h.type("lesson 1", "goto 3")
+        #expect(h.state?.awaitsAnswer == true)
+        let again = h.type("")
+        #expect(again.contains("Type your answer"), "\(again)")
+        let letter = h.type("b)")
+        #expect(letter.contains("this question has no choices to pick from"), "\(letter)")
+        let paren = h.type("(2")
+        #expect(paren.contains("at column 3: expected ')'"), "\(paren)")
+    }
+}
+
+/// Errors were wrapped at 80 columns (and coloured with a terminal on standard output) when
+/// standard error went to a file or a pipe: one message is now one line there.
+@Test func anErrorToAFileIsOneLineWithoutColour() throws {
+    let long = "clip value 1 [1, 2]; clip value:1 [1, 2]"
+    let (_, err, status) = try gradlab(["-c", long], environment: ["COLUMNS": "40"])
+    #expect(status == 1)
+    #expect(err == "error: write clip value 1 here; the colon form value:1 is for clip= in train, compare and sweep\n", "\(err)")
+}

@@ -1,6 +1,9 @@
+import Foundation
+import Simulator
 
 /// Tab completion over the command registry: verbs at the start of a command, then each command's
-/// own words (setting keys after `set`, modes after `clip`, topics after `help`).
+/// own words (setting keys after `set`, modes after `clip`, topics after `help`), the values of
+/// KEY= (a setting's, a clipping rule's mode, a metric), and file names after `load` and `transcript`.
 public enum TabCompletion {
     /// `lessons`: the ids that may follow `lesson`.
     public static func complete(_ before: String, lessons: [String] = [], width: Int = 80) -> Completion {
@@ -15,10 +18,17 @@ public enum TabCompletion {
             candidates = Commands.all.map(\.name).filter { $0 != "=" }
         } else if let spec = Commands.find(words[0]) {
             if ["check", "predict", "="].contains(spec.name) { return expressionName(partial, width: width) }
-            if spec.name == "set", let eq = partial.firstIndex(of: "=") {
-                let key = String(partial[..<eq])
-                let values = Settings.keys.first { $0.name == key }?.completions ?? []
-                return extend(String(partial[partial.index(after: eq)...]), among: values, appendSpace: true, width: width)
+            if ["load", "transcript"].contains(spec.name) { return index == 1 ? path(partial, width: width) : Completion(insert: "") }
+            if let eq = partial.firstIndex(of: "=") {
+                let key = String(partial[..<eq]), value = String(partial[partial.index(after: eq)...])
+                let values: [String] = switch key {
+                case "clip": ClipRule.modes.map { $0 == "none" ? $0 : $0 + ":" }
+                case "metric": SweepMetric.allCases.map(\.rawValue)
+                default: Settings.keys.first { $0.name == key }?.completions ?? []
+                }
+                // compare takes several rules, a comma between them: the last is the one being typed.
+                let last = key == "clip" ? String(value.split(separator: ",", omittingEmptySubsequences: false).last ?? "") : value
+                return extend(last, among: values, appendSpace: true, width: width)
             }
             let words = spec.name == "lesson" ? lessons : spec.argumentWords()
             candidates = index == 1 || spec.name == "set" ? words : []
@@ -40,14 +50,37 @@ public enum TabCompletion {
         return extend(name, among: names, appendSpace: true, width: width)
     }
 
+    /// A file or folder name: the names in the folder `partial` names so far (the current one when
+    /// it has no '/'), a folder's with '/' after it; hidden ones only when a '.' was typed. At most
+    /// 10,000 names of a folder are looked at.
+    static func path(_ partial: String, width: Int) -> Completion {
+        let slash = partial.lastIndex(of: "/")
+        let folder = slash.map { String(partial[...$0]) } ?? ""
+        let name = slash.map { String(partial[partial.index(after: $0)...]) } ?? partial
+        let listed = (folder.isEmpty ? "." : (folder as NSString).expandingTildeInPath)
+        guard let enumerator = FileManager.default.enumerator(atPath: listed) else { return Completion(insert: "") }
+        var names: [String] = [], looked = 0
+        while looked < 10_000, let entry = enumerator.nextObject() as? String {
+            looked += 1
+            enumerator.skipDescendants()
+            guard entry.hasPrefix(name), !entry.hasPrefix(".") || name.hasPrefix(".") else { continue }
+            var isFolder: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: (listed as NSString).appendingPathComponent(entry), isDirectory: &isFolder)
+            names.append(entry + (isFolder.boolValue ? "/" : ""))
+        }
+        return extend(name, among: names.sorted(), appendSpace: true, width: width)
+    }
+
     /// The completion of `partial` among `candidates`: the rest of a unique match (plus a space,
-    /// except after "="), or the longest common prefix, listing the matches when that adds nothing.
+    /// except after "=", "[", ".", ":" or "/"), or the longest common prefix, listing the matches
+    /// when that adds nothing.
     static func extend(_ partial: String, among candidates: [String], appendSpace: Bool, width: Int = 80) -> Completion {
         let matches = candidates.filter { $0.hasPrefix(partial) }
         guard let first = matches.first else { return Completion(insert: "") }
         if matches.count == 1 {
             let rest = String(first.dropFirst(partial.count))
-            return Completion(insert: rest + (appendSpace && !first.hasSuffix("=") && !first.hasSuffix("[") && !first.hasSuffix(".") ? " " : ""))
+            let open = ["=", "[", ".", ":", "/"].contains { first.hasSuffix($0) }
+            return Completion(insert: rest + (appendSpace && !open ? " " : ""))
         }
         var common = first
         for m in matches.dropFirst() {

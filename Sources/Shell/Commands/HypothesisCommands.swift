@@ -81,11 +81,19 @@ extension Commands {
 
     static let notebook = CommandSpec(
         name: "notebook", usage: "notebook",
-        summary: "every prediction of this session, with its verdict",
-        details: [.paragraph("Lists each predict of the session in order: the claim, its conditions, the verdict and the numbers.")]
+        summary: "every prediction of this session, with its verdict, and those made in lessons",
+        details: [.paragraph("Lists each predict of the session in order: the claim, its conditions, the verdict and the numbers. Then the predictions made at lessons' prediction steps (kept with your progress): what you predicted and what happened.")]
     ) { session, call throws(ShellError) in
         try noArguments(call)
-        return Report(command: "notebook", Notebook(entries: session.notebook))
+        var inLessons: [Notebook.LessonPrediction] = []
+        for lesson in session.catalog.all {
+            guard let records = session.book.lessons[lesson.id]?.predictions, !records.isEmpty else { continue }
+            for (index, step) in lesson.steps.enumerated() {
+                guard let record = records[step.id] else { continue }
+                inLessons.append(.init(lesson: session.catalog.number(of: lesson.id) ?? 0, title: lesson.title, step: index + 1, record: record))
+            }
+        }
+        return Report(command: "notebook", Notebook(entries: session.notebook, inLessons: inLessons))
     }
 
     // MARK: - Judging

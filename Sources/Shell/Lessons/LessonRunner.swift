@@ -543,6 +543,8 @@ enum LessonRunner {
     }
 
     static func learnerNumber(_ given: String, in session: inout Session) throws(ShellError) -> Double {
+        // "b)": a choice letter, the way choices are shown.
+        if given.count == 2, given.last == ")", given.first.map({ $0.isLetter && $0.isASCII }) == true { throw ShellError("this question has no choices to pick from: type a number like 1.5e3, or an expression like 1.2^60") }
         if let reason = missing(given, session, what: "your answer") { throw ShellError(reason) }
         let expression: Expression
         do throws(ShellError) { expression = try Expression(given) } catch {

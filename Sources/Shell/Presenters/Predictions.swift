@@ -1,4 +1,5 @@
 import Render
+import Lessons
 
 /// What `check EXPR` and `= EXPR` show: the value, the names it read, and any stale result among them.
 struct Evaluation: Presentation {
@@ -142,22 +143,45 @@ struct PredictionVerdict: Presentation {
     }
 }
 
-/// What `notebook` shows: every prediction of the session, with its verdict.
+/// What `notebook` shows: every prediction of the session, with its verdict, then the predictions
+/// made at lessons' prediction steps.
 struct Notebook: Presentation {
     let entries: [NotebookEntry]
+    var inLessons: [LessonPrediction] = []
+
+    /// A prediction step's record, kept with the learner's progress.
+    struct LessonPrediction {
+        var lesson: Int
+        var title: String
+        var step: Int
+        var record: PredictionRecord
+    }
 
     var blocks: [Block] {
-        guard !entries.isEmpty else { return [.text("No predictions yet: try predict delta[0] > 1e6 when rho=1.3 act=linear")] }
-        return entries.enumerated().flatMap { i, entry -> [Block] in
+        guard !entries.isEmpty || !inLessons.isEmpty else { return [.text("No predictions yet: try predict delta[0] > 1e6 when rho=1.3 act=linear")] }
+        var blocks = entries.enumerated().flatMap { i, entry -> [Block] in
             [.title("\(i + 1). \(entry.claim)" + (entry.conditions.isEmpty ? "" : " · " + entry.conditions)),
              .text("   \(entry.judgement.verdict): \(entry.judgement.numbers)")]
         }
+        if !inLessons.isEmpty {
+            let right = inLessons.filter(\.record.right).count
+            if !blocks.isEmpty { blocks.append(.text("")) }
+            blocks.append(.title("In lessons: \(right) of \(inLessons.count) called right"))
+            blocks += inLessons.map { p in
+                .text("\(p.record.right ? "✓" : "✗") lesson \(p.lesson), step \(p.step): predicted \(p.record.predicted); observed \(p.record.observed)")
+            }
+        }
+        return blocks
     }
 
     var fields: [(String, JSON)] {
         [("entries", .array(entries.map { entry in
             .object([("claim", .string(entry.claim)), ("conditions", .string(entry.conditions)), ("verdict", .string(entry.judgement.verdict)),
                      ("numbers", .string(entry.judgement.numbers)), ("settings", Commands.settingsJSON(entry.settings))])
+        })),
+         ("lessons", .array(inLessons.map { p in
+            .object([("lesson", .number(Double(p.lesson))), ("title", .string(p.title)), ("step", .number(Double(p.step))),
+                     ("predicted", .string(p.record.predicted)), ("observed", .string(p.record.observed)), ("right", .bool(p.record.right))])
         }))]
     }
 }

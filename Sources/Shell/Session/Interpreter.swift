@@ -49,7 +49,11 @@ public final class Interpreter {
                 session.transcript.append(TranscriptEntry(prompt: prompt, line: typed, output: printed))
             }
         }
-        let (calls, lineError) = LineSplitter.splitKeepingWhatParses(line)
+        // An answer is the learner's text as typed, not a command line to split and parse (a
+        // column in an error then counts in what they typed).
+        let answer = line != typed && line.hasPrefix("answer ") ? String(line.dropFirst("answer ".count)) : nil
+        let (calls, lineError) = answer.map { ([CommandCall(verb: "answer", words: [$0], rest: $0)], nil) }
+            ?? LineSplitter.splitKeepingWhatParses(line)
         defer {
             if let lineError {
                 // Named by the verb of the command that did not parse (the text after the last ';').
@@ -94,7 +98,7 @@ public final class Interpreter {
         let trimmed = line.trimmingWhitespace()
         if trimmed.isEmpty {
             if case .prose = state.step.kind { return "next" }
-            return state.done ? "next" : line
+            return state.done ? "next" : (state.awaitsAnswer ? "where" : line)  // the question again, not silence
         }
         let first = trimmed.split(whereSeparator: { $0.isWhitespace || $0 == ";" }).first.map(String.init) ?? ""
         let isCommand = Commands.find(first) != nil
@@ -151,6 +155,19 @@ public final class Interpreter {
             }
         }
         if session.book != book || repaired != nil { saveProgress(since: book) }  // a save writes the repaired file
+    }
+
+    /// The banner's word on lessons: where a new learner begins, or which lesson is next for one
+    /// who has finished some (the banner said "New here?" after four finished lessons).
+    public func lessonsLine() -> String {
+        let lessons = session.catalog.builtIn
+        let finished = lessons.filter { session.book.lessons[$0.id]?.finished == true }
+        guard !finished.isEmpty else { return "New here? lessons lists the lessons; lesson 1 starts the first." }
+        guard let next = lessons.first(where: { session.book.lessons[$0.id]?.finished != true }),
+              let number = session.catalog.number(of: next.id) else {
+            return "You have finished all \(lessons.count) lessons; lessons lists them, and load PATH adds lessons of your own."
+        }
+        return "You have finished \(finished.count) of \(lessons.count) lessons; lesson \(number), \(next.title), is the first of the others."
     }
 
     /// "You were in lesson 5, step 12 of 15", for the banner.
