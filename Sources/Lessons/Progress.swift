@@ -55,6 +55,24 @@ public struct LessonProgress: Codable, Sendable, Equatable {
     }
 }
 
+extension LessonProgress {
+    /// This record saved over `other`, the same lesson's record that another gradlab on the same
+    /// home saved meanwhile: the step is this one's (where this learner is), and what either did is
+    /// kept: the furthest step, the steps completed, answers, predictions, hints, the finished mark.
+    /// A record of another version of the lesson file is replaced.
+    public func merged(over other: LessonProgress) -> LessonProgress {
+        guard other.hash == hash else { return self }
+        var merged = self
+        merged.furthest = max(furthest, other.furthest)
+        merged.completed += other.completed.filter { !completed.contains($0) }
+        merged.finished = finished || other.finished
+        merged.hints.merge(other.hints) { max($0, $1) }
+        merged.answers.merge(other.answers) { mine, theirs in mine.count >= theirs.count ? mine : theirs }
+        merged.predictions.merge(other.predictions) { mine, _ in mine }
+        return merged
+    }
+}
+
 /// The results of the last commands (`delta`, `final_loss`…), as saved with progress.
 public struct SavedResults: Codable, Sendable, Equatable {
     public enum Value: Codable, Sendable, Equatable {

@@ -154,3 +154,28 @@ import Testing
     #expect(status == 1)
     #expect(err == "error: write clip value 1 here; the colon form value:1 is for clip= in train, compare and sweep\n", "\(err)")
 }
+
+/// Two gradlab processes on one home: the later save of an older step moved a learner back from
+/// step 16 to 14, silently. What either did is kept, and the one that saves last says so.
+@Test func twoProcessesOnOneHomeKeepTheFurthestStepAndSaySo() throws {
+    let directory = folder("two-homes")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let store = ProgressStore(directory: directory)
+    let catalog = LessonCatalog.builtIns().0
+    var warnings: [String] = []
+    let late = Interpreter(json: false, style: OutputStyle(color: false, unicode: true, width: 100), out: { _ in }, err: { warnings.append($0) })
+    late.session.catalog = catalog
+    late.progressStore = store
+    late.execute("lesson 1")  // this one stays at step 1 while the other goes on
+
+    let ahead = Harness(lessons: [], store: store)
+    ahead.driver.session.catalog = catalog
+    ahead.type("lesson 1", "next", "next", "show", "", "goto 6")
+    #expect(store.load().book.lessons["getting-around"]?.furthest == 5)
+
+    late.execute("next")
+    let saved = try #require(store.load().book.lessons["getting-around"])
+    #expect(saved.step == 1)       // where this learner is now
+    #expect(saved.furthest == 5)   // what the other reached is kept
+    #expect(warnings.joined().contains("another gradlab on this home had reached step 6 of lesson 1"), "\(warnings)")
+}

@@ -116,9 +116,15 @@ public final class Interpreter {
     func saveProgress(since before: ProgressBook) {
         guard let store = progressStore else { return }
         let now = session.book
+        var further: [(id: String, step: Int)] = []
         do throws(FileError) {
             session.book = try store.update { disk in
-                for (id, record) in now.lessons where before.lessons[id] != record { disk.lessons[id] = record }
+                for (id, record) in now.lessons where before.lessons[id] != record {
+                    if let other = disk.lessons[id], other != before.lessons[id], other.hash == record.hash, other.furthest > record.furthest {
+                        further.append((id, other.furthest))
+                    }
+                    disk.lessons[id] = disk.lessons[id].map { record.merged(over: $0) } ?? record
+                }
                 if now.current != before.current { disk.current = now.current }
                 let added = now.loaded.filter { !before.loaded.contains($0) }, removed = before.loaded.filter { !now.loaded.contains($0) }
                 disk.loaded = disk.loaded.filter { !removed.contains($0) } + added.filter { !disk.loaded.contains($0) }
@@ -126,6 +132,10 @@ public final class Interpreter {
         } catch {
             warn("\(error.description); lesson progress will not be saved this session")
             progressStore = nil
+        }
+        for (id, step) in further {
+            let number = session.catalog.number(of: id).map { "lesson \($0)" } ?? "lesson \(id)"
+            warn("another gradlab on this home had reached step \(step + 1) of \(number); both are kept: you go on from here, and lessons shows the furthest step (goto \(step + 1) goes back to it)")
         }
     }
 
