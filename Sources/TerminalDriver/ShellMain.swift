@@ -44,8 +44,10 @@ public enum ShellMain {
         if !interactive, !startLesson() { return 1 }
 
         if let commands = options.commands {
-            for line in commands.split(separator: "\n", omittingEmptySubsequences: false) {
-                if !driver.execute(String(line)) { break }
+            // Several lines name the line an error comes from, as a script's errors do.
+            let lines = commands.split(separator: "\n", omittingEmptySubsequences: false)
+            for (number, line) in lines.enumerated() {
+                if !driver.execute(String(line), location: lines.count > 1 ? "-c:\(number + 1)" : nil) { break }
             }
             return driver.anyFailed ? 1 : 0
         }

@@ -179,3 +179,34 @@ import Testing
     #expect(saved.furthest == 5)   // what the other reached is kept
     #expect(warnings.joined().contains("another gradlab on this home had reached step 6 of lesson 1"), "\(warnings)")
 }
+
+/// goto to a question about "that table" rebuilt the state without showing the table: the
+/// question now has the output of the measurement before it.
+@Test func gotoAQuestionShowsWhatTheStepBeforeMeasured() {
+    let h = LearnerPapercutTests.builtIns()
+    let shown = h.type("lesson 3", "goto 3")
+    #expect(shown.contains("To rebuild this step, gradlab ran again what the steps before it did: bptt"), "\(shown)")
+    #expect(shown.contains("» bptt") && shown.contains("‖∂L/∂h_t‖₂"), "\(shown)")
+    // A question after a step that measured nothing shows no output of it.
+    let first = h.type("leave", "lesson 1", "goto 3")
+    #expect(!first.contains("» help"), "\(first)")
+}
+
+/// cliff clip=norm:1000 said "leaves the map at step 18" of a path that ends on the map.
+@Test func aCliffPathThatComesBackSaysSo() {
+    let h = Harness(lessons: [])
+    let shown = Harness.flat(h.type("cliff clip=norm:1000"))
+    for line in shown.split(separator: "\n") where line.contains("leaves the map") {
+        let end = line.split(separator: ";")[0]  // "…: ends at w=…, b=… with loss …"
+        let numbers = end.split(whereSeparator: { " =,".contains($0) }).compactMap { Double($0) }
+        let onTheMap = numbers.count >= 2 && (-1...9).contains(numbers[0]) && (-4...2).contains(numbers[1])
+        #expect(line.contains("ends back on it") == onTheMap, "\(line)")
+    }
+}
+
+/// Errors from -c carried no location; of several lines, each names its line, as a script's do.
+@Test func errorsOfSeveralCommandLinesNameTheirLine() throws {
+    let (_, err, status) = try gradlab(["-c", "show\nbogus"])
+    #expect(status == 1)
+    #expect(err.hasPrefix("-c:2: error: unknown command 'bogus'"), "\(err)")
+}

@@ -126,8 +126,13 @@ enum LessonRunner {
             let start = jump ? rebuildStart(index, of: lesson) : index
             try reset(to: start, of: lesson, in: &session)
             let replayed = replay(start..<index, of: lesson, in: &session)
-            if !replayed.isEmpty {
-                blocks.append(.note("To rebuild this step, gradlab ran again what the steps before it did: " + replayed.joined(separator: "; ")))
+            if !replayed.lines.isEmpty {
+                blocks.append(.note("To rebuild this step, gradlab ran again what the steps before it did: " + replayed.lines.joined(separator: "; ")))
+            }
+            // A question about "the table above" has its table: what the step before measured.
+            if case .question = lesson.steps[index].kind, index > start,
+               lesson.steps[index - 1].verbs.contains(where: { ResultSource(rawValue: $0) != nil }) {
+                blocks += replayed.last
             }
         }
         return blocks + arrive(index, in: &session)
@@ -145,12 +150,19 @@ enum LessonRunner {
         session.results = Results()
     }
 
-    /// What the steps in `steps` did (their solutions and experiments), run again; returns the lines.
+    /// What the steps in `steps` did (their solutions and experiments), run again; returns the
+    /// lines, and what the last step's lines printed.
     @discardableResult
-    static func replay(_ steps: Range<Int>, of lesson: Lesson, in session: inout Session) -> [String] {
-        let lines = lesson.steps[steps].flatMap(\.work)
-        for line in lines { _ = try? runLines([line], in: &session) }
-        return lines
+    static func replay(_ steps: Range<Int>, of lesson: Lesson, in session: inout Session) -> (lines: [String], last: [Block]) {
+        var lines: [String] = [], last: [Block] = []
+        for step in lesson.steps[steps] where !step.work.isEmpty {
+            last = []
+            for line in step.work {
+                lines.append(line)
+                last += (try? runLines([line], in: &session)) ?? []
+            }
+        }
+        return (lines, last)
     }
 
     /// Shows step `index` of the running lesson, in the state the session has.

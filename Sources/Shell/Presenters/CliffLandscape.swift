@@ -43,7 +43,8 @@ struct CliffLandscape: Presentation {
             var text = "\(name): ends at w=\(NumberFormat.short(end.w)), b=\(NumberFormat.short(end.b)) with loss \(NumberFormat.short(end.loss))"
             if let k = biggest { text += "; largest step \(NumberFormat.short(jumps[k])) at step \(k + 1) (‖∇L‖ = \(NumberFormat.short(path[k].gradientNorm)))" }
             if let k = leaves(path) {
-                text += "; leaves the map at step \(k)"
+                let back = wRange.contains(end.w) && bRange.contains(end.b)
+                text += "; leaves the map at step \(k)" + (back ? " and ends back on it" : "")
             } else {
                 let tail = path.suffix(10).map(\.loss)
                 text += "; stays on the map, its last \(tail.count) losses between \(NumberFormat.short(tail.min()!)) and \(NumberFormat.short(tail.max()!))"
