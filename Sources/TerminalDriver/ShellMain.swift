@@ -29,7 +29,7 @@ public enum ShellMain {
         let driver = Interpreter(json: options.json, style: Terminal.style(options), errorStyle: Terminal.errorStyle(options),
                                  out: { Terminal.write($0, to: .output) }, err: { Terminal.write($0, to: .error) })
         AtomicFile.removeStaleTemporaryFiles(in: StateDirectory.path())
-        driver.prepareLessons(store: ProgressStore(directory: StateDirectory.path()))
+        driver.prepareLessons(store: ProgressStore(directory: StateDirectory.path()), background: interactive && options.lesson == nil)
         /// `--lesson PATH|ID`: false when the lesson could not be started (the error is shown).
         func startLesson() -> Bool {
             guard let lesson = options.lesson else { return true }
@@ -88,7 +88,7 @@ struct Interactive {
 
     func run() -> Int32 {
         let driver = self.driver
-        guard let reader = EditLineReader(complete: { TabCompletion.complete($0, lessons: driver.session.catalog.all.map(\.id), width: driver.width) }) else {
+        guard let reader = EditLineReader(complete: { TabCompletion.complete($0, lessons: driver.lessonIDs, width: driver.width) }) else {
             driver.warn("the line editor could not start; reading plain lines")
             let plain = StreamLineReader()
             while case .line(let line) = plain.read(prompt: "") {

@@ -210,3 +210,24 @@ import Testing
     #expect(status == 1)
     #expect(err.hasPrefix("-c:2: error: unknown command 'bogus'"), "\(err)")
 }
+
+/// A first start reads the built-in lessons on another thread while the prompt is up; the first
+/// command, Tab completion and the banner wait for them, and they are all there.
+@Test func aFirstStartReadsTheLessonsBehindThePrompt() throws {
+    let directory = folder("first-start")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    var printed = ""
+    let driver = Interpreter(json: false, style: OutputStyle(color: false, unicode: true, width: 100), out: { printed += $0 }, err: { printed += $0 })
+    driver.prepareLessons(store: ProgressStore(directory: directory), background: true)
+    #expect(driver.lessonsLine() == "New here? lessons lists the lessons; lesson 1 starts the first.")
+    #expect(driver.whereLeft() == nil)
+    #expect(driver.lessonIDs.count == 10)
+    driver.execute("lessons")
+    #expect(printed.contains("Clipping in the wild"), "\(printed)")
+
+    // With progress, they are read before the banner, which names the lesson.
+    driver.execute("lesson 2")
+    let again = Interpreter(json: false, style: OutputStyle(color: false, unicode: true, width: 100), out: { _ in }, err: { _ in })
+    again.prepareLessons(store: ProgressStore(directory: directory), background: true)
+    #expect(again.whereLeft()?.contains("lesson 2, The spectral radius") == true)
+}

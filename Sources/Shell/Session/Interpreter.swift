@@ -2,6 +2,7 @@ import Foundation
 import Lessons
 import Render
 import StateFiles
+import Synchronization
 
 /// Reads lines, runs commands against one session, writes what they produce.
 public final class Interpreter {
@@ -33,6 +34,7 @@ public final class Interpreter {
     /// `before` runs just before each command's output is written (the progress bar erases itself).
     @discardableResult
     public func execute(_ line: String, location: String? = nil, before: () -> Void = {}) -> Bool {
+        lessonsRead()
         guard line.utf8.count <= Limits.lineLength else {
             before()
             fail(verb: "", ShellError("the line is over \(BoundedFile.describe(Limits.lineLength)) (\(Limits.lineLength) bytes), the longest a command line may be; split it into shorter lines"), location: location)
@@ -140,12 +142,18 @@ public final class Interpreter {
     }
 
     /// Loads the built-in lessons and the saved progress (warning about anything wrong with either).
-    public func prepareLessons(store: ProgressStore?) {
-        let (catalog, problems) = LessonCatalog.builtIns()
-        session.catalog = catalog
-        for problem in problems { warn("built-in lesson: \(problem)") }
+    /// `background`: when the learner has no progress at all (a first start), the built-in
+    /// lessons are read on another thread while the banner and the prompt are up, since nothing
+    /// shown before the first command needs them; every reader of the catalog waits for them
+    /// (`lessonsRead`). A learner with progress has them read first: the banner names their lesson.
+    public func prepareLessons(store: ProgressStore?, background: Bool = false) {
+        let (book, warning, repaired) = store?.load() ?? (ProgressBook(), nil, nil)
+        if background && book.lessons.isEmpty && book.loaded.isEmpty && book.current == nil {
+            reading = CatalogReading()
+        } else {
+            install(LessonCatalog.builtIns())
+        }
         guard let store else { return }
-        let (book, warning, repaired) = store.load()
         if let warning { warn(warning) }
         if let repaired { warn(repaired) }
         session.book = book
@@ -167,9 +175,33 @@ public final class Interpreter {
         if session.book != book || repaired != nil { saveProgress(since: book) }  // a save writes the repaired file
     }
 
+    /// The built-in lessons being read on another thread, until something needs them.
+    private var reading: CatalogReading?
+
+    private func install(_ read: (LessonCatalog, [String])) {
+        session.catalog = read.0
+        for problem in read.1 { warn("built-in lesson: \(problem)") }
+    }
+
+    /// Waits for the built-in lessons if they are still being read: everything that reads the
+    /// catalog calls this first (commands, Tab completion, the banner).
+    public func lessonsRead() {
+        guard let reading else { return }
+        self.reading = nil
+        install(reading.wait())
+    }
+
+    /// The ids Tab completes after `lesson`.
+    public var lessonIDs: [String] {
+        lessonsRead()
+        return session.catalog.all.map(\.id)
+    }
+
     /// The banner's word on lessons: where a new learner begins, or which lesson is next for one
     /// who has finished some (the banner said "New here?" after four finished lessons).
     public func lessonsLine() -> String {
+        guard session.book.lessons.values.contains(where: \.finished) else { return "New here? lessons lists the lessons; lesson 1 starts the first." }
+        lessonsRead()
         let lessons = session.catalog.builtIn
         let finished = lessons.filter { session.book.lessons[$0.id]?.finished == true }
         guard !finished.isEmpty else { return "New here? lessons lists the lessons; lesson 1 starts the first." }
@@ -182,6 +214,8 @@ public final class Interpreter {
 
     /// "You were in lesson 5, step 12 of 15", for the banner.
     public func whereLeft() -> String? {
+        guard session.book.current != nil else { return nil }
+        lessonsRead()
         guard let id = session.book.current, let record = session.book.lessons[id],
               let lesson = session.catalog.all.first(where: { $0.id == id }), lesson.steps.indices.contains(record.step),
               let number = session.catalog.number(of: id) else { return nil }
@@ -222,4 +256,24 @@ public final class Interpreter {
 
     /// Lets long commands see Ctrl-C (the interrupt flag of the C shim) and report progress.
     public func connect(_ runtime: Runtime) { session.runtime = runtime }
+}
+
+/// `LessonCatalog.builtIns()` on another thread; `wait` gives its result once it is there.
+final class CatalogReading: Sendable {
+    private let result = Mutex<(LessonCatalog, [String])?>(nil)
+    private let done = DispatchSemaphore(value: 0)
+
+    init() {
+        DispatchQueue.global().async { [self] in
+            let read = LessonCatalog.builtIns()
+            result.withLock { $0 = read }
+            done.signal()
+        }
+    }
+
+    func wait() -> (LessonCatalog, [String]) {
+        done.wait()
+        done.signal()  // a second wait returns at once
+        return result.withLock { $0! }
+    }
 }
