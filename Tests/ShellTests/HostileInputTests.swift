@@ -28,6 +28,12 @@ import Testing
         "compare", "compare clip=", "sweep", "cliff w=", "cliff nope=1", "suggest x", "check", "check (", "predict", "predict when",
         "notebook x", "=", "lessons x", "lesson", "lesson 0", "lesson 99", "next", "back", "goto", "goto x", "hint", "skip", "restart",
         "where x", "leave", "answer", "load", "load /nonexistent", "load /dev/null", "load /dev/zero", "load /", "transcript", "transcript /", "quit now",
+        // Issue 16: a megabyte of ESC or NUL, help and 400,000 ESC, C1 controls, special files,
+        // a W too small to rescale, an empty transcript name, a choice letter outside a lesson.
+        String(repeating: "\u{1B}", count: (1 << 20) - 16), String(repeating: "\u{0}", count: (1 << 20) - 16),
+        "help " + String(repeating: "\u{1B}", count: 400_000), "\u{9B}2J", "set act=\u{9B}31m", "load /proc/self/fd/1", "load /dev/stdin",
+        "load /dev/tty", "set W=[[5e-324,0],[0,5e-324]] rho=1", "set W=[[1e308,1e308],[1e308,1e308]] rho=1", "transcript \"\"", "b)",
+        "clip value 1 [inf,-inf,nan]", "clip norm 1 [inf,1]", "cliff clip=norm:1000", "answer b)", "lesson 1; goto 3; b)",
     ]
 
     @Test func theTableIsLargeEnough() { #expect(Self.inputs.count >= 60) }
