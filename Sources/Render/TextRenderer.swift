@@ -159,7 +159,11 @@ public struct TextRenderer: Sendable {
         let floors = table.columns.indices.map { c in
             min(natural[c], max(titles[c].count, 10, texts.map { $0[c].split(separator: " ").map(\.count).max() ?? 0 }.max() ?? 0))
         }
-        var excess = widths.reduce(0, +) + 2 * (widths.count - 1) - style.width
+        // Columns sit two spaces apart, or one when that makes a table fit that would not (compare
+        // at 60 columns was one character too wide, and its verdicts have no word to wrap at).
+        let gap = widths.reduce(0, +) + 2 * (widths.count - 1) > style.width && widths.reduce(0, +) + widths.count - 1 <= style.width ? 1 : 2
+        let between = String(repeating: " ", count: gap)
+        var excess = widths.reduce(0, +) + gap * (widths.count - 1) - style.width
         if excess > 0, let last = textColumns.last, last == table.columns.count - 1 {
             let cut = min(excess, max(0, widths[last] - max(20, floors[last])))
             widths[last] -= cut
@@ -181,10 +185,10 @@ public struct TextRenderer: Sendable {
             cells.enumerated().map { c, text in
                 let pad = String(repeating: " ", count: max(0, widths[c] - text.count))
                 return table.columns[c].numeric ? pad + text : text + pad
-            }.joined(separator: "  ").trimmingTrailingSpaces()
+            }.joined(separator: between).trimmingTrailingSpaces()
         }
         var out = [style.paint(line(titles), .bold)]
-        out.append(style.paint(widths.map { String(repeating: style.unicode ? "─" : "-", count: $0) }.joined(separator: "  "), .dim))
+        out.append(style.paint(widths.map { String(repeating: style.unicode ? "─" : "-", count: $0) }.joined(separator: between), .dim))
         for (r, lines) in rowLines.enumerated() {
             out += lines.map(line)
             if table.gapsAfter.contains(r) {

@@ -44,3 +44,16 @@ import Testing
             == (["key", "meaning", "accepts"] + cells).flatMap { $0.split(separator: " ") }.count)
     }
 }
+
+/// compare's table at 60 columns was one character too wide, and its cells have no space to wrap
+/// at: a table that fits with one space between columns gets one.
+@Test func aTableJustTooWideClosesUpItsColumns() {
+    let table = Table(columns: [.init("clip", numeric: false), .init("final loss", numeric: true), .init("diverged at", numeric: false),
+                                .init("max ‖g‖₂", numeric: true), .init("clipped", numeric: false), .init("verdict", numeric: false)],
+                      rows: [[.text("norm 1"), .number(0), .text("—"), .number(2.749), .text("6%"), .text("loss fell")]])
+    let wide = rendered(.table(table), width: 80)
+    #expect(wide.split(separator: "\n").map(\.count).max() == 61)
+    let narrow = rendered(.table(table), width: 60)
+    #expect(narrow.split(separator: "\n").map(\.count).max() == 56, "\(narrow)")
+    #expect(narrow.contains("norm 1 "))
+}
