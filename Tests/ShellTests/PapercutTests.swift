@@ -231,3 +231,16 @@ import Testing
     again.prepareLessons(store: ProgressStore(directory: directory), background: true)
     #expect(again.whereLeft()?.contains("lesson 2, The spectral radius") == true)
 }
+
+/// The merge of two processes' progress must not undo this process's own restart: a restarted
+/// lesson's tasks are to be done again, not passed with Enter.
+@Test func aRestartStillAsksForTheTasksAgain() throws {
+    let directory = folder("restart")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let h = Harness(lessons: [], store: ProgressStore(directory: directory))
+    h.driver.session.catalog = LessonCatalog.builtIns().0
+    h.type("lesson 1", "", "help eig", "", "restart", "")
+    #expect(h.step == 2)
+    let shown = h.type("")
+    #expect(h.step == 2, "Enter passed a task done before the restart: \(shown)")
+}

@@ -122,10 +122,14 @@ public final class Interpreter {
         do throws(FileError) {
             session.book = try store.update { disk in
                 for (id, record) in now.lessons where before.lessons[id] != record {
-                    if let other = disk.lessons[id], other != before.lessons[id], other.hash == record.hash, other.furthest > record.furthest {
-                        further.append((id, other.furthest))
+                    // Merged only with what another gradlab wrote since this one last looked: a
+                    // restart here drops its own completed steps on purpose.
+                    guard let other = disk.lessons[id], other != before.lessons[id], other.hash == record.hash else {
+                        disk.lessons[id] = record
+                        continue
                     }
-                    disk.lessons[id] = disk.lessons[id].map { record.merged(over: $0) } ?? record
+                    if other.furthest > record.furthest { further.append((id, other.furthest)) }
+                    disk.lessons[id] = record.merged(over: other)
                 }
                 if now.current != before.current { disk.current = now.current }
                 let added = now.loaded.filter { !before.loaded.contains($0) }, removed = before.loaded.filter { !now.loaded.contains($0) }
