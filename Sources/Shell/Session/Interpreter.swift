@@ -204,11 +204,12 @@ public final class Interpreter {
     /// The banner's word on lessons: where a new learner begins, or which lesson is next for one
     /// who has finished some (the banner said "New here?" after four finished lessons).
     public func lessonsLine() -> String {
-        guard session.book.lessons.values.contains(where: \.finished) else { return "New here? lessons lists the lessons; lesson 1 starts the first." }
+        let newcomer = "New here? lessons lists the lessons; lesson 1 starts the first."
+        guard session.book.lessons.values.contains(where: \.finished) else { return newcomer }  // without waiting for the lessons
         lessonsRead()
         let lessons = session.catalog.builtIn
         let finished = lessons.filter { session.book.lessons[$0.id]?.finished == true }
-        guard !finished.isEmpty else { return "New here? lessons lists the lessons; lesson 1 starts the first." }
+        guard !finished.isEmpty else { return newcomer }
         guard let next = lessons.first(where: { session.book.lessons[$0.id]?.finished != true }),
               let number = session.catalog.number(of: next.id) else {
             return "You have finished all \(lessons.count) lessons; lessons lists them, and load PATH adds lessons of your own."
@@ -262,7 +263,7 @@ public final class Interpreter {
     public func connect(_ runtime: Runtime) { session.runtime = runtime }
 }
 
-/// `LessonCatalog.builtIns()` on another thread; `wait` gives its result once it is there.
+/// `LessonCatalog.builtIns()` on another thread; `wait` (called once) gives its result once it is there.
 final class CatalogReading: Sendable {
     private let result = Mutex<(LessonCatalog, [String])?>(nil)
     private let done = DispatchSemaphore(value: 0)
@@ -277,7 +278,6 @@ final class CatalogReading: Sendable {
 
     func wait() -> (LessonCatalog, [String]) {
         done.wait()
-        done.signal()  // a second wait returns at once
         return result.withLock { $0! }
     }
 }
