@@ -220,7 +220,7 @@ extension Commands {
 
     /// Bytes one experiment with these settings holds while it runs, about: a bptt keeps T·n
     /// numbers three times over (pre-activations, states, their derivatives: `BackpropBatch`), and
-    /// W and gradients of n² each; a training run a wave of examples so (at most 64 MiB, see
+    /// W and gradients of n² each; a training run a wave of examples so (at most `batchWaveBytes`, see
     /// `batchGradient`) with their inputs, and a record a step.
     static func memory(_ settings: Settings, trains: Bool) -> Double {
         let n = Double(settings.n), T = Double(settings.T), number = 8.0
@@ -228,7 +228,7 @@ extension Commands {
         guard trains else { return model + 3 * T * n * number }
         let inputs = Double(settings.spec.trainingTask.inputSize)
         let example: Double = (3 * T * n + T * inputs) * number
-        let wave: Double = min(64 * 1024 * 1024, Double(batchSize(settings)) * example)
+        let wave: Double = min(Double(batchWaveBytes), Double(batchSize(settings)) * example)
         return model + wave + Double(settings.steps) * 64
     }
 

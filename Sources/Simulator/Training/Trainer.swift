@@ -96,6 +96,9 @@ public func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip
                          loss: loss, errorClip: errorClip, workspaces: &workspaces, shouldStop: shouldStop)
 }
 
+/// The most a wave of a training step's groups holds: their buffers and their examples.
+public let batchWaveBytes = 64 << 20
+
 /// `batchGradient` over `count` examples of one length, which `draw(k)` gives k at a time in order,
 /// as each wave of groups starts (a batch of 1,024 sequences of the order task at T = 10,000 is
 /// 470 MiB of inputs, where a wave holds 64 MiB); `exampleSize` is the numbers in an example's inputs
@@ -107,7 +110,7 @@ func batchGradient(_ model: RNN, count: Int, length T: Int, exampleSize: Int, dr
     let threads = count * T * n * n < 1 << 18 ? 1 : processorCount
     let layout = GradientLayout(model), size = layout.count  // of one example's gradient
     let bytesPerExample = (3 * (T + 1) * n + size + exampleSize) * MemoryLayout<Double>.size
-    let groupSize = max(1, min((count + threads - 1) / threads, (64 << 20) / threads / max(1, bytesPerExample)))
+    let groupSize = max(1, min((count + threads - 1) / threads, batchWaveBytes / threads / max(1, bytesPerExample)))
     let groups = stride(from: 0, to: count, by: groupSize).map { $0..<min($0 + groupSize, count) }
 
     var total = 0.0
