@@ -315,16 +315,18 @@ struct KernelTests {
         }
     }
 
-    @Test("a whole BPTT and a training run give identical bits on both paths", .serialized, arguments: [7, 17, 65])
-    func bothPathsGiveTheSameRuns(n: Int) throws {
-        let spec = ModelSpec(hiddenSize: n, length: 30, spectralRadius: 1.3, seed: 3)
+    @Test("a whole BPTT and a training run give identical bits on both paths, for every cell", .serialized,
+          arguments: [7, 17, 65], RecurrentCell.allCases)
+    func bothPathsGiveTheSameRuns(n: Int, cell: RecurrentCell) throws {
+        let spec = ModelSpec(hiddenSize: n, length: 30, spectralRadius: 1.3, seed: 3, cell: cell)
         let model = try spec.model(), sample = spec.sample()
         let passes = onBothPaths { bptt(model, sample, jacobians: true) }
         #expect(passes.vector.loss.bitPattern == passes.portable.loss.bitPattern)
         #expect(sameBits(passes.vector.gradients.W.storage, passes.portable.gradients.W.storage))
         #expect(sameBits(passes.vector.deltaNorms, passes.portable.deltaNorms))
         #expect(sameBits(passes.vector.jacobianNorms ?? [], passes.portable.jacobianNorms ?? []))
-        let adding = ModelSpec(hiddenSize: n, length: 30, spectralRadius: 1.3, seed: 3, task: .adding)
+        #expect(sameBits(passes.vector.cellDeltaNorms ?? [], passes.portable.cellDeltaNorms ?? []))
+        let adding = ModelSpec(hiddenSize: n, length: 30, spectralRadius: 1.3, seed: 3, task: .adding, cell: cell)
         let learner = try adding.model(), config = TrainingConfig(steps: 5, batchSize: 4)
         let runs = onBothPaths { train(learner, on: adding.trainingTask, config).losses }
         #expect(sameBits(runs.vector, runs.portable))

@@ -171,10 +171,12 @@ struct TrainerTests {
     // n = 64 and 65 are enough work to split the batch over the cores; 65 takes the row form, two
     // examples at a time, with an odd one left over in a group of 15; 12 and 5 leave rows over.
     @Test("a batch's gradient is the mean of its examples' BPTT gradients, bit for bit, on one thread or several",
-          arguments: [(8, 50, Activation.tanh, nil as Double?, 32), (8, 50, .relu, 0.01, 32), (64, 100, .tanh, nil, 32),
-                      (65, 20, .tanh, nil, 31), (12, 30, .sigmoid, nil, 7), (5, 30, .linear, 0.01, 3)])
-    func batchGradientIsTheMeanOfBPTT(n: Int, T: Int, act: Activation, errorClip: Double?, size: Int) throws {
-        let model = try ModelSpec(hiddenSize: n, length: T, activation: act, spectralRadius: 1.1, seed: 3, task: .adding).model()
+          arguments: [(8, 50, Activation.tanh, nil as Double?, 32, RecurrentCell.rnn), (8, 50, .relu, 0.01, 32, .rnn),
+                      (64, 100, .tanh, nil, 32, .rnn), (65, 20, .tanh, nil, 31, .rnn), (12, 30, .sigmoid, nil, 7, .rnn),
+                      (5, 30, .linear, 0.01, 3, .rnn), (8, 50, .tanh, nil, 32, .lstm), (33, 40, .tanh, 0.001, 31, .lstm),
+                      (8, 50, .tanh, nil, 32, .gru), (33, 40, .tanh, 0.001, 31, .gru)])
+    func batchGradientIsTheMeanOfBPTT(n: Int, T: Int, act: Activation, errorClip: Double?, size: Int, cell: RecurrentCell) throws {
+        let model = try ModelSpec(hiddenSize: n, length: T, activation: act, spectralRadius: 1.1, seed: 3, task: .adding, cell: cell).model()
         let task = TrainingTask(.adding, length: T)
         var rng = Xoshiro256(seed: 9, stream: "batches")
         let batch = task.batch(size, &rng)

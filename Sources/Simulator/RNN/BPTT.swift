@@ -57,10 +57,14 @@ public struct BPTTResult: Sendable {
     public var deltaNorms: [Double]
     /// ∂L/∂h_0 (the error that reached the start of the sequence).
     public var deltaAtStart: [Double]
-    /// ‖∂h_T/∂h_t‖₂ for t = 0…T (1 at t = T), or nil when not asked for (or interrupted).
+    /// ‖∂h_T/∂h_t‖₂ for t = 0…T (1 at t = T), or nil when not asked for (or interrupted). For lstm
+    /// the cell state c_t is held fixed: it is the Jacobian of h_T in h_t alone.
     public var jacobianNorms: [Double]?
-    /// Mean of φ′(z_t) over every unit and step: how much the non-linearity lets through (1 for
-    /// linear; near 0 when tanh or sigmoid saturate).
+    /// lstm: ‖∂L/∂c_t‖₂ for t = 0…T, the error on the cell state; nil for the other cells.
+    public var cellDeltaNorms: [Double]?
+    /// rnn: mean of φ′(z_t) over every unit and step, how much the non-linearity lets through (1 for
+    /// linear; near 0 when tanh or sigmoid saturate). lstm and gru: the mean of the gate that carries
+    /// the state over (f, which multiplies c_{t−1}; z, which multiplies h_{t−1}).
     public var meanDerivative: Double
     /// How many components of the δ_t were clamped by `errorClip` (signal clipping).
     public var clampedErrors = 0
@@ -117,7 +121,10 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
     }
     let zs = pass.z, hs = pass.h
     var jacobianNorms: [Double]? = nil
-    if jacobians && !interrupted {
+    if jacobians && !interrupted && model.cell != .rnn {
+        jacobianNorms = gatedJacobianNorms(model, pass, shouldStop: shouldStop)
+        interrupted = jacobianNorms == nil
+    } else if jacobians && !interrupted {
         // ∂h_T/∂h_t is kept as 2^exponent · J, J rescaled by a power of two (exactly) whenever its
         // entries leave a safe range, so that a huge product is reported as its true size (or +Inf
         // past 1.8e308) rather than as the NaN that Inf − Inf would leave in an overflowed matrix.
@@ -140,6 +147,51 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
         loss: pass.loss[0], output: pass.output, hidden: Matrix(rows: T + 1, cols: n, storage: hs),
         gradients: pass.layout.gradients(gradient),
         deltaNorms: pass.deltaNorms, deltaAtStart: pass.delta, jacobianNorms: jacobianNorms,
+        cellDeltaNorms: model.cell == .lstm ? pass.cellDeltaNorms : nil,
         meanDerivative: T * n > 0 ? pass.derivativeSum / Double(T * n) : 1, clampedErrors: pass.clamped,
         interrupted: interrupted)
+}
+
+/// ‖∂h_T/∂h_t‖₂ for t = 0…T of a gated cell, from the forward pass `pass` ran: the backward
+/// recurrence of `BackpropBatch.gatedStep` run for the n unit errors δ_T = e_k at once (all reading
+/// the one forward pass), so that at step t their δ's are the rows of ∂h_T/∂h_t. lstm's ∂c starts
+/// at 0: the cell state at T is not part of h_T, and c_t is held fixed. The errors are rescaled by
+/// powers of two as they go, as the rnn's Jacobian products are; nil when `shouldStop` said yes.
+func gatedJacobianNorms(_ model: RNN, _ pass: BackpropBatch, shouldStop: () -> Bool) -> [Double]? {
+    let n = model.hiddenSize, T = pass.T, cell = model.cell, R = cell.gates * n
+    var norms = [Double](repeating: 1, count: T + 1)
+    // The errors (rows of ∂h_T/∂h_t) and lstm's ∂c, one after the other, so that one rescale covers both.
+    var errors = Matrix(rows: cell == .lstm ? 2 * n : n, cols: n)
+    for k in 0..<n { errors[k, k] = 1 }
+    var rows = [Double](repeating: 0, count: n * R), carry = [Double](repeating: 0, count: n * n)
+    var exponent = 0
+    let gates = pass.z, cells = pass.cells, hidden = pass.h, wt = pass.wt
+    for t in stride(from: T, through: 1, by: -1) {
+        if shouldStop() { return nil }
+        let done = errors.storage.withUnsafeMutableBufferPointer { errorBuffer in
+            gates.withUnsafeBufferPointer { gateBuffer in
+            rows.withUnsafeMutableBufferPointer { rowBuffer in
+            carry.withUnsafeMutableBufferPointer { carryBuffer in
+            cells.withUnsafeBufferPointer { cellBuffer in
+            hidden.withUnsafeBufferPointer { hiddenBuffer in
+            model.W.storage.withUnsafeBufferPointer { w in
+            wt.withUnsafeBufferPointer { wt in
+                let D = errorBuffer.baseAddress!, DC = cell == .lstm ? D + n * n : nil
+                let a = gateBuffer.baseAddress! + (t - 1) * R, C = cellBuffer.baseAddress, H = hiddenBuffer.baseAddress!
+                let state = cell == .lstm ? C! + t * n : C! + (t - 1) * n
+                let previous = cell == .lstm ? C! + (t - 1) * n : H + (t - 1) * n
+                _ = BackpropBatch.gatedStep(cell, n: n, count: n, gates: a, gateStride: 0, state: state, previous: previous,
+                                            stateStride: 0, delta: D, cellDelta: DC, rows: rowBuffer.baseAddress!, candidateErrors: nil,
+                                            carry: carryBuffer.baseAddress)
+                BackpropBatch.gatedErrorBack(cell, n: n, count: n, W: w.baseAddress!, WT: wt.baseAddress!, gates: a, gateStride: 0,
+                                             rows: rowBuffer.baseAddress!, delta: D, cellDelta: DC, carry: carryBuffer.baseAddress)
+                return true
+            }}}}}}}
+        }
+        guard done else { return nil }
+        exponent += Spectrum.renormalize(&errors)
+        let jacobian = Matrix(rows: n, cols: n, storage: Array(errors.storage[0..<(n * n)]))
+        norms[t - 1] = Double(sign: .plus, exponent: exponent, significand: Spectrum.largestSingularValue(jacobian))
+    }
+    return norms
 }

@@ -18,40 +18,70 @@ import Kernels
 /// `GradientLayout` says (W, U, b, V, c in `Gradients.names` order).
 struct BackpropBatch: Sendable {
     private(set) var n = 0, m = 0, p = 0, T = 0, count = 0
+    private(set) var cell = RecurrentCell.rnn
     /// Where each parameter's gradient lies in an example's gradient.
     private(set) var layout = GradientLayout(n: 0, m: 0, p: 0)
     var z: [Double] = [], h: [Double] = [], g: [Double] = [], delta: [Double] = []
     var gradients: [Double] = []
     var loss: [Double] = [], output: [Double] = []
-    /// Σ φ′(z) over every unit, step and example, and how many error components `errorClip` clamped.
+    /// Σ φ′(z) over every unit, step and example (for a gated cell, Σ of the gate that carries the
+    /// state over: f for lstm, z for gru), and how many error components `errorClip` clamped.
     var derivativeSum = 0.0, clamped = 0
     /// ‖δ_t‖₂ for t = 0…T, (T + 1) values an example; filled only when asked for.
     var deltaNorms: [Double] = []
-    /// Wᵀ for the backward products, Uᵀ for the input terms, and Σ_t g_t for every example.
-    private var wt: [Double] = [], ut: [Double] = [], sums: [Double] = []
+    /// lstm: ‖∂L/∂c_t‖₂ for t = 0…T, (T + 1) values an example, filled with `deltaNorms`.
+    var cellDeltaNorms: [Double] = []
+    /// Wᵀ for the backward products, Uᵀ for the input terms, and Σ_t of the gradient rows for every example.
+    var wt: [Double] = [], ut: [Double] = [], sums: [Double] = []
+    /// The gated cells' own state: lstm's c_t (t = 0…T) or gru's W_n h_{t−1} + b_hn (t = 1…T), n
+    /// values an example a step; lstm's ∂L/∂c_t (n an example); gru's W h_{t−1} (3n an example),
+    /// the error carried straight over by z (n an example) and ∂ñ_t (n an example a step).
+    var cells: [Double] = [], cellDelta: [Double] = [], scratch: [Double] = [], carry: [Double] = []
+    var candidateErrors: [Double] = []
+
+    /// The rows of a step's gate pre-activations an example: n for rnn, 4n for lstm, 3n for gru.
+    var rows: Int { cell.gates * n }
+
+    /// How many bytes the buffers of one example of length T take, for a model of these shapes.
+    static func bytesPerExample(_ model: RNN, length T: Int) -> Int {
+        let n = model.hiddenSize, rows = model.cell.gates * n
+        let cellState = switch model.cell { case .rnn: 0; case .lstm: (T + 1) * n + n; case .gru: 2 * T * n + rows + n }
+        return (2 * T * rows + (T + 1) * n + cellState + 2 * rows + GradientLayout(model).count) * MemoryLayout<Double>.size
+    }
 
     /// Makes room for `count` examples of length T for this model's shapes; buffers of the right
     /// size are kept (their contents are overwritten by the next pass). New buffers start as NaN,
     /// so that what a stopped pass did not reach is NaN, never a plausible zero.
     mutating func reserve(_ model: RNN, length T: Int, count: Int, deltaNorms wantNorms: Bool) {
         let shape = (model.hiddenSize, model.inputSize, model.outputSize, T, count)
-        if shape != (n, m, p, self.T, self.count) {
+        if shape != (n, m, p, self.T, self.count) || model.cell != cell {
             (n, m, p, self.T, self.count) = shape
+            cell = model.cell
             layout = GradientLayout(model)
+            let rows = rows
             func buffer(_ size: Int) -> [Double] { [Double](repeating: .nan, count: size) }
-            z = buffer(T * count * n)
+            z = buffer(T * count * rows)
             h = buffer((T + 1) * count * n)
-            g = buffer(T * count * n)
+            g = buffer(T * count * rows)
             delta = buffer(count * n)
             gradients = buffer(count * layout.count)
             loss = buffer(count)
             output = buffer(count * p)
-            wt = buffer(n * n)
-            ut = buffer(m * n)
-            sums = buffer(count * n)
+            wt = buffer(n * rows)
+            ut = buffer(m * rows)
+            sums = buffer(count * (rows + (cell == .gru ? n : 0)))
+            cells = buffer(cell == .lstm ? (T + 1) * count * n : cell == .gru ? T * count * n : 0)
+            cellDelta = buffer(cell == .lstm ? count * n : 0)
+            scratch = buffer(cell == .gru ? count * rows : 0)
+            carry = buffer(cell == .gru ? count * n : 0)
+            candidateErrors = buffer(cell == .gru ? T * count * n : 0)
             deltaNorms = []
+            cellDeltaNorms = []
         }
         if wantNorms && deltaNorms.count != count * (T + 1) { deltaNorms = [Double](repeating: .nan, count: count * (T + 1)) }
+        if wantNorms && cell == .lstm && cellDeltaNorms.count != count * (T + 1) {
+            cellDeltaNorms = [Double](repeating: .nan, count: count * (T + 1))
+        }
     }
 
     /// How far a pass got before `shouldStop` said yes.
@@ -68,6 +98,8 @@ struct BackpropBatch: Sendable {
                      "sample does not fit the model")
         precondition(!recordNorms || deltaNorms.count == count * (T + 1), "reserve(deltaNorms: true) before recording them")
         if recordNorms { deltaNorms.withUnsafeMutableBufferPointer { $0.update(repeating: .nan) } }
+        precondition(model.cell == cell, "reserve for this model's cell first")
+        if cell != .rnn { return runGated(model, samples, loss: lossKind, errorClip: errorClip, recordNorms: recordNorms, shouldStop: shouldStop) }
         let phi = model.activation
         let layout = layout, step = count * n  // the values of one time step
         let askEvery = max(1, min(64, (1 << 16) / max(1, step * n)))
@@ -111,21 +143,10 @@ struct BackpropBatch: Sendable {
 
             // y = V h_T + c, the loss, and δ_T = Vᵀ ∂L/∂y; ∂L/∂V = ∂L/∂y h_Tᵀ, ∂L/∂c = ∂L/∂y (which
             // is r, stored as ∂L/∂c).
-            model.V.storage.withUnsafeBufferPointer { V in
-            output.withUnsafeMutableBufferPointer { output in
-                for e in 0..<count {
-                    let hT = H + T * step + e * n, D = D + e * n, grad = gradientBuffer.baseAddress! + e * layout.count
-                    let y = output.baseAddress! + e * p, dV = grad + layout.V.lowerBound, r = grad + layout.c.lowerBound
-                    for o in 0..<p {
-                        var sum = 0.0
-                        for i in 0..<n { sum += V[o * n + i] * hT[i] }
-                        y[o] = sum + model.c[o]
-                    }
-                    loss[e] = samples[first + e].target.withUnsafeBufferPointer { lossKind.evaluate(y, $0.baseAddress!, p, gradient: r) }
-                    for o in 0..<p { for i in 0..<n { dV[o * n + i] = r[o] * hT[i] } }
-                    for i in 0..<n { D[i] = 0 }
-                    for o in 0..<p { for i in 0..<n { D[i] += V[o * n + i] * r[o] } }
-                }
+            output.withUnsafeMutableBufferPointer { y in
+            loss.withUnsafeMutableBufferPointer { l in
+                Self.outputLayer(model, samples, lossKind, layout: layout, hT: H + T * step, delta: D,
+                                 gradients: gradientBuffer.baseAddress!, output: y.baseAddress!, loss: l.baseAddress!)
             }}
             if let tau = errorClip { clamped += clamp(D, step, tau) }
             if recordNorms { for e in 0..<count { deltaNorms[e * (T + 1) + T] = norm(D + e * n, n) } }
@@ -164,6 +185,30 @@ struct BackpropBatch: Sendable {
             progress = .complete
         }}}}}}}}
         return progress
+    }
+
+    /// y = V h_T + c, the loss, and δ_T = Vᵀ ∂L/∂y for every example (h_T and δ_T n values an
+    /// example); ∂L/∂V = ∂L/∂y h_Tᵀ and ∂L/∂c = ∂L/∂y (which is r, stored as ∂L/∂c) into each
+    /// example's gradient.
+    static func outputLayer(_ model: RNN, _ samples: ArraySlice<Sample>, _ lossKind: Loss, layout: GradientLayout,
+                            hT: UnsafePointer<Double>, delta: UnsafeMutablePointer<Double>, gradients: UnsafeMutablePointer<Double>,
+                            output: UnsafeMutablePointer<Double>, loss: UnsafeMutablePointer<Double>) {
+        let n = layout.n, p = layout.p, first = samples.startIndex
+        model.V.storage.withUnsafeBufferPointer { V in
+            for e in 0..<samples.count {
+                let hT = hT + e * n, D = delta + e * n, grad = gradients + e * layout.count
+                let y = output + e * p, dV = grad + layout.V.lowerBound, r = grad + layout.c.lowerBound
+                for o in 0..<p {
+                    var sum = 0.0
+                    for i in 0..<n { sum += V[o * n + i] * hT[i] }
+                    y[o] = sum + model.c[o]
+                }
+                loss[e] = samples[first + e].target.withUnsafeBufferPointer { lossKind.evaluate(y, $0.baseAddress!, p, gradient: r) }
+                for o in 0..<p { for i in 0..<n { dV[o * n + i] = r[o] * hT[i] } }
+                for i in 0..<n { D[i] = 0 }
+                for o in 0..<p { for i in 0..<n { D[i] += V[o * n + i] * r[o] } }
+            }
+        }
     }
 
     /// Example e's gradient, laid out as `layout` says.

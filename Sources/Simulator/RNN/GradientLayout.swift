@@ -1,23 +1,25 @@
-/// Where each parameter's gradient lies in one flat buffer of an RNN's gradient: ∂L/∂W (n × n),
-/// ∂L/∂U (n × m), ∂L/∂b (n), ∂L/∂V (p × n) and ∂L/∂c (p), one after another in `Gradients.names`
-/// order, each row-major. The batched pass writes every example's gradient in this layout, `bptt`
+/// Where each parameter's gradient lies in one flat buffer of an RNN's gradient: ∂L/∂W (gates·n × n),
+/// ∂L/∂U (gates·n × m), ∂L/∂b (n for rnn, 4n for a gated cell), ∂L/∂V (p × n) and ∂L/∂c (p), one
+/// after another in `Gradients.names` order, each row-major. The batched pass writes every example's gradient in this layout, `bptt`
 /// reads its one example's out of it, and the trainer sums the examples' and splits the sum.
 struct GradientLayout: Sendable, Equatable {
     /// The hidden, input and output sizes.
     let n: Int, m: Int, p: Int
+    let cell: RecurrentCell
     /// Each tensor's place in the buffer.
     let W: Range<Int>, U: Range<Int>, b: Range<Int>, V: Range<Int>, c: Range<Int>
 
-    init(n: Int, m: Int, p: Int) {
-        (self.n, self.m, self.p) = (n, m, p)
-        W = 0..<(n * n)
-        U = W.upperBound..<(W.upperBound + n * m)
-        b = U.upperBound..<(U.upperBound + n)
+    init(n: Int, m: Int, p: Int, cell: RecurrentCell = .rnn) {
+        (self.n, self.m, self.p, self.cell) = (n, m, p, cell)
+        let rows = cell.gates * n
+        W = 0..<(rows * n)
+        U = W.upperBound..<(W.upperBound + rows * m)
+        b = U.upperBound..<(U.upperBound + cell.biasCount(n))
         V = b.upperBound..<(b.upperBound + p * n)
         c = V.upperBound..<(V.upperBound + p)
     }
 
-    init(_ model: RNN) { self.init(n: model.hiddenSize, m: model.inputSize, p: model.outputSize) }
+    init(_ model: RNN) { self.init(n: model.hiddenSize, m: model.inputSize, p: model.outputSize, cell: model.cell) }
 
     /// The values of one gradient.
     var count: Int { c.upperBound }
@@ -32,8 +34,9 @@ struct GradientLayout: Sendable, Equatable {
         func tensor(_ range: Range<Int>) -> [Double] {
             Array(flat[(start + range.lowerBound)..<(start + range.upperBound)])
         }
-        return Gradients(W: Matrix(rows: n, cols: n, storage: tensor(W)),
-                         U: Matrix(rows: n, cols: m, storage: tensor(U)),
+        let rows = cell.gates * n
+        return Gradients(W: Matrix(rows: rows, cols: n, storage: tensor(W)),
+                         U: Matrix(rows: rows, cols: m, storage: tensor(U)),
                          b: tensor(b),
                          V: Matrix(rows: p, cols: n, storage: tensor(V)),
                          c: tensor(c))

@@ -40,7 +40,10 @@ public enum ModelError: Error, Sendable, Equatable {
 /// numbers on every machine.
 ///
 /// The task fixes the input and output channels (m, p); U ~ N(0, 1/m), b = 0, V ~ N(0, 1/n), c = 0,
-/// h_0 = 0. The default task, `regress`, has one input and one output channel, inputs x_t ~ N(0, 1)
+/// h_0 = 0. A gated cell's W stacks one n × n matrix a gate, each drawn by `initialization` from a
+/// stream of its own and each rescaled to `spectralRadius`; its U stacks one N(0, 1/m) block a
+/// gate; an LSTM's forget-gate bias is `forgetBias` (1 by default, as Jozefowicz et al. 2015
+/// recommend), every other bias 0. The default task, `regress`, has one input and one output channel, inputs x_t ~ N(0, 1)
 /// and a target y* ~ N(0, 1). Each quantity has its own random stream, so a longer T extends the same
 /// input sequence and leaves the weights as they were.
 public struct ModelSpec: Sendable, Equatable {
@@ -54,11 +57,16 @@ public struct ModelSpec: Sendable, Equatable {
     public var spectralRadius: Double?
     public var seed: UInt64
     public var task: TaskKind
+    public var cell: RecurrentCell
+    /// The LSTM's forget-gate bias b_f (every entry); other cells ignore it.
+    public var forgetBias: Double
 
     public init(hiddenSize: Int = 8, length: Int = 40, activation: Activation = .tanh,
                 initialization: Initialization = .gaussian, spectralRadius: Double? = nil, seed: UInt64 = 1,
-                task: TaskKind = .regress) {
+                task: TaskKind = .regress, cell: RecurrentCell = .rnn, forgetBias: Double = 1) {
         self.task = task
+        self.cell = cell
+        self.forgetBias = forgetBias
         self.hiddenSize = hiddenSize
         self.length = length
         self.activation = activation
@@ -67,18 +75,27 @@ public struct ModelSpec: Sendable, Equatable {
         self.seed = seed
     }
 
-    /// The recurrent matrix, rescaled to the requested spectral radius if one is set. `radius` is
-    /// how ρ of the matrix before rescaling is found: the fixed-order solver, or a caller's memo of
-    /// it (a sweep over ρ rescales one matrix many times).
+    /// The recurrent matrix, rescaled to the requested spectral radius if one is set: for a gated
+    /// cell, the gates' matrices stacked (W_i; W_f; W_g; W_o), each drawn and rescaled on its own.
+    /// `radius` is how ρ of a matrix before rescaling is found: the fixed-order solver, or a
+    /// caller's memo of it (a sweep over ρ rescales one matrix many times).
     public func recurrentMatrix(radius: (Matrix) -> Double = Spectrum.reproducibleSpectralRadius) throws(ModelError) -> Matrix {
+        guard cell != .rnn else { return try gateMatrix(stream: "W", radius: radius) }
+        var storage: [Double] = []
+        for gate in cell.gateNames { storage += try gateMatrix(stream: "W_" + gate, radius: radius).storage }
+        return Matrix(rows: cell.gates * hiddenSize, cols: hiddenSize, storage: storage)
+    }
+
+    /// One n × n recurrent matrix drawn from the random stream `stream`, rescaled to the spectral radius.
+    func gateMatrix(stream: String, radius: (Matrix) -> Double) throws(ModelError) -> Matrix {
         let n = hiddenSize
         var w: Matrix
         switch initialization {
         case .gaussian:
-            var rng = Xoshiro256(seed: seed, stream: "W")
+            var rng = Xoshiro256(seed: seed, stream: stream)
             w = Matrix(rows: n, cols: n, storage: rng.normals(n * n, standardDeviation: (1 / Double(n)).squareRoot()))
         case .orthogonal:
-            var rng = Xoshiro256(seed: seed, stream: "W")
+            var rng = Xoshiro256(seed: seed, stream: stream)
             w = Self.randomOrthogonal(n, &rng)
         case .identity:
             w = .identity(n)
@@ -101,16 +118,18 @@ public struct ModelSpec: Sendable, Equatable {
     public var trainingTask: TrainingTask { TrainingTask(task, length: length, seed: seed) }
 
     public func model(radius: (Matrix) -> Double = Spectrum.reproducibleSpectralRadius) throws(ModelError) -> RNN {
-        let n = hiddenSize, m = trainingTask.inputSize, p = trainingTask.outputSize
+        let n = hiddenSize, m = trainingTask.inputSize, p = trainingTask.outputSize, rows = cell.gates * n
         var rngU = Xoshiro256(seed: seed, stream: "U")
         var rngV = Xoshiro256(seed: seed, stream: "V")
+        var b = [Double](repeating: 0, count: cell.biasCount(n))
+        if cell == .lstm { for i in n..<(2 * n) { b[i] = forgetBias } }
         return RNN(
             W: try recurrentMatrix(radius: radius),
-            U: Matrix(rows: n, cols: m, storage: rngU.normals(n * m, standardDeviation: (1 / Double(m)).squareRoot())),
-            b: Array(repeating: 0, count: n),
+            U: Matrix(rows: rows, cols: m, storage: rngU.normals(rows * m, standardDeviation: (1 / Double(m)).squareRoot())),
+            b: b,
             V: Matrix(rows: p, cols: n, storage: rngV.normals(p * n, standardDeviation: (1 / Double(n)).squareRoot())),
             c: Array(repeating: 0, count: p),
-            activation: activation)
+            activation: activation, cell: cell)
     }
 
     /// The one example `bptt` and `grad` look at: regress's fixed sequence, or the first example of

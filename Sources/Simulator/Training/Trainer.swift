@@ -107,9 +107,9 @@ public let batchWaveBytes = 64 << 20
 func batchGradient(_ model: RNN, count: Int, length T: Int, exampleSize: Int, draw: (Int) -> [Sample], loss: Loss, errorClip: Double?,
                    workspaces: inout [BackpropBatch], shouldStop: @Sendable () -> Bool) -> (loss: Double, gradients: [[Double]], clamped: Int)? {
     let n = model.hiddenSize
-    let threads = count * T * n * n < 1 << 18 ? 1 : processorCount
+    let threads = count * T * model.cell.gates * n * n < 1 << 18 ? 1 : processorCount
     let layout = GradientLayout(model), size = layout.count  // of one example's gradient
-    let bytesPerExample = (3 * (T + 1) * n + size + exampleSize) * MemoryLayout<Double>.size
+    let bytesPerExample = BackpropBatch.bytesPerExample(model, length: T) + exampleSize * MemoryLayout<Double>.size
     let groupSize = max(1, min((count + threads - 1) / threads, batchWaveBytes / threads / max(1, bytesPerExample)))
     let groups = stride(from: 0, to: count, by: groupSize).map { $0..<min($0 + groupSize, count) }
 
