@@ -11,12 +11,25 @@ Same model, same sizes, Float64 throughout, in the same run on the same machine:
   sweep 40x40       rho(W) in 0.5..1.5 x T in 5..200, n = 32: for each of the 1,600 points,
                     rescale a Gaussian W to spectral radius rho, run one BPTT, keep ||dL/dh_0||
   peak dgemm        a 2000 x 2000 matrix product with numpy's BLAS: the machine's peak
+  lstm bptt n=N T=1000, gru bptt n=N T=1000  (n = 32, 128)
+                    the bptt item with PyTorch's LSTM or GRU cell (nn.LSTM / nn.GRU equations and
+                    gate order, one layer, h_0 = c_0 = 0): one sequence of 1,000 scalar inputs,
+                    y = V h_T + c, L = 1/2 (y - y*)^2, every gradient (W, U, biases, V, c).
+                    Weights as gradlab draws them: each gate's n x n block of W ~ N(0, 1/n)
+                    rescaled to spectral radius 1, U ~ N(0, 1/m), biases 0 but the LSTM's
+                    forget gate's 1, V ~ N(0, 1/n)
+  lstm train n=128  the train item with the LSTM cell in place of the tanh RNN
 
 numpy runs the time loop in Python over BLAS calls; PyTorch uses nn.RNN, autograd and
-clip_grad_norm_; JAX uses jit over lax.scan with jax.grad. A library that is not installed is
-skipped. Prints a table (median and the spread from the 25th to the 75th percentile) and, with
---json FILE, writes the numbers. With --gradlab FILE (the JSON of `gradlab bench --json FILE`,
-measured just before), it also prints each of gradlab's speed targets with the ratios.
+clip_grad_norm_; JAX uses jit over lax.scan with jax.grad. The LSTM and GRU items run with
+PyTorch (nn.LSTM / nn.GRU and a Linear readout, autograd, clip_grad_norm_ and optim.SGD with the
+model and optimizer persisting across steps) and JAX (the cells written from the equations,
+jit over lax.scan with jax.grad), not numpy: a Python loop over numpy is not how anyone runs an
+LSTM. When both are installed, their losses are first checked to agree to 1e-10 on a small case.
+A library that is not installed is skipped. Prints a table (median and the spread from the 25th
+to the 75th percentile) and, with --json FILE, writes the numbers. With --gradlab FILE (the JSON of
+`gradlab bench --json FILE`, measured just before), it also prints each of gradlab's speed targets
+with the ratios (and PyTorch's ratio on the LSTM training step, not a target).
 """
 import argparse
 import json
@@ -263,6 +276,202 @@ def run_jax(results):
     results["sweep 40x40 n=32"]["jax"] = measure(sweep, seconds=0.1, least=1)
 
 
+# LSTM and GRU (PyTorch and JAX) -----------------------------------------------------------------
+
+GATED_T = 1000
+GATED_BPTT = [("lstm", 32), ("lstm", 128), ("gru", 32), ("gru", 128)]
+GATED_TRAIN = [("lstm", 128)]
+GATES = {"lstm": 4, "gru": 3}
+
+
+def gated_problem(cell, n, T, m=1, seed=1):
+    """gradlab's layout (Tests/Fixtures/Torch/make_gated.py): W (G n x n) stacks one n x n block a
+    gate, each N(0, 1/n) rescaled to spectral radius 1; U (G n x m) ~ N(0, 1/m); one bias b of 4n
+    entries (LSTM: a's bias, b_ih + b_hh, with the forget gate's n entries 1; GRU: [b_r, b_z, b_in,
+    b_hn], all 0); V ~ N(0, 1/n), c = 0; x_t ~ N(0, 1), y* ~ N(0, 1)."""
+    rng = np.random.default_rng(seed)
+    blocks = []
+    for _ in range(GATES[cell]):
+        w = rng.normal(0, 1 / np.sqrt(n), (n, n))
+        blocks.append(w / max(abs(np.linalg.eigvals(w))))
+    b = np.zeros(4 * n)
+    if cell == "lstm":
+        b[n:2 * n] = 1
+    return dict(W=np.vstack(blocks), U=rng.normal(0, 1 / np.sqrt(m), (GATES[cell] * n, m)), b=b,
+                V=rng.normal(0, 1 / np.sqrt(n), (1, n)), c=np.zeros(1), x=rng.normal(0, 1, (T, m)),
+                y=rng.normal(0, 1, 1))
+
+
+def torch_gated(cell, p):
+    """nn.LSTM or nn.GRU (one layer, batch_first) and a Linear readout holding p's weights; torch's
+    two biases get b as make_gated.py splits it."""
+    import torch
+    n, m = p["W"].shape[1], p["U"].shape[1]
+    b = p["b"]
+    module = torch.nn.LSTM if cell == "lstm" else torch.nn.GRU
+    rnn = module(m, n, num_layers=1, bias=True, batch_first=True, dtype=torch.float64)
+    head = torch.nn.Linear(n, 1, dtype=torch.float64)
+    if cell == "lstm":
+        bias_ih, bias_hh = b, np.zeros(4 * n)
+    else:
+        bias_ih, bias_hh = b[:3 * n], np.concatenate([np.zeros(2 * n), b[3 * n:]])
+    with torch.no_grad():
+        for param, value in [(rnn.weight_hh_l0, p["W"]), (rnn.weight_ih_l0, p["U"]), (rnn.bias_ih_l0, bias_ih),
+                             (rnn.bias_hh_l0, bias_hh), (head.weight, p["V"]), (head.bias, p["c"])]:
+            param.copy_(torch.from_numpy(np.asarray(value, dtype=np.float64)))
+    return rnn, head
+
+
+def torch_gated_loss(rnn, head, x, y, batch_mean=False):
+    out, state = rnn(x)
+    h = state[0] if isinstance(state, tuple) else state  # LSTM: (h_T, c_T)
+    err = 0.5 * (head(h[-1]) - y) ** 2
+    return err.mean() if batch_mean else err.sum()
+
+
+def jax_gated():
+    """The two cells written from the equations, for a single sequence (x: T x m, h: n) or a batch
+    (x: T x B x m, h: B x n); the input projections U x_t + b of all steps are made before the
+    scan. Returns ({cell: (params, x) -> h_T}, the BPTT loss, the batch's loss)."""
+    import jax
+    import jax.numpy as jnp
+    jax.config.update("jax_enable_x64", True)
+    sigmoid = jax.nn.sigmoid
+
+    def lstm(params, xs):
+        W, U, b = params[:3]
+        n = W.shape[1]
+        pre = xs @ U.T + b
+
+        def step(state, ax):
+            h, c = state
+            a = ax + h @ W.T
+            i, f = sigmoid(a[..., :n]), sigmoid(a[..., n:2 * n])
+            g, o = jnp.tanh(a[..., 2 * n:3 * n]), sigmoid(a[..., 3 * n:])
+            c = f * c + i * g
+            return (o * jnp.tanh(c), c), None
+        zero = jnp.zeros(pre.shape[1:-1] + (n,))
+        (h, _), _ = jax.lax.scan(step, (zero, zero), pre)
+        return h
+
+    def gru(params, xs):
+        W, U, b = params[:3]
+        n = W.shape[1]
+        pre = xs @ U.T + b[:3 * n]
+        b_hn = b[3 * n:]
+
+        def step(h, ax):
+            wh = h @ W.T
+            r = sigmoid(ax[..., :n] + wh[..., :n])
+            z = sigmoid(ax[..., n:2 * n] + wh[..., n:2 * n])
+            nt = jnp.tanh(ax[..., 2 * n:] + r * (wh[..., 2 * n:] + b_hn))
+            return (1 - z) * nt + z * h, None
+        h, _ = jax.lax.scan(step, jnp.zeros(pre.shape[1:-1] + (n,)), pre)
+        return h
+
+    cells = {"lstm": lstm, "gru": gru}
+
+    def loss(cell, params, x, y):
+        V, c = params[3:]
+        return 0.5 * jnp.sum((cells[cell](params, x) @ V.T + c - y) ** 2)
+
+    def batch_loss(cell, params, x, y):  # x: B x T x m, as torch's batch_first
+        V, c = params[3:]
+        h = cells[cell](params, jnp.swapaxes(x, 0, 1))
+        return 0.5 * jnp.mean(jnp.sum((h @ V.T + c - y) ** 2, axis=1))
+    return cells, loss, batch_loss
+
+
+def check_gated():
+    """Once, before the gated items are timed: PyTorch's nn.LSTM/nn.GRU and the JAX cells give the
+    same loss (to 1e-10) on a small case with random biases (so that torch's split of b is
+    exercised), one sequence and a batch of 3."""
+    import torch
+    import jax.numpy as jnp
+    _, loss, batch_loss = jax_gated()
+    rng = np.random.default_rng(7)
+    for cell in GATES:
+        p = gated_problem(cell, 4, 20, m=2, seed=7)
+        p["b"] = rng.normal(0, 0.5, 4 * 4)
+        params = tuple(jnp.asarray(p[k]) for k in "WUbVc")
+        rnn, head = torch_gated(cell, p)
+        x, y = p["x"], p["y"]
+        xb, yb = rng.normal(0, 1, (3, 20, 2)), rng.normal(0, 1, (3, 1))
+        with torch.no_grad():
+            ours = [float(torch_gated_loss(rnn, head, torch.from_numpy(x[None]), torch.from_numpy(y[None]))),
+                    float(torch_gated_loss(rnn, head, torch.from_numpy(xb), torch.from_numpy(yb), batch_mean=True))]
+        theirs = [float(loss(cell, params, jnp.asarray(x), jnp.asarray(y))),
+                  float(batch_loss(cell, params, jnp.asarray(xb), jnp.asarray(yb)))]
+        for what, a, b in zip(["one sequence", "batch of 3"], ours, theirs):
+            assert abs(a - b) <= 1e-10, f"{cell} {what}: PyTorch's loss {a!r}, JAX's {b!r}"
+
+
+def run_torch_gated(results):
+    import torch
+    for cell, n in GATED_BPTT:
+        p = gated_problem(cell, n, GATED_T)
+        rnn, head = torch_gated(cell, p)
+        x, y = torch.from_numpy(p["x"][None]), torch.from_numpy(p["y"][None])
+
+        def step():
+            rnn.zero_grad(set_to_none=True)
+            head.zero_grad(set_to_none=True)
+            torch_gated_loss(rnn, head, x, y).backward()
+        results[f"{cell} bptt n={n} T={GATED_T}"]["torch"] = measure(step)
+
+    rng = np.random.default_rng(1)
+    for cell, n in GATED_TRAIN:
+        rnn, head = torch_gated(cell, gated_problem(cell, n, TRAIN_T, m=2))
+        params = list(rnn.parameters()) + list(head.parameters())
+        opt = torch.optim.SGD(params, lr=0.1)
+        xa, ya = adding_batch(TRAIN_T, rng)
+        x, y = torch.from_numpy(xa), torch.from_numpy(ya)
+
+        def step():
+            opt.zero_grad(set_to_none=True)
+            torch_gated_loss(rnn, head, x, y, batch_mean=True).backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            opt.step()
+        results[f"{cell} train n={n} T=100 batch=32"]["torch"] = measure(step)
+
+
+def run_jax_gated(results):
+    import jax
+    import jax.numpy as jnp
+    _, loss, batch_loss = jax_gated()
+    for cell, n in GATED_BPTT:
+        grad = jax.jit(jax.grad(lambda params, x, y, cell=cell: loss(cell, params, x, y)))
+        p = gated_problem(cell, n, GATED_T)
+        params = tuple(jnp.asarray(p[k]) for k in "WUbVc")
+        x, y = jnp.asarray(p["x"]), jnp.asarray(p["y"])
+        results[f"{cell} bptt n={n} T={GATED_T}"]["jax"] = measure(lambda: jax.block_until_ready(grad(params, x, y)))
+
+    rng = np.random.default_rng(1)
+    for cell, n in GATED_TRAIN:
+        @jax.jit
+        def train_step(params, x, y, cell=cell):
+            g = jax.grad(lambda params: batch_loss(cell, params, x, y))(params)
+            norm = jnp.sqrt(sum(jnp.sum(t ** 2) for t in g))
+            scale = jnp.minimum(1.0, 1.0 / (norm + 1e-6))
+            return tuple(p - 0.1 * scale * t for p, t in zip(params, g))
+        p = gated_problem(cell, n, TRAIN_T, m=2)
+        params = tuple(jnp.asarray(p[k]) for k in "WUbVc")
+        xa, ya = adding_batch(TRAIN_T, rng)
+        x, y = jnp.asarray(xa), jnp.asarray(ya)
+        results[f"{cell} train n={n} T=100 batch=32"]["jax"] = measure(lambda: jax.block_until_ready(train_step(params, x, y)))
+
+
+def run_gated(results, libraries):
+    """The gated items, with PyTorch and JAX (numpy has none: a Python loop over numpy is not how an
+    LSTM is run). When both are here, they are first checked against each other."""
+    if "torch" in libraries and "jax" in libraries:
+        check_gated()
+    if "torch" in libraries:
+        run_torch_gated(results)
+    if "jax" in libraries:
+        run_jax_gated(results)
+
+
 def peak(results):
     a = np.random.default_rng(1).normal(size=(2000, 2000))
     m = measure(lambda: a @ a, seconds=1)
@@ -287,14 +496,20 @@ def compare(gradlab_path, results):
         if mine is None or theirs is None:
             print(f"{what:<44}{'—':>12}{library + ' not measured':>24}")
             return
-        goal = theirs / factor
-        print(f"{what:<44}{ms(mine):>12}{library + ' ' + ms(theirs):>24}{theirs / mine:>8.2f}×  "
-              + ("met" if mine <= goal else f"missed (goal {ms(goal)})"))
+        verdict = "(ratio only, not a target)" if factor is None else (
+            "met" if mine <= theirs / factor else f"missed (goal {ms(theirs / factor)})")
+        print(f"{what:<44}{ms(mine):>12}{library + ' ' + ms(theirs):>24}{theirs / mine:>8.2f}×  " + verdict)
 
     line("BPTT n=32 T=1000: 2x JAX", "bptt n=32 T=1000", "jax", 2)
     line("BPTT n=128 T=1000: at least JAX", "bptt n=128 T=1000", "jax", 1)
     line("BPTT n=8 T=100: at least JAX", "bptt n=8 T=100", "jax", 1)
     line("train step n=128, batch 32: at least PyTorch", "train n=128 T=100 batch=32", "torch", 1)
+    line("LSTM BPTT n=32 T=1000: 2x JAX", "lstm bptt n=32 T=1000", "jax", 2)
+    line("LSTM BPTT n=128 T=1000: at least JAX", "lstm bptt n=128 T=1000", "jax", 1)
+    line("GRU BPTT n=32 T=1000: 2x JAX", "gru bptt n=32 T=1000", "jax", 2)
+    line("GRU BPTT n=128 T=1000: at least JAX", "gru bptt n=128 T=1000", "jax", 1)
+    line("LSTM train n=128, batch 32: at least JAX", "lstm train n=128 T=100 batch=32", "jax", 1)
+    line("LSTM train n=128, batch 32: PyTorch", "lstm train n=128 T=100 batch=32", "torch", None)
     for name, limit, what in [("start-up to the first prompt", 0.05, "start-up under 50 ms"),
                               ("sweep 40×40 n=32, all cores", 1.0, "40x40 sweep under 1 s")]:
         mine = ours.get(name, {}).get("median_seconds")
@@ -320,6 +535,8 @@ def main():
     parser.add_argument("--gradlab", metavar="FILE", help="gradlab bench's JSON, to print the targets and ratios")
     args = parser.parse_args()
     names = [f"bptt n={n} T={T}" for n, T in BPTT_SIZES] + [f"train n={n} T=100 batch=32" for n in TRAIN_SIZES]
+    names += [f"{cell} bptt n={n} T={GATED_T}" for cell, n in GATED_BPTT]
+    names += [f"{cell} train n={n} T=100 batch=32" for cell, n in GATED_TRAIN]
     names += ["sweep 40x40 n=32", "peak dgemm 2000"]
     results = {name: {} for name in names}
     libraries = args.only or ["numpy", "torch", "jax"]
@@ -331,15 +548,16 @@ def main():
             run(results)
         except ImportError:
             skipped.append(library)
+    run_gated(results, [lib for lib in ("torch", "jax") if lib in libraries and lib not in skipped])
     peak(results)
     shown = [lib for lib in libraries if lib not in skipped]
-    print(f"{'work':<28}" + "".join(f"{lib:>20}" for lib in shown))
+    print(f"{'work':<34}" + "".join(f"{lib:>20}" for lib in shown))
     for name in names:
         cells = []
         for lib in shown:
             m = results[name].get(lib)
             cells.append(f"{'—':>20}" if m is None else f"{m['median'] * 1e3:>11.3f} ms ±{(m['q3'] - m['q1']) / 2 / m['median'] * 100:>3.0f}%")
-        print(f"{name:<28}" + "".join(cells))
+        print(f"{name:<34}" + "".join(cells))
     print(f"peak: {results['peak dgemm 2000']['numpy']['gflops']:.1f} GFLOP/s (numpy's BLAS, 2000x2000 dgemm)")
     if skipped:
         print("skipped (not installed): " + ", ".join(skipped), file=sys.stderr)
