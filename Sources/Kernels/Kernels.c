@@ -479,6 +479,61 @@ void gl_tanh(long count, const double *x, double *y) {
 double gl_tanh1(double x) { return tanh1(x); }
 
 // ---------------------------------------------------------------------------------------------
+// σ(x) = 1 / (1 + e^−x), with e^−x exactly as gl_exp forms it. The vector form computes four
+// lanes of gl_exp's normal range (−x in [−708, 709]: n = round(−x/ln 2), r in two parts, Cephes'
+// e^r, times 2ⁿ built in the exponent bits) with the same operations; a block with a lane outside
+// it (NaN, or |x| past 708, where e^−x overflows or is subnormal) takes gl_exp lane by lane.
+
+#if GL_X86
+__attribute__((target("avx2,fma")))
+static inline __m256d sigmoid4(__m256d x) {
+    const __m256d one = _mm256_set1_pd(1.0);
+    __m256d y = _mm256_xor_pd(x, _mm256_set1_pd(-0.0));  // −x: the sign flipped, as the scalar form negates it
+    __m256d n = _mm256_round_pd(_mm256_mul_pd(y, _mm256_set1_pd(LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m256d r = _mm256_fnmadd_pd(n, _mm256_set1_pd(LN2_C1), y);
+    r = _mm256_fnmadd_pd(n, _mm256_set1_pd(LN2_C2), r);
+    __m256d rr = _mm256_mul_pd(r, r);
+    __m256d p = _mm256_fmadd_pd(_mm256_set1_pd(EXP_P0), rr, _mm256_set1_pd(EXP_P1));
+    p = _mm256_mul_pd(r, _mm256_fmadd_pd(p, rr, _mm256_set1_pd(EXP_P2)));
+    __m256d q = _mm256_fmadd_pd(_mm256_set1_pd(EXP_Q0), rr, _mm256_set1_pd(EXP_Q1));
+    q = _mm256_fmadd_pd(q, rr, _mm256_set1_pd(EXP_Q2));
+    q = _mm256_fmadd_pd(q, rr, _mm256_set1_pd(EXP_Q3));
+    __m256d er = _mm256_fmadd_pd(_mm256_set1_pd(2.0), _mm256_div_pd(p, _mm256_sub_pd(q, p)), one);
+    __m128i ni = _mm256_cvtpd_epi32(n);
+    __m256i bits = _mm256_slli_epi64(_mm256_add_epi64(_mm256_cvtepi32_epi64(ni), _mm256_set1_epi64x(1023)), 52);
+    __m256d e = _mm256_mul_pd(er, _mm256_castsi256_pd(bits));
+    return _mm256_div_pd(one, _mm256_add_pd(one, e));
+}
+
+__attribute__((target("avx2,fma")))
+static void sigmoid_avx2(long count, const double *x, double *out) {
+    const __m256d low = _mm256_set1_pd(-709.0), high = _mm256_set1_pd(708.0);
+    long i = 0;
+    for (; i + 4 <= count; i += 4) {
+        __m256d v = _mm256_loadu_pd(x + i);
+        // ordered comparisons: a NaN lane is outside
+        __m256d inside = _mm256_and_pd(_mm256_cmp_pd(v, low, _CMP_GE_OQ), _mm256_cmp_pd(v, high, _CMP_LE_OQ));
+        if (_mm256_movemask_pd(inside) == 0xF) {
+            _mm256_storeu_pd(out + i, sigmoid4(v));
+        } else {
+            for (long k = i; k < i + 4; k++) out[k] = 1.0 / (1.0 + gl_exp(-x[k]));
+        }
+    }
+    for (; i < count; i++) out[i] = 1.0 / (1.0 + gl_exp(-x[i]));
+}
+#endif
+
+void gl_sigmoid(long count, const double *x, double *y) {
+#if GL_X86
+    if (use_vector()) {
+        sigmoid_avx2(count, x, y);
+        return;
+    }
+#endif
+    for (long i = 0; i < count; i++) y[i] = 1.0 / (1.0 + gl_exp(-x[i]));
+}
+
+// ---------------------------------------------------------------------------------------------
 // ‖x‖₂: Σ (x_i·scale)² in the row order's lanes (eight chains over blocks of eight, the lanes
 // added as ((s₀+t₀) + (s₂+t₂)) + ((s₁+t₁) + (s₃+t₃)), the rest fused in one at a time).
 

@@ -32,6 +32,8 @@ public enum Bench {
 
     public static let bpttSizes = [(8, 100), (8, 1000), (32, 100), (32, 1000), (128, 100), (128, 1000), (512, 100), (512, 1000)]
     public static let trainSizes = [32, 128]
+    public static let gatedBPTTSizes = [(32, 1000), (128, 1000)]
+    public static let gatedTrainSizes = [(RecurrentCell.lstm, 128)]
 
     /// Times `body`: a warm-up of at least two runs (and 0.1 s), then runs for `seconds` (at least
     /// `least` of them).
@@ -108,11 +110,29 @@ public enum Bench {
             }, "bptt n=\(n) T=\(T)")
         }
 
-        for n in trainSizes {
+        // The gated cells at the sizes: FLOPs count the gates' products (g·6n²T) alone.
+        for cell in [RecurrentCell.lstm, .gru] {
+            for (n, T) in gatedBPTTSizes {
+                var settings = Settings()
+                settings.n = n
+                settings.T = T
+                settings.rho = 1
+                settings.cell = cell
+                let name = "\(cell.rawValue) bptt n=\(n) T=\(T)"
+                add(settings.model.map { model in
+                    let sample = settings.spec.sample()
+                    return measure(name, seconds: seconds, flops: 6 * Double(cell.gates * n * n * T)) { _ = bptt(model, sample) }
+                }, name)
+            }
+        }
+
+        for (cell, n) in trainSizes.map({ (RecurrentCell.rnn, $0) }) + gatedTrainSizes {
             var settings = Settings()
             settings.n = n
             settings.T = 100
             settings.task = .adding
+            settings.cell = cell
+            let name = (cell == .rnn ? "" : "\(cell.rawValue) ") + "train n=\(n) T=100 batch=32"
             // A step as it is in the middle of a run (as the reference times PyTorch's: a model and
             // optimizer that persist): a run of 10 steps, per step.
             var config = settings.trainingConfig(clip: .norm(threshold: 1))
@@ -120,13 +140,13 @@ public enum Bench {
             config.batchSize = 32
             let task = settings.spec.trainingTask
             add(settings.model.map { model in
-                var run = measure("train n=\(n) T=100 batch=32", seconds: seconds, flops: 60 * Double(n * n * 100 * 32)) {
+                var run = measure(name, seconds: seconds, flops: 60 * Double(cell.gates * n * n * 100 * 32)) {
                     _ = train(model, on: task, config)
                 }
                 (run.median, run.q1, run.q3, run.flops) = (run.median / 10, run.q1 / 10, run.q3 / 10, run.flops.map { $0 / 10 })
                 run.note = "a step of a 10-step run"
                 return run
-            }, "train n=\(n)")
+            }, name)
         }
 
         // Both sweeps run when either is asked for: the first's note is the ratio of the two.

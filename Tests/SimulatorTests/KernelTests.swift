@@ -332,6 +332,26 @@ struct KernelTests {
         #expect(sameBits(runs.vector, runs.portable))
     }
 
+    @Test("σ is 1/(1 + gl_exp(−x)) bit for bit on both paths, across the range, at its edges and for NaN and ±∞",
+          .serialized, arguments: [1, 3, 4, 5, 8, 13, 64])
+    func sigmoidIsTheScalarForm(count: Int) {
+        var rng = Xoshiro256(seed: UInt64(count), stream: "sigmoid")
+        var inputs = mixed(count * 50, &rng, scale: 30, specials: true)
+        let edges: [Double] = [708, 708.0000000000001, -709, -709.0000000000001, 709.5, -745, 746, -1e-300, 36.7, -36.7]
+        for (k, edge) in edges.enumerated() where k * 5 + 2 < inputs.count { inputs[k * 5 + 2] = edge }
+        let expected = inputs.map { 1 / (1 + gl_exp(-$0)) }
+        let paths = onBothPaths { () -> [Double] in
+            var out = [Double](repeating: 0, count: inputs.count)
+            gl_sigmoid(inputs.count, inputs, &out)
+            return out
+        }
+        #expect(sameBits(paths.vector, expected), "vector path, \(count)")
+        #expect(sameBits(paths.portable, expected), "portable path, \(count)")
+        let libm = inputs.filter { abs($0) < 700 }.map { 1 / (1 + Foundation.exp(-$0)) }
+        let ours = inputs.filter { abs($0) < 700 }.map { 1 / (1 + gl_exp(-$0)) }
+        #expect(zip(ours, libm).allSatisfy { abs($0 - $1) <= 4 * $1.ulp }, "within 4 ulp of libm's")
+    }
+
     @Test("GRADLAB_KERNELS and gl_kernels_use_vector choose the path; the vector one only where the processor has it")
     func choosingThePath() {
         let before = gl_kernels_vectorized()

@@ -37,6 +37,10 @@ void gl_tanh(long count, const double *x, double *y);
 /// tanh of one value, exactly as gl_tanh forms it.
 double gl_tanh1(double x);
 
+/// y[i] = σ(x[i]) = 1 / (1 + gl_exp(−x[i])), the same bits as that scalar form, four lanes at a time
+/// on AVX2 (a block with a lane past |x| = 708, or a NaN, goes lane by lane); y may be x.
+void gl_sigmoid(long count, const double *x, double *y);
+
 /// g[i] = tanh′ · delta[i] with tanh′ = fma(−h[i], h[i], 1) (h = tanh z); returns Σ tanh′, summed
 /// in four lanes (i mod 4) over the blocks of four, added as (l₀ + l₂) + (l₁ + l₃), then the rest.
 double gl_tanh_gate(long count, const double *h, const double *delta, double *g);

@@ -25,10 +25,13 @@ extension Commands {
                                                 spectrum: spectrum, jacobiansSkipped: !affordable))
     }
 
-    /// Whether the Jacobian products ∂h_T/∂h_t (T·n³ multiply-adds) are within the work budget.
+    /// Whether the Jacobian products ∂h_T/∂h_t (T·n³ multiply-adds, times the gates for a gated
+    /// cell) are within the work budget.
     static func jacobiansAffordable(_ settings: Settings) -> Bool {
-        Double(settings.T) * pow(Double(settings.n), 3) <= Limits.cubicWork
+        jacobianWork(settings) <= Limits.cubicWork
     }
+
+    static func jacobianWork(_ settings: Settings) -> Double { Double(settings.T) * Double(settings.cell.gates) * pow(Double(settings.n), 3) }
 
     /// One pass of BPTT over the settings' sequence: what bptt shows and what predict reads.
     static func measureBPTT(_ model: RNN, _ settings: Settings, jacobians: Bool, shouldStop: () -> Bool) throws(ShellError) -> BPTTResult {

@@ -101,7 +101,7 @@ extension Commands {
         let (result, clipped, outcome) = measureGrad(model, session.settings, clip: session.clipRule)
         session.results.grad = Measured(value: GradMeasurement(raw: result.gradients, outcome: outcome),
                                         provenance: session.provenance(session.settings, clip: session.clipRule))
-        return Report(command: "grad", ClippedGradient(pass: result, clipped: clipped, outcome: outcome, rule: session.clipRule))
+        return Report(command: "grad", ClippedGradient(pass: result, clipped: clipped, outcome: outcome, rule: session.clipRule, cell: model.cell))
     }
 
     /// The model's gradient on the settings' sequence and what `clip` makes of it: (the pass, the

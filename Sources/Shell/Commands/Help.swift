@@ -11,13 +11,14 @@ extension Commands {
                 ("help expressions", "the names and functions the calculator (=) knows"),
             ]),
         ],
-        argumentWords: { Commands.all.map(\.name) + ["settings", "expressions"] }
+        argumentWords: { Commands.all.map(\.name) + ["settings", "expressions", "cells"] }
     ) { session, call throws(ShellError) in
         guard let topic = call.words.first else { return overview() }
         guard call.words.count == 1 else { throw ShellError("help takes one topic, like help bptt") }
         switch topic {
         case "settings": return settingsHelp()
         case "expressions": return expressionsHelp()
+        case "cells": return cellsHelp()
         default:
             if let spec = find(topic) { return commandHelp(spec) }
             if let key = Settings.keys.first(where: { $0.name == topic }) {
@@ -29,7 +30,7 @@ extension Commands {
                 return Report(command: "help", blocks: [.title(name), .text("In expressions (= …): \(meaning)."), .note("help expressions lists every name")],
                               fields: [("topic", .string(name)), ("summary", .string(meaning))])
             }
-            let topics = all.map(\.name) + Settings.keyNames + SessionNames.plainNames + SessionNames.seriesNames + ["settings", "expressions"]
+            let topics = all.map(\.name) + Settings.keyNames + SessionNames.plainNames + SessionNames.seriesNames + ["settings", "expressions", "cells"]
             throw ShellError("no help for '\(topic)'\(Suggest.didYouMean(topic, among: topics, otherwise: "type help for the list"))")
         }
     }
@@ -86,6 +87,23 @@ extension Commands {
         ], fields: [
             ("settings", .array(Settings.keys.map { .object([("key", .string($0.name)), ("summary", .string($0.summary)), ("accepts", .string($0.accepts))]) })),
         ])
+    }
+
+    /// The cells' equations, and what the model's settings mean for each.
+    static let cellItems: [HelpItem] = [
+        .paragraph("set cell=rnn|lstm|gru chooses how h_t is formed from h_{t−1} and x_t. The gated cells follow PyTorch's nn.LSTM and nn.GRU, their equations and gate order; σ is the logistic sigmoid."),
+        .rows([
+            ("rnn", "h_t = φ(W h_{t−1} + U x_t + b), φ set by act"),
+            ("lstm", "i, f, g, o = σ, σ, tanh, σ of (W h_{t−1} + U x_t + b), one block of n rows a gate; c_t = f ⊙ c_{t−1} + i ⊙ g; h_t = o ⊙ tanh(c_t)"),
+            ("gru", "r, z = σ(U x_t + W h_{t−1} + b) for their blocks; ñ = tanh(U_n x_t + b_in + r ⊙ (W_n h_{t−1} + b_hn)); h_t = (1 − z) ⊙ ñ + z ⊙ h_{t−1}"),
+        ]),
+        .paragraph("For a gated cell W stacks one n×n matrix a gate (W_i; W_f; W_g; W_o, PyTorch's weight_hh) and U one input block a gate (weight_ih). Each gate's matrix is drawn by init on its own and rescaled by rho on its own, so rho=1.2 gives every gate ρ(W_k) = 1.2; eig lists each gate's. b is one bias a gate (PyTorch's b_ih + b_hh, which only ever appear summed); the gru keeps b_hn apart, since r multiplies it. The lstm's forget-gate bias starts at forget_bias (default 1, as Jozefowicz et al. 2015 recommend) and every other bias at 0. act applies to the rnn cell only."),
+        .paragraph("bptt shows ‖∂L/∂h_t‖ for every cell, and for the lstm also ‖∂L/∂c_t‖: the error on the cell state, which the forget gate carries back with no W and no tanh′ in the way."),
+    ]
+
+    static func cellsHelp() -> Report {
+        Report(command: "help", blocks: [.title("Cells (set cell=rnn|lstm|gru)")] + detailBlocks(cellItems),
+               fields: [("topic", .string("cells")), ("details", .array(cellItems.map(\.json)))])
     }
 
     static func expressionsHelp() -> Report {

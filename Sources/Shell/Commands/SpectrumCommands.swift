@@ -12,10 +12,14 @@ extension Commands {
         ]
     ) { session, call throws(ShellError) in
         try noArguments(call)
-        let w = try session.model().W
-        let eigenvalues = Spectrum.eigenvalues(w)
-        return Report(command: "eig", EigenSpectrum(size: w.rows, eigenvalues: eigenvalues, singularValues: Spectrum.singularValues(w),
-                                                    rho: Spectrum.spectralRadius(w, eigenvalues: eigenvalues)))
+        let model = try session.model()
+        let spectra = zip(model.cell.gateNames, model.gateMatrices).map { gate, w in
+            let eigenvalues = Spectrum.eigenvalues(w)
+            return EigenSpectrum(size: w.rows, eigenvalues: eigenvalues, singularValues: Spectrum.singularValues(w),
+                                 rho: Spectrum.spectralRadius(w, eigenvalues: eigenvalues), gate: gate)
+        }
+        if model.cell == .rnn { return Report(command: "eig", spectra[0]) }
+        return Report(command: "eig", GateSpectra(cell: model.cell, gates: spectra))
     }
 
     static let power = CommandSpec(
@@ -30,6 +34,9 @@ extension Commands {
         ]
     ) { session, call throws(ShellError) in
         guard call.words.count == 1 else { throw ShellError("power needs one whole number K, like power 40") }
+        guard session.settings.cell == .rnn else {
+            throw ShellError("power follows one matrix's powers, the rnn's path back; a \(session.settings.cell.rawValue)'s error goes back through its gates, which bptt measures (‖∂h_T/∂h_t‖₂): use bptt, eig for each gate's spectrum, or set cell=rnn")
+        }
         let K = try Literal.integer(call.words[0], for: "K")
         guard Limits.powers.contains(K) else {
             throw ShellError("K must be from \(Limits.powers.lowerBound) to \(Limits.powers.upperBound), not \(K)")

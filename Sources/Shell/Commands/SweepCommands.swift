@@ -14,7 +14,7 @@ enum SweepMetric: String, CaseIterable, Sendable {
         case .delta_ratio: "‖∂L/∂h_0‖₂ / ‖∂L/∂h_T‖₂: growth over T steps back (bptt)"
         case .grad_norm: "‖∇L‖₂ of the one example (bptt)"
         case .loss: "loss of the one example (bptt)"
-        case .rho_w: "ρ(W) of the W used"
+        case .rho_w: "ρ(W) of the W used (the largest over a gated cell's gates)"
         case .final_loss: "mean loss over the last tenth of training (train)"
         case .diverged: "1 when training went NaN or Inf, else 0 (train)"
         case .diverged_at: "the step where training went NaN or Inf (train)"
@@ -110,7 +110,7 @@ extension Commands {
         for index in 0..<count {
             points.append(try runSettings(session, held + gridAssignments(index, axes)))
         }
-        let cost = points.reduce(0.0) { $0 + work($1.0, trains: chosen.trains) + (chosen == .rho_w ? pow(Double($1.0.n), 3) : 0) }
+        let cost = points.reduce(0.0) { $0 + work($1.0, trains: chosen.trains) + (chosen == .rho_w ? Double($1.0.cell.gates) * pow(Double($1.0.n), 3) : 0) }
         try checkWork(cost, what: "that sweep")
 
         // Each point builds its own model on its worker, so that memory holds a few, not thousands.
@@ -151,7 +151,7 @@ extension Commands {
             return run
         }
         switch metric {
-        case .rho_w: return Spectrum.spectralRadius(model.W)
+        case .rho_w: return SpectrumSummary(model).rho
         case .delta0: return pass.deltaNorms[0]
         case .delta_ratio:
             let norms = pass.deltaNorms

@@ -209,25 +209,27 @@ extension Commands {
     /// The sequences one training step sees: regress has only its one sequence.
     static func batchSize(_ settings: Settings) -> Int { settings.task == .regress ? 1 : settings.batch }
 
-    /// Multiply-adds of one experiment with these settings: a bptt (T·(n² + n)) or a whole
-    /// training run (steps·batch·T·(n² + n)), plus n³ for rescaling W to rho.
+    /// Multiply-adds of one experiment with these settings: a bptt (T·g·(n² + n), for g gates:
+    /// 1 for rnn, 4 for lstm, 3 for gru) or a whole training run (steps·batch times that), plus
+    /// g·n³ for rescaling each gate's W to rho.
     static func work(_ settings: Settings, trains: Bool) -> Double {
-        let n = Double(settings.n)
-        let pass = Double(settings.T) * (n * n + n)
+        let n = Double(settings.n), gates = Double(settings.cell.gates)
+        let pass = Double(settings.T) * gates * (n * n + n)
         let runs = trains ? Double(settings.steps) * Double(batchSize(settings)) : 1
-        return runs * pass + (settings.rho == nil ? 0 : n * n * n)
+        return runs * pass + (settings.rho == nil ? 0 : gates * n * n * n)
     }
 
-    /// Bytes one experiment with these settings holds while it runs, about: a bptt keeps T·n
-    /// numbers three times over (pre-activations, states, their derivatives: `BackpropBatch`), and
-    /// W and gradients of n² each; a training run a wave of examples so (at most `batchWaveBytes`, see
-    /// `batchGradient`) with their inputs, and a record a step.
+    /// Bytes one experiment with these settings holds while it runs, about: a bptt keeps the
+    /// buffers of its forward and backward passes (`backpropBytes`: T·n numbers three times over
+    /// for rnn, more for a gated cell), and W and the gradients; a training run a wave of examples
+    /// so (at most `batchWaveBytes`, see `batchGradient`) with their inputs, and a record a step.
     static func memory(_ settings: Settings, trains: Bool) -> Double {
         let n = Double(settings.n), T = Double(settings.T), number = 8.0
-        let model = 4 * n * n * number
-        guard trains else { return model + 3 * T * n * number }
-        let inputs = Double(settings.spec.trainingTask.inputSize)
-        let example: Double = (3 * T * n + T * inputs) * number
+        let task = settings.spec.trainingTask
+        let model = 4 * Double(settings.cell.gates) * n * n * number
+        let pass = Double(backpropBytes(settings.cell, n: settings.n, m: task.inputSize, p: task.outputSize, length: settings.T))
+        guard trains else { return model + pass }
+        let example: Double = pass + T * Double(task.inputSize) * number
         let wave: Double = min(Double(batchWaveBytes), Double(batchSize(settings)) * example)
         return model + wave + Double(settings.steps) * 64
     }

@@ -39,6 +39,7 @@ struct ClippedGradient: Presentation {
     let outcome: ClipOutcome
     /// The rule as the session holds it (the outcome's rule for every mode but signal).
     let rule: ClipRule
+    let cell: RecurrentCell
 
     var blocks: [Block] {
         let raw = pass.gradients
@@ -53,6 +54,10 @@ struct ClippedGradient: Presentation {
             .table(Table(columns: [.init("param", numeric: false), .init("shape", numeric: false), .init("‖raw‖₂"), .init("‖clipped‖₂")], rows: rows)),
             .values(ClipPresentation.outcomeValues(outcome)),
         ]
+        if cell != .rnn {
+            let gates = cell.gateNames.joined(separator: ", ")
+            blocks.append(.note("W and U stack the \(cell.rawValue)'s gates (\(gates); n rows each), as PyTorch's weight_hh and weight_ih do; each is one tensor to per-tensor clipping; gradlab --json names every gate's block"))
+        }
         if let warning = Commands.clipWarning(outcome) { blocks.append(warning) }
         return blocks
     }
@@ -60,14 +65,15 @@ struct ClippedGradient: Presentation {
     var fields: [(String, JSON)] {
         [
             ("rule", Commands.clipJSON(rule)),
+            ("cell", .string(cell.rawValue)),
             ("loss", .number(pass.loss)),
             ("raw_norm", .number(VectorNorm.of(pass.gradients.tensors))),
             ("clipped_norm", .number(outcome.clippedNorm)),
             ("norm", .number(outcome.norm)),
             ("scale", outcome.scale.map(JSON.number) ?? .null),
             ("cosine", .number(outcome.cosine)),
-            ("grads", Commands.gradientJSON(pass.gradients)),
-            ("clipped", Commands.gradientJSON(clipped)),
+            ("grads", Commands.gradientJSON(pass.gradients, cell: cell)),
+            ("clipped", Commands.gradientJSON(clipped, cell: cell)),
         ]
     }
 }

@@ -21,9 +21,17 @@ struct SettingsChange: Presentation {
             let changes: [(String, Cell)] = keys.map { key in
                 (key.name, .text(key.name == "seed" ? String(settings.seed) : key.show(settings)))
             }
-            return [.values(changes)]
+            let names = Set(keys.map(\.name))
+            var notes: [Block] = []
+            if names.contains("act") && settings.cell != .rnn {
+                notes.append(.note("act applies to the rnn cell only; the \(settings.cell.rawValue)'s gates use σ and tanh (help cells)"))
+            }
+            if names.contains("forget_bias") && settings.cell != .lstm {
+                notes.append(.note("forget_bias applies to the lstm only (set cell=lstm)"))
+            }
+            return [.values(changes)] + notes
                 + (rhoDropped ? [.note("rho is back to none, so W is used exactly as written (add rho=… to rescale it)")] : [])
-                + [.note("now ρ(W) = \(NumberFormat.short(spectrum.rho)), σ_max(W) = \(NumberFormat.short(spectrum.sigma))")]
+                + [.note("now \(spectrum.rhoName) = \(NumberFormat.short(spectrum.rho)), \(spectrum.sigmaName) = \(NumberFormat.short(spectrum.sigma))")]
         case .seed:
             return [.values([("seed", .text(String(settings.seed)))])]
         case .reset:

@@ -16,16 +16,24 @@ struct SettingsListing: Presentation {
         case .seed: return [.values([("seed", .text(String(settings.seed)))])]
         case .clip: return [.values([("clip", .text(Commands.describe(clip)))])]
         case .W:
-            // One number format for the whole matrix, and at most its top-left 8×8 corner.
-            let n = W.rows, shown = min(n, 8)
+            // One number format for the whole matrix, and at most its top-left 8×8 corner (a gated
+            // cell's: the top-left 4×8 of each gate's block, its rows named by gate).
+            let n = W.cols, cell = settings.cell, shownColumns = min(n, 8)
+            let perGate = cell == .rnn ? shownColumns : min(n, 4)
             let format = NumberFormat.matrixFormat(W.storage)
-            let rows = (0..<shown).map { i in [Cell.integer(i + 1)] + (0..<shown).map { Cell.text(format(W[i, $0])) } }
-            let columns = [Table.Column("row")] + (1...shown).map { Table.Column(String($0)) }
-            var blocks: [Block] = [
-                .title("W (\(n)×\(n), \(settings.initialization.name)\(settings.rho.map { ", rescaled to ρ = \(NumberFormat.short($0))" } ?? ""))"),
-                .table(Table(columns: columns, rows: rows)),
-            ]
-            if shown < n { blocks.append(.note("the top-left \(shown)×\(shown) of \(n)×\(n); --json gives all of W")) }
+            let labelled: [(String, Int)] = cell == .rnn ? (0..<perGate).map { (String($0 + 1), $0) }
+                : cell.gateNames.enumerated().flatMap { k, gate in (0..<perGate).map { ("\(gate)\($0 + 1)", k * n + $0) } }
+            let rows = labelled.map { label, i in [Cell.text(label)] + (0..<shownColumns).map { Cell.text(format(W[i, $0])) } }
+            let columns = [Table.Column("row")] + (1...shownColumns).map { Table.Column(String($0)) }
+            let rescaled = settings.rho.map { ", rescaled to ρ = \(NumberFormat.short($0))" } ?? ""
+            let title = cell == .rnn ? "W (\(n)×\(n), \(settings.initialization.name)\(rescaled))"
+                : "W (\(W.rows)×\(n): the \(cell.rawValue)'s gates \(cell.gateNames.joined(separator: ", ")) stacked, each \(settings.initialization.name)\(rescaled.isEmpty ? "" : " and" + rescaled.dropFirst()))"
+            var blocks: [Block] = [.title(title), .table(Table(columns: columns, rows: rows))]
+            if cell != .rnn && (perGate < n || shownColumns < n) {
+                blocks.append(.note("the top-left \(perGate)×\(shownColumns) of each gate's \(n)×\(n); --json gives all of W"))
+            } else if shownColumns < n {
+                blocks.append(.note("the top-left \(shownColumns)×\(shownColumns) of \(n)×\(n); --json gives all of W"))
+            }
             return blocks
         case .key(let key):
             return [.values([(key.name, .text(key.show(settings)))]), .note(key.summary + ": " + key.accepts)]
@@ -35,7 +43,7 @@ struct SettingsListing: Presentation {
             rows.append([.text("clip"), .text(Commands.describe(clip)), .text("rule used by grad and training (clip …)")])
             return [
                 .table(Table(columns: [.init("setting", numeric: false), .init("value", numeric: false), .init("meaning", numeric: false)], rows: rows)),
-                .values([("ρ(W)", .number(spectrum.rho)), ("σ_max(W)", .number(spectrum.sigma))]),
+                .values([(spectrum.rhoName, .number(spectrum.rho)), (spectrum.sigmaName, .number(spectrum.sigma))]),
             ]
         }
     }

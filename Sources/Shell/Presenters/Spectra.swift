@@ -10,7 +10,11 @@ struct EigenSpectrum: Presentation {
     let singularValues: [Double]
     /// ρ(W) as `Spectrum.spectralRadius` gives it, so that `eig` and `set` agree.
     let rho: Double
+    /// A gated cell's gate this is the matrix of ("" for the rnn's W).
+    var gate = ""
     var sigma: Double { singularValues.first ?? 0 }
+    /// W, or W_f for a gate.
+    var name: String { gate.isEmpty ? "W" : "W_" + gate }
 
     var blocks: [Block] {
         let rho = self.rho, sigma = self.sigma, singular = singularValues
@@ -42,6 +46,38 @@ struct EigenSpectrum: Presentation {
             ("spectral_radius", .number(rho)),
             ("sigma_max", .number(sigma)),
             ("singular_values", .numbers(singularValues)),
+        ]
+    }
+}
+
+/// What `eig` shows for a gated cell: each gate's ρ(W_k), σ_max(W_k) and largest eigenvalues, and
+/// every gate's eigenvalues in one plane.
+struct GateSpectra: Presentation {
+    let cell: RecurrentCell
+    let gates: [EigenSpectrum]
+
+    var blocks: [Block] {
+        let n = gates.first?.size ?? 0
+        let rows: [[Cell]] = gates.map { g in
+            let top = g.eigenvalues.first
+            return [.text(g.name), .number(g.rho), .number(g.sigma), .number(top?.real ?? .nan), .number(top?.imaginary ?? .nan)]
+        }
+        return [
+            .title("Eigenvalues of the \(cell.rawValue)'s gate matrices (each \(n)×\(n)), largest |λ| first"),
+            .table(Table(columns: [.init("matrix", numeric: false), .init("ρ"), .init("σ_max"), .init("re λ₁"), .init("im λ₁")], rows: rows)),
+            .note("each gate's W_k multiplies h_{t−1} inside its gate, so no single matrix sets the growth of an error: bptt measures it"),
+            .complexPlane(ComplexPlot(
+                title: "λ of every gate's W_k in the complex plane (\(gates.map(\.name).joined(separator: ", ")))",
+                points: gates.flatMap { $0.eigenvalues.map { ($0.real, $0.imaginary) } })),
+        ]
+    }
+
+    var fields: [(String, JSON)] {
+        [
+            ("cell", .string(cell.rawValue)),
+            ("gates", .array(gates.map { .object([("matrix", .string($0.name))] + $0.fields) })),
+            ("spectral_radius", .number(gates.map(\.rho).max() ?? .nan)),
+            ("sigma_max", .number(gates.map(\.sigma).max() ?? .nan)),
         ]
     }
 }

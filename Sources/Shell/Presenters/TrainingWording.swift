@@ -6,7 +6,7 @@ import Simulator
 enum TrainingWording {
     /// "adding · T=100 · n=32 · relu · adam lr=0.001 · batch 32 · 1000 steps [· clip norm 1] · seed 1".
     static func runDescription(_ settings: Settings, task: TrainingTask, clip: ClipRule? = nil) -> String {
-        "\(task.kind.rawValue) · T=\(task.length) · n=\(settings.n) · \(settings.act.rawValue) · \(settings.optimizer.rawValue) lr=\(NumberFormat.short(settings.lr)) · batch \(Commands.batchSize(settings)) · \(settings.steps) steps · "
+        "\(task.kind.rawValue) · T=\(task.length) · n=\(settings.n) · \(settings.cell == .rnn ? settings.act.rawValue : settings.cell.rawValue) · \(settings.optimizer.rawValue) lr=\(NumberFormat.short(settings.lr)) · batch \(Commands.batchSize(settings)) · \(settings.steps) steps · "
             + (clip.map { "clip \(Commands.describe($0)) · " } ?? "") + "seed \(settings.seed)"
     }
 

@@ -62,11 +62,16 @@ public struct BPTTMeasurement: Sendable {
     public var deltaNorms: [Double]
     /// ‖∂h_T/∂h_t‖₂ for t = 0…T, when they were formed.
     public var jacobianNorms: [Double]?
+    /// lstm: ‖∂L/∂c_t‖₂ for t = 0…T.
+    public var cellDeltaNorms: [Double]? = nil
+    /// rnn: the mean φ′(z_t); lstm and gru: the mean of the gate that carries the state over (f, z).
+    public var meanDerivative: Double = .nan
 }
 
 extension BPTTMeasurement {
     init(_ result: BPTTResult) {
-        self.init(loss: result.loss, gradientNorm: result.gradientNorm, deltaNorms: result.deltaNorms, jacobianNorms: result.jacobianNorms)
+        self.init(loss: result.loss, gradientNorm: result.gradientNorm, deltaNorms: result.deltaNorms, jacobianNorms: result.jacobianNorms,
+                  cellDeltaNorms: result.cellDeltaNorms, meanDerivative: result.meanDerivative)
     }
 }
 
@@ -186,6 +191,10 @@ struct ResultName: Sendable {
         number("grad_norm", .bptt, "‖∇L‖₂ over every parameter") { $0.bptt?.value.gradientNorm },
         series("delta", "t", .bptt, json: "delta_norms", "‖∂L/∂h_t‖₂ for t = 0…T") { $0.bptt?.value.deltaNorms },
         series("jac", "t", .bptt, json: "jacobian_norms", "‖∂h_T/∂h_t‖₂ for t = 0…T") { $0.bptt?.value.jacobianNorms },
+        series("cell_delta", "t", .bptt, json: "cell_delta_norms", "‖∂L/∂c_t‖₂ for t = 0…T (cell=lstm: the error on the cell state)") { $0.bptt?.value.cellDeltaNorms },
+        number("mean_gate", .bptt, json: "mean_gate", "the mean of the gate that carries the state over: the lstm's forget gate f, the gru's update gate z (NaN for rnn)") { r in
+            r.bptt.map { $0.provenance.settings.cell == .rnn ? .nan : $0.value.meanDerivative }
+        },
         number("final_loss", .train, "mean loss over the last tenth of the steps applied (before a NaN stopped the run)") { $0.train?.value.finalLoss },
         number("first_loss", .train, "the loss of the first step") { $0.train?.value.firstLoss },
         truth("diverged", .train, "true when a step's loss or gradient was NaN or Inf") { $0.train?.value.diverged },
@@ -254,7 +263,8 @@ extension Results {
             return Provenance(settings: settings, clip: clip, overridden: Set(saved.overridden?[source.rawValue] ?? []))
         }
         if let loss = number("loss"), let norm = number("grad_norm"), let delta = saved.series["delta"] {
-            bptt = Measured(value: BPTTMeasurement(loss: loss, gradientNorm: norm, deltaNorms: delta, jacobianNorms: saved.series["jac"]),
+            bptt = Measured(value: BPTTMeasurement(loss: loss, gradientNorm: norm, deltaNorms: delta, jacobianNorms: saved.series["jac"],
+                                                   cellDeltaNorms: saved.series["cell_delta"], meanDerivative: number("mean_gate") ?? .nan),
                             provenance: provenance(.bptt))
         }
         if let raw = number("raw_norm"), let clipped = number("clipped_norm"), let cosine = number("cosine") {

@@ -103,6 +103,9 @@ struct SessionNames: ExpressionEnvironment {
         guard let result = ResultName.named(name), result.index != nil else { return nil }
         _ = try current(result.source, reading: name + "[…]")
         guard case .series(let values)? = result.read(session.results) else {
+            if name == "cell_delta" {
+                throw ShellError("cell_delta[…] was not measured: bptt measures ‖∂L/∂c_t‖ for cell=lstm alone (the cell this bptt ran had no c_t); set cell=lstm and run bptt")
+            }
             throw ShellError("jac[…] was not measured: bptt leaves out the Jacobian products when T·n³ is over \(NumberFormat.short(Limits.cubicWork)); use a smaller n or T")
         }
         return values

@@ -7,6 +7,7 @@ public enum Limits {
     public static let hiddenSize = 1...512
     public static let length = 1...10_000
     public static let spectralRadius = 0.0...100.0
+    public static let forgetBias = -20.0...20.0
     public static let powers = 1...1000
     /// Largest number of entries in a vector typed at the prompt.
     public static let vectorEntries = 10_000
@@ -31,6 +32,8 @@ public enum Limits {
 public struct Settings: Sendable, Equatable {
     public var n = 8
     public var T = 40
+    public var cell: RecurrentCell = .rnn
+    public var forgetBias = 1.0
     public var act: Activation = .tanh
     public var initialization: Initialization = .gaussian
     public var rho: Double? = nil
@@ -46,7 +49,8 @@ public struct Settings: Sendable, Equatable {
     public init() {}
 
     public var spec: ModelSpec {
-        ModelSpec(hiddenSize: n, length: T, activation: act, initialization: initialization, spectralRadius: rho, seed: seed, task: task)
+        ModelSpec(hiddenSize: n, length: T, activation: act, initialization: initialization, spectralRadius: rho, seed: seed, task: task,
+                  cell: cell, forgetBias: forgetBias)
     }
 
     /// The training set-up these settings describe, with the clipping rule given.
@@ -133,6 +137,7 @@ public struct Settings: Sendable, Equatable {
             },
             show: { String($0.n) }, json: { .integer($0.n) }, expression: { .number(Double($0.n)) }),
         integer("T", "sequence length (time steps)", Limits.length, \.T),
+        choice("cell", "the recurrent cell: rnn, or PyTorch's lstm or gru (help cells)", RecurrentCell.allCases, \.cell),
         Key(name: "act", summary: "activation φ", accepts: Activation.allCases.map(\.rawValue).joined(separator: ", "),
             reads: { text throws(ShellError) in
                 guard let value = Activation(rawValue: text.lowercased()) else {
@@ -160,7 +165,7 @@ public struct Settings: Sendable, Equatable {
             },
             show: { $0.initialization.name }, json: { .string($0.initialization.name) }, expression: { .text($0.initialization.name) },
             completions: ["gaussian", "orthogonal", "identity"]),
-        Key(name: "rho", summary: "rescale W to this spectral radius ρ(W)", accepts: "a number from \(NumberFormat.short(Limits.spectralRadius.lowerBound)) to \(NumberFormat.short(Limits.spectralRadius.upperBound)), or none to keep W as drawn",
+        Key(name: "rho", summary: "rescale W (each gate's, for lstm and gru) to this spectral radius ρ(W)", accepts: "a number from \(NumberFormat.short(Limits.spectralRadius.lowerBound)) to \(NumberFormat.short(Limits.spectralRadius.upperBound)), or none to keep W as drawn",
             reads: { text throws(ShellError) in
                 if text.lowercased() == "none" { return .none }
                 return try radius(try Literal.number(text, for: "rho"))
@@ -175,6 +180,7 @@ public struct Settings: Sendable, Equatable {
             },
             show: { $0.rho.map(NumberFormat.short) ?? "none" }, json: { $0.rho.map(JSON.number) ?? .null },
             completions: ["none"]),
+        number("forget_bias", "the lstm's forget-gate bias b_f", Limits.forgetBias, \.forgetBias),
         Key(name: "W", summary: "the recurrent matrix written out (sets n)", accepts: "rows in brackets, like [[1.1, 0], [0, 0.9]]",
             reads: { text throws(ShellError) in
                 if !text.hasPrefix("[") {

@@ -44,9 +44,7 @@ struct BackpropBatch: Sendable {
 
     /// How many bytes the buffers of one example of length T take, for a model of these shapes.
     static func bytesPerExample(_ model: RNN, length T: Int) -> Int {
-        let n = model.hiddenSize, rows = model.cell.gates * n
-        let cellState = switch model.cell { case .rnn: 0; case .lstm: (T + 1) * n + n; case .gru: 2 * T * n + rows + n }
-        return (2 * T * rows + (T + 1) * n + cellState + 2 * rows + GradientLayout(model).count) * MemoryLayout<Double>.size
+        backpropBytes(model.cell, n: model.hiddenSize, m: model.inputSize, p: model.outputSize, length: T)
     }
 
     /// Makes room for `count` examples of length T for this model's shapes; buffers of the right

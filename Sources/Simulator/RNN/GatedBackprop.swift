@@ -1,9 +1,5 @@
 import Kernels
 
-/// σ(x) = 1 / (1 + e^−x), with the kernels' exp (the same bits on every processor).
-@inline(__always)
-func sigmoid(_ x: Double) -> Double { 1 / (1 + gl_exp(-x)) }
-
 extension BackpropBatch {
     /// The forward and backward passes of the gated cells (see `RecurrentCell` for their equations), laid
     /// out as the rnn's are (`run`): the examples of the batch advance a time step together, a
@@ -80,31 +76,36 @@ extension BackpropBatch {
                 let hPrevious = H + (t - 1) * step, ht = H + t * step
                 switch cell {
                 case .lstm:
+                    // a_t = W h_{t−1} + (U x_t + b); the gates' activations in place, σ and tanh
+                    // through the vector kernels; then c_t, and h_t = o ⊙ tanh(c_t).
                     let cPrevious = C! + (t - 1) * step, ct = C! + t * step
                     gl_matvec_batch(count, R, n, W, WT, hPrevious, ut, at)
                     for e in 0..<count {
                         let a = at + e * R
-                        for i in 0..<n {
-                            let input = sigmoid(a[i]), forget = sigmoid(a[n + i])
-                            let candidate = gl_tanh1(a[2 * n + i]), out = sigmoid(a[3 * n + i])
-                            (a[i], a[n + i], a[2 * n + i], a[3 * n + i]) = (input, forget, candidate, out)
-                            let c = forget * cPrevious[e * n + i] + input * candidate
-                            ct[e * n + i] = c
-                            ht[e * n + i] = out * gl_tanh1(c)
-                        }
+                        gl_sigmoid(2 * n, a, a)            // i, f
+                        gl_tanh(n, a + 2 * n, a + 2 * n)   // g
+                        gl_sigmoid(n, a + 3 * n, a + 3 * n)  // o
+                        for i in 0..<n { ct[e * n + i] = a[n + i] * cPrevious[e * n + i] + a[i] * a[2 * n + i] }
                     }
+                    gl_tanh(step, ct, ht)
+                    for e in 0..<count { for i in 0..<n { ht[e * n + i] = at[e * R + 3 * n + i] * ht[e * n + i] } }
                 case .gru:
+                    // r and z from U x + b and W h, then ñ from the reset product, then h_t.
                     let hn = C! + (t - 1) * step
                     gl_matvec_batch(count, R, n, W, WT, hPrevious, nil, scratch!)
                     for e in 0..<count {
                         let a = at + e * R, u = ut + e * R, w = scratch! + e * R
+                        for i in 0..<(2 * n) { a[i] = u[i] + w[i] }
+                        gl_sigmoid(2 * n, a, a)  // r, z
                         for i in 0..<n {
-                            let reset = sigmoid(u[i] + w[i]), update = sigmoid(u[n + i] + w[n + i])
                             let hidden = w[2 * n + i] + B[3 * n + i]
-                            let candidate = gl_tanh1(u[2 * n + i] + reset * hidden)
-                            (a[i], a[n + i], a[2 * n + i]) = (reset, update, candidate)
                             hn[e * n + i] = hidden
-                            ht[e * n + i] = (1 - update) * candidate + update * hPrevious[e * n + i]
+                            a[2 * n + i] = u[2 * n + i] + a[i] * hidden
+                        }
+                        gl_tanh(n, a + 2 * n, a + 2 * n)  // ñ
+                        for i in 0..<n {
+                            let update = a[n + i]
+                            ht[e * n + i] = (1 - update) * a[2 * n + i] + update * hPrevious[e * n + i]
                         }
                     }
                 case .rnn:

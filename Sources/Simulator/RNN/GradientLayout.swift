@@ -2,6 +2,15 @@
 /// ∂L/∂U (gates·n × m), ∂L/∂b (n for rnn, 4n for a gated cell), ∂L/∂V (p × n) and ∂L/∂c (p), one
 /// after another in `Gradients.names` order, each row-major. The batched pass writes every example's gradient in this layout, `bptt`
 /// reads its one example's out of it, and the trainer sums the examples' and splits the sum.
+/// How many bytes the forward and backward passes of one example of length T hold (`BackpropBatch`'s
+/// buffers), for a cell of hidden size n with m inputs and p outputs.
+public func backpropBytes(_ cell: RecurrentCell, n: Int, m: Int, p: Int, length T: Int) -> Int {
+    let rows = cell.gates * n
+    let cellState = switch cell { case .rnn: 0; case .lstm: (T + 1) * n + n; case .gru: 2 * T * n + rows + n }
+    let gradient = GradientLayout(n: n, m: m, p: p, cell: cell).count
+    return (2 * T * rows + (T + 1) * n + cellState + 2 * rows + gradient) * MemoryLayout<Double>.size
+}
+
 struct GradientLayout: Sendable, Equatable {
     /// The hidden, input and output sizes.
     let n: Int, m: Int, p: Int
