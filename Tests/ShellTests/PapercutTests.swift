@@ -115,7 +115,7 @@ import Testing
             record.finished = true
             h.driver.session.book.lessons[id] = record
         }
-        #expect(h.driver.lessonsLine() == "You have finished 3 of 12 lessons; lesson 4, When training explodes, is the first of the others.")
+        #expect(h.driver.lessonsLine() == "You have finished 3 of 13 lessons; lesson 4, When training explodes, is the first of the others.")
     }
 
     /// notebook said "No predictions yet" after a dozen predictions made in lessons.
@@ -221,7 +221,7 @@ import Testing
     driver.prepareLessons(store: ProgressStore(directory: directory), background: true)
     #expect(driver.lessonsLine() == "New here? lessons lists the lessons; lesson 1 starts the first.")
     #expect(driver.whereLeft() == nil)
-    #expect(driver.lessonIDs.count == 12)
+    #expect(driver.lessonIDs.count == 13)
     driver.execute("lessons")
     #expect(printed.contains("Clipping in the wild"), "\(printed)")
 
