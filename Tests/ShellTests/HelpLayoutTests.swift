@@ -84,7 +84,7 @@ import Testing
         let plain = TextRenderer(style: OutputStyle(color: false, unicode: true, width: 80))
             .render(Report(command: "help", blocks: Commands.detailBlocks(Commands.bptt.details)))
         #expect(details + "\n" == plain)
-        #expect(details.hasPrefix("Runs the RNN h_t = φ(W h_{t−1} + U x_t + b) over the current sequence (t = 1…T,\nh_0 = 0),"))
+        #expect(details.hasPrefix("Runs the RNN h_t = φ(W h_{t−1} + U x_t + b) (or the LSTM or GRU of set cell=…,\nhelp cells) over the current sequence (t = 1…T, h_0 = 0),"))
         #expect(details.contains("\n  ‖∂L/∂h_t‖₂     the error that has travelled back to step t\n"))
         guard case .array(let items)? = json["detail_items"] else { Issue.record("no detail_items"); return }
         #expect(items.count == Commands.bptt.details.count)

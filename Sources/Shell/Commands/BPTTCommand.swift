@@ -7,12 +7,13 @@ extension Commands {
         name: "bptt", usage: "bptt",
         summary: "backpropagate through time and show the error at every step",
         details: [
-            .paragraph("Runs the RNN h_t = φ(W h_{t−1} + U x_t + b) over the current sequence (t = 1…T, h_0 = 0), takes the loss L = ½‖V h_T + c − y*‖², and backpropagates. For every t it shows"),
+            .paragraph("Runs the RNN h_t = φ(W h_{t−1} + U x_t + b) (or the LSTM or GRU of set cell=…, help cells) over the current sequence (t = 1…T, h_0 = 0), takes the loss L = ½‖V h_T + c − y*‖², and backpropagates. For every t it shows"),
             .rows([
                 ("‖∂L/∂h_t‖₂", "the error that has travelled back to step t"),
-                ("‖∂h_T/∂h_t‖₂", "the norm of the Jacobian product Π diag(φ′(z_k)) W from k = t+1 to T"),
+                ("‖∂L/∂c_t‖₂", "cell=lstm: the error on the cell state, which the forget gate carries back"),
+                ("‖∂h_T/∂h_t‖₂", "the norm of the Jacobian product Π diag(φ′(z_k)) W from k = t+1 to T (a gated cell's through its gates, c_t held fixed)"),
             ]),
-            .paragraph("as a table (abbreviated for long T) and a log-scale sparkline from t = T back to t = 0, then the loss and the norm of the whole gradient. gradlab --json gives every number, the model and the inputs. The Jacobian products cost T·n³ and are skipped past \(NumberFormat.short(Limits.cubicWork))."),
+            .paragraph("as a table (abbreviated for long T) and a log-scale sparkline from t = T back to t = 0, then the loss and the norm of the whole gradient. gradlab --json gives every number, the model and the inputs. The Jacobian products cost T·n³ (times the gates) and are skipped past \(NumberFormat.short(Limits.cubicWork)). A gated cell's last lines give the mean of the gate that carries the state over: the lstm's forget gate f, the gru's update gate z."),
         ]
     ) { session, call throws(ShellError) in
         try noArguments(call)

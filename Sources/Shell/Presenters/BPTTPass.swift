@@ -64,7 +64,7 @@ struct BPTTPass: Presentation {
             ("loss", .number(result.loss)),
             ("delta_norms", .numbers(result.deltaNorms)),
         ] + (result.cellDeltaNorms.map { [("cell_delta_norms", JSON.numbers($0))] } ?? [])
-          + (model.cell == .rnn ? [] : [("mean_gate", JSON.number(result.meanDerivative))]) + [
+          + [(model.cell == .rnn ? "mean_dphi" : "mean_gate", JSON.number(result.meanDerivative))] + [
             ("jacobian_norms", result.jacobianNorms.map(JSON.numbers) ?? .null),
             ("grads", Commands.gradientJSON(result.gradients, cell: model.cell)),
             ("grad_norm", .number(result.gradientNorm)),

@@ -192,6 +192,9 @@ struct ResultName: Sendable {
         series("delta", "t", .bptt, json: "delta_norms", "‖∂L/∂h_t‖₂ for t = 0…T") { $0.bptt?.value.deltaNorms },
         series("jac", "t", .bptt, json: "jacobian_norms", "‖∂h_T/∂h_t‖₂ for t = 0…T") { $0.bptt?.value.jacobianNorms },
         series("cell_delta", "t", .bptt, json: "cell_delta_norms", "‖∂L/∂c_t‖₂ for t = 0…T (cell=lstm: the error on the cell state)") { $0.bptt?.value.cellDeltaNorms },
+        number("mean_dphi", .bptt, json: "mean_dphi", "the mean φ′(z_t) over every unit and step: how much the activation lets through (cell=rnn; NaN for lstm and gru)") { r in
+            r.bptt.map { $0.provenance.settings.cell == .rnn ? $0.value.meanDerivative : .nan }
+        },
         number("mean_gate", .bptt, json: "mean_gate", "the mean of the gate that carries the state over: the lstm's forget gate f, the gru's update gate z (NaN for rnn)") { r in
             r.bptt.map { $0.provenance.settings.cell == .rnn ? .nan : $0.value.meanDerivative }
         },
@@ -264,7 +267,8 @@ extension Results {
         }
         if let loss = number("loss"), let norm = number("grad_norm"), let delta = saved.series["delta"] {
             bptt = Measured(value: BPTTMeasurement(loss: loss, gradientNorm: norm, deltaNorms: delta, jacobianNorms: saved.series["jac"],
-                                                   cellDeltaNorms: saved.series["cell_delta"], meanDerivative: number("mean_gate") ?? .nan),
+                                                   cellDeltaNorms: saved.series["cell_delta"],
+                                                   meanDerivative: number("mean_gate").flatMap { $0.isNaN ? nil : $0 } ?? number("mean_dphi") ?? .nan),
                             provenance: provenance(.bptt))
         }
         if let raw = number("raw_norm"), let clipped = number("clipped_norm"), let cosine = number("cosine") {
