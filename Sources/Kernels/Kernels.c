@@ -390,11 +390,10 @@ static inline __attribute__((always_inline)) double tanh1(double x) {
 }
 
 #if GL_X86
+// e^y in four lanes for y where 2ⁿ (n = round(y/ln 2)) is a normal number, n in [−1022, 1023]:
+// gl_exp's operations (r in two parts, Cephes' e^r, times 2ⁿ built in the exponent bits), lane by lane.
 __attribute__((target("avx2,fma"), always_inline))
-static inline void tanh_large(__m256d ax, __m256d *num, __m256d *den) {
-    const __m256d one = _mm256_set1_pd(1.0);
-    // y = max(−700, −2|x|), as the scalar form's comparison picks it
-    __m256d y = _mm256_max_pd(_mm256_set1_pd(-700.0), _mm256_mul_pd(_mm256_set1_pd(-2.0), ax));
+static inline __m256d exp4_normal(__m256d y) {
     __m256d n = _mm256_round_pd(_mm256_mul_pd(y, _mm256_set1_pd(LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m256d r = _mm256_fnmadd_pd(n, _mm256_set1_pd(LN2_C1), y);
     r = _mm256_fnmadd_pd(n, _mm256_set1_pd(LN2_C2), r);
@@ -404,13 +403,18 @@ static inline void tanh_large(__m256d ax, __m256d *num, __m256d *den) {
     __m256d q = _mm256_fmadd_pd(_mm256_set1_pd(EXP_Q0), rr, _mm256_set1_pd(EXP_Q1));
     q = _mm256_fmadd_pd(q, rr, _mm256_set1_pd(EXP_Q2));
     q = _mm256_fmadd_pd(q, rr, _mm256_set1_pd(EXP_Q3));
-    __m256d er = _mm256_fmadd_pd(_mm256_set1_pd(2.0), _mm256_div_pd(p, _mm256_sub_pd(q, p)), one);
-    // 2ⁿ for n in [−1010, 0]: the exponent bits built directly
+    __m256d er = _mm256_fmadd_pd(_mm256_set1_pd(2.0), _mm256_div_pd(p, _mm256_sub_pd(q, p)), _mm256_set1_pd(1.0));
     __m128i ni = _mm256_cvtpd_epi32(n);
     __m256i bits = _mm256_slli_epi64(_mm256_add_epi64(_mm256_cvtepi32_epi64(ni), _mm256_set1_epi64x(1023)), 52);
-    __m256d t = _mm256_mul_pd(er, _mm256_castsi256_pd(bits));
+    return _mm256_mul_pd(er, _mm256_castsi256_pd(bits));
+}
+
+__attribute__((target("avx2,fma"), always_inline))
+static inline void tanh_large(__m256d ax, __m256d *num, __m256d *den) {
+    // t = e^y with y = max(−700, −2|x|), as the scalar form's comparison picks it (n in [−1010, 0])
+    __m256d t = exp4_normal(_mm256_max_pd(_mm256_set1_pd(-700.0), _mm256_mul_pd(_mm256_set1_pd(-2.0), ax)));
     *num = _mm256_add_pd(t, t);  // tanh|x| = 1 − 2t/(1 + t)
-    *den = _mm256_add_pd(one, t);
+    *den = _mm256_add_pd(_mm256_set1_pd(1.0), t);
 }
 
 // |x| < 0.625: |x| + |x|·(z·P(z)/Q(z)), z = x²
@@ -488,20 +492,7 @@ double gl_tanh1(double x) { return tanh1(x); }
 __attribute__((target("avx2,fma")))
 static inline __m256d sigmoid4(__m256d x) {
     const __m256d one = _mm256_set1_pd(1.0);
-    __m256d y = _mm256_xor_pd(x, _mm256_set1_pd(-0.0));  // −x: the sign flipped, as the scalar form negates it
-    __m256d n = _mm256_round_pd(_mm256_mul_pd(y, _mm256_set1_pd(LOG2E)), _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    __m256d r = _mm256_fnmadd_pd(n, _mm256_set1_pd(LN2_C1), y);
-    r = _mm256_fnmadd_pd(n, _mm256_set1_pd(LN2_C2), r);
-    __m256d rr = _mm256_mul_pd(r, r);
-    __m256d p = _mm256_fmadd_pd(_mm256_set1_pd(EXP_P0), rr, _mm256_set1_pd(EXP_P1));
-    p = _mm256_mul_pd(r, _mm256_fmadd_pd(p, rr, _mm256_set1_pd(EXP_P2)));
-    __m256d q = _mm256_fmadd_pd(_mm256_set1_pd(EXP_Q0), rr, _mm256_set1_pd(EXP_Q1));
-    q = _mm256_fmadd_pd(q, rr, _mm256_set1_pd(EXP_Q2));
-    q = _mm256_fmadd_pd(q, rr, _mm256_set1_pd(EXP_Q3));
-    __m256d er = _mm256_fmadd_pd(_mm256_set1_pd(2.0), _mm256_div_pd(p, _mm256_sub_pd(q, p)), one);
-    __m128i ni = _mm256_cvtpd_epi32(n);
-    __m256i bits = _mm256_slli_epi64(_mm256_add_epi64(_mm256_cvtepi32_epi64(ni), _mm256_set1_epi64x(1023)), 52);
-    __m256d e = _mm256_mul_pd(er, _mm256_castsi256_pd(bits));
+    __m256d e = exp4_normal(_mm256_xor_pd(x, _mm256_set1_pd(-0.0)));  // e^−x: the sign flipped, as the scalar form negates it
     return _mm256_div_pd(one, _mm256_add_pd(one, e));
 }
 

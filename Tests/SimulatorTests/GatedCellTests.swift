@@ -64,7 +64,7 @@ struct GatedCellTests {
             let all = analytic[tensor]!
             let entries = Self.checked(all.count)
             let a = entries.map { all[$0] }
-            let f = Self.finiteDifferences(tensor, of: reference, at: entries)
+            let f = ReferenceGated.finiteDifference(tensor, of: reference, at: entries)
             let error = relativeError(a, f)
             // h₀ is no trained parameter (gradlab's models start at h₀ = 0), and a one-unit lstm
             // forgets it: its error falls to 1e-15 of ‖δ_T‖ over 100 steps, below what differences
@@ -81,22 +81,6 @@ struct GatedCellTests {
         if !(gated.cell == .lstm && gated.n == 1 && gated.T > 1) { #expect(euclidean(result.deltaAtStart) > 1e-5) }
         #expect(result.loss == Double(reference.loss()) || abs(result.loss - Double(reference.loss())) < 1e-13 * abs(result.loss),
                 "\(gated) loss \(result.loss) against the reference's \(Double(reference.loss()))")
-    }
-
-    static func finiteDifferences(_ tensor: ReferenceGated.Tensor, of reference: ReferenceGated, at entries: [Int]) -> [Double] {
-        var model = reference
-        let theta = reference[tensor]
-        return entries.map { k in
-            let h: Wide = 1e-6 * Swift.max(1, abs(theta[k]))
-            var nudged = theta
-            nudged[k] = theta[k] + h
-            model[tensor] = nudged
-            let plus = model.loss()
-            nudged[k] = theta[k] - h
-            model[tensor] = nudged
-            let minus = model.loss()
-            return Double((plus - minus) / (2 * h))
-        }
     }
 
     struct TorchCase: Decodable {

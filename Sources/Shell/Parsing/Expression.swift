@@ -502,7 +502,10 @@ struct ExpressionParser {
                 return name == "ran" ? .ran(word, column: token.column) : .checked(word, column: token.column)
             }
             guard let fn = Expression.functions[name] else {
-                throw ShellError("at column \(token.column): unknown function '\(name)'\(Suggest.didYouMean(name, among: Array(Expression.functions.keys), otherwise: "functions: \(Expression.functions.keys.sorted().joined(separator: ", "))"))")
+                // log is ambiguous: name both logarithms rather than the nearer spelling.
+                let suggestion = name == "log" ? "; use ln(x) for the natural logarithm or log10(x)"
+                    : Suggest.didYouMean(name, among: Array(Expression.functions.keys), otherwise: "functions: \(Expression.functions.keys.sorted().joined(separator: ", "))")
+                throw ShellError("at column \(token.column): unknown function '\(name)'\(suggestion)")
             }
             var args: [Expression.Node] = []
             if accept(")") == nil {

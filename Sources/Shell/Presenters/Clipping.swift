@@ -50,7 +50,7 @@ struct ClippedGradient: Presentation {
         }
         rows.append([.text("all"), .text(""), .number(VectorNorm.of(raw.tensors)), .number(outcome.clippedNorm)])
         var blocks: [Block] = [
-            .title("Gradient of L = \(NumberFormat.short(pass.loss)), clipped with: \(Commands.describe(rule))"),
+            .title("The gradient ∇L at L = \(NumberFormat.short(pass.loss)), clipped with: \(Commands.describe(rule))"),
             .table(Table(columns: [.init("param", numeric: false), .init("shape", numeric: false), .init("‖raw‖₂"), .init("‖clipped‖₂")], rows: rows)),
             .values(ClipPresentation.outcomeValues(outcome)),
         ]

@@ -218,12 +218,13 @@ struct ReferenceGated {
         }
     }
 
-    /// (L(θ + h) − L(θ − h)) / 2h for every entry of `tensor`, the other entries held fixed, with
-    /// h = 1e-6 · max(1, |θ|) — the same differences as `FiniteDifference.gradient` in ReferenceRNN.swift.
-    static func finiteDifference(_ tensor: Tensor, of reference: ReferenceGated) -> [Double] {
+    /// (L(θ + h) − L(θ − h)) / 2h for the entries `entries` of `tensor` (every one when nil), the
+    /// others held fixed, with h = 1e-6 · max(1, |θ|) — the same differences as
+    /// `FiniteDifference.gradient` in ReferenceRNN.swift.
+    static func finiteDifference(_ tensor: Tensor, of reference: ReferenceGated, at entries: [Int]? = nil) -> [Double] {
         var model = reference
         let theta = reference[tensor]
-        return theta.indices.map { k in
+        return (entries ?? Array(theta.indices)).map { k in
             let h: Wide = 1e-6 * Swift.max(1, abs(theta[k]))
             var nudged = theta
             nudged[k] = theta[k] + h
