@@ -5,10 +5,15 @@ import EditLineShim
 import Lessons
 import Foundation
 
+/// When to use colour: on a terminal that wants it (auto), always (`| less -R`), or never.
+public enum ColorChoice: String, Sendable, CaseIterable {
+    case auto, always, never
+}
+
 /// How a run of gradlab was asked to behave.
 public struct ShellOptions: Sendable {
     public var json = false
-    public var noColor = false
+    public var color = ColorChoice.auto
     public var ascii = false
     /// `-c "cmd; cmd"`: run these and exit.
     public var commands: String?

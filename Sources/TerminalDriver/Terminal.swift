@@ -6,16 +6,29 @@ import Foundation
 public enum Terminal {
     public static func style(_ options: ShellOptions, environment: [String: String] = ProcessInfo.processInfo.environment) -> OutputStyle {
         let tty = isatty(STDOUT_FILENO) == 1
-        let color = tty && !options.noColor && !options.json && environment["NO_COLOR"] == nil && environment["TERM"] != "dumb"
-        return OutputStyle(color: color, unicode: !options.ascii, width: width(tty: tty, environment: environment))
+        return OutputStyle(color: color(options, terminal: tty, environment: environment), unicode: !options.ascii,
+                           width: width(tty: tty, environment: environment))
+    }
+
+    /// Whether to colour a stream: never in JSON; `--color=always` and `never` as they say; `auto`
+    /// on a terminal, unless NO_COLOR is set to something (an empty NO_COLOR does not count, as
+    /// no-color.org has it) or TERM is dumb.
+    static func color(_ options: ShellOptions, terminal: Bool, environment: [String: String]) -> Bool {
+        guard !options.json else { return false }
+        switch options.color {
+        case .always: return true
+        case .never: return false
+        case .auto: return terminal && (environment["NO_COLOR"] ?? "").isEmpty && environment["TERM"] != "dumb"
+        }
     }
 
     /// The style of errors and warnings: the output's, unless standard error is not a terminal
-    /// (a log file, a pipe): then without colour, and unwrapped, one message a line.
-    public static func errorStyle(_ options: ShellOptions) -> OutputStyle {
-        var style = style(options)
+    /// (a log file, a pipe): then unwrapped, one message a line, and without colour unless
+    /// `--color=always` asks for it.
+    public static func errorStyle(_ options: ShellOptions, environment: [String: String] = ProcessInfo.processInfo.environment) -> OutputStyle {
+        var style = style(options, environment: environment)
         if isatty(STDERR_FILENO) != 1 {
-            style.color = false
+            style.color = color(options, terminal: false, environment: environment)
             style.width = Int.max / 2
         }
         return style

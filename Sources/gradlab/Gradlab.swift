@@ -10,7 +10,7 @@ struct Gradlab: ParsableCommand {
         commandName: "gradlab",
         abstract: "A terminal shell for learning how gradients explode through time, and how clipping tames them.",
         usage: """
-        gradlab [-c <commands>] [--lesson <lesson>] [--json] [--no-color] [--ascii] [<file>]
+        gradlab [-c <commands>] [--lesson <lesson>] [--json] [--color <when>] [--ascii] [<file>]
           gradlab lint <path> ...
           gradlab verify (<path> ... | --all)
           gradlab bench [--json <file>] [--quick] [--only <prefix>]
@@ -50,7 +50,10 @@ struct Run: ParsableCommand {
     @Flag(help: "Print one JSON object per command.")
     var json = false
 
-    @Flag(name: .customLong("no-color"), help: "Never use colour (also: NO_COLOR, TERM=dumb).")
+    @Option(help: ArgumentHelp("auto: colour on a terminal, unless NO_COLOR is set and not empty, or TERM=dumb; always: also into a pipe or a file (for less -R); never.", valueName: "when"))
+    var color: ColorChoice = .auto
+
+    @Flag(name: .customLong("no-color"), help: "The same as --color=never.")
     var noColor = false
 
     @Flag(help: "Use ASCII instead of Unicode blocks and symbols.")
@@ -64,12 +67,13 @@ struct Run: ParsableCommand {
 
     func validate() throws {
         if commands != nil && script != nil { throw ValidationError("give either -c COMMANDS or a script FILE, not both") }
+        if noColor && color == .always { throw ValidationError("--no-color and --color=always contradict each other; give one") }
     }
 
     func run() throws {
         var options = ShellOptions()
         options.json = json
-        options.noColor = noColor
+        options.color = noColor ? .never : color
         options.ascii = ascii
         options.commands = commands
         options.scriptPath = script
@@ -161,3 +165,5 @@ struct Benchmark: ParsableCommand {
         }
     }
 }
+
+extension ColorChoice: ExpressibleByArgument {}

@@ -23,12 +23,12 @@ def home():
     shutil.rmtree(path, ignore_errors=True)
 
 
-def spawn(home, **env):
+def spawn(home, *args, **env):
     environment = dict(os.environ, GRADLAB_HOME=home, TERM="xterm", LANG="C.UTF-8", NO_COLOR="1")
     environment.pop("LC_ALL", None)
     environment.update(env)
     environment = {k: v for k, v in environment.items() if v is not None}
-    child = pexpect.spawn(BIN, env=environment, encoding="utf-8", dimensions=(30, 100), timeout=10)
+    child = pexpect.spawn(BIN, list(args), env=environment, encoding="utf-8", dimensions=(30, 100), timeout=10)
     child.expect_exact(PROMPT)
     return child
 
@@ -155,18 +155,32 @@ def test_errors_are_one_sentence_and_the_shell_carries_on(home):
 
 
 def test_colour_only_when_wanted(home):
-    child = spawn(home, NO_COLOR=None)
-    child.sendline("bogus")
-    child.expect_exact("\x1b[")
-    child.expect_exact(PROMPT)
-    assert leave(child) == 0
-    for env in ({"NO_COLOR": "1"}, {"NO_COLOR": None, "TERM": "dumb"}):
+    # An empty NO_COLOR does not count (no-color.org: "present and not an empty string").
+    for env in ({"NO_COLOR": None}, {"NO_COLOR": ""}):
         child = spawn(home, **env)
+        child.sendline("bogus")
+        child.expect_exact("\x1b[")
+        child.expect_exact(PROMPT)
+        assert leave(child) == 0
+    for args, env in (((), {"NO_COLOR": "1"}), ((), {"NO_COLOR": None, "TERM": "dumb"}),
+                      (("--color=never",), {"NO_COLOR": None}), (("--no-color",), {"NO_COLOR": None})):
+        child = spawn(home, *args, **env)
         child.sendline("bogus")
         child.expect_exact("error:")
         child.expect_exact(PROMPT)
         assert "\x1b[" not in child.before
         assert leave(child) == 0
+
+
+def test_colour_always_reaches_a_pipe_and_never_the_json(home):
+    env = dict(os.environ, GRADLAB_HOME=home, NO_COLOR="1")
+    run = lambda *args: subprocess.run([BIN, *args], env=env, capture_output=True, text=True)
+    always = run("--color=always", "-c", "show seed; bogus")
+    assert "\x1b[" in always.stdout and "\x1b[" in always.stderr, "always colours a pipe, over NO_COLOR"
+    assert "\x1b[" not in run("-c", "show seed; bogus").stdout, "auto does not colour a pipe"
+    assert "\x1b[" not in run("--color=always", "--json", "-c", "show seed").stdout, "JSON is never coloured"
+    refused = run("--color=sometimes", "-c", "show seed")
+    assert refused.returncode != 0 and "'auto', 'always' or 'never'" in refused.stderr
 
 
 def interrupt_within_a_second_and_go_on(child, said):
