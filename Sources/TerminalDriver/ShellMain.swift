@@ -21,6 +21,8 @@ public struct ShellOptions: Sendable {
     public var scriptPath: String?
     /// `--lesson PATH|ID`: start straight into a lesson (a file is loaded first).
     public var lesson: String?
+    /// `--bail`: a script, `-c` or piped input stops at its first failing command.
+    public var bail = false
 
     public init() {}
 }
@@ -47,12 +49,14 @@ public enum ShellMain {
             return driver.session.lesson != nil
         }
         if !interactive, !startLesson() { return 1 }
+        /// With --bail, whether a command has failed, so that the rest is not run.
+        func bails() -> Bool { options.bail && driver.anyFailed }
 
         if let commands = options.commands {
             // Several lines name the line an error comes from, as a script's errors do.
             let lines = commands.split(separator: "\n", omittingEmptySubsequences: false)
             for (number, line) in lines.enumerated() {
-                if !driver.execute(String(line), location: lines.count > 1 ? "-c:\(number + 1)" : nil) { break }
+                if !driver.execute(String(line), location: lines.count > 1 ? "-c:\(number + 1)" : nil) || bails() { break }
             }
             return driver.anyFailed ? 1 : 0
         }
@@ -67,7 +71,7 @@ public enum ShellMain {
                 return 2
             }
             for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                if !driver.execute(String(line), location: "\(path):\(number + 1)") { break }
+                if !driver.execute(String(line), location: "\(path):\(number + 1)") || bails() { break }
             }
             return driver.anyFailed ? 1 : 0
         }
@@ -76,7 +80,7 @@ public enum ShellMain {
             var number = 0
             while case .line(let line) = reader.read(prompt: "") {
                 number += 1
-                if !driver.execute(line, location: "stdin:\(number)") { break }
+                if !driver.execute(line, location: "stdin:\(number)") || bails() { break }
             }
             return driver.anyFailed ? 1 : 0
         }

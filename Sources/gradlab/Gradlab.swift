@@ -10,7 +10,7 @@ struct Gradlab: ParsableCommand {
         commandName: "gradlab",
         abstract: "A terminal shell for learning how gradients explode through time, and how clipping tames them.",
         usage: """
-        gradlab [-c <commands>] [--lesson <lesson>] [--json] [--color <when>] [--ascii] [<file>]
+        gradlab [-c <commands>] [--lesson <lesson>] [--json] [--color <when>] [--ascii] [--bail] [<file>]
           gradlab lint <path> ...
           gradlab verify (<path> ... | --all)
           gradlab bench [--json <file>] [--quick] [--only <prefix>]
@@ -59,6 +59,9 @@ struct Run: ParsableCommand {
     @Flag(help: "Use ASCII instead of Unicode blocks and symbols.")
     var ascii = false
 
+    @Flag(help: "Stop a script, -c or piped commands at the first command that fails (exit status 1).")
+    var bail = false
+
     @Argument(help: ArgumentHelp("A script of gradlab commands, one per line ('#' starts a comment).", valueName: "file"))
     var script: String?
 
@@ -78,6 +81,7 @@ struct Run: ParsableCommand {
         options.commands = commands
         options.scriptPath = script
         options.lesson = lesson
+        options.bail = bail
         let status = ShellMain.run(options)
         if status != 0 { throw ExitCode(status) }
     }

@@ -315,3 +315,19 @@ def test_output_fits_a_terminal_resized_mid_session(home):
         too_wide = [line for line in lines if len(line) > 60]
         assert not too_wide, f"{command}: {too_wide[:3]}"
     assert leave(child) == 0
+
+
+def test_bail_stops_a_script_at_its_first_error(home, tmp_path):
+    script = tmp_path / "lesson.gl"
+    script.write_text("show seed\nbogus\nshow n\nalso bogus\n")
+    env = dict(os.environ, GRADLAB_HOME=home, NO_COLOR="1")
+    went_on = subprocess.run([BIN, str(script)], env=env, capture_output=True, text=True)
+    assert went_on.returncode == 1 and "n 8" in went_on.stdout
+    assert went_on.stderr.splitlines() == [f"{script}:2: error: unknown command 'bogus'; type help for the list",
+                                           f"{script}:4: error: unknown command 'also'; type help for the list"]
+    bailed = subprocess.run([BIN, "--bail", str(script)], env=env, capture_output=True, text=True)
+    assert bailed.returncode == 1 and "seed 1" in bailed.stdout and "n 8" not in bailed.stdout
+    assert bailed.stderr.splitlines() == [f"{script}:2: error: unknown command 'bogus'; type help for the list"]
+    piped = subprocess.run([BIN, "--bail"], input="bogus\nshow n\n", env=env, capture_output=True, text=True)
+    assert piped.returncode == 1 and "n 8" not in piped.stdout and piped.stderr.startswith("stdin:1: error:")
+
