@@ -15,10 +15,20 @@ struct Gradlab: ParsableCommand {
           gradlab verify (<path> ... | --all)
           gradlab bench [--json <file>] [--quick] [--only <prefix>]
         """,
-        discussion: "gradlab run --help explains the shell's options; with no arguments on a terminal it starts the shell.",
+        discussion: shellOptions,
         version: "0.1.0",
         subcommands: [Run.self, Lint.self, Verify.self, Benchmark.self],
         defaultSubcommand: Run.self)
+
+    /// The shell's own arguments and options, as `gradlab run --help` gives them (from the same
+    /// definitions), so that `gradlab --help` shows -c, --json, --lesson, --color and the rest.
+    static var shellOptions: String {
+        let lines = Run.helpMessage(columns: 80).split(separator: "\n", omittingEmptySubsequences: false)
+        let start = lines.firstIndex { $0.hasPrefix("ARGUMENTS:") } ?? lines.startIndex
+        let end = lines.firstIndex { $0.contains("--version") || $0.contains("-h, --help") } ?? lines.endIndex
+        return "With no arguments on a terminal, gradlab starts the interactive shell (gradlab run, the default):\n\n"
+            + lines[start..<end].map { $0.replacingOccurrences(of: "OPTIONS:", with: "SHELL OPTIONS:") }.joined(separator: "\n")
+    }
 
     /// ArgumentParser's own `main`, but with its messages shown inert: they echo what was typed
     /// (an unknown option, a bad value), so `gradlab $'--\e]2;T\a'` must not retitle the terminal.

@@ -331,3 +331,10 @@ def test_bail_stops_a_script_at_its_first_error(home, tmp_path):
     piped = subprocess.run([BIN, "--bail"], input="bogus\nshow n\n", env=env, capture_output=True, text=True)
     assert piped.returncode == 1 and "n 8" not in piped.stdout and piped.stderr.startswith("stdin:1: error:")
 
+
+def test_top_level_help_shows_the_shells_options():
+    text = subprocess.run([BIN, "--help"], capture_output=True, text=True).stdout
+    for option in ("-c <commands>", "--json", "--lesson <lesson>", "--ascii", "--color <when>", "--no-color", "--bail"):
+        assert option in text, f"gradlab --help lacks {option}"
+    assert text.count("--version") == 1 and "SUBCOMMANDS:" in text
+
