@@ -11,6 +11,18 @@ public enum StateDirectory {
     }
 }
 
+/// The start-up file: commands run before the first prompt. `$GRADLAB_HOME/init` when GRADLAB_HOME
+/// is set (it moves all of gradlab's files), else `$XDG_CONFIG_HOME/gradlab/init`, else
+/// `~/.config/gradlab/init`.
+public enum InitFile {
+    public static func path(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        if let home = environment["GRADLAB_HOME"], !home.isEmpty { return home + "/init" }
+        if let config = environment["XDG_CONFIG_HOME"], !config.isEmpty { return config + "/gradlab/init" }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.config/gradlab/init"
+    }
+}
+
 public struct FileError: Error, Sendable, CustomStringConvertible {
     public let description: String
     /// `AtomicFile.create` found something already at the path.

@@ -23,6 +23,10 @@ public struct ShellOptions: Sendable {
     public var lesson: String?
     /// `--bail`: a script, `-c` or piped input stops at its first failing command.
     public var bail = false
+    /// `--init FILE`: commands to run first, in every mode. Without it the interactive shell runs
+    /// `InitFile.path()` when there is one, unless `--no-init`.
+    public var initPath: String?
+    public var noInit = false
 
     public init() {}
 }
@@ -48,9 +52,33 @@ public enum ShellMain {
             }
             return driver.session.lesson != nil
         }
-        if !interactive, !startLesson() { return 1 }
         /// With --bail, whether a command has failed, so that the rest is not run.
         func bails() -> Bool { options.bail && driver.anyFailed }
+        /// Runs the start-up file's commands, each error at its file:line; false when a file given
+        /// with --init cannot be read (the error is shown).
+        func runInit() -> Bool {
+            guard !options.noInit else { return true }
+            let path = options.initPath ?? InitFile.path()
+            let text: String
+            switch BoundedFile.read(path, limit: BoundedFile.lessonLimit, anyKind: true) {
+            case .contents(let bytes): text = String(decoding: bytes, as: UTF8.self)
+            case .missing:
+                guard options.initPath != nil else { return true }  // no start-up file of one's own: nothing to run
+                driver.error("cannot read the init file '\(path)': no such file"); return false
+            case .unreadable(let reason): driver.error("cannot read the init file '\(path)': \(reason)"); return options.initPath == nil
+            case .tooLarge:
+                driver.error("the init file '\(path)' is over \(BoundedFile.describe(BoundedFile.lessonLimit)), the most it may hold")
+                return options.initPath == nil
+            }
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                if !driver.execute(String(line), location: "\(path):\(number + 1)") { break }
+            }
+            return true
+        }
+        // A script, -c or a pipe runs an init file only when --init names it: the same script
+        // gives the same results whoever runs it.
+        if !interactive, options.initPath != nil, !runInit() { return 2 }
+        if !interactive, !startLesson() { return 1 }
 
         if let commands = options.commands {
             // Several lines name the line an error comes from, as a script's errors do.
@@ -84,7 +112,7 @@ public enum ShellMain {
             }
             return driver.anyFailed ? 1 : 0
         }
-        return Interactive(driver: driver, style: Terminal.style(options), start: startLesson).run()
+        return Interactive(driver: driver, style: Terminal.style(options), start: { runInit() && startLesson() }).run()
     }
 }
 

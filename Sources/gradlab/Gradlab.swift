@@ -10,7 +10,7 @@ struct Gradlab: ParsableCommand {
         commandName: "gradlab",
         abstract: "A terminal shell for learning how gradients explode through time, and how clipping tames them.",
         usage: """
-        gradlab [-c <commands>] [--lesson <lesson>] [--json] [--color <when>] [--ascii] [--bail] [<file>]
+        gradlab [-c <commands>] [--lesson <lesson>] [--json] [--color <when>] [--ascii] [--bail] [--init <file> | --no-init] [<file>]
           gradlab lint <path> ...
           gradlab verify (<path> ... | --all)
           gradlab bench [--json <file>] [--quick] [--only <prefix>]
@@ -72,6 +72,12 @@ struct Run: ParsableCommand {
     @Flag(help: "Stop a script, -c or piped commands at the first command that fails (exit status 1).")
     var bail = false
 
+    @Option(name: .customLong("init"), help: ArgumentHelp("Run the commands of this file first, in every mode (settings, load of a folder of lessons). Without it the interactive shell runs $GRADLAB_HOME/init, else $XDG_CONFIG_HOME/gradlab/init, else ~/.config/gradlab/init, when there is one.", valueName: "file"))
+    var initFile: String?
+
+    @Flag(name: .customLong("no-init"), help: "Run no start-up file.")
+    var noInit = false
+
     @Argument(help: ArgumentHelp("A script of gradlab commands, one per line ('#' starts a comment).", valueName: "file"))
     var script: String?
 
@@ -81,6 +87,7 @@ struct Run: ParsableCommand {
     func validate() throws {
         if commands != nil && script != nil { throw ValidationError("give either -c COMMANDS or a script FILE, not both") }
         if noColor && color == .always { throw ValidationError("--no-color and --color=always contradict each other; give one") }
+        if noInit && initFile != nil { throw ValidationError("--init FILE and --no-init contradict each other; give one") }
     }
 
     func run() throws {
@@ -92,6 +99,8 @@ struct Run: ParsableCommand {
         options.scriptPath = script
         options.lesson = lesson
         options.bail = bail
+        options.initPath = initFile
+        options.noInit = noInit
         let status = ShellMain.run(options)
         if status != 0 { throw ExitCode(status) }
     }

@@ -338,3 +338,35 @@ def test_top_level_help_shows_the_shells_options():
         assert option in text, f"gradlab --help lacks {option}"
     assert text.count("--version") == 1 and "SUBCOMMANDS:" in text
 
+
+FIXTURE_LESSONS = os.path.join(os.path.dirname(__file__), "../Fixtures/Lessons")
+
+
+def test_an_init_file_runs_before_the_prompt_and_no_init_skips_it(home, tmp_path):
+    init = os.path.join(home, "init")  # GRADLAB_HOME moves the init file too
+    with open(init, "w") as f:
+        f.write(f"# settings and a teacher's folder\nset rho=1.3\nload {FIXTURE_LESSONS}\n")
+    child = spawn(home)
+    child.sendline("show rho")
+    child.expect_exact("rho 1.3")
+    child.expect_exact(PROMPT)
+    child.sendline("lessons")
+    child.expect_exact("choosing-tau")
+    child.expect_exact(PROMPT)
+    assert leave(child) == 0
+    child = spawn(home, "--no-init")
+    child.sendline("show rho")
+    child.expect_exact("rho none")
+    child.expect_exact(PROMPT)
+    assert leave(child) == 0
+    # A script runs an init file only when --init names it, and reports its errors at file:line.
+    env = dict(os.environ, GRADLAB_HOME=home, NO_COLOR="1")
+    plain = subprocess.run([BIN, "-c", "show rho"], env=env, capture_output=True, text=True)
+    assert plain.stdout.startswith("rho none")
+    other = tmp_path / "start.gl"
+    other.write_text("set T=60\nbogus\n")
+    named = subprocess.run([BIN, "--init", str(other), "-c", "show T"], env=env, capture_output=True, text=True)
+    assert "T 60" in named.stdout and f"{other}:2: error:" in named.stderr
+    missing = subprocess.run([BIN, "--init", str(tmp_path / "none"), "-c", "show T"], env=env, capture_output=True, text=True)
+    assert missing.returncode == 2 and "cannot read the init file" in missing.stderr and missing.stdout == ""
+
