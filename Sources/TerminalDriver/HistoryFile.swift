@@ -13,6 +13,27 @@ public struct HistoryFile: Sendable {
 
     public init(directory: String) { path = directory + "/history" }
 
+    public init(path: String, limit: Int = 1000) {
+        self.path = path
+        self.limit = limit
+    }
+
+    /// The largest GRADLAB_HISTORY_SIZE taken.
+    public static let largestLimit = 100_000
+
+    /// The history the environment asks for: the file GRADLAB_HISTORY names (else `history` in the
+    /// state folder) keeping GRADLAB_HISTORY_SIZE entries (else 1000); and a warning for a size
+    /// that is not a whole number from 0 to 100,000 (0 keeps none).
+    public static func configured(environment: [String: String] = ProcessInfo.processInfo.environment) -> (HistoryFile, warning: String?) {
+        var history = HistoryFile(directory: StateDirectory.path(environment: environment))
+        if let path = environment["GRADLAB_HISTORY"], !path.isEmpty { history = HistoryFile(path: (path as NSString).expandingTildeInPath) }
+        guard let text = environment["GRADLAB_HISTORY_SIZE"], !text.isEmpty else { return (history, nil) }
+        guard let size = Int(text), (0...largestLimit).contains(size) else {
+            return (history, "GRADLAB_HISTORY_SIZE must be a whole number from 0 to \(largestLimit), not '\(Inert.text(text))'; keeping \(history.limit) commands")
+        }
+        history.limit = size
+        return (history, nil)
+    }
     /// The saved lines, and a warning when the file could not be used. A file that is not valid
     /// UTF-8 text is moved aside (never deleted) so that a fresh history can start.
     public func load() -> (lines: [String], warning: String?) {

@@ -133,11 +133,12 @@ struct Interactive {
             }
             return 0
         }
-        let history = HistoryFile(directory: StateDirectory.path())
-        var (lines, warning) = history.load()
+        let (history, sizeWarning) = HistoryFile.configured()
+        if let sizeWarning { driver.warn(sizeWarning) }
+        var (lines, warning) = history.limit > 0 ? history.load() : ([], nil)
         if let warning { driver.warn(warning) }
         for line in lines { reader.remember(line) }
-        var saving = true
+        var saving = history.limit > 0  // GRADLAB_HISTORY_SIZE=0 keeps none, and leaves the file alone
 
         gl_install_interrupt_handler()
         var runtime = Runtime()

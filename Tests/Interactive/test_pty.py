@@ -370,3 +370,14 @@ def test_an_init_file_runs_before_the_prompt_and_no_init_skips_it(home, tmp_path
     missing = subprocess.run([BIN, "--init", str(tmp_path / "none"), "-c", "show T"], env=env, capture_output=True, text=True)
     assert missing.returncode == 2 and "cannot read the init file" in missing.stderr and missing.stdout == ""
 
+
+def test_the_history_file_and_its_size_come_from_the_environment(home, tmp_path):
+    chosen = tmp_path / "elsewhere" / "commands"
+    child = spawn(home, GRADLAB_HISTORY=str(chosen), GRADLAB_HISTORY_SIZE="2")
+    for line in ("show seed", "show n", "show T"):
+        child.sendline(line)
+        child.expect_exact(PROMPT)
+    assert leave(child) == 0
+    assert chosen.read_text() == "show n\nshow T\n"
+    assert not os.path.exists(os.path.join(home, "history"))
+

@@ -76,3 +76,19 @@ import Testing
         #expect(contents(state + "/named.md") == "w")
     }
 }
+
+@Suite struct HistoryConfigurationTests {
+    @Test func theEnvironmentChoosesTheFileAndTheSize() {
+        let (plain, none) = HistoryFile.configured(environment: ["GRADLAB_HOME": "/tmp/g"])
+        #expect(plain.path == "/tmp/g/history" && plain.limit == 1000 && none == nil)
+        let (chosen, _) = HistoryFile.configured(environment: ["GRADLAB_HOME": "/tmp/g", "GRADLAB_HISTORY": "/tmp/h/mine", "GRADLAB_HISTORY_SIZE": "50"])
+        #expect(chosen.path == "/tmp/h/mine" && chosen.limit == 50)
+        let (off, _) = HistoryFile.configured(environment: ["GRADLAB_HISTORY_SIZE": "0"])
+        #expect(off.limit == 0)
+        for bad in ["-1", "lots", "100001", "1e3"] {
+            let (kept, warning) = HistoryFile.configured(environment: ["GRADLAB_HOME": "/tmp/g", "GRADLAB_HISTORY_SIZE": bad])
+            #expect(kept.limit == 1000)
+            #expect(warning == "GRADLAB_HISTORY_SIZE must be a whole number from 0 to 100000, not '\(bad)'; keeping 1000 commands")
+        }
+    }
+}
