@@ -65,7 +65,7 @@ extension BackpropBatch {
                         inputTerms(T, R, m, x.baseAddress, ut.baseAddress, B, G + e * R, rowStep)
                     }
                     for i in 0..<n { H[e * n + i] = model.h0[i] }
-                    if let C { for i in 0..<n { C[e * n + i] = 0 } }
+                    if cell == .lstm { for i in 0..<n { C![e * n + i] = 0 } }  // c_0 = 0
                 }
             }
 
