@@ -155,8 +155,9 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
 /// ‖∂h_T/∂h_t‖₂ for t = 0…T of a gated cell, from the forward pass `pass` ran: the backward
 /// recurrence of `BackpropBatch.gatedStep` run for the n unit errors δ_T = e_k at once (all reading
 /// the one forward pass), so that at step t their δ's are the rows of ∂h_T/∂h_t. lstm's ∂c starts
-/// at 0: the cell state at T is not part of h_T, and c_t is held fixed. The errors are rescaled by
-/// powers of two as they go, as the rnn's Jacobian products are; nil when `shouldStop` said yes.
+/// at 0 (no error starts on c_T itself; h_T's reaches it through o ⊙ tanh(c_T) in the first step),
+/// and c_t is held fixed. The errors are rescaled by powers of two as they go, as the rnn's Jacobian
+/// products are; nil when `shouldStop` said yes.
 func gatedJacobianNorms(_ model: RNN, _ pass: BackpropBatch, shouldStop: () -> Bool) -> [Double]? {
     let n = model.hiddenSize, T = pass.T, cell = model.cell, R = cell.gates * n
     var norms = [Double](repeating: 1, count: T + 1)
@@ -168,7 +169,7 @@ func gatedJacobianNorms(_ model: RNN, _ pass: BackpropBatch, shouldStop: () -> B
     let gates = pass.z, cells = pass.cells, hidden = pass.h, wt = pass.wt
     for t in stride(from: T, through: 1, by: -1) {
         if shouldStop() { return nil }
-        let done = errors.storage.withUnsafeMutableBufferPointer { errorBuffer in
+        errors.storage.withUnsafeMutableBufferPointer { errorBuffer in
             gates.withUnsafeBufferPointer { gateBuffer in
             rows.withUnsafeMutableBufferPointer { rowBuffer in
             carry.withUnsafeMutableBufferPointer { carryBuffer in
@@ -185,10 +186,8 @@ func gatedJacobianNorms(_ model: RNN, _ pass: BackpropBatch, shouldStop: () -> B
                                             carry: carryBuffer.baseAddress)
                 BackpropBatch.gatedErrorBack(cell, n: n, count: n, W: w.baseAddress!, WT: wt.baseAddress!, gates: a, gateStride: 0,
                                              rows: rowBuffer.baseAddress!, delta: D, cellDelta: DC, carry: carryBuffer.baseAddress)
-                return true
             }}}}}}}
         }
-        guard done else { return nil }
         exponent += Spectrum.renormalize(&errors)
         let jacobian = Matrix(rows: n, cols: n, storage: Array(errors.storage[0..<(n * n)]))
         norms[t - 1] = Double(sign: .plus, exponent: exponent, significand: Spectrum.largestSingularValue(jacobian))
