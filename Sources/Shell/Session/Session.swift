@@ -133,12 +133,12 @@ final class ModelCache: Sendable {
 }
 
 /// ρ(W) = max |λ| and σ_max(W) = ‖W‖₂ of one model. A gated cell has a matrix a gate: ρ and σ_max
-/// are then the largest over its gates, and `gates` has each gate's.
+/// are then the largest over its gates (`eig` lists each gate's).
 public struct SpectrumSummary: Sendable {
     public var rho: Double
     public var sigma: Double
-    /// Each gate's name, ρ(W_k) and σ_max(W_k), in the order W stacks them; empty for the rnn cell.
-    public var gates: [(name: String, rho: Double, sigma: Double)] = []
+    /// Whether these are the largest over a gated cell's gates.
+    public var gated = false
 
     public init(rho: Double, sigma: Double) {
         self.rho = rho
@@ -150,16 +150,14 @@ public struct SpectrumSummary: Sendable {
             self.init(rho: Spectrum.spectralRadius(model.W), sigma: Spectrum.largestSingularValue(model.W))
             return
         }
-        let gates = zip(model.cell.gateNames, model.gateMatrices).map { name, w in
-            (name: name, rho: Spectrum.spectralRadius(w), sigma: Spectrum.largestSingularValue(w))
-        }
         // NaN wins, as in a single matrix's ρ: a broken gate is never hidden behind a finite one.
         func largest(_ values: [Double]) -> Double { values.contains { $0.isNaN } ? .nan : values.max() ?? 0 }
-        self.init(rho: largest(gates.map(\.rho)), sigma: largest(gates.map(\.sigma)))
-        self.gates = gates
+        let gates = model.gateMatrices
+        self.init(rho: largest(gates.map(Spectrum.spectralRadius)), sigma: largest(gates.map(Spectrum.largestSingularValue)))
+        gated = true
     }
 
     /// How ρ is named: ρ(W), or max ρ(W_k) over a gated cell's gates.
-    var rhoName: String { gates.isEmpty ? "ρ(W)" : "max ρ(W_k)" }
-    var sigmaName: String { gates.isEmpty ? "σ_max(W)" : "max σ_max(W_k)" }
+    var rhoName: String { gated ? "max ρ(W_k)" : "ρ(W)" }
+    var sigmaName: String { gated ? "max σ_max(W_k)" : "σ_max(W)" }
 }
