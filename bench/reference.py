@@ -28,7 +28,7 @@ jit over lax.scan with jax.grad), not numpy: a Python loop over numpy is not how
 LSTM. When both are installed, their losses are first checked to agree to 1e-10 on a small case.
 A library that is not installed is skipped. Prints a table (median and the spread from the 25th
 to the 75th percentile) and, with --json FILE, writes the numbers. With --gradlab FILE (the JSON of
-`gradlab bench --json FILE`, measured just before), it also prints each of gradlab's speed targets
+`gradlab bench --save FILE`, measured just before), it also prints each of gradlab's speed targets
 with the ratios (and PyTorch's ratio on the LSTM training step, not a target).
 """
 import argparse

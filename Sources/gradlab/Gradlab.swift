@@ -13,22 +13,18 @@ struct Gradlab: ParsableCommand {
         gradlab [-c <commands>] [--lesson <lesson>] [--json] [--color <when>] [--ascii] [--bail] [--init <file> | --no-init] [<file>]
           gradlab lint <path> ...
           gradlab verify (<path> ... | --all)
-          gradlab bench [--json <file>] [--quick] [--only <prefix>]
+          gradlab bench [--save <file>] [--quick] [--only <prefix>]
         """,
-        discussion: shellOptions,
+        discussion: Manual.text,
         version: "0.1.0",
         subcommands: [Run.self, Lint.self, Verify.self, Benchmark.self],
         defaultSubcommand: Run.self)
 
-    /// The shell's own arguments and options, as `gradlab run --help` gives them (from the same
-    /// definitions), so that `gradlab --help` shows -c, --json, --lesson, --color and the rest.
-    static var shellOptions: String {
-        let lines = Run.helpMessage(columns: 80).split(separator: "\n", omittingEmptySubsequences: false)
-        let start = lines.firstIndex { $0.hasPrefix("ARGUMENTS:") } ?? lines.startIndex
-        let end = lines.firstIndex { $0.contains("--version") || $0.contains("-h, --help") } ?? lines.endIndex
-        return "With no arguments on a terminal, gradlab starts the interactive shell (gradlab run, the default):\n\n"
-            + lines[start..<end].map { $0.replacingOccurrences(of: "OPTIONS:", with: "SHELL OPTIONS:") }.joined(separator: "\n")
-    }
+    /// The shell's options belong to the top command, so that `gradlab --help`, the manual page
+    /// and the completion scripts (which know nothing of a default subcommand) all show them;
+    /// `run` reads them from here. The script FILE stays with `run`: an argument of the top
+    /// command would be taken before a subcommand's name is looked for.
+    @OptionGroup(title: "Shell options") var shell: ShellFlags
 
     /// ArgumentParser's own `main`, but with its messages shown inert: they echo what was typed
     /// (an unknown option, a bad value), so `gradlab $'--\e]2;T\a'` must not retitle the terminal.
@@ -44,16 +40,8 @@ struct Gradlab: ParsableCommand {
     }
 }
 
-/// The shell itself (the default): `gradlab`, `gradlab -c …`, `gradlab FILE`, `gradlab --lesson 2`.
-struct Run: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "run",
-        abstract: "Start the shell (the default when no subcommand is given).",
-        discussion: """
-        With no arguments on a terminal, starts the interactive shell (type help there).
-        Reading from a pipe, runs one command per line with no prompt. Exit status 1 when any command failed.
-        """)
-
+/// The options of the shell: `gradlab -c …`, `gradlab --lesson 2`, `gradlab --json FILE`.
+struct ShellFlags: ParsableArguments {
     @Option(name: .customShort("c"), help: ArgumentHelp("Run these commands (separated by ';') and exit.", valueName: "commands"))
     var commands: String?
 
@@ -72,35 +60,70 @@ struct Run: ParsableCommand {
     @Flag(help: "Stop a script, -c or piped commands at the first command that fails (exit status 1).")
     var bail = false
 
-    @Option(name: .customLong("init"), help: ArgumentHelp("Run the commands of this file first, in every mode (settings, load of a folder of lessons). Without it the interactive shell runs $GRADLAB_HOME/init, else $XDG_CONFIG_HOME/gradlab/init, else ~/.config/gradlab/init, when there is one.", valueName: "file"))
+    @Option(name: .customLong("init"),
+            help: ArgumentHelp("Run the commands of this file first, in every mode (settings, load of a folder of lessons). Without it the interactive shell runs $GRADLAB_HOME/init, else $XDG_CONFIG_HOME/gradlab/init, else ~/.config/gradlab/init, when there is one.", valueName: "file"),
+            completion: .file())
     var initFile: String?
 
     @Flag(name: .customLong("no-init"), help: "Run no start-up file.")
     var noInit = false
 
-    @Argument(help: ArgumentHelp("A script of gradlab commands, one per line ('#' starts a comment).", valueName: "file"))
-    var script: String?
-
-    @Option(help: ArgumentHelp("Start straight into a lesson: its number, its id, or a lesson file.", valueName: "lesson"))
+    @Option(help: ArgumentHelp("Start straight into a lesson: its number, its id, or a lesson file.", valueName: "lesson"),
+            completion: .custom { _, _, prefix in Manual.lessonCandidates(prefix) })
     var lesson: String?
 
     func validate() throws {
-        if commands != nil && script != nil { throw ValidationError("give either -c COMMANDS or a script FILE, not both") }
         if noColor && color == .always { throw ValidationError("--no-color and --color=always contradict each other; give one") }
         if noInit && initFile != nil { throw ValidationError("--init FILE and --no-init contradict each other; give one") }
     }
 
+    /// The options given, by name, for the subcommands that take none of them.
+    var given: [String] {
+        [("-c", commands != nil), ("--json", json), ("--color", color != .auto), ("--no-color", noColor), ("--ascii", ascii),
+         ("--bail", bail), ("--init", initFile != nil), ("--no-init", noInit), ("--lesson", lesson != nil)]
+            .filter(\.1).map(\.0)
+    }
+
+    /// Refuses the shell's options for a subcommand that is not the shell.
+    func refuse(for subcommand: String) throws {
+        guard let first = given.first else { return }
+        throw ValidationError("\(first) is an option of the shell, not of gradlab \(subcommand); leave it out")
+    }
+}
+
+/// The shell itself (the default): `gradlab`, `gradlab FILE`, `gradlab run FILE`.
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Start the shell (the default when no subcommand is given).",
+        discussion: """
+        With no arguments on a terminal, starts the interactive shell (type help there).
+        Reading from a pipe, runs one command per line with no prompt. Exit status 1 when any command failed.
+        The shell's options (gradlab --help) go before or after run.
+        """)
+
+    @ParentCommand var top: Gradlab
+
+    @Argument(help: ArgumentHelp("A script of gradlab commands, one per line ('#' starts a comment).", valueName: "file"),
+              completion: .file())
+    var script: String?
+
+    func validate() throws {
+        if top.shell.commands != nil && script != nil { throw ValidationError("give either -c COMMANDS or a script FILE, not both") }
+    }
+
     func run() throws {
+        let flags = top.shell
         var options = ShellOptions()
-        options.json = json
-        options.color = noColor ? .never : color
-        options.ascii = ascii
-        options.commands = commands
+        options.json = flags.json
+        options.color = flags.noColor ? .never : flags.color
+        options.ascii = flags.ascii
+        options.commands = flags.commands
         options.scriptPath = script
-        options.lesson = lesson
-        options.bail = bail
-        options.initPath = initFile
-        options.noInit = noInit
+        options.lesson = flags.lesson
+        options.bail = flags.bail
+        options.initPath = flags.initFile
+        options.noInit = flags.noInit
         let status = ShellMain.run(options)
         if status != 0 { throw ExitCode(status) }
     }
@@ -112,10 +135,13 @@ struct Lint: ParsableCommand {
         abstract: "Check lesson files (or folders of them) without running them.",
         discussion: "Reports every problem as path:line:column: message. Exit status 1 when there is any.")
 
-    @Argument(help: ArgumentHelp("Lesson files or folders.", valueName: "path"))
+    @ParentCommand var top: Gradlab
+
+    @Argument(help: ArgumentHelp("Lesson files or folders.", valueName: "path"), completion: .file())
     var paths: [String] = []
 
     func validate() throws {
+        try top.shell.refuse(for: "lint")
         if paths.isEmpty { throw ValidationError("give one or more lesson files or folders, like gradlab lint Lessons") }
     }
 
@@ -137,10 +163,13 @@ struct Verify: ParsableCommand {
     @Flag(help: "Verify every built-in lesson.")
     var all = false
 
-    @Argument(help: ArgumentHelp("Lesson files or folders.", valueName: "path"))
+    @ParentCommand var top: Gradlab
+
+    @Argument(help: ArgumentHelp("Lesson files or folders.", valueName: "path"), completion: .file())
     var paths: [String] = []
 
     func validate() throws {
+        try top.shell.refuse(for: "verify")
         if paths.isEmpty && !all { throw ValidationError("give lesson files or folders, or --all for the built-in lessons") }
     }
 
@@ -163,14 +192,18 @@ struct Benchmark: ParsableCommand {
         bench/reference.py does the same work with numpy, PyTorch and JAX; scripts/bench runs both.
         """)
 
-    @Option(help: ArgumentHelp("Also write the numbers to this file as JSON.", valueName: "file"))
-    var json: String?
+    @ParentCommand var top: Gradlab
+
+    @Option(help: ArgumentHelp("Also write the numbers to this file as JSON.", valueName: "file"), completion: .file())
+    var save: String?
 
     @Flag(help: "A short run (about a tenth of a second an item), to check that everything runs.")
     var quick = false
 
     @Option(help: ArgumentHelp("Only the items whose name starts with this, like 'bptt n=32'.", valueName: "prefix"))
     var only: String?
+
+    func validate() throws { try top.shell.refuse(for: "bench") }
 
     func run() throws {
         print("gradlab bench · \(Bench.description)")
@@ -181,9 +214,9 @@ struct Benchmark: ParsableCommand {
             print("\n\(m.name), commands over 100 ms per experiment:")
             m.details.forEach { print($0) }
         }
-        if let json {
-            do { try Bench.json(results).write(toFile: json, atomically: true, encoding: .utf8) } catch {
-                throw ValidationError("cannot write \(json): \(error.localizedDescription)")
+        if let save {
+            do { try Bench.json(results).write(toFile: save, atomically: true, encoding: .utf8) } catch {
+                throw ValidationError("cannot write \(save): \(error.localizedDescription)")
             }
         }
     }

@@ -339,6 +339,17 @@ def test_top_level_help_shows_the_shells_options():
     assert text.count("--version") == 1 and "SUBCOMMANDS:" in text
 
 
+def test_the_shells_options_go_before_or_after_run_and_not_to_lint():
+    env = dict(os.environ, GRADLAB_HOME=tempfile.mkdtemp(prefix="gradlab-opts-"))
+    for args in (["-c", "seed"], ["run", "-c", "seed"], ["-c", "seed", "run"]):
+        shown = subprocess.run([BIN, *args], capture_output=True, text=True, env=env)
+        assert shown.returncode == 0 and shown.stdout == "seed 1\n", (args, shown.stderr)
+    lint = subprocess.run([BIN, "lint", "--json", "Lessons"], capture_output=True, text=True, env=env)
+    assert lint.returncode == 64 and lint.stderr.startswith("Error: --json is an option of the shell, not of gradlab lint")
+    script = subprocess.run([BIN, "-c", "seed", "somefile.gl"], capture_output=True, text=True, env=env)
+    assert script.returncode == 64 and "give either -c COMMANDS or a script FILE, not both" in script.stderr
+
+
 FIXTURE_LESSONS = os.path.join(os.path.dirname(__file__), "../Fixtures/Lessons")
 
 

@@ -9,7 +9,7 @@ import Testing
         let file = NSTemporaryDirectory() + "gradlab-bench-\(UUID().uuidString).json"
         defer { try? FileManager.default.removeItem(atPath: file) }
         for only in ["bptt n=8 T=100", "start-up"] {
-            let r = try gradlab(["bench", "--quick", "--only", only, "--json", file])
+            let r = try gradlab(["bench", "--quick", "--only", only, "--save", file])
             #expect(r.status == 0, "\(r.err)")
             let lines = r.out.split(separator: "\n")
             #expect(lines.count >= 3 && lines[1].hasPrefix("work") && lines[2].hasPrefix(only), "\(r.out)")

@@ -66,6 +66,15 @@ extension Commands {
         }
     }
 
+    /// Every command's usage and summary in plain ASCII, indented, for `gradlab --help` and the
+    /// manual page (whose generator drops every character that is not ASCII).
+    public static func plainList(width: Int) -> String {
+        var text = TextRenderer(style: OutputStyle(color: false, unicode: false, width: width))
+            .render(Report(command: "help", blocks: [.definitions(all.map { ($0.usage, $0.summary) })]))
+        while text.hasSuffix("\n") { text.removeLast() }
+        return text
+    }
+
     static func overview() -> Report {
         let rows: [[Cell]] = all.map { [.text($0.name), .text($0.summary)] }
         return Report(command: "help", blocks: [
