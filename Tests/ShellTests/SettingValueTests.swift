@@ -19,12 +19,39 @@ import Testing
         let axis = try Commands.parseAxis("lr", "0.1..3:7:log")
         #expect(axis.points.last?.value == .number(3.0))
         #expect(axis.labels.last == "3")
-        // Interior points are spaced as before.
+        // Inner points are the short decimals nearest the even spacing, and their labels read back to them.
         let f = 3.0 / 6.0
-        #expect(axis.numbers?[3] == exp(log(0.1) + f * (log(3.0) - log(0.1))))
+        #expect(axis.numbers?[3] == 0.5477 && abs(0.5477 - exp(log(0.1) + f * (log(3.0) - log(0.1)))) < 1e-4)
+        #expect(axis.labels == ["0.1", "0.1763", "0.3107", "0.5477", "0.9655", "1.702", "3"])
+        // Where four digits would merge points, as many as keep them apart.
+        let fine = try Commands.parseAxis("rho", "1..1.0001:11")
+        #expect(fine.labels[1] == "1.00001" && Set(fine.numbers!).count == 11)
+        for axis in [axis, fine] {
+            #expect(zip(axis.labels, axis.numbers!).allSatisfy { Double($0) == $1 })
+        }
         // predict's ranges are the same axes.
         let (axes, _, _) = try Commands.parseQuantifier("for lr in 0.1..3:7:log: final_loss > 0")
         #expect(axes[0].points.last?.value == .number(3.0))
+    }
+
+    /// Issue 19: a row shown in a sweep's table, typed back into train, gives that row's run.
+    @Test func everyRowOfASweepIsWhatTrainGivesAtTheValueShown() throws {
+        let shared = "task=adding n=4 T=10 steps=20 batch=4"
+        var session = Session()
+        let sweep = try run("sweep lr=0.1..3:7:log metric=final_loss \(shared)", in: &session)[0]
+        let text = TextRenderer(style: OutputStyle(color: false, unicode: true, width: 100)).render(sweep)
+        let shown = text.split(separator: "\n").compactMap { line -> (String, Double)? in
+            let words = line.split(separator: " ")
+            guard words.count == 2, let loss = Double(words[1]), Double(words[0]) != nil else { return nil }
+            return (String(words[0]), loss)
+        }
+        #expect(shown.count == 7)
+        let values = numbers(sweep.json["values"])
+        for (row, (lr, printed)) in shown.enumerated() {
+            let train = try #require(number(try run("train lr=\(lr) \(shared)", in: &session)[0].json["final_loss"]))
+            #expect(values[row].bitPattern == train.bitPattern, "row \(row): lr=\(lr)")
+            #expect(abs(printed - train) <= 1e-3 * abs(train), "row \(row) shows \(printed)")
+        }
     }
 
     @Test func theLastRowOfALogSweepIsWhatTrainGivesAtTheNumberTyped() throws {

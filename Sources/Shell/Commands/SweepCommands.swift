@@ -6,6 +6,7 @@ import Synchronization
 /// What a sweep measures at each point.
 enum SweepMetric: String, CaseIterable, Sendable {
     case delta0, delta_ratio, grad_norm, loss, rho_w
+    case raw_norm, clipped_norm, cosine, clipped
     case final_loss, diverged, diverged_at, clip_rate, max_norm
 
     var summary: String {
@@ -15,6 +16,10 @@ enum SweepMetric: String, CaseIterable, Sendable {
         case .grad_norm: "‖∇L‖₂ of the one example (bptt)"
         case .loss: "loss of the one example (bptt)"
         case .rho_w: "ρ(W) of the W used (the largest over a gated cell's gates)"
+        case .raw_norm: "‖g‖₂ of the gradient before clipping (grad)"
+        case .clipped_norm: "‖ĝ‖₂ of the gradient after the clipping rule (grad)"
+        case .cosine: "cos∠(g, ĝ): 1 when clipping kept the direction (grad)"
+        case .clipped: "fraction of the gradient's components the rule changed (grad)"
         case .final_loss: "mean loss over the last tenth of training (train)"
         case .diverged: "1 when training went NaN or Inf, else 0 (train)"
         case .diverged_at: "the step where training went NaN or Inf (train)"
@@ -23,9 +28,9 @@ enum SweepMetric: String, CaseIterable, Sendable {
         }
     }
 
-    var trains: Bool { ![.delta0, .delta_ratio, .grad_norm, .loss, .rho_w].contains(self) }
+    var trains: Bool { [.final_loss, .diverged, .diverged_at, .clip_rate, .max_norm].contains(self) }
     /// Plotted on a log scale (norms and losses span decades).
-    var logarithmic: Bool { ![.diverged, .diverged_at, .clip_rate, .rho_w].contains(self) }
+    var logarithmic: Bool { ![.diverged, .diverged_at, .clip_rate, .rho_w, .cosine, .clipped].contains(self) }
 }
 
 /// One swept key and the values it takes.
@@ -34,7 +39,9 @@ struct SweepAxis: Sendable {
     var key: String
     /// Each point's value, typed and checked once, before anything runs: what the point assigns.
     var points: [Settings.Assignment]
-    /// The values as words: as typed for a list, every digit for a range.
+    /// The values as words, as tables show them and as a command reads them back to the same
+    /// run: as typed for a list; for a range, the numbers it holds (each a short decimal, see
+    /// `snapped`).
     var labels: [String]
     /// Numeric positions for charts and JSON, when the values are numbers.
     var numbers: [Double]?
@@ -48,31 +55,31 @@ struct SweepAxis: Sendable {
         let steps = zip(x, x.dropFirst()).map { $1 - $0 }
         return steps.allSatisfy { $0 > 0 } || steps.allSatisfy { $0 < 0 }
     }
-
-    /// The values as tables show them (four significant digits for numbers).
-    var display: [String] { numbers.map { $0.map(NumberFormat.short) } ?? labels }
 }
 
 extension Commands {
     static let sweep = CommandSpec(
-        name: "sweep", usage: "sweep KEY=RANGE [KEY=RANGE] [metric=NAME] [KEY=VALUE…]",
+        name: "sweep", usage: "sweep KEY=RANGE [KEY=RANGE] [metric=NAME] [table] [KEY=VALUE…]",
         summary: "measure a quantity over one or two swept settings",
         details: [
-            .paragraph("RANGE is a..b:N (N evenly spaced values), a..b:N:log (spaced evenly in log), a..b for a key of whole numbers (seed=1..10: every one from a to b), or a list a,b,c (clip=none,norm:1 and act=tanh,linear are lists too). One key gives a table and a curve, two keys a map. Other KEY=VALUE words hold for every point; your settings stay as they are."),
+            .paragraph("RANGE is a..b:N (N evenly spaced values), a..b:N:log (spaced evenly in log), a..b for a key of whole numbers (seed=1..10: every one from a to b), or a list a,b,c (clip=none,norm:1 and act=tanh,linear are lists too). One key gives a table and a curve, two keys a map and its table (table prints a large one too). A point's value as the table shows it, typed back (train lr=0.1763), gives that point's run: a range's inner points are short decimals, and its ends are the numbers typed. tau sweeps the threshold of the clipping rule (clip=value names the mode alone). Other KEY=VALUE words hold for every point; your settings stay as they are."),
             .rows([
                 ("sweep rho=0.8..1.4:25 T=10..200:20 metric=delta0", ""),
                 ("sweep lr=0.01..3:20:log clip=none,norm:1 metric=final_loss", ""),
+                ("sweep tau=0.01..100:9:log metric=cosine clip=value", ""),
             ]),
             .paragraph("Metrics (the default is final_loss when a training key is swept, delta0 otherwise):"),
             .rows(SweepMetric.allCases.map { ($0.rawValue, $0.summary) }),
             .paragraph("Points run on every core; the numbers do not depend on how many. Ctrl-C stops it."),
         ],
-        argumentWords: { Settings.keyNames.map { $0 + "=" } + ["clip=", "metric="] }
+        argumentWords: { Settings.keyNames.map { $0 + "=" } + ["clip=", "tau=", "metric=", "table"] }
     ) { session, call throws(ShellError) in
         var axes: [SweepAxis] = []
         var fixed: [String] = []
         var metric: SweepMetric? = nil
+        var table = false
         for word in call.words {
+            if word == "table" { table = true; continue }
             guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
                 throw ShellError("'\(word)' is not KEY=RANGE or KEY=VALUE; write it like rho=0.8..1.4:25")
             }
@@ -92,9 +99,9 @@ extension Commands {
             throw ShellError(axes.isEmpty ? "sweep needs a KEY=RANGE to sweep, like rho=0.8..1.4:25" : "sweep takes one or two keys to sweep, not \(axes.count)")
         }
         if axes.count == 2 && axes[0].key == axes[1].key { throw ShellError("both swept keys are '\(axes[0].key)'; sweep two different keys") }
-        let held = try assignments(fixed)
+        let held = try assignments(fixed, tauSwept: axes.contains { $0.key == "tau" || $0.key == "τ" })
         let (base, baseClip) = try runSettings(session, held)
-        let trainingKeys = Set(Settings.trainingKeys.map(\.name) + ["clip"])
+        let trainingKeys = Set(Settings.trainingKeys.map(\.name) + ["clip", "tau", "τ"])
         let chosen = metric ?? (axes.contains { trainingKeys.contains($0.key) } ? .final_loss : .delta0)
 
         // Every point's settings, checked before anything runs.
@@ -134,7 +141,7 @@ extension Commands {
         }
         let results = outcomes.map { outcome -> Double? in if case .success(let v)? = outcome { v } else { nil } }
         let interrupted = runtime.shouldStop()
-        let grid = SweepGrid(axes: axes, metric: chosen, settings: base, clip: baseClip, results: results, interrupted: interrupted)
+        let grid = SweepGrid(axes: axes, metric: chosen, settings: base, clip: baseClip, results: results, interrupted: interrupted, table: table)
         guard !interrupted else { return Report(command: "sweep", grid) }
         session.results.sweep = Measured(value: results.map { $0! }, provenance: session.provenance(base, clip: baseClip, overridden: overriddenKeys(fixed)))
         return Report(command: "sweep", grid)
@@ -158,6 +165,17 @@ extension Commands {
             return norms[0] / norms[settings.T]
         case .grad_norm: return pass.gradientNorm
         case .loss: return pass.loss
+        case .raw_norm, .clipped_norm, .cosine, .clipped:
+            let (result, clipped, outcome) = measureGrad(model, settings, clip: clip)
+            switch metric {
+            case .raw_norm: return VectorNorm.of(result.gradients.tensors)
+            case .clipped_norm: return outcome.clippedNorm
+            case .cosine: return outcome.cosine
+            default:
+                let before = result.gradients.tensors.joined(), after = clipped.tensors.joined()
+                let changed = zip(before, after).filter { $0.bitPattern != $1.bitPattern }.count
+                return Double(changed) / Double(max(1, before.count))
+            }
         case .final_loss: return run?.finalLoss
         case .diverged: return run.map { $0.diverged ? 1 : 0 }
         case .diverged_at: return run.map { $0.firstNonFiniteStep.map(Double.init) ?? .nan }
@@ -175,14 +193,16 @@ extension Commands {
         }.reversed()
     }
 
-    /// What a grid point assigns, one typed value per axis.
+    /// What a grid point assigns, one typed value per axis; τ last, since it changes the rule
+    /// another axis may set.
     static func gridAssignments(_ index: Int, _ axes: [SweepAxis]) -> [Settings.Assignment] {
-        zip(axes, gridIndices(index, axes)).map { $0.points[$1] }
+        let point = zip(axes, gridIndices(index, axes)).map { $0.points[$1] }
+        return point.filter { $0.name != "tau" } + point.filter { $0.name == "tau" }
     }
 
     /// A grid point as people read it: "rho=1.2 T=40".
     static func gridPoint(_ index: Int, _ axes: [SweepAxis]) -> String {
-        zip(axes, gridIndices(index, axes)).map { "\($0.key)=\($0.display[$1])" }.joined(separator: " ")
+        zip(axes, gridIndices(index, axes)).map { "\($0.key)=\($0.labels[$1])" }.joined(separator: " ")
     }
 
     /// Whether a sweep's `KEY=VALUE` sweeps KEY (a range or a list) rather than holds it.
@@ -228,7 +248,7 @@ extension Commands {
             throw ShellError("\(key)'s range must stay within ±1e15, but runs from \(NumberFormat.short(a)) to \(NumberFormat.short(b))")
         }
         if log && (a <= 0 || b <= 0) { throw ShellError("a :log range needs positive ends, but \(key) runs from \(NumberFormat.short(a)) to \(NumberFormat.short(b))") }
-        var numbers = rangePoints(a, b, count: count, log: log)
+        var numbers = snapped(rangePoints(a, b, count: count, log: log))
         if integral {
             var seen = Set<Double>()
             numbers = numbers.map { $0.rounded() }.filter { seen.insert($0).inserted }
@@ -238,6 +258,21 @@ extension Commands {
         for x in numbers { points.append(Settings.Assignment(target, try target.parse(number: x))) }
         return SweepAxis(key: key, points: points, labels: numbers.map { integral ? String(Int($0)) : NumberFormat.full($0) },
                          numbers: numbers, logSpaced: log)
+    }
+
+    /// A range's inner points rounded to the fewest significant digits, four at least, that keep
+    /// every point apart and in order: a table then shows each point exactly (0.1762, not
+    /// 0.17624392…), and `train lr=0.1762` typed back from it gives that row's run. The ends stay
+    /// the numbers typed.
+    static func snapped(_ points: [Double]) -> [Double] {
+        guard points.count > 2 else { return points }
+        for digits in 4...17 {
+            let inner = points.dropFirst().dropLast().map { Double(String(format: "%.\(digits)g", $0)) ?? $0 }
+            let all = [points[0]] + inner + [points[points.count - 1]]
+            let steps = zip(all, all.dropFirst()).map { $1 - $0 }
+            if steps.allSatisfy({ $0 > 0 }) || steps.allSatisfy({ $0 < 0 }) { return all }
+        }
+        return points
     }
 
     /// `count` points from a to b, evenly spaced (in log with `log`). The first is exactly a and the

@@ -102,6 +102,9 @@ extension Commands {
         }
         let rules = parsed
         guard (1...8).contains(rules.count) else { throw ShellError("compare takes 1 to 8 rules, not \(rules.count)") }
+        if call.words.contains(where: { $0.hasPrefix("tau=") || $0.hasPrefix("τ=") }) {
+            throw ShellError("compare takes each rule's τ in the rule itself, like clip=norm:1,norm:10; drop tau=")
+        }
         let (settings, _) = try runSettings(session, call.words.filter { !$0.hasPrefix("clip=") })
         let (model, task, base) = try trainingSetup(session, settings, clip: .none, runs: rules.count)
         let runtime = session.runtime
@@ -147,14 +150,7 @@ extension Commands {
     /// The session's settings with KEY=VALUE words applied (for one run only) and the clipping rule
     /// (clip=RULE, else the session's own). Each word is read once, into a typed assignment.
     static func runSettings(_ session: Session, _ words: [String]) throws(ShellError) -> (Settings, ClipRule) {
-        var settings = session.settings
-        var clip = session.clipRule
-        var seen = Set<String>()
-        for word in words {
-            try assignment(word, seen: &seen).apply(to: &settings, clip: &clip)
-        }
-        try settings.validate()
-        return (settings, clip)
+        try runSettings(session, try assignments(words))
     }
 
     /// The session's settings with typed assignments applied (a sweep or predict point), and the
@@ -169,11 +165,19 @@ extension Commands {
         return (settings, clip)
     }
 
-    /// KEY=VALUE words read into typed assignments, each once, in order.
-    static func assignments(_ words: [String]) throws(ShellError) -> [Settings.Assignment] {
+    /// KEY=VALUE words read into typed assignments, each once, in order; except that tau= comes
+    /// after clip=, since it changes the threshold of the rule. Where tau is given (or swept,
+    /// `tauSwept`), clip= may name the mode alone: `sweep tau=0.01..100:9:log clip=value`.
+    static func assignments(_ words: [String], tauSwept: Bool = false) throws(ShellError) -> [Settings.Assignment] {
+        func isTau(_ word: String) -> Bool { word.hasPrefix("tau=") || word.hasPrefix("τ=") }
+        let tauGiven = tauSwept || words.contains(where: isTau)
+        let ordered = tauGiven ? words.filter { !isTau($0) } + words.filter(isTau) : words
         var seen = Set<String>()
         var assignments: [Settings.Assignment] = []
-        for word in words { assignments.append(try assignment(word, seen: &seen)) }
+        for word in ordered {
+            let bareMode = word.hasPrefix("clip=") && ClipRule.modes.dropFirst().contains(word.dropFirst(5).lowercased())
+            assignments.append(try assignment(tauGiven && bareMode ? word + ":1" : word, seen: &seen))
+        }
         return assignments
     }
 
@@ -195,7 +199,8 @@ extension Commands {
 
     /// The keys that KEY=VALUE words set for one run (a W written out sets n too).
     static func overriddenKeys(_ words: [String]) -> Set<String> {
-        var keys = Set(words.compactMap { word in word.firstIndex(of: "=").map { String(word[..<$0]) } }.map { $0 == "ρ" ? "rho" : $0 })
+        let names = ["ρ": "rho", "τ": "clip", "tau": "clip"]
+        var keys = Set(words.compactMap { word in word.firstIndex(of: "=").map { String(word[..<$0]) } }.map { names[$0] ?? $0 })
         if keys.contains("W") { keys.formUnion(["n", "init", "rho"]) }
         return keys
     }

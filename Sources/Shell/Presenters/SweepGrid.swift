@@ -12,6 +12,11 @@ struct SweepGrid: Presentation {
     /// The metric at each grid point, the last axis varying fastest; nil where a point was not computed.
     let results: [Double?]
     let interrupted: Bool
+    /// `table`: a map's numbers as a table too, however many (without it, up to `tableLimit`).
+    var table = false
+
+    /// The most cells a map prints as a table unasked: 12 columns by 30 rows fit on a screen.
+    static let tableLimit = (columns: 12, rows: 30)
 
     var blocks: [Block] {
         interrupted ? interruptedBlocks : completeBlocks(results.map { $0! })
@@ -40,7 +45,7 @@ struct SweepGrid: Presentation {
     var interruptedBlocks: [Block] {
         let done = results.indices.filter { results[$0] != nil }
         let rows: [[Cell]] = done.map { index in
-            zip(axes, Commands.gridIndices(index, axes)).map { Cell.text($0.display[$1]) } + [.number(results[index]!)]
+            zip(axes, Commands.gridIndices(index, axes)).map { Cell.text($0.labels[$1]) } + [.number(results[index]!)]
         }
         return [
             .warning("interrupted after \(done.count) of \(results.count) points; these are the ones computed"),
@@ -53,7 +58,7 @@ struct SweepGrid: Presentation {
         if axes.count == 1 {
             let axis = axes[0]
             blocks.append(.table(Table(columns: [.init(axis.key, numeric: axis.numbers != nil), .init(metric.rawValue)],
-                                       rows: zip(axis.display, values).map { [.text($0), .number($1)] })))
+                                       rows: zip(axis.labels, values).map { [.text($0), .number($1)] })))
             if values.count > 2, let x = axis.numbers, axis.isMonotonic {
                 blocks.append(.lineChart(LineChart(title: "\(metric.rawValue) over \(axis.key)", xName: axis.key, x: x,
                                                    series: [.init(metric.rawValue, values)], yScale: metric.logarithmic ? .log10 : .linear,
@@ -62,7 +67,7 @@ struct SweepGrid: Presentation {
         } else if let (numeric, categories, numericFirst) = Self.curvesLayout(axes), numeric.isMonotonic {
             // A numeric key against a few named choices (clip=none,norm:1): one curve per choice.
             let value: (Int, Int) -> Double = { i, c in numericFirst ? values[i * categories.labels.count + c] : values[c * numeric.labels.count + i] }
-            let rows: [[Cell]] = numeric.display.indices.map { i in [.text(numeric.display[i])] + categories.labels.indices.map { .number(value(i, $0)) } }
+            let rows: [[Cell]] = numeric.labels.indices.map { i in [.text(numeric.labels[i])] + categories.labels.indices.map { .number(value(i, $0)) } }
             blocks.append(.table(Table(columns: [.init(numeric.key, numeric: true)] + categories.labels.map { .init(categories.key + "=" + $0) }, rows: rows)))
             blocks.append(.lineChart(LineChart(
                 title: "\(metric.rawValue) over \(numeric.key)", xName: numeric.key, x: numeric.numbers!,
@@ -75,15 +80,26 @@ struct SweepGrid: Presentation {
                 x: .init(axes[1].key, xs), y: .init(axes[0].key, ys),
                 values: (0..<axes[0].labels.count).map { r in Array(values[(r * columns)..<((r + 1) * columns)]) },
                 scale: metric.logarithmic ? .log10 : .linear)))
-        } else {
-            let (rowsAxis, colsAxis) = (axes[0], axes[1])
-            let columns = [Table.Column("\(rowsAxis.key) \\ \(colsAxis.key)", numeric: false)] + colsAxis.display.map { Table.Column($0) }
-            let rows: [[Cell]] = rowsAxis.display.enumerated().map { r, label in
-                [.text(label)] + (0..<colsAxis.labels.count).map { .number(values[r * colsAxis.labels.count + $0]) }
+            if table || (columns <= Self.tableLimit.columns && axes[0].labels.count <= Self.tableLimit.rows) {
+                blocks.append(gridTable(values))
+            } else {
+                blocks.append(.note("add table to the sweep to print all \(values.count) numbers as a table (--json gives them too)"))
             }
-            blocks.append(.table(Table(columns: columns, rows: rows)))
+        } else {
+            blocks.append(gridTable(values))
         }
         return blocks
+    }
+
+    /// The numbers of a two-key sweep: a row per value of the first key, a column per value of
+    /// the second, each labelled with the value a command reads back to the same run.
+    func gridTable(_ values: [Double]) -> Block {
+        let (rowsAxis, colsAxis) = (axes[0], axes[1])
+        let columns = [Table.Column("\(rowsAxis.key) \\ \(colsAxis.key)", numeric: false)] + colsAxis.labels.map { Table.Column($0) }
+        let rows: [[Cell]] = rowsAxis.labels.enumerated().map { r, label in
+            [.text(label)] + (0..<colsAxis.labels.count).map { .number(values[r * colsAxis.labels.count + $0]) }
+        }
+        return .table(Table(columns: columns, rows: rows))
     }
 
     /// When one axis is numeric and the other a short list of words, the sweep reads best as one

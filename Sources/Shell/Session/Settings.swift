@@ -424,21 +424,30 @@ public struct Settings: Sendable, Equatable {
     /// and its typed value. A sweep or predict point is a list of these, applied to the settings
     /// the run starts from; the words are not read again.
     struct Assignment: Sendable {
-        /// What a run's `KEY=` sets: a setting (the seed among them) or the clipping rule.
+        /// What a run's `KEY=` sets: a setting (the seed among them), the clipping rule, or the
+        /// threshold τ of the rule (λ for agc), keeping its mode: `sweep tau=0.1..10:9:log clip=value`.
         enum Target: Sendable {
             case setting(Key)
             case clip
+            case tau
 
-            /// The target `KEY=` names in a run (`ρ` is rho).
+            /// The target `KEY=` names in a run (`ρ` is rho, `τ` is tau).
             init(_ name: String) throws(ShellError) {
                 switch name {
                 case "clip": self = .clip
+                case "tau", "τ": self = .tau
                 case "seed": self = .setting(Settings.seedKey)
                 default: self = .setting(try Settings.key(name))
                 }
             }
 
-            var name: String { if case .setting(let key) = self { key.name } else { "clip" } }
+            var name: String {
+                switch self {
+                case .setting(let key): key.name
+                case .clip: "clip"
+                case .tau: "tau"
+                }
+            }
 
             /// The key takes whole numbers: a range's points are rounded to them.
             var whole: Bool { if case .setting(let key) = self { key.whole } else { false } }
@@ -447,13 +456,17 @@ public struct Settings: Sendable, Equatable {
                 switch self {
                 case .setting(let key): try key.parse(text)
                 case .clip: .clip(try Commands.parseClipSpec(text))
+                case .tau: try parse(number: try Literal.number(text, for: "tau"))
                 }
             }
 
             func parse(number x: Double) throws(ShellError) -> Value {
                 switch self {
-                case .setting(let key): try key.parse(number: x)
-                case .clip: .clip(try Commands.parseClipSpec(NumberFormat.full(x)))  // no rule is a number: its message
+                case .setting(let key): return try key.parse(number: x)
+                case .clip: return .clip(try Commands.parseClipSpec(NumberFormat.full(x)))  // no rule is a number: its message
+                case .tau:
+                    guard x.isFinite, x > 0 else { throw ShellError("tau must be a positive number, not \(NumberFormat.full(x))") }
+                    return .number(x)
                 }
             }
         }
@@ -491,6 +504,12 @@ public struct Settings: Sendable, Equatable {
             case .setting(let key): try key.assign(value, to: &settings)
             case .clip:
                 guard case .clip(let rule) = value else { throw mismatch("clip", value) }
+                clip = rule
+            case .tau:
+                guard case .number(let tau) = value else { throw mismatch("tau", value) }
+                guard let rule = clip.with(threshold: tau) else {
+                    throw ShellError("tau sets the threshold of the clipping rule, and there is none; add clip=norm (or value, tensor, agc, signal), or set a rule with clip norm 1")
+                }
                 clip = rule
             }
         }

@@ -58,6 +58,18 @@ public enum ClipRule: Sendable, Equatable {
         }
     }
 
+    /// The same rule with another τ (λ for adaptive clipping); nil for no rule.
+    public func with(threshold tau: Double) -> ClipRule? {
+        switch self {
+        case .none: nil
+        case .norm(_, let order, let style): .norm(threshold: tau, order: order, style: style)
+        case .value: .value(threshold: tau)
+        case .tensor: .tensor(threshold: tau)
+        case .agc: .agc(lambda: tau)
+        case .signal: .signal(threshold: tau)
+        }
+    }
+
     /// The rule's mode word: none, norm, value, tensor, agc or signal.
     public var mode: String {
         switch self {
