@@ -75,3 +75,58 @@ import Testing
         #expect(askedText.contains("rho \\ T") && askedText.contains("1.375"))
     }
 }
+
+/// Issue 19: `find` bisects one setting for where a claim starts to hold.
+@Suite struct FindTests {
+    /// The smallest ρ with delta[0] > 1e6 at T = 50, to three digits, agrees with a fine grid of
+    /// bptt runs, and the two values it shows are the two sides of the change.
+    @Test func findsTheSmallestRhoThatPassesAMillion() throws {
+        var session = Session()
+        let json = try run("find rho in 1..1.5: delta[0] > 1e6 when T=50 act=linear", in: &session)[0].json
+        #expect(json["found"] == .bool(true) && json["holds"] == .string("above"))
+        let estimate = try #require(number(json["boundary"]))
+        #expect(estimate == 1.19)
+        let inside = try #require(number(json["at_boundary"]?["value"])), outside = try #require(number(json["beside_boundary"]?["value"]))
+        #expect(inside == 1.195 && outside == 1.194)
+        // Every point of a grid of ρ from 1.19 to 1.2 in steps of 0.0001: the claim fails below the
+        // boundary and holds above it.
+        var copy = session
+        _ = try run("set T=50 act=linear", in: &copy)
+        var firstHeld: Double? = nil
+        for k in 0...100 {
+            let rho = 1.19 + Double(k) * 0.0001
+            _ = try run("set rho=\(rho); bptt", in: &copy)
+            let delta0 = try #require(copy.results.bptt?.value.deltaNorms[0])
+            if delta0 > 1e6 && firstHeld == nil { firstHeld = rho }
+            if let first = firstHeld { #expect(rho < first || delta0 > 1e6, "not monotone at \(rho)") }
+        }
+        let first = try #require(firstHeld)
+        #expect(first > outside && first <= inside + 1e-12)
+        #expect(String(format: "%.3g", first) == "1.19")
+        // Settings are untouched.
+        #expect(session.settings == Session().settings)
+    }
+
+    @Test func aWholeNumberKeyIsFoundExactlyAndAClaimThatHoldsBelowToo() throws {
+        var session = Session()
+        let t = try run("find T in 10..400: delta[0] > 1e6 when rho=1.1 act=linear", in: &session)[0].json
+        #expect(number(t["boundary"]) == 85 && number(t["beside_boundary"]?["value"]) == 84)
+        let below = try run("find rho in 0.5..1.5: delta[0] < 1 when T=50 act=linear digits=2", in: &session)[0].json
+        #expect(below["holds"] == .string("below") && below["found"] == .bool(true))
+        let inside = try #require(number(below["at_boundary"]?["value"])), outside = try #require(number(below["beside_boundary"]?["value"]))
+        #expect(inside < outside && outside - inside < 0.0101)
+    }
+
+    @Test(arguments: [
+        ("find rho 1..2: delta[0] > 1", "write it as find KEY in A..B: CLAIM, like find rho in 1..1.5: delta[0] > 1e6"),
+        ("find rho in 2..1: delta[0] > 1", "the range must run up, from a smaller number to a larger one, not 2..1"),
+        ("find rho in 1..2:", "find needs a claim after the colon, like find rho in 1..1.5: delta[0] > 1e6"),
+        ("find rho in 1..1.5: delta[0] > 1e6 when T=5 act=linear", "the claim does not hold at both ends (rho=1: delta[0] = 0.4286; rho=1.5: delta[0] = 4.428); find needs a range where it changes"),
+        ("find rho in 1..2: delta[0] > 1 when digits=20", "digits must be from 1 to 12, not 20"),
+        ("find rho in 1..2: delta[0] > 1 when rho=1.2", "rho is both searched by find and set by when; keep one"),
+    ])
+    func badSearchesSayWhatToWrite(_ line: String, _ message: String) {
+        var session = Session()
+        #expect(throws: ShellError(message)) { try run(line, in: &session) }
+    }
+}

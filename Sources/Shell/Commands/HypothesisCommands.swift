@@ -48,7 +48,7 @@ extension Commands {
                 ("predict for rho in 0.5..0.99:50: delta[0] < delta[T] when act=linear", ""),
                 ("predict for lr in 0.01..2:20: not diverged when clip=norm:1 task=adding T=20", ""),
             ]),
-            .paragraph("With for … in …, the claim is tested at every point of the grid (a range a..b:N, a..b:N:log, a..b of whole numbers, or a list a,b,c, as in sweep; at most two keys); where it fails, the first counterexamples are listed. notebook lists every prediction."),
+            .paragraph("With for … in …, the claim is tested at every point of the grid (a range a..b:N, a..b:N:log, a..b of whole numbers, or a list a,b,c, as in sweep; at most two keys; tau sweeps the clipping rule's threshold); where it fails, the first counterexamples are listed. find looks for the boundary by bisection. notebook lists every prediction."),
         ]
     ) { session, call throws(ShellError) in
         var text = call.rest
