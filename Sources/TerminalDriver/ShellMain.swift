@@ -135,10 +135,11 @@ struct Interactive {
         }
         let (history, sizeWarning) = HistoryFile.configured()
         if let sizeWarning { driver.warn(sizeWarning) }
-        var (lines, warning) = history.limit > 0 ? history.load() : ([], nil)
+        var (lines, onDisk, warning) = history.limit > 0 ? history.loadCounting() : ([], 0, nil)
         if let warning { driver.warn(warning) }
         for line in lines { reader.remember(line) }
-        var saving = history.limit > 0  // GRADLAB_HISTORY_SIZE=0 keeps none, and leaves the file alone
+        var recorder = HistoryRecorder(file: history, onDisk: onDisk)
+        defer { if let warning = recorder.finish() { driver.warn(warning) } }  // trimmed to the last `limit` as the shell leaves
 
         gl_install_interrupt_handler()
         var runtime = Runtime()
@@ -173,12 +174,7 @@ struct Interactive {
                 if line.contains(where: { !$0.isWhitespace }) && lines.last != line {
                     reader.remember(line)
                     lines.append(line)
-                    if saving {
-                        do throws(FileError) { try history.append([line]) } catch {
-                            driver.warn("\(error.description); history will not be saved this session")
-                            saving = false
-                        }
-                    }
+                    if let warning = recorder.record(line) { driver.warn(warning) }
                 }
                 driver.width = Terminal.width()  // the terminal may have been resized since the last line
                 drawer?.resize(driver.width)
