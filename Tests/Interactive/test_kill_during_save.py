@@ -129,8 +129,10 @@ def test_sigkill_right_after_commands_keeps_every_one(home):
     child = spawn(home, GRADLAB_HISTORY_SIZE="2")
     child.sendline("show n")
     child.expect_exact(PROMPT)
-    child.sendcontrol("d")
+    with open(history, encoding="utf-8") as f:
+        assert f.read() == "seed 7\nshow seed\n= 1+1\nshow n\n", "appended, not yet compacted"
+    child.sendline("quit")
     child.expect(pexpect.EOF)
     child.close()
     with open(history, encoding="utf-8") as f:
-        assert f.read() == "= 1+1\nshow n\n", "trimmed to the last 2 as the shell leaves"
+        assert f.read() == "show n\nquit\n", "trimmed to the last 2 as the shell leaves"
