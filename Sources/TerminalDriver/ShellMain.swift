@@ -27,6 +27,9 @@ public struct ShellOptions: Sendable {
     /// `InitFile.path()` when there is one, unless `--no-init`.
     public var initPath: String?
     public var noInit = false
+    /// False with `--no-pager`: the interactive shell writes long output straight to the terminal
+    /// instead of through `GRADLAB_PAGER`, else `PAGER`, else `less -FRX`.
+    public var pager = true
 
     public init() {}
 }
@@ -112,7 +115,9 @@ public enum ShellMain {
             }
             return driver.anyFailed ? 1 : 0
         }
-        return Interactive(driver: driver, style: Terminal.style(options), start: { runInit() && startLesson() }).run()
+        // Long output through a pager: never into a file or a pipe, never JSON.
+        let pages = options.pager && !options.json && isatty(STDOUT_FILENO) == 1
+        return Interactive(driver: driver, style: Terminal.style(options), pages: pages, start: { runInit() && startLesson() }).run()
     }
 }
 
@@ -120,6 +125,8 @@ public enum ShellMain {
 struct Interactive {
     let driver: Interpreter
     let style: OutputStyle
+    /// Whether a command's output taller than the terminal goes through a pager.
+    let pages: Bool
     /// Runs after the banner (`--lesson`); false ends the shell.
     let start: () -> Bool
 
@@ -155,6 +162,10 @@ struct Interactive {
             """, to: .output)
         if let left = driver.whereLeft() { Terminal.write(left + "\n\n", to: .output) }
         if !start() { return 1 }
+        // From the first prompt on: the start-up file's and --lesson's output is written as it comes.
+        if pages, let pager = Pager.configured(warn: { [weak driver] in driver?.warn($0) }) {
+            driver.page = { pager.show($0) }
+        }
         func prompt() -> String {
             let (text, mode) = driver.prompt
             guard style.color else { return text }
