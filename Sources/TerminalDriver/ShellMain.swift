@@ -27,6 +27,9 @@ public struct ShellOptions: Sendable {
     /// `InitFile.path()` when there is one, unless `--no-init`.
     public var initPath: String?
     public var noInit = false
+    /// False with `--no-pager`: the interactive shell writes long output straight to the terminal
+    /// instead of through `GRADLAB_PAGER`, else `PAGER`, else `less -FRX`.
+    public var pager = true
 
     public init() {}
 }
@@ -112,7 +115,9 @@ public enum ShellMain {
             }
             return driver.anyFailed ? 1 : 0
         }
-        return Interactive(driver: driver, style: Terminal.style(options), start: { runInit() && startLesson() }).run()
+        // Long output through a pager: never into a file or a pipe, never JSON.
+        let pages = options.pager && !options.json && isatty(STDOUT_FILENO) == 1
+        return Interactive(driver: driver, style: Terminal.style(options), pages: pages, start: { runInit() && startLesson() }).run()
     }
 }
 
@@ -120,6 +125,8 @@ public enum ShellMain {
 struct Interactive {
     let driver: Interpreter
     let style: OutputStyle
+    /// Whether a command's output taller than the terminal goes through a pager.
+    let pages: Bool
     /// Runs after the banner (`--lesson`); false ends the shell.
     let start: () -> Bool
 
@@ -135,10 +142,11 @@ struct Interactive {
         }
         let (history, sizeWarning) = HistoryFile.configured()
         if let sizeWarning { driver.warn(sizeWarning) }
-        var (lines, warning) = history.limit > 0 ? history.load() : ([], nil)
+        var (lines, onDisk, warning) = history.limit > 0 ? history.loadCounting() : ([], 0, nil)
         if let warning { driver.warn(warning) }
         for line in lines { reader.remember(line) }
-        var saving = history.limit > 0  // GRADLAB_HISTORY_SIZE=0 keeps none, and leaves the file alone
+        var recorder = HistoryRecorder(file: history, onDisk: onDisk)
+        defer { if let warning = recorder.finish() { driver.warn(warning) } }  // trimmed to the last `limit` as the shell leaves
 
         gl_install_interrupt_handler()
         var runtime = Runtime()
@@ -154,6 +162,10 @@ struct Interactive {
             """, to: .output)
         if let left = driver.whereLeft() { Terminal.write(left + "\n\n", to: .output) }
         if !start() { return 1 }
+        // From the first prompt on: the start-up file's and --lesson's output is written as it comes.
+        if pages, let pager = Pager.configured(warn: { [weak driver] in driver?.warn($0) }) {
+            driver.page = { pager.show($0) }
+        }
         func prompt() -> String {
             let (text, mode) = driver.prompt
             guard style.color else { return text }
@@ -173,12 +185,7 @@ struct Interactive {
                 if line.contains(where: { !$0.isWhitespace }) && lines.last != line {
                     reader.remember(line)
                     lines.append(line)
-                    if saving {
-                        do throws(FileError) { try history.append([line]) } catch {
-                            driver.warn("\(error.description); history will not be saved this session")
-                            saving = false
-                        }
-                    }
+                    if let warning = recorder.record(line) { driver.warn(warning) }
                 }
                 driver.width = Terminal.width()  // the terminal may have been resized since the last line
                 drawer?.resize(driver.width)

@@ -44,6 +44,14 @@ public enum Terminal {
         return 80
     }
 
+    /// The terminal's rows and columns, from standard output; (0, 0) when it is not a terminal
+    /// or does not say.
+    static func size() -> (rows: Int, columns: Int) {
+        var size = winsize()
+        guard ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0 else { return (0, 0) }
+        return (Int(size.ws_row), Int(size.ws_col))
+    }
+
     /// Makes multibyte input work in the line editor even when the environment says "C".
     static func useUTF8Locale() {
         setlocale(LC_ALL, "")
@@ -60,15 +68,23 @@ public enum Terminal {
     /// Writes all of `text` to standard output or standard error, unbuffered, so that the two
     /// streams interleave in the order things happened.
     public static func write(_ text: String, to stream: Stream) {
+        write(text, descriptor: stream.rawValue)
+    }
+
+    /// Writes all of `text` to `descriptor`; false when the reader has gone (EPIPE) or the device
+    /// failed, and nothing useful is left to do.
+    @discardableResult
+    static func write(_ text: String, descriptor: Int32) -> Bool {
         var bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let written = bytes.withUnsafeMutableBytes { Foundation.write(stream.rawValue, $0.baseAddress! + offset, $0.count - offset) }
+            let written = bytes.withUnsafeMutableBytes { Foundation.write(descriptor, $0.baseAddress! + offset, $0.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
-                return  // the reader has gone (EPIPE) or the device failed: nothing useful left to do
+                return false
             }
             offset += written
         }
+        return true
     }
 }

@@ -10,7 +10,7 @@ struct Gradlab: ParsableCommand {
         commandName: "gradlab",
         abstract: "A terminal shell for learning how gradients explode through time, and how clipping tames them.",
         usage: """
-        gradlab [-c <commands>] [--lesson <lesson>] [--json] [--color <when>] [--ascii] [--bail] [--init <file> | --no-init] [<file>]
+        gradlab [-c <commands>] [--lesson <lesson>] [--json] [--color <when>] [--ascii] [--no-pager] [--bail] [--init <file> | --no-init] [<file>]
           gradlab lint <path> ...
           gradlab verify (<path> ... | --all)
           gradlab bench [--save <file>] [--quick] [--only <prefix>]
@@ -57,6 +57,9 @@ struct ShellFlags: ParsableArguments {
     @Flag(help: "Use ASCII instead of Unicode blocks and symbols.")
     var ascii = false
 
+    @Flag(name: .customLong("no-pager"), help: "Write long output straight to the terminal. Without it, the interactive shell shows a command's output taller than the terminal through $GRADLAB_PAGER, else $PAGER, else less -FRX (empty or cat: none); never in a pipe or with --json.")
+    var noPager = false
+
     @Flag(help: "Stop a script, -c or piped commands at the first command that fails (exit status 1).")
     var bail = false
 
@@ -80,7 +83,7 @@ struct ShellFlags: ParsableArguments {
     /// The options given, by name, for the subcommands that take none of them.
     var given: [String] {
         [("-c", commands != nil), ("--json", json), ("--color", color != .auto), ("--no-color", noColor), ("--ascii", ascii),
-         ("--bail", bail), ("--init", initFile != nil), ("--no-init", noInit), ("--lesson", lesson != nil)]
+         ("--no-pager", noPager), ("--bail", bail), ("--init", initFile != nil), ("--no-init", noInit), ("--lesson", lesson != nil)]
             .filter(\.1).map(\.0)
     }
 
@@ -124,6 +127,7 @@ struct Run: ParsableCommand {
         options.bail = flags.bail
         options.initPath = flags.initFile
         options.noInit = flags.noInit
+        options.pager = !flags.noPager
         let status = ShellMain.run(options)
         if status != 0 { throw ExitCode(status) }
     }

@@ -37,6 +37,7 @@ enum Manual {
         ("GRADLAB_HISTORY, GRADLAB_HISTORY_SIZE", "the history's file, and how many commands it keeps (1000; 0 keeps none)"),
         ("GRADLAB_LESSONS", "the folder of the built-in lessons"),
         ("NO_COLOR, TERM", "with --color=auto, no colour when NO_COLOR is set and not empty, or TERM is dumb"),
+        ("GRADLAB_PAGER, PAGER", "the pager for output taller than the terminal (less -FRX when neither is set; empty or cat: none); LESS and LV are set for it as git sets them, when they are not set"),
         ("GRADLAB_KERNELS", "portable: the portable kernels instead of AVX2 (the same bits)"),
     ]
 

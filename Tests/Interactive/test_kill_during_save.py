@@ -109,3 +109,30 @@ def test_sigkill_during_transcript_leaves_nothing_in_the_folder(home):
         assert os.listdir(folder), "some transcripts were written"
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_sigkill_right_after_commands_keeps_every_one(home):
+    """Issue 20: a command's save is one write at the end of the history, without an fsync; a
+    kill -9 right after the commands keeps them all, since the kernel has the writes. The file
+    holds more than GRADLAB_HISTORY_SIZE until a session rewrites it as it leaves."""
+    typed = ["seed 7", "show seed", "= 1+1"]
+    child = spawn(home, GRADLAB_HISTORY_SIZE="2")
+    for line in typed:
+        child.sendline(line)
+        child.expect_exact(PROMPT)
+    child.kill(signal.SIGKILL)
+    child.wait()
+    child.close()
+    history = os.path.join(home, "history")
+    with open(history, encoding="utf-8") as f:
+        assert f.read().split("\n") == typed + [""], "every command typed before the kill, whole"
+    child = spawn(home, GRADLAB_HISTORY_SIZE="2")
+    child.sendline("show n")
+    child.expect_exact(PROMPT)
+    with open(history, encoding="utf-8") as f:
+        assert f.read() == "seed 7\nshow seed\n= 1+1\nshow n\n", "appended, not yet compacted"
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    with open(history, encoding="utf-8") as f:
+        assert f.read() == "show n\nquit\n", "trimmed to the last 2 as the shell leaves"

@@ -23,12 +23,15 @@ def home():
     shutil.rmtree(path, ignore_errors=True)
 
 
-def spawn(home, *args, **env):
-    environment = dict(os.environ, GRADLAB_HOME=home, TERM="xterm", LANG="C.UTF-8", NO_COLOR="1")
+def spawn(home, *args, rows=30, **env):
+    """gradlab on a pseudo-terminal `rows` high and 100 columns wide. Long output is not paged
+    (PAGER=cat) unless a test sets PAGER or GRADLAB_PAGER itself (None removes a variable)."""
+    environment = dict(os.environ, GRADLAB_HOME=home, TERM="xterm", LANG="C.UTF-8", NO_COLOR="1", PAGER="cat")
     environment.pop("LC_ALL", None)
+    environment.pop("GRADLAB_PAGER", None)
     environment.update(env)
     environment = {k: v for k, v in environment.items() if v is not None}
-    child = pexpect.spawn(BIN, list(args), env=environment, encoding="utf-8", dimensions=(30, 100), timeout=10)
+    child = pexpect.spawn(BIN, list(args), env=environment, encoding="utf-8", dimensions=(rows, 100), timeout=10)
     child.expect_exact(PROMPT)
     return child
 
@@ -260,29 +263,45 @@ def test_lesson_progress_survives_sigkill(home):
     assert leave(child) == 0
 
 
+def children(pid):
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(p) for p in found]
+
+
 @pytest.mark.parametrize("signo", [signal.SIGTERM, signal.SIGHUP])
-@pytest.mark.parametrize("busy", [False, True])
+@pytest.mark.parametrize("busy", ["prompt", "command", "pager"])
 def test_sigterm_and_sighup_leave_the_terminal_and_the_files_as_they_were(home, signo, busy):
-    """At the prompt (mid-line) or during a long command: gradlab ends, the terminal's settings
-    are the ones it found, and the history and progress typed so far are on disk."""
+    """At the prompt (mid-line), during a long command, or while less shows a command's output:
+    gradlab ends (and less with it), the terminal's settings are the ones it found, and the
+    history and progress typed so far are on disk."""
     before, after = os.path.join(home, "tty-before"), os.path.join(home, "tty-after")
     script = f"set -m; stty -g > {before}; {BIN}; echo status=$?; stty -g > {after}"
-    environment = dict(os.environ, GRADLAB_HOME=home, TERM="xterm", LANG="C.UTF-8", NO_COLOR="1")
+    environment = dict(os.environ, GRADLAB_HOME=home, TERM="xterm", LANG="C.UTF-8", NO_COLOR="1", PAGER="cat")
+    for name in ("PAGER", "GRADLAB_PAGER", "LESS") if busy == "pager" else ("GRADLAB_PAGER",):
+        environment.pop(name, None)  # the pager is less; else none (train's output, should it end, is long)
     child = pexpect.spawn("/bin/bash", ["-c", script], env=environment, encoding="utf-8", dimensions=(30, 100), timeout=20)
     child.expect_exact(PROMPT)
     child.sendline("lesson 1")
     child.expect_exact(PROMPT.replace("gradlab", "getting-around 1/12"))
-    if busy:
+    gradlab = children(child.pid)[0]
+    pager = None
+    if busy == "command":
         child.sendline("train steps=100000 n=64")
         time.sleep(1.0)
+    elif busy == "pager":
+        child.sendline("help")
+        child.expect_exact(LESS_PROMPT)
+        [pager] = children(gradlab)
     else:
         child.send("set rh")  # a half-typed line
         time.sleep(0.3)
-    gradlab = int(subprocess.check_output(["pgrep", "-P", str(child.pid)]).split()[0])
     os.kill(gradlab, signo)
     child.expect(r"status=(\d+)")
     assert int(child.match.group(1)) == 128 + signo
     child.expect(pexpect.EOF)
+    if pager:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pager, 0)  # less ended with gradlab, and was waited for
     with open(before) as a, open(after) as b:
         assert a.read() == b.read(), "the terminal is left as gradlab found it"
     with open(os.path.join(home, "history"), encoding="utf-8") as f:
@@ -334,7 +353,7 @@ def test_bail_stops_a_script_at_its_first_error(home, tmp_path):
 
 def test_top_level_help_shows_the_shells_options():
     text = subprocess.run([BIN, "--help"], capture_output=True, text=True).stdout
-    for option in ("-c <commands>", "--json", "--lesson <lesson>", "--ascii", "--color <when>", "--no-color", "--bail"):
+    for option in ("-c <commands>", "--json", "--lesson <lesson>", "--ascii", "--color <when>", "--no-color", "--bail", "--no-pager"):
         assert option in text, f"gradlab --help lacks {option}"
     assert text.count("--version") == 1 and "SUBCOMMANDS:" in text
 
@@ -392,3 +411,141 @@ def test_the_history_file_and_its_size_come_from_the_environment(home, tmp_path)
     assert chosen.read_text() == "show n\nshow T\n"
     assert not os.path.exists(os.path.join(home, "history"))
 
+
+
+# less's prompt at the foot of a screen of output (LESS=FRX: a colon, then the rest of the line
+# cleared), and how a long command's output reaches the terminal.
+LESS_PROMPT = "\r\n:\x1b[K"
+NO_PAGER_SET = {"PAGER": None, "GRADLAB_PAGER": None, "LESS": None, "LV": None}
+
+
+def quit(child):
+    """Leaves with quit rather than Ctrl-D: a Ctrl-D sent as the prompt appears can reach the
+    terminal before libedit has switched it out of cooked mode, and be lost (as under load)."""
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+    child.close()
+    return child.exitstatus
+
+
+def recording_pager(tmp_path):
+    """A pager that records what it was given, its LESS and LV, and the terminal's settings as it
+    found them; and the files it writes them to."""
+    record, seen = tmp_path / "paged", tmp_path / "seen"
+    script = tmp_path / "pager.sh"
+    script.write_text(f'#!/bin/sh\nstty -g < /dev/tty > "{seen}"\necho "LESS=$LESS LV=$LV" >> "{seen}"\ncat >> "{record}"\n')
+    script.chmod(0o755)
+    return str(script), record, seen
+
+
+def test_help_on_a_24_row_terminal_opens_less_and_q_comes_back(home):
+    """Issue 20: help (41 lines) on a 24-row terminal opens less (PAGER and LESS unset: the
+    default less -FRX); the prompt waits until q; then the shell goes on, and a short command's
+    output is not paged."""
+    child = spawn(home, rows=24, **NO_PAGER_SET)
+    gradlab = child.pid
+    child.sendline("help")
+    child.expect_exact("predict")
+    child.expect_exact(LESS_PROMPT)
+    assert "quit        leave gradlab" not in child.before, "the first screen only"
+    [pager] = children(gradlab)
+    with open(f"/proc/{pager}/cmdline") as f:
+        assert f.read().split("\0")[:2] == ["less", "-FRX"]
+    with pytest.raises(pexpect.TIMEOUT):
+        child.expect_exact(PROMPT, timeout=0.5)  # gradlab waits for the pager
+    child.send(" ")  # the next screen: the end of help
+    child.expect_exact("quit        leave gradlab")
+    child.sendcontrol("c")  # Ctrl-C in less is less's own: gradlab is not stopped by it
+    child.send("q")
+    child.expect_exact(PROMPT)
+    assert children(gradlab) == []
+    child.sendline("= 1+1")
+    child.expect_exact("\r\n2\r\n")
+    child.expect_exact(PROMPT)
+    assert children(gradlab) == [] and LESS_PROMPT not in child.before
+    child.sendline("help clip")  # 33 lines: paged again
+    child.expect_exact(LESS_PROMPT)
+    child.send("q")
+    child.expect_exact(PROMPT)
+    assert quit(child) == 0
+
+
+def test_the_pager_gets_a_commands_output_and_not_the_lesson_report(home, tmp_path):
+    """The pager gets exactly the command's own output (what gradlab -c prints for it at the same
+    width), with LESS=FRX and LV=-c, on a terminal in the state gradlab found it (not the line
+    editor's); the lesson's report after the command (✓ Done, the next step) is written after
+    the pager, to the terminal. Short output and lesson steps are not paged."""
+    pager, record, seen = recording_pager(tmp_path)
+    before = tmp_path / "before"
+    script = f"stty -g > {before}; exec {BIN}"
+    environment = dict(os.environ, GRADLAB_HOME=home, TERM="xterm", LANG="C.UTF-8", NO_COLOR="1", PAGER=pager)
+    for name in ("GRADLAB_PAGER", "LESS", "LV", "LC_ALL"):
+        environment.pop(name, None)
+    child = pexpect.spawn("/bin/bash", ["-c", script], env=environment, encoding="utf-8", dimensions=(24, 100), timeout=10)
+    child.expect_exact(PROMPT)
+    child.sendline("help")
+    child.expect_exact(PROMPT)
+    plain = dict(environment, COLUMNS="100")
+    expected = subprocess.run([BIN, "-c", "help"], env=plain, capture_output=True, text=True).stdout
+    assert record.read_text() == expected
+    lines = seen.read_text().splitlines()
+    assert lines[1] == "LESS=FRX LV=-c"
+    assert lines[0] == before.read_text().strip(), "the pager finds the terminal as gradlab found it"
+    record.unlink()
+    child.sendline("= 1+1; show")  # short
+    child.expect_exact("ρ(W)")
+    child.expect_exact(PROMPT)
+    assert not record.exists()
+    child.sendline("lesson 2")  # a step's text, never paged
+    child.expect_exact("step 1 of 17")
+    child.expect_exact("1/17>")
+    child.sendline("")
+    child.expect_exact("2/17>")
+    child.sendline("eig")  # 28 lines, then ✓ Done and the next step
+    child.expect_exact("✓ Done.")
+    child.expect_exact("step 3 of 17")
+    child.expect_exact("3/17 answer>")
+    paged = record.read_text()
+    assert paged.startswith("Eigenvalues of W") and "σ_max(W)" in paged
+    assert "Done" not in paged and "step 3" not in paged
+    child.sendline("quit")
+    child.expect(pexpect.EOF)
+
+
+def test_no_pager_json_and_pipes_never_page(home, tmp_path):
+    """--no-pager and --json in the interactive shell, and gradlab -c help | cat, never start the
+    pager; the default one (less) would hold the output until q."""
+    pager, record, _ = recording_pager(tmp_path)
+    for args in (["--no-pager"], ["--json"]):
+        child = spawn(home, *args, rows=24, PAGER=pager)
+        child.sendline("help")
+        child.expect_exact("predict")
+        child.expect_exact(PROMPT)
+        assert quit(child) == 0
+    assert not record.exists()
+    for env in ({"PAGER": pager}, NO_PAGER_SET):
+        environment = dict(os.environ, GRADLAB_HOME=home, TERM="xterm", LANG="C.UTF-8", NO_COLOR="1")
+        environment.update(env)
+        environment = {k: v for k, v in environment.items() if v is not None}
+        child = pexpect.spawn("/bin/bash", ["-c", f"{BIN} -c help | cat; echo status=$?"], env=environment,
+                              encoding="utf-8", dimensions=(24, 100), timeout=10)
+        child.expect_exact("quit        leave gradlab")
+        child.expect_exact("status=0")
+        child.expect(pexpect.EOF)
+        assert LESS_PROMPT not in child.before
+    assert not record.exists()
+
+
+def test_a_pager_that_cannot_start_is_warned_about_once(home):
+    """PAGER names no command: the output is shown without a pager, with one warning naming the
+    variable, and the next long output is written directly without another."""
+    child = spawn(home, rows=24, PAGER="no-such-pager-here", GRADLAB_PAGER=None)
+    child.sendline("help")
+    child.expect_exact("quit        leave gradlab")
+    child.expect_exact("PAGER is 'no-such-pager-here', a pager that could not start (not found)")
+    child.expect_exact(PROMPT)
+    child.sendline("help")
+    child.expect_exact("quit        leave gradlab")
+    child.expect_exact(PROMPT)
+    assert "could not start" not in child.before
+    assert quit(child) == 0

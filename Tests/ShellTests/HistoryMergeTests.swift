@@ -45,6 +45,97 @@ import Testing
         try history.append(["c", "d"])
         #expect(history.load().lines == ["b", "c", "d"])
     }
+
+    /// Issue 20: a command's save is one write at the end of the file, not a rewrite (the file is
+    /// the same inode, so no temporary file was written, fsynced and renamed in), and the lines
+    /// are there for any reader at once.
+    @Test func appendsWriteInPlaceWithoutARewrite() throws {
+        let state = folder("history-append")
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        var history = HistoryFile(directory: state)
+        history.limit = 3
+        try history.save(["a"])
+        let before = try inode(history.path)
+        for line in ["b", "c", "d", "e"] { try history.append([line]) }
+        #expect(try inode(history.path) == before)
+        #expect(contents(history.path) == "a\nb\nc\nd\ne\n")  // past the limit until compacted
+        #expect(history.load().lines == ["c", "d", "e"])
+        var status = stat()
+        #expect(stat(history.path, &status) == 0 && status.st_mode & 0o777 == 0o600)
+        // A new file is created owner-only by the append itself.
+        let fresh = HistoryFile(directory: state + "/new")
+        try fresh.append(["bptt"])
+        #expect(contents(fresh.path) == "bptt\n")
+        #expect(stat(fresh.path, &status) == 0 && status.st_mode & 0o777 == 0o600)
+        // A last line without its newline (written by an editor) is ended, not joined to.
+        #expect(FileManager.default.createFile(atPath: history.path, contents: Data("x\ny".utf8)))
+        try history.append(["z"])
+        #expect(contents(history.path) == "x\ny\nz\n")
+    }
+
+    /// Compaction rewrites the file (atomically: a new inode) to the last `limit` lines, and
+    /// leaves a file within the limit as it is.
+    @Test func compactionKeepsTheLastEntries() throws {
+        let state = folder("history-compact")
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        var history = HistoryFile(directory: state)
+        history.limit = 3
+        try history.compact()  // no file: nothing to do
+        #expect(!FileManager.default.fileExists(atPath: history.path))
+        for number in 1...7 { try history.append(["= \(number)"]) }
+        let grown = try inode(history.path)
+        try history.compact()
+        #expect(contents(history.path) == "= 5\n= 6\n= 7\n")
+        let compacted = try inode(history.path)
+        #expect(compacted != grown)
+        try history.compact()
+        #expect(try inode(history.path) == compacted)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: state).sorted() == ["history", "history.lock"])
+    }
+
+    /// A session's recorder appends every command, compacts when the file has grown well past
+    /// the limit (so it never holds more than the threshold), and trims to the limit as it ends.
+    @Test func aSessionCompactsPastTheThresholdAndAsItLeaves() throws {
+        let state = folder("history-recorder")
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        var history = HistoryFile(directory: state)
+        history.limit = 10
+        var recorder = HistoryRecorder(file: history, onDisk: 0)
+        #expect(recorder.compactionThreshold == 110)
+        var rewrites = 0, last = try? inode(history.path)
+        for number in 1...300 {
+            #expect(recorder.record("= \(number)") == nil)
+            let lines = contents(history.path)!.split(separator: "\n")
+            #expect(lines.count <= 110 && lines.last == "= \(number)")
+            let now = try inode(history.path)
+            if now != last { rewrites += 1 }
+            last = now
+        }
+        #expect(rewrites == 1 + 2)  // created by the first append, then compacted at 111 and at 211
+        #expect(recorder.finish() == nil)
+        #expect(history.load().lines == (291...300).map { "= \($0)" })
+        #expect(contents(history.path)!.split(separator: "\n").count == 10)
+    }
+
+    /// A history that is a symbolic link is not appended to through the link: the file is
+    /// rewritten in its place (as every save did before appends), and the link's target is untouched.
+    @Test func aHistoryThatIsALinkIsRewrittenNotFollowed() throws {
+        let state = folder("history-link")
+        defer { try? FileManager.default.removeItem(atPath: state) }
+        let history = HistoryFile(directory: state)
+        #expect(FileManager.default.createFile(atPath: state + "/target", contents: Data("seed 3\n".utf8)))
+        #expect(symlink(state + "/target", history.path) == 0)
+        try history.append(["bptt"])
+        #expect(contents(state + "/target") == "seed 3\n")
+        #expect(contents(history.path) == "seed 3\nbptt\n")
+        #expect((try? FileManager.default.destinationOfSymbolicLink(atPath: history.path)) == nil)
+    }
+
+    private func inode(_ path: String) throws -> UInt {
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw FileError(description: "no \(path)") }
+        return UInt(status.st_ino)
+    }
 }
 
 /// Issue 16, finding 2: temporary files have names no one can guess in advance.

@@ -33,6 +33,15 @@ void gl_install_interrupt_handler(void);
 int gl_interrupt_pending(void);
 void gl_clear_interrupt(void);
 
+/// Around a pager that gradlab runs: gl_pager_starting() just before it is started (the
+/// terminal's settings are kept then, before the pager changes them), gl_pager_began(pid) once it
+/// is, gl_pager_ended() once it has been waited for. In between, SIGTERM or SIGHUP for gradlab is
+/// passed on to the pager, which is waited for (a second at most, then killed); the terminal's
+/// settings are put back as they were, and the signal then ends gradlab as it would have.
+void gl_pager_starting(void);
+void gl_pager_began(int pid);
+void gl_pager_ended(void);
+
 /// A new pseudo-terminal: returns the master's descriptor (or -1) and writes the slave's path.
 int gl_open_pseudo_terminal(char *_Nonnull slave_name, unsigned long size);
 /// POSIX_SPAWN_SETSID, for a child that makes the pseudo-terminal its controlling terminal.

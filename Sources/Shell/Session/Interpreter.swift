@@ -26,6 +26,15 @@ public final class Interpreter {
         self.err = err
     }
 
+    /// Where a command's own output goes instead of `out`, when set: the interactive shell pages
+    /// long output through it. Never JSON, never the lesson's report that follows a command (✓ Done,
+    /// the next step), and never the output of the commands that show a lesson's steps (`lesson`,
+    /// `next`, `skip`…), so that quitting the pager early hides nothing a lesson says or asks.
+    public var page: ((String) -> Void)?
+
+    /// The commands whose output `page` never gets: they show a lesson's step.
+    static let unpaged = Commands.lessonVerbs.subtracting(["lessons", "load", "transcript"])
+
     /// Where lesson progress is saved after every change (nil: kept in memory only).
     public var progressStore: ProgressStore?
 
@@ -70,15 +79,16 @@ public final class Interpreter {
             do throws(ShellError) {
                 try LessonRunner.holdUntilPredicted(call, session)
                 var produced = [try Commands.run(call, in: &session)]
+                let verb = Commands.find(call.verb)?.name ?? call.verb
                 // A task completes when its condition holds after a command, whichever command it was.
-                if !Commands.lessonVerbs.contains(Commands.find(call.verb)?.name ?? call.verb) {
+                if !Commands.lessonVerbs.contains(verb) {
                     let blocks = LessonRunner.afterCommand(call.verb, in: &session)
                     if !blocks.isEmpty { produced.append(Commands.lessonReport(blocks, session)) }
                 }
                 before()
-                for report in produced {
+                for (index, report) in produced.enumerated() {
                     let shown = json ? report.json.serialized() + "\n" : renderer.render(report)
-                    out(shown)
+                    if index == 0, !json, let page, !Self.unpaged.contains(verb) { page(shown) } else { out(shown) }
                     // Plain output 80 columns wide is the transcript's text already: rendered once, not twice.
                     let same = !json && renderer.style == TranscriptEntry.renderer.style
                     printed += same ? shown : TranscriptEntry.renderer.render(report)
