@@ -10,10 +10,14 @@ public struct LineChart: Sendable {
     public struct Series: Sendable {
         public var name: String
         public var values: [Double]
+        /// A range around the values (over seeds: the lowest and the highest run), shaded in the
+        /// series' colour under its line; Unicode only (ASCII has no dots fine enough to shade).
+        public var band: (low: [Double], high: [Double])?
 
-        public init(_ name: String, _ values: [Double]) {
+        public init(_ name: String, _ values: [Double], band: (low: [Double], high: [Double])? = nil) {
             self.name = name
             self.values = values
+            self.band = band
         }
     }
 
@@ -63,6 +67,9 @@ enum LineChartDrawing {
 
     static func sgr(_ series: Int) -> String { tones[series % tones.count].rawValue }
 
+    /// A band's canvas layer is its series' plus this: the same colour, another layer.
+    static let bandLayer = 600
+
     /// Where a value goes: a dot row of the plot, the non-finite row above it, or (on a log
     /// scale, for values ≤ 0) the row below it.
     enum Place: Equatable {
@@ -87,7 +94,8 @@ enum LineChartDrawing {
         }
 
         let xAxis = PlotLayout.Axis(values: chart.x, log: chart.xScale == .log10 && chart.x.allSatisfy { $0 > 0 })
-        let yAxis = PlotLayout.Axis(values: values.flatMap { $0 }, log: logY)
+        let bands = chart.series.map { series in series.band.map { (Array($0.low.prefix(chart.x.count)), Array($0.high.prefix(chart.x.count))) } }
+        let yAxis = PlotLayout.Axis(values: values.flatMap { $0 } + bands.flatMap { band in band.map { $0.0 + $0.1 } ?? [] }, log: logY)
         let rows = max(3, chart.height | 1)
         let all = values.flatMap { $0 }
         let kinds = [(all.contains(where: \.isNaN), "NaN"), (all.contains(.infinity), "Inf"), (all.contains(-.infinity), "-Inf")]
@@ -115,6 +123,33 @@ enum LineChartDrawing {
             if v == -.infinity { return .overflow(1) }
             guard let f = yAxis.fraction(v) else { return .below }
             return .plot(Int(((1 - f) * Double(canvas.height - 1)).rounded()))
+        }
+
+        // Bands first, under every line: in each dot column, every fourth dot from the lowest to the
+        // highest of the range, on diagonals (light shading, under which the line stays clear). Drawn on a layer of their own
+        // with the series' colour (layers a multiple of the palette apart), so that a label is
+        // never placed on the shading instead of the line.
+        if style.unicode {
+            for s in values.indices.reversed() {
+                guard let (low, high) = bands[s] else { continue }
+                var span: [Int: (Int, Int)] = [:]
+                for i in low.indices where i < high.count {
+                    guard let x = dotX(chart.x[i]) else { continue }
+                    let ends = [low[i], high[i]].map { v -> Int? in
+                        switch place(v) {
+                        case .plot(let y): y
+                        case .overflow: 0
+                        case .below: canvas.height - 1
+                        }
+                    }
+                    guard let a = ends[0], let b = ends[1] else { continue }
+                    let (top, bottom) = (min(a, b), max(a, b))
+                    span[x] = span[x].map { (min($0.0, top), max($0.1, bottom)) } ?? (top, bottom)
+                }
+                for (x, (top, bottom)) in span {
+                    for y in top...bottom where (x + y) % 4 == 0 { canvas.set(x, y, layer: s + bandLayer) }
+                }
+            }
         }
 
         // The first series is drawn last, so that it is on top where lines cross.

@@ -36,6 +36,23 @@ func visibleWidth(_ line: Substring) -> Int {
             """)
     }
 
+    /// A band (over seeds, the middle half of the runs) is shaded under its line in the series'
+    /// colour, stretches the y axis to fit, and is left out in ASCII.
+    @Test func aBandIsShadedUnderItsLine() {
+        let flat = LineChart(title: "loss", xName: "step", x: [1, 2, 3, 4], series: [.init("median", [2, 2, 2, 2])], height: 5)
+        var banded = flat
+        banded.series[0].band = ([1, 1, 1, 1], [4, 4, 4, 4])
+        let plain = rendered(.lineChart(flat)), shaded = rendered(.lineChart(banded))
+        #expect(plain.contains("2 ┤") && !plain.contains("4 ┤"))
+        #expect(shaded.contains("4 ┤") && shaded.contains("1 ┤"))
+        // Every row of the plot has dots: the band fills from 1 to 4, the line sits inside it.
+        let rows = shaded.split(separator: "\n").filter { $0.contains("┤") || $0.contains("│") }
+        #expect(rows.count == 5 && rows.allSatisfy { $0.contains { ("\u{2801}"..."\u{28FF}").contains($0) } })
+        // In colour, the shading takes the series' colour (cyan, the first).
+        #expect(rendered(.lineChart(banded), color: true).components(separatedBy: "\u{1B}[36m").count > 2)
+        #expect(rendered(.lineChart(banded), unicode: false).split(separator: "\n").filter { $0.contains("*") }.count == 1)
+    }
+
     @Test func nonFiniteValuesAreMarkedInTheTopRowAndNamedInTheLegend() {
         let chart = Block.lineChart(LineChart(title: "‖g‖", xName: "step", x: [1, 2, 3, 4, 5], series: [.init("g", [1, 10, 100, .infinity, .nan])],
                                               yScale: .log10, height: 3))

@@ -130,3 +130,60 @@ import Testing
         #expect(throws: ShellError(message)) { try run(line, in: &session) }
     }
 }
+
+/// Issue 19: compare over seeds gives each rule its median, spread and endings, made of the same
+/// runs as compare on each seed alone.
+@Suite struct SeedCompareTests {
+    func integers(_ json: JSON?) -> [Int] {
+        guard case .array(let items)? = json else { return [] }
+        return items.compactMap { if case .integer(let k) = $0 { k } else { nil } }
+    }
+
+    @Test func eachRuleOverSeedsIsTheSingleSeedRunsSummarised() throws {
+        var session = Session()
+        let shared = "task=memory T=20 n=8 optim=sgd lr=0.1 batch=4 steps=40"
+        let json = try run("compare clip=none,norm:1 seeds=3..7 \(shared)", in: &session)[0].json
+        guard case .array(let rules)? = json["runs"] else { Issue.record("no runs"); return }
+        #expect(rules.count == 2 && integers(json["seeds"]) == [3, 4, 5, 6, 7])
+        var medians: [Double] = []
+        for (r, rule) in ["none", "norm:1"].enumerated() {
+            var single: [Double] = []
+            for seed in 3...7 {
+                var copy = Session()
+                let one = try run("compare clip=\(rule) seed=\(seed) \(shared)", in: &copy)[0].json
+                guard case .array(let runs)? = one["runs"] else { Issue.record("no run"); return }
+                single.append(try #require(number(runs[0]["final_loss"])))
+            }
+            let finals = numbers(rules[r]["final_losses"])
+            #expect(finals.map(\.bitPattern) == single.map(\.bitPattern), "rule \(rule)")
+            let sorted = single.sorted()
+            #expect(number(rules[r]["median_final_loss"]) == sorted[2])
+            #expect(numbers(rules[r]["quartiles"]) == [sorted[1], sorted[3]])  // 5 values: the 25th and 75th percentiles fall on ranks
+            let counts = ["trained", "blew_up", "diverged", "other"].compactMap { key -> Int? in if case .integer(let k)? = rules[r][key] { k } else { nil } }
+            #expect(counts.count == 4)
+            #expect(counts.reduce(0, +) == 5)
+            medians.append(sorted[2])
+        }
+        #expect(session.results.compare?.value == medians)
+        #expect(session.settings == Session().settings)
+    }
+
+    @Test(arguments: [
+        ("compare clip=none,norm:1 seeds=1..10 seed=2", "seed= and seeds= contradict each other; give seeds=A..B alone"),
+        ("compare clip=none seeds=1..150", "seeds= takes 2 to 100 seeds, not 150"),
+        ("compare clip=none,norm:1,norm:2,norm:3 seeds=1..100 steps=10000 task=memory T=5 n=2", "compare over seeds keeps every step of every run, and rules × seeds × steps is 4000000, over the 2000000 it may be; use fewer seeds or steps"),
+    ])
+    func badSeedComparisonsSayWhy(_ line: String, _ message: String) {
+        var session = Session()
+        #expect(throws: ShellError(message)) { try run(line, in: &session) }
+    }
+
+    @Test func percentilesAreNumpys() {
+        // np.percentile([1, 2, 3, 4], [0, 25, 50, 75, 100]) = [1, 1.75, 2.5, 3.25, 4]
+        #expect([0, 25, 50, 75, 100].map { Percentiles.of([4, 1, 3, 2], $0) } == [1, 1.75, 2.5, 3.25, 4])
+        // np.percentile([10, 0.5, 7], 90) = 9.4 (to rounding); infinities sort to the top
+        #expect(abs(Percentiles.of([10, 0.5, 7], 90) - 9.4) < 1e-12)
+        #expect(Percentiles.of([1, .infinity, .infinity], 90) == .infinity && Percentiles.of([1, 2, .infinity], 50) == 2)
+        #expect(Percentiles.of([], 50).isNaN && Percentiles.of([.nan, 3], 50) == 3)
+    }
+}

@@ -81,7 +81,7 @@ extension Commands {
     }
 
     static let compare = CommandSpec(
-        name: "compare", usage: "compare clip=RULE,RULE… [KEY=VALUE…]",
+        name: "compare", usage: "compare clip=RULE,RULE… [seeds=A..B] [KEY=VALUE…]",
         summary: "train once per clipping rule from the same weights and batches",
         details: [
             .paragraph("Runs train for each rule with the same initial weights and the same batches, one row each: final loss, where it diverged, the largest gradient norm, how often it clipped."),
@@ -89,9 +89,13 @@ extension Commands {
                 ("compare clip=none,norm:1,value:0.1 lr=1", ""),
                 ("task adding T=100; compare clip=none,norm:1 lr=1 steps=300", ""),
             ]),
+            .paragraph("With seeds=A..B (or a list), each rule trains once per seed, each seed with its own weights and batches: one run on one seed of a chaotic system proves little. Each rule then gets the median final loss, its quartiles and range, and how many runs trained, blew up or diverged; the chart shades each rule's range of losses over the seeds. compare_loss[i] is rule i's median."),
+            .rows([
+                ("compare clip=none,norm:1 seeds=1..10", ""),
+            ]),
             .paragraph("Runs use every core; their numbers do not depend on how many."),
         ],
-        argumentWords: { ["clip="] + Settings.keyNames.map { $0 + "=" } }
+        argumentWords: { ["clip=", "seeds="] + Settings.keyNames.map { $0 + "=" } }
     ) { session, call throws(ShellError) in
         guard let clipWord = call.words.first(where: { $0.hasPrefix("clip=") }) else {
             throw ShellError("compare needs the rules to compare, like compare clip=none,norm:1")
@@ -104,6 +108,10 @@ extension Commands {
         guard (1...8).contains(rules.count) else { throw ShellError("compare takes 1 to 8 rules, not \(rules.count)") }
         if call.words.contains(where: { $0.hasPrefix("tau=") || $0.hasPrefix("τ=") }) {
             throw ShellError("compare takes each rule's τ in the rule itself, like clip=norm:1,norm:10; drop tau=")
+        }
+        if let seedsWord = call.words.first(where: { $0.hasPrefix("seeds=") }) {
+            return try compareOverSeeds(rules, seeds: String(seedsWord.dropFirst("seeds=".count)),
+                                        words: call.words.filter { !$0.hasPrefix("clip=") && !$0.hasPrefix("seeds=") }, in: &session)
         }
         let (settings, _) = try runSettings(session, call.words.filter { !$0.hasPrefix("clip=") })
         let (model, task, base) = try trainingSetup(session, settings, clip: .none, runs: rules.count)
@@ -143,6 +151,47 @@ extension Commands {
         session.results.suggest = Measured(value: suggestion.mean,
                                            provenance: session.provenance(settings, clip: session.clipRule, overridden: overriddenKeys(call.words)))
         return Report(command: "suggest", ThresholdAdvice(suggestion: suggestion, settings: settings))
+    }
+
+    /// The most steps a compare over seeds keeps (every step of every run, for the chart):
+    /// rules × seeds × steps, about 32 bytes each.
+    static let seedRecordLimit = 2_000_000
+
+    /// `compare clip=… seeds=A..B`: every rule on every seed; each seed's runs start from that seed's
+    /// weights and see its batches. compare_loss[i] is then rule i's median final loss.
+    static func compareOverSeeds(_ rules: [ClipRule], seeds text: String, words: [String], in session: inout Session) throws(ShellError) -> Report {
+        guard !words.contains(where: { $0.hasPrefix("seed=") }) else { throw ShellError("seed= and seeds= contradict each other; give seeds=A..B alone") }
+        let axis = try parseAxis("seed", text)
+        guard (2...100).contains(axis.points.count) else { throw ShellError("seeds= takes 2 to 100 seeds, not \(axis.points.count)") }
+        let held = try assignments(words)
+        var perSeed: [Settings] = []
+        for point in axis.points { perSeed.append(try runSettings(session, held + [point]).0) }
+        let settings = perSeed[0]
+        let records = rules.count * perSeed.count * settings.steps
+        guard records <= seedRecordLimit else {
+            throw ShellError("compare over seeds keeps every step of every run, and rules × seeds × steps is \(records), over the \(seedRecordLimit) it may be; use fewer seeds or steps")
+        }
+        try checkWork(Double(rules.count * perSeed.count) * work(settings, trains: true), what: "that comparison over seeds")
+        var models: [RNN] = []
+        for seeded in perSeed { models.append(try Session.model(for: seeded)) }
+        let task = settings.spec.trainingTask
+        let runtime = session.runtime
+        let done = Mutex(0)
+        let total = rules.count * perSeed.count
+        let (frozenModels, frozenSettings) = (models, perSeed)
+        let flat = parallelMap(total, serial: runtime.serial, width: width(memory(settings, trains: true))) { i in
+            let (r, k) = (i / frozenSettings.count, i % frozenSettings.count)
+            let run = Simulator.train(frozenModels[k], on: frozenSettings[k].spec.trainingTask, frozenSettings[k].trainingConfig(clip: rules[r]),
+                                      shouldStop: runtime.shouldStop)
+            runtime.progress("compare", done.withLock { $0 += 1; return $0 }, total)
+            return run
+        }
+        let runs = rules.indices.map { r in Array(flat[(r * perSeed.count)..<((r + 1) * perSeed.count)]) }
+        let seeds = perSeed.map(\.seed)
+        let comparison = SeedComparison(rules: rules, seeds: seeds, runs: runs, settings: settings, task: task)
+        session.results.compare = Measured(value: rules.indices.map { Percentiles.of(sorted: comparison.finals($0), 50) },
+                                           provenance: session.provenance(settings, clip: session.clipRule, overridden: overriddenKeys(words).union(["seed"])))
+        return Report(command: "compare", comparison)
     }
 
     // MARK: - Shared pieces
