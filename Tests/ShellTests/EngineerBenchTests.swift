@@ -187,3 +187,33 @@ import Testing
         #expect(Percentiles.of([], 50).isNaN && Percentiles.of([.nan, 3], 50) == 3)
     }
 }
+
+/// Issue 19: sweep … seeds=A..B: every point on every seed, the median shown, the runs kept.
+@Suite struct SeedSweepTests {
+    @Test func eachPointIsTheMedianOfItsSeeds() throws {
+        var session = Session()
+        let shared = "task=memory T=20 n=8 optim=sgd batch=4 steps=30 metric=final_loss"
+        let json = try run("sweep lr=0.05..0.5:3:log seeds=1..5 \(shared)", in: &session)[0].json
+        let medians = numbers(json["values"])
+        guard case .array(let runs)? = json["runs"], case .array(let quartiles)? = json["quartiles"] else { Issue.record("no runs"); return }
+        #expect(medians.count == 3 && runs.count == 3 && quartiles.count == 3)
+        #expect(session.results.sweep?.value == medians)
+        for (i, lr) in ["0.05", "0.1581", "0.5"].enumerated() {
+            // lr after optim=, which sets the optimizer's own default lr
+            let single = numbers(try run("sweep seed=1..5 \(shared) lr=\(lr)", in: &session)[0].json["values"])
+            #expect(numbers(runs[i]).map(\.bitPattern) == single.map(\.bitPattern), "lr=\(lr)")
+            #expect(medians[i] == single.sorted()[2])
+            #expect(numbers(quartiles[i]) == [single.sorted()[1], single.sorted()[3]])
+        }
+    }
+
+    @Test(arguments: [
+        ("sweep seed=1..3 lr=0.1,0.2 seeds=1..4", "seeds= runs every point on each seed, so seed is neither swept nor set beside it; drop one"),
+        ("sweep lr=0.1,0.2 seeds=1..150", "seeds= takes 2 to 100 seeds, not 150"),
+        ("sweep rho=0.5..1.5:60 T=10..69:60 seeds=1..2", "that is 3600 points on 2 seeds, 7200 runs; a sweep makes at most 3600"),
+    ])
+    func badSeedSweepsSayWhy(_ line: String, _ message: String) {
+        var session = Session()
+        #expect(throws: ShellError(message)) { try run(line, in: &session) }
+    }
+}

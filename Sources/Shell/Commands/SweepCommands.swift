@@ -59,10 +59,10 @@ struct SweepAxis: Sendable {
 
 extension Commands {
     static let sweep = CommandSpec(
-        name: "sweep", usage: "sweep KEY=RANGE [KEY=RANGE] [metric=NAME] [table] [KEY=VALUE…]",
+        name: "sweep", usage: "sweep KEY=RANGE [KEY=RANGE] [metric=NAME] [seeds=A..B] [table] [KEY=VALUE…]",
         summary: "measure a quantity over one or two swept settings",
         details: [
-            .paragraph("RANGE is a..b:N (N evenly spaced values), a..b:N:log (spaced evenly in log), a..b for a key of whole numbers (seed=1..10: every one from a to b), or a list a,b,c (clip=none,norm:1 and act=tanh,linear are lists too). One key gives a table and a curve, two keys a map and its table (table prints a large one too). A point's value as the table shows it, typed back (train lr=0.1763), gives that point's run: a range's inner points are short decimals, and its ends are the numbers typed. tau sweeps the threshold of the clipping rule (clip=value names the mode alone). Other KEY=VALUE words hold for every point; your settings stay as they are."),
+            .paragraph("RANGE is a..b:N (N evenly spaced values), a..b:N:log (spaced evenly in log), a..b for a key of whole numbers (seed=1..10: every one from a to b), or a list a,b,c (clip=none,norm:1 and act=tanh,linear are lists too). One key gives a table and a curve, two keys a map and its table (table prints a large one too). A point's value as the table shows it, typed back (train lr=0.1763), gives that point's run: a range's inner points are short decimals, and its ends are the numbers typed. tau sweeps the threshold of the clipping rule (clip=value names the mode alone). seeds=A..B runs every point once per seed and shows the median, with the middle half of the runs (the quartiles) in the table and shaded on the curve. Other KEY=VALUE words hold for every point; your settings stay as they are."),
             .rows([
                 ("sweep rho=0.8..1.4:25 T=10..200:20 metric=delta0", ""),
                 ("sweep lr=0.01..3:20:log clip=none,norm:1 metric=final_loss", ""),
@@ -72,14 +72,19 @@ extension Commands {
             .rows(SweepMetric.allCases.map { ($0.rawValue, $0.summary) }),
             .paragraph("Points run on every core; the numbers do not depend on how many. Ctrl-C stops it."),
         ],
-        argumentWords: { Settings.keyNames.map { $0 + "=" } + ["clip=", "tau=", "metric=", "table"] }
+        argumentWords: { Settings.keyNames.map { $0 + "=" } + ["clip=", "tau=", "metric=", "seeds=", "table"] }
     ) { session, call throws(ShellError) in
         var axes: [SweepAxis] = []
         var fixed: [String] = []
         var metric: SweepMetric? = nil
         var table = false
+        var seeds: SweepAxis? = nil
         for word in call.words {
             if word == "table" { table = true; continue }
+            if word.hasPrefix("seeds=") {
+                seeds = try parseAxis("seed", String(word.dropFirst("seeds=".count)))
+                continue
+            }
             guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
                 throw ShellError("'\(word)' is not KEY=RANGE or KEY=VALUE; write it like rho=0.8..1.4:25")
             }
@@ -113,9 +118,21 @@ extension Commands {
         for axis in axes where held.contains(where: { $0.name == axis.points[0].name }) {
             throw ShellError("\(axis.key) is given twice; keep one")
         }
+        // Over seeds, each point runs once per seed (its seed last, over anything else).
+        let seedPoints = seeds?.points ?? []
+        if seeds != nil, axes.contains(where: { $0.points[0].name == "seed" }) || held.contains(where: { $0.name == "seed" }) {
+            throw ShellError("seeds= runs every point on each seed, so seed is neither swept nor set beside it; drop one")
+        }
+        if let seeds, !(2...100).contains(seeds.points.count) { throw ShellError("seeds= takes 2 to 100 seeds, not \(seeds.points.count)") }
+        let runsPerPoint = max(1, seedPoints.count)
+        guard count * runsPerPoint <= 3600 else {
+            throw ShellError("that is \(count) points on \(runsPerPoint) seeds, \(count * runsPerPoint) runs; a sweep makes at most 3600")
+        }
         var points: [(Settings, ClipRule)] = []
         for index in 0..<count {
-            points.append(try runSettings(session, held + gridAssignments(index, axes)))
+            let point = held + gridAssignments(index, axes)
+            if seedPoints.isEmpty { points.append(try runSettings(session, point)) }
+            for seed in seedPoints { points.append(try runSettings(session, point + [seed])) }
         }
         let cost = points.reduce(0.0) { $0 + work($1.0, trains: chosen.trains) + (chosen == .rho_w ? Double($1.0.cell.gates) * pow(Double($1.0.n), 3) : 0) }
         try checkWork(cost, what: "that sweep")
@@ -125,23 +142,31 @@ extension Commands {
         let done = Mutex(0)
         let frozen = points
         let bytes = points.map { memory($0.0, trains: chosen.trains) }.max() ?? 0
-        let outcomes: [Result<Double, ShellError>?] = parallelMap(count, serial: runtime.serial, width: width(bytes)) { i in
+        let outcomes: [Result<Double, ShellError>?] = parallelMap(points.count, serial: runtime.serial, width: width(bytes)) { i in
             if runtime.shouldStop() { return nil }
             do throws(ShellError) {
                 let model = try Session.model(for: frozen[i].0)
                 guard let value = measure(chosen, model: model, settings: frozen[i].0, clip: frozen[i].1, shouldStop: runtime.shouldStop) else { return nil }
-                runtime.progress("sweep", done.withLock { $0 += 1; return $0 }, count)
+                runtime.progress("sweep", done.withLock { $0 += 1; return $0 }, frozen.count)
                 return .success(value)
             } catch {
                 return .failure(error)
             }
         }
         for (index, outcome) in outcomes.enumerated() {
-            if case .failure(let error)? = outcome { throw ShellError("at \(gridPoint(index, axes)): \(error.message)") }
+            if case .failure(let error)? = outcome { throw ShellError("at \(gridPoint(index / runsPerPoint, axes)): \(error.message)") }
         }
-        let results = outcomes.map { outcome -> Double? in if case .success(let v)? = outcome { v } else { nil } }
+        let runs = outcomes.map { outcome -> Double? in if case .success(let v)? = outcome { v } else { nil } }
+        // A point over seeds is the median of its runs (nil when Ctrl-C left one out).
+        let perPoint = (0..<count).map { Array(runs[($0 * runsPerPoint)..<(($0 + 1) * runsPerPoint)]) }
+        let results = perPoint.map { values -> Double? in
+            values.contains(where: { $0 == nil }) ? nil : (seeds == nil ? values[0] : Percentiles.of(values.map { $0! }, 50))
+        }
         let interrupted = runtime.shouldStop()
-        let grid = SweepGrid(axes: axes, metric: chosen, settings: base, clip: baseClip, results: results, interrupted: interrupted, table: table)
+        var grid = SweepGrid(axes: axes, metric: chosen, settings: base, clip: baseClip, results: results, interrupted: interrupted, table: table)
+        if let seeds, !interrupted {
+            grid.overSeeds = SweepGrid.OverSeeds(seeds: seeds.labels, runs: perPoint.map { $0.map { $0! } })
+        }
         guard !interrupted else { return Report(command: "sweep", grid) }
         session.results.sweep = Measured(value: results.map { $0! }, provenance: session.provenance(base, clip: baseClip, overridden: overriddenKeys(fixed)))
         return Report(command: "sweep", grid)

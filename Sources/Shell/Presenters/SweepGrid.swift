@@ -14,6 +14,22 @@ struct SweepGrid: Presentation {
     let interrupted: Bool
     /// `table`: a map's numbers as a table too, however many (without it, up to `tableLimit`).
     var table = false
+    /// With seeds=: the seeds, and each point's run on each of them (`results` holds the medians).
+    var overSeeds: OverSeeds? = nil
+
+    struct OverSeeds {
+        let seeds: [String]
+        /// `runs[i][k]`: point i on seed k.
+        let runs: [[Double]]
+
+        /// The 25th and 75th percentiles of each point's runs.
+        var quartiles: [(low: Double, high: Double)] { runs.map { (Percentiles.of($0, 25), Percentiles.of($0, 75)) } }
+        var description: String {
+            let numbers = seeds.compactMap { Int($0) }
+            let contiguous = numbers.count == seeds.count && zip(numbers, numbers.dropFirst()).allSatisfy { $1 == $0 + 1 }
+            return contiguous ? "seeds \(seeds[0])–\(seeds[seeds.count - 1])" : "seeds " + seeds.joined(separator: ",")
+        }
+    }
 
     /// The most cells a map prints as a table unasked: 12 columns by 30 rows fit on a screen.
     static let tableLimit = (columns: 12, rows: 30)
@@ -33,11 +49,19 @@ struct SweepGrid: Presentation {
         let values = results.map { $0! }
         let grid: JSON = axes.count == 1 ? .numbers(values)
             : .array((0..<axes[0].labels.count).map { r in .numbers(Array(values[(r * axes[1].labels.count)..<((r + 1) * axes[1].labels.count)])) })
-        return settings + [
+        var out = settings + [
             ("metric", .string(metric.rawValue)),
             ("axes", .array(axes.map { axis in .object([("key", .string(axis.key)), ("values", axis.numbers.map(JSON.numbers) ?? .array(axis.labels.map(JSON.string)))]) })),
             ("values", grid),
         ]
+        if let overSeeds {
+            out += [
+                ("seeds", .array(overSeeds.seeds.map(JSON.string))),
+                ("quartiles", .array(overSeeds.quartiles.map { .numbers([$0.low, $0.high]) })),
+                ("runs", .array(overSeeds.runs.map(JSON.numbers))),
+            ]
+        }
+        return out
     }
 
     /// After Ctrl-C: the points that were computed, in grid order, and no chart (a curve through
@@ -54,24 +78,35 @@ struct SweepGrid: Presentation {
     }
 
     func completeBlocks(_ values: [Double]) -> [Block] {
-        var blocks: [Block] = [.title("sweep \(axes.map { "\($0.key) (\($0.labels.count))" }.joined(separator: " × ")) · \(metric.rawValue): \(metric.summary)")]
+        var title = "sweep \(axes.map { "\($0.key) (\($0.labels.count))" }.joined(separator: " × ")) · \(metric.rawValue): \(metric.summary)"
+        if let overSeeds { title += " · the median over \(overSeeds.description)" }
+        var blocks: [Block] = [.title(title)]
+        let quartiles = overSeeds?.quartiles
+        /// The middle half of the runs at points `indices`, for a chart's band.
+        func band(_ indices: [Int]) -> (low: [Double], high: [Double])? {
+            quartiles.map { q in (indices.map { q[$0].low }, indices.map { q[$0].high }) }
+        }
         if axes.count == 1 {
             let axis = axes[0]
-            blocks.append(.table(Table(columns: [.init(axis.key, numeric: axis.numbers != nil), .init(metric.rawValue)],
-                                       rows: zip(axis.labels, values).map { [.text($0), .number($1)] })))
+            let spread: [Cell] = quartiles.map { $0.map { Cell.text("\(NumberFormat.short($0.low)) … \(NumberFormat.short($0.high))") } } ?? []
+            blocks.append(.table(Table(columns: [.init(axis.key, numeric: axis.numbers != nil), .init(metric.rawValue)] + (quartiles == nil ? [] : [.init("quartiles", numeric: false)]),
+                                       rows: values.indices.map { i in [.text(axis.labels[i]), .number(values[i])] + (spread.isEmpty ? [] : [spread[i]]) })))
             if values.count > 2, let x = axis.numbers, axis.isMonotonic {
-                blocks.append(.lineChart(LineChart(title: "\(metric.rawValue) over \(axis.key)", xName: axis.key, x: x,
-                                                   series: [.init(metric.rawValue, values)], yScale: metric.logarithmic ? .log10 : .linear,
+                blocks.append(.lineChart(LineChart(title: "\(metric.rawValue) over \(axis.key)" + (quartiles == nil ? "" : ", the middle half of the seeds shaded"), xName: axis.key, x: x,
+                                                   series: [.init(metric.rawValue, values, band: band(Array(values.indices)))], yScale: metric.logarithmic ? .log10 : .linear,
                                                    xScale: axis.logSpaced ? .log10 : .linear)))
             }
         } else if let (numeric, categories, numericFirst) = Self.curvesLayout(axes), numeric.isMonotonic {
             // A numeric key against a few named choices (clip=none,norm:1): one curve per choice.
-            let value: (Int, Int) -> Double = { i, c in numericFirst ? values[i * categories.labels.count + c] : values[c * numeric.labels.count + i] }
+            let index: (Int, Int) -> Int = { i, c in numericFirst ? i * categories.labels.count + c : c * numeric.labels.count + i }
+            let value: (Int, Int) -> Double = { values[index($0, $1)] }
             let rows: [[Cell]] = numeric.labels.indices.map { i in [.text(numeric.labels[i])] + categories.labels.indices.map { .number(value(i, $0)) } }
             blocks.append(.table(Table(columns: [.init(numeric.key, numeric: true)] + categories.labels.map { .init(categories.key + "=" + $0) }, rows: rows)))
             blocks.append(.lineChart(LineChart(
                 title: "\(metric.rawValue) over \(numeric.key)", xName: numeric.key, x: numeric.numbers!,
-                series: categories.labels.indices.map { c in .init("\(categories.key)=\(categories.labels[c])", numeric.labels.indices.map { value($0, c) }) },
+                series: categories.labels.indices.map { c in
+                    .init("\(categories.key)=\(categories.labels[c])", numeric.labels.indices.map { value($0, c) }, band: band(numeric.labels.indices.map { index($0, c) }))
+                },
                 yScale: metric.logarithmic ? .log10 : .linear, xScale: numeric.logSpaced ? .log10 : .linear)))
         } else if let ys = axes[0].numbers, let xs = axes[1].numbers, axes[0].isMonotonic, axes[1].isMonotonic {
             let columns = axes[1].labels.count
