@@ -17,12 +17,8 @@ extension Commands {
         ],
         argumentWords: { Settings.keyNames + ["tau", "seed"] }
     ) { session, call throws(ShellError) in
-        var text = call.rest
-        var whenWords: [String] = []
-        if let range = text.range(of: " when ", options: .backwards) {
-            whenWords = try LineSplitter.splitWords(String(text[range.upperBound...]))
-            text = String(text[..<range.lowerBound])
-        }
+        let (text, typedWhen) = try splitWhen(call.rest)
+        var whenWords = typedWhen
         var digits = 3
         if let word = whenWords.first(where: { $0.hasPrefix("digits=") }) {
             let n = try Literal.integer(String(word.dropFirst("digits=".count)), for: "digits")

@@ -51,12 +51,8 @@ extension Commands {
             .paragraph("With for … in …, the claim is tested at every point of the grid (a range a..b:N, a..b:N:log, a..b of whole numbers, or a list a,b,c, as in sweep; at most two keys; tau sweeps the clipping rule's threshold); where it fails, the first counterexamples are listed. find looks for the boundary by bisection. notebook lists every prediction."),
         ]
     ) { session, call throws(ShellError) in
-        var text = call.rest
-        var whenWords: [String] = []
-        if let range = text.range(of: " when ", options: .backwards) {
-            whenWords = try LineSplitter.splitWords(String(text[range.upperBound...]))
-            text = String(text[..<range.lowerBound])
-        }
+        let (claimText, whenWords) = try splitWhen(call.rest)
+        var text = claimText
         var axes: [SweepAxis] = []
         var quantifier = ""
         if text.hasPrefix("for ") {
@@ -175,6 +171,12 @@ extension Commands {
         }
         let (held, used) = try evaluateClaim(claim, in: &copy)
         return .single(claim: claim, held: held, used: used)
+    }
+
+    /// `CLAIM when KEY=VALUE…` → the claim and the when-words (none without `when`).
+    static func splitWhen(_ text: String) throws(ShellError) -> (String, [String]) {
+        guard let range = text.range(of: " when ", options: .backwards) else { return (text, []) }
+        return (String(text[..<range.lowerBound]), try LineSplitter.splitWords(String(text[range.upperBound...])))
     }
 
     /// `for KEY in RANGE [and KEY in RANGE]: rest` → the axes, the quantifier as typed, and the rest.
