@@ -125,6 +125,10 @@ extension Commands {
         summary: "suggest a clipping threshold from a warm-up run (Pascanu et al.)",
         details: [
             .paragraph("Trains without clipping for a warm-up (at most 100 steps, or steps=N) and averages the gradient norm; Pascanu, Mikolov & Bengio (2013) found thresholds from half to ten times that average to work. Settings stay as they are."),
+            .paragraph("The mean is shown beside the median, p90 and p99 (numpy's percentiles) and the span of the norms in decades, with the lr and optimizer of the warm-up: a τ belongs to the lr it was measured at. When the norms span more than two decades, a tail of large norms pulls their mean up, and Pascanu's range from it may clip only a few steps; suggest then warns, says how many steps that range would have clipped, and advises a τ between the median and p90 instead (none when half the norms are 0: there is no level to clip at)."),
+            .rows([
+                ("suggest lr=0.01", "a warm-up at lr 0.01 (KEY=VALUE change the warm-up only)"),
+            ]),
         ],
         argumentWords: { Settings.keyNames.map { $0 + "=" } }
     ) { session, call throws(ShellError) in
@@ -139,7 +143,7 @@ extension Commands {
         }
         session.results.suggest = Measured(value: suggestion.mean,
                                            provenance: session.provenance(settings, clip: session.clipRule, overridden: overriddenKeys(call.words)))
-        return Report(command: "suggest", ThresholdAdvice(suggestion: suggestion, settings: settings))
+        return Report(command: "suggest", ThresholdAdvice(source: .warmUp(suggestion, settings)))
     }
 
     // MARK: - Shared pieces
