@@ -1,21 +1,28 @@
 import Foundation
 import Render
 import Simulator
+import StateFiles
 
-/// A clipping threshold from a warm-up run without clipping (Pascanu et al.), as `suggest` shows
-/// it. The mean stands beside the median and the upper percentiles; when the norms span more than
-/// two decades the mean is pulled by the tail, and the advice turns to the percentiles.
+/// A clipping threshold from a run's gradient norms, as `suggest` shows it: from a warm-up run
+/// without clipping (Pascanu et al.), or from a log a real run wrote (`suggest norms`). The mean
+/// stands beside the median and the upper percentiles; when the norms span more than two decades
+/// the mean is pulled by the tail, and the advice turns to the percentiles.
 struct ThresholdAdvice: Presentation {
     enum Source: Sendable {
         /// A warm-up, with the settings it ran under: the session's, with the KEY=VALUE given.
         case warmUp(ThresholdSuggestion, Settings)
+        /// A log read by load norms.
+        case log(NormLogMeasurement, FileStamp)
     }
 
     let source: Source
+    /// Why a log's numbers may no longer describe its file (it changed since it was read).
+    var stale: String? = nil
 
     var profile: NormProfile {
         switch source {
         case .warmUp(let suggestion, _): suggestion.profile
+        case .log(let log, _): log.profile
         }
     }
 
@@ -31,6 +38,10 @@ struct ThresholdAdvice: Presentation {
         switch source {
         case .warmUp(let suggestion, _):
             blocks.append(.values(Self.figures(summary) + [("warm-up steps", .integer(suggestion.steps))]))
+        case .log(let log, _):
+            blocks.append(.title("suggest from the norms of \(log.shownPath)"))
+            if let stale { blocks.append(.warning(stale)) }
+            blocks.append(.values(Self.figures(summary) + [("logged steps", .integer(log.rows))]))
         }
         blocks.append(.values([("‖g‖₂ seen", .text("\(NumberFormat.short(summary.smallest)) … \(NumberFormat.short(summary.largest))"
                                                    + (summary.decades.isFinite ? " (\(Self.decades(summary.decades)))" : "")))]))
@@ -86,7 +97,26 @@ struct ThresholdAdvice: Presentation {
         switch source {
         case .warmUp(_, let settings):
             return "measured at lr \(NumberFormat.short(settings.lr)) (\(settings.optimizer.rawValue)), without clipping (a warm-up never clips); a τ from them belongs to that lr"
+        case .log(let log, _):
+            return Self.measuredAt(log.conditions)
         }
+    }
+
+    static func measuredAt(_ conditions: RunConditions) -> String {
+        var known: [String] = []
+        if let lr = conditions.lr { known.append("lr \(NumberFormat.short(lr))") }
+        if let optimizer = conditions.optimizer { known.append(optimizer) }
+        if let clip = conditions.clip { known.append(clip == .none ? "no clipping" : "clip \(Commands.describe(clip))") }
+        var missing: [String] = []
+        if conditions.lr == nil { missing.append("lr") }
+        if conditions.optimizer == nil { missing.append("optimizer") }
+        if conditions.clip == nil { missing.append("clipping rule") }
+        let list = missing.count > 1 ? missing.dropLast().joined(separator: ", ") + " or " + missing.last! : missing.first ?? ""
+        if known.isEmpty {
+            return "the log does not say at which lr, optimizer or clipping rule its run measured these norms (load norms FILE lr=… optim=… clip=… records them); a τ from them belongs to that run's lr"
+        }
+        let unknown = missing.isEmpty ? "" : "; its \(list) unknown"
+        return "measured by the logged run at \(known.joined(separator: ", ")), as load norms was told\(unknown); a τ from them belongs to that lr"
     }
 
     var fields: [(String, JSON)] {
@@ -97,6 +127,10 @@ struct ThresholdAdvice: Presentation {
             fields = [("settings", Commands.settingsJSON(settings)), ("mean_norm", .number(suggestion.mean)), ("low", .number(suggestion.low)),
                       ("high", .number(suggestion.high)), ("steps", .integer(suggestion.steps)), ("exploded", .bool(suggestion.exploded)),
                       ("measured_at", .object([("lr", .number(settings.lr)), ("optim", .string(settings.optimizer.rawValue)), ("clip", .string("none"))]))]
+        case .log(let log, let stamp):
+            fields = [("path", .string(stamp.path)), ("mean_norm", .number(summary.mean)), ("low", .number(profile.low.tau)),
+                      ("high", .number(profile.high.tau)), ("steps", .integer(log.rows)),
+                      ("measured_at", Self.conditionsJSON(log.conditions))]
         }
         let suggestion: JSON = exploded != nil ? .null : Self.suggested(profile).map { .object([("tau", .number($0.tau)), ("basis", .string($0.basis))]) } ?? .null
         return fields + [
@@ -115,5 +149,10 @@ struct ThresholdAdvice: Presentation {
 
     static func effectJSON(_ effect: ThresholdEffect, from: String) -> JSON {
         .object([("tau", .number(effect.tau)), ("from", .string(from)), ("clip_rate", .number(effect.clipRate)), ("mean_scale", .number(effect.meanScale))])
+    }
+
+    static func conditionsJSON(_ conditions: RunConditions) -> JSON {
+        .object([("lr", conditions.lr.map(JSON.number) ?? .null), ("optim", conditions.optimizer.map(JSON.string) ?? .null),
+                 ("clip", conditions.clip.map { .string(Commands.describe($0)) } ?? .null)])
     }
 }
