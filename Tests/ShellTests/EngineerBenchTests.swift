@@ -180,11 +180,11 @@ import Testing
 
     @Test func percentilesAreNumpys() {
         // np.percentile([1, 2, 3, 4], [0, 25, 50, 75, 100]) = [1, 1.75, 2.5, 3.25, 4]
-        #expect([0, 25, 50, 75, 100].map { Percentiles.of([4, 1, 3, 2], $0) } == [1, 1.75, 2.5, 3.25, 4])
+        #expect([0, 25, 50, 75, 100].map { Percentile.of([4, 1, 3, 2], $0) } == [1, 1.75, 2.5, 3.25, 4])
         // np.percentile([10, 0.5, 7], 90) = 9.4 (to rounding); infinities sort to the top
-        #expect(abs(Percentiles.of([10, 0.5, 7], 90) - 9.4) < 1e-12)
-        #expect(Percentiles.of([1, .infinity, .infinity], 90) == .infinity && Percentiles.of([1, 2, .infinity], 50) == 2)
-        #expect(Percentiles.of([], 50).isNaN && Percentiles.of([.nan, 3], 50) == 3)
+        #expect(abs(Percentile.of([10, 0.5, 7], 90) - 9.4) < 1e-12)
+        #expect(Percentile.of([1, .infinity, .infinity], 90) == .infinity && Percentile.of([1, 2, .infinity], 50) == 2)
+        #expect(Percentile.of([], 50).isNaN && Percentile.of([.nan, 3], 50) == 3)
     }
 }
 

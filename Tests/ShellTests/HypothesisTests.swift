@@ -49,6 +49,7 @@ import Testing
         _ = try run("clip norm 1; bptt; grad; train task=adding T=10 steps=5 batch=4", in: &session)
         #expect(try run("check ran(\"grad\") and not ran(\"cliff\")", in: &session)[0].json["value"] == .bool(true))
         _ = try run("cliff steps=5; suggest steps=3; compare clip=none steps=2; sweep rho=1,2", in: &session)
+        _ = try run("load norms \(NormLogTests.torchCSV)", in: &session)
         for (name, _) in SessionNames.descriptions where name != "COMMAND.KEY" && name != "cell_delta[t]" {
             let expression = name.hasSuffix("]") ? String(name[..<name.firstIndex(of: "[")!]) + "[0]" : name
             let value = try run("check \(expression)", in: &session)[0].json["value"]

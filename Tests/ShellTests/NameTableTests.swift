@@ -11,6 +11,7 @@ import Testing
     static let runs: [ResultSource: String] = [
         .bptt: "bptt", .grad: "grad", .train: "train task=adding T=10 steps=5 batch=4",
         .compare: "compare clip=none,norm:1 steps=3", .sweep: "sweep rho=0.9,1.1", .cliff: "cliff steps=5", .suggest: "suggest steps=3",
+        .norms: "load norms \(NormLogTests.torchCSV)",
     ]
 
     /// The value at a JSON path such as `values`, `runs[].final_loss` or `paths[1].loss`.
@@ -76,14 +77,16 @@ import Testing
         var steps = ""
         for (i, result) in ResultName.all.enumerated() {
             let read = result.index == nil ? result.name : result.name + "[0]"
+            // A lesson runs simulator commands only, so a log's names are read after a bptt.
+            let source = result.source == .norms ? ResultSource.bptt : result.source
             steps += """
 
             [[step]]
             id = "s\(i)"
             kind = "task"
             text = "Step \(i)."
-            done = '\(read) == \(read) or ran("\(result.source.rawValue)")'
-            solution = "\(Self.runs[result.source]!)"
+            done = '\(read) == \(read) or ran("\(source.rawValue)")'
+            solution = "\(Self.runs[source]!)"
 
             """
         }

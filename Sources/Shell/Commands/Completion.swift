@@ -18,7 +18,13 @@ public enum TabCompletion {
             candidates = Commands.all.map(\.name).filter { $0 != "=" }
         } else if let spec = Commands.find(words[0]) {
             if ["check", "predict", "="].contains(spec.name) { return expressionName(partial, width: width) }
-            if ["load", "transcript"].contains(spec.name) { return index == 1 ? path(partial, width: width) : Completion(insert: "") }
+            if spec.name == "load", words.count > 1, words[1] == "norms", index >= 2 {
+                // load norms FILE [column=NAME] [lr=…] [optim=…] [clip=…]
+                if index == 2 { return path(partial, width: width) }
+                if !partial.contains("=") { return extend(partial, among: normLogKeys, appendSpace: true, width: width) }
+            } else if ["load", "transcript"].contains(spec.name) {
+                return index == 1 ? path(partial, width: width, extra: spec.name == "load" ? ["norms"] : []) : Completion(insert: "")
+            }
             if let eq = partial.firstIndex(of: "=") {
                 let key = String(partial[..<eq]), value = String(partial[partial.index(after: eq)...])
                 let values: [String] = switch key {
@@ -42,18 +48,18 @@ public enum TabCompletion {
     /// bracket), among the names expressions know; after `COMMAND.`, among the settings.
     static func expressionName(_ partial: String, width: Int) -> Completion {
         let name = String(partial.reversed().prefix { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "." }.reversed())
-        if let dot = name.firstIndex(of: "."), ResultSource(rawValue: String(name[..<dot])) != nil {
+        if let dot = name.firstIndex(of: "."), ResultSource(rawValue: String(name[..<dot]))?.hasSettings == true {
             let key = String(name[name.index(after: dot)...])
             return extend(key, among: SessionNames.settingNames.map(\.name), appendSpace: true, width: width)
         }
-        let names = SessionNames.plainNames + SessionNames.seriesNames.map { $0 + "[" } + ResultSource.allCases.map { $0.rawValue + "." }
+        let names = SessionNames.plainNames + SessionNames.seriesNames.map { $0 + "[" } + ResultSource.allCases.filter(\.hasSettings).map { $0.rawValue + "." }
         return extend(name, among: names, appendSpace: true, width: width)
     }
 
     /// A file or folder name: the names in the folder `partial` names so far (the current one when
     /// it has no '/'), a folder's with '/' after it; hidden ones only when a '.' was typed. At most
     /// 10,000 names of a folder are looked at.
-    static func path(_ partial: String, width: Int) -> Completion {
+    static func path(_ partial: String, width: Int, extra: [String] = []) -> Completion {
         let slash = partial.lastIndex(of: "/")
         let folder = slash.map { String(partial[...$0]) } ?? ""
         let name = slash.map { String(partial[partial.index(after: $0)...]) } ?? partial
@@ -68,8 +74,11 @@ public enum TabCompletion {
             _ = FileManager.default.fileExists(atPath: (listed as NSString).appendingPathComponent(entry), isDirectory: &isFolder)
             names.append(entry + (isFolder.boolValue ? "/" : ""))
         }
-        return extend(name, among: names.sorted(), appendSpace: true, width: width)
+        return extend(name, among: (names + (slash == nil ? extra : [])).sorted(), appendSpace: true, width: width)
     }
+
+    /// The words that may follow load norms FILE.
+    static let normLogKeys = ["column=", "lr=", "optim=", "clip="]
 
     /// The completion of `partial` among `candidates`: the rest of a unique match (plus a space,
     /// except after "=", "[", ".", ":" or "/"), or the longest common prefix, listing the matches

@@ -125,6 +125,7 @@ extension Commands {
         copy.settings = settings
         copy.clipRule = clip
         copy.results = Results()
+        copy.results.norms = session.results.norms  // read from a file, not measured under settings
         let needed = SessionNames.sources(of: claim)
         for source in ResultSource.predictable where needed.contains(source) {
             try measure(source, in: &copy, jacobians: claim.reads.series.contains("jac"))
@@ -150,6 +151,8 @@ extension Commands {
             let (model, task, config) = try trainingSetup(session, settings, clip: clip)
             let run = Simulator.train(model, on: task, config, shouldStop: session.runtime.shouldStop)
             session.results.train = Measured(value: TrainMeasurement(run), provenance: provenance)
+        case .norms:
+            break  // a log is read from a file by load norms; experiment keeps the one loaded
         case .cliff, .suggest, .compare, .sweep:
             // Cliff and suggest with their defaults; compare and sweep need words a claim cannot give.
             _ = try Commands.run(CommandCall(verb: source.rawValue, words: [], rest: ""), in: &session)

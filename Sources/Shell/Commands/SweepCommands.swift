@@ -160,7 +160,7 @@ extension Commands {
         // A point over seeds is the median of its runs (nil when Ctrl-C left one out).
         let perPoint = (0..<count).map { Array(runs[($0 * runsPerPoint)..<(($0 + 1) * runsPerPoint)]) }
         let results = perPoint.map { values -> Double? in
-            values.contains(where: { $0 == nil }) ? nil : (seeds == nil ? values[0] : Percentiles.of(values.map { $0! }, 50))
+            values.contains(where: { $0 == nil }) ? nil : (seeds == nil ? values[0] : Percentile.of(values.map { $0! }, 50))
         }
         let interrupted = runtime.shouldStop()
         var grid = SweepGrid(axes: axes, metric: chosen, settings: base, clip: baseClip, results: results, interrupted: interrupted, table: table)

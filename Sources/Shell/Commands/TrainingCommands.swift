@@ -132,13 +132,31 @@ extension Commands {
     }
 
     static let suggest = CommandSpec(
-        name: "suggest", usage: "suggest [KEY=VALUE…]",
-        summary: "suggest a clipping threshold from a warm-up run (Pascanu et al.)",
+        name: "suggest", usage: "suggest [KEY=VALUE…] | suggest norms",
+        summary: "suggest a clipping threshold from a warm-up run (Pascanu et al.), or from a loaded log",
         details: [
             .paragraph("Trains without clipping for a warm-up (at most 100 steps, or steps=N) and averages the gradient norm; Pascanu, Mikolov & Bengio (2013) found thresholds from half to ten times that average to work. Settings stay as they are."),
+            .paragraph("The mean is shown beside the median, p90 and p99 (numpy's percentiles) and the span of the norms in decades, with the lr and optimizer of the warm-up: a τ belongs to the lr it was measured at. When the norms span more than two decades, a tail of large norms pulls their mean up, and Pascanu's range from it may clip only a few steps; suggest then warns, says how many steps that range would have clipped, and advises a τ between the median and p90 instead (none when half the norms are 0: there is no level to clip at)."),
+            .rows([
+                ("suggest lr=0.01", "a warm-up at lr 0.01 (KEY=VALUE change the warm-up only)"),
+                ("suggest norms", "the same advice from the log load norms FILE read last: a real run's norms, no warm-up"),
+            ]),
         ],
-        argumentWords: { Settings.keyNames.map { $0 + "=" } }
+        argumentWords: { ["norms"] + Settings.keyNames.map { $0 + "=" } }
     ) { session, call throws(ShellError) in
+        if call.words.first == "norms" {
+            guard call.words.count == 1 else {
+                throw ShellError("suggest norms takes nothing more, but got '\(call.words[1])'; it advises from the log load norms FILE read last")
+            }
+            guard let log = session.results.norms, let file = log.provenance.file else {
+                throw ShellError("suggest norms advises from a log of gradient norms, and none is loaded; load norms FILE reads one")
+            }
+            guard log.value.profile.summary.count > 0 else {
+                throw ShellError("\(log.value.shownPath) holds no finite norm (\(log.value.nonFinite) NaN or ∞), so there is nothing to suggest from")
+            }
+            return Report(command: "suggest", ThresholdAdvice(source: .log(log.value, file),
+                                                              stale: SessionNames.changedFile(file, shown: log.value.shownPath)))
+        }
         var words = call.words
         if !words.contains(where: { $0.hasPrefix("steps=") }) { words.append("steps=\(min(100, session.settings.steps))") }
         let (settings, _) = try runSettings(session, words)
@@ -150,7 +168,7 @@ extension Commands {
         }
         session.results.suggest = Measured(value: suggestion.mean,
                                            provenance: session.provenance(settings, clip: session.clipRule, overridden: overriddenKeys(call.words)))
-        return Report(command: "suggest", ThresholdAdvice(suggestion: suggestion, settings: settings))
+        return Report(command: "suggest", ThresholdAdvice(source: .warmUp(suggestion, settings)))
     }
 
     /// The most steps a compare over seeds keeps (every step of every run, for the chart):
@@ -189,7 +207,7 @@ extension Commands {
         let runs = rules.indices.map { r in Array(flat[(r * perSeed.count)..<((r + 1) * perSeed.count)]) }
         let seeds = perSeed.map(\.seed)
         let comparison = SeedComparison(rules: rules, seeds: seeds, runs: runs, settings: settings, task: task)
-        session.results.compare = Measured(value: rules.indices.map { Percentiles.of(sorted: comparison.finals($0), 50) },
+        session.results.compare = Measured(value: rules.indices.map { Percentile.of(sorted: comparison.finals($0), 50) },
                                            provenance: session.provenance(settings, clip: session.clipRule, overridden: overriddenKeys(words).union(["seed"])))
         return Report(command: "compare", comparison)
     }

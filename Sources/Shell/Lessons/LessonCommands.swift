@@ -133,19 +133,34 @@ extension Commands {
     }
 
     static let load = CommandSpec(
-        name: "load", usage: "load PATH",
-        summary: "load a lesson file, or a folder of them",
+        name: "load", usage: "load PATH | " + loadNormsUsage,
+        summary: "load a lesson file or a folder of them, or a real run's gradient norms",
         details: [
-            .paragraph("Loads a lesson written in the format of Lessons/FORMAT.md (a .toml file), or every .toml file of a folder, after checking it as gradlab lint does. Loading a changed file again replaces the old version; if you are in that lesson, you go on in the new version at the same step (by its id), rebuilt from the file. lessons then lists it."),
-        ]
+            .paragraph("load PATH loads a lesson written in the format of Lessons/FORMAT.md (a .toml file), or every .toml file of a folder, after checking it as gradlab lint does. Loading a changed file again replaces the old version; if you are in that lesson, you go on in the new version at the same step (by its id), rebuilt from the file. lessons then lists it."),
+            .paragraph("load norms FILE reads the gradient norms a real training run logged, such as what PyTorch's clip_grad_norm_ returned at each step (the total norm before clipping), and shows them over the steps on a log chart, their percentiles p50, p90, p99 and max (numpy's np.percentile, over the finite norms) and how many decades they span, then what norm clipping at each candidate τ would have done to those gradients (the share of steps clipped and the mean scale min(1, τ/‖g‖)), and the advice of suggest. The table replays the rule on the logged gradients; it is not a re-run of training. suggest norms gives the advice again, and check reads norms_p50, norms_p99, norms_decades and the other norms_ names."),
+            .rows([
+                ("CSV", "a header, then a row a step: step,value as TensorBoard's CSV export (Wall time,Step,Value) and a logging loop write it; the norms are in value, grad_norm, norm, total_norm or gradient_norm (any case), or the column column=NAME names; the step is optional"),
+                ("JSON lines", "one object a line, like {\"step\": 3, \"grad_norm\": 1.5}, with such a key"),
+                ("one number a line", "no header, as np.savetxt writes a vector"),
+                ("lr=, optim=, clip=", "what the logged run trained with, to show beside the advice (clip=norm:1:torch for clip_grad_norm_(max_norm=1)); its τ then gets a row of the table"),
+            ]),
+            .paragraph("NaN and inf (as PyTorch logs them) are counted and shown, never dropped silently. Empty lines, CRLF and a UTF-8 byte-order mark are fine; a line gradlab cannot read is named with its line and column. The file is read a chunk at a time, never whole, and up to 1,000,000 finite norms (8 MB) are kept for exact percentiles. Example:"),
+            .rows([
+                ("load norms runs/grad_norms.csv lr=0.05 optim=sgd clip=norm:1:torch", ""),
+            ]),
+        ],
+        argumentWords: { ["norms"] }
     ) { session, call throws(ShellError) in
-        guard !call.rest.isEmpty else { throw ShellError("load needs a path, like load my-lesson.toml") }
+        if call.words.first == "norms" { return try loadNorms(&session, call) }
+        guard !call.rest.isEmpty else { throw ShellError("load needs a path, like load my-lesson.toml, or load norms FILE for a log of gradient norms") }
         let path = unquoted(call.rest)
         let expanded = (path as NSString).expandingTildeInPath
         let (found, problems) = LessonCheck.load(expanded, builtIn: session.catalog.builtInIDs)
         if let first = problems.first {
             let more = problems.count > 1 ? " (and \(problems.count - 1) more problem\(problems.count == 2 ? "" : "s"); gradlab lint \(path) lists them all)" : ""
-            throw ShellError("cannot load \(path): \(first)\(more)")
+            let log = [".csv", ".jsonl", ".json", ".txt", ".log"].contains { path.lowercased().hasSuffix($0) }
+                ? "; to read it as a log of gradient norms, load norms \(path)" : ""
+            throw ShellError("cannot load \(path): \(first)\(more)\(log)")
         }
         let replaced: [Lesson]
         do throws(ShellError) { replaced = try session.catalog.add(found) } catch { throw ShellError("cannot load \(path): \(error.message)") }

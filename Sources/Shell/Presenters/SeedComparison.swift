@@ -43,9 +43,9 @@ struct SeedComparison: Presentation {
                 if k < run.records.count { return run.records[k].loss.isNaN ? .infinity : run.records[k].loss }
                 return run.diverged ? .infinity : nil
             }.sorted()
-            median.append(Percentiles.of(sorted: values, 50))
-            low.append(Percentiles.of(sorted: values, 25))
-            high.append(Percentiles.of(sorted: values, 75))
+            median.append(Percentile.of(sorted: values, 50))
+            low.append(Percentile.of(sorted: values, 25))
+            high.append(Percentile.of(sorted: values, 75))
         }
         return (median, low, high)
     }
@@ -60,8 +60,8 @@ struct SeedComparison: Presentation {
         let rows: [[Cell]] = rules.indices.map { r in
             let f = finals(r)
             let counts = Dictionary(grouping: runs[r].compactMap(ending), by: { $0 }).mapValues(\.count)
-            return [.text(Commands.describe(rules[r])), .number(Percentiles.of(sorted: f, 50)),
-                    .text("\(NumberFormat.short(Percentiles.of(sorted: f, 25))) … \(NumberFormat.short(Percentiles.of(sorted: f, 75)))")]
+            return [.text(Commands.describe(rules[r])), .number(Percentile.of(sorted: f, 50)),
+                    .text("\(NumberFormat.short(Percentile.of(sorted: f, 25))) … \(NumberFormat.short(Percentile.of(sorted: f, 75)))")]
                 + Ending.allCases.map { .integer(counts[$0] ?? 0) }
         }
         let ranges = rules.indices.map { r in "\(Commands.describe(rules[r])) \(NumberFormat.short(finals(r).first ?? .nan)) … \(NumberFormat.short(finals(r).last ?? .nan))" }
@@ -96,8 +96,8 @@ struct SeedComparison: Presentation {
                 let endings = runs[r].map { ending($0)?.rawValue ?? "interrupted" }
                 return .object([
                     ("clip", Commands.clipJSON(rules[r])),
-                    ("median_final_loss", .number(Percentiles.of(sorted: f, 50))),
-                    ("quartiles", .numbers([Percentiles.of(sorted: f, 25), Percentiles.of(sorted: f, 75)])),
+                    ("median_final_loss", .number(Percentile.of(sorted: f, 50))),
+                    ("quartiles", .numbers([Percentile.of(sorted: f, 25), Percentile.of(sorted: f, 75)])),
                     ("min_final_loss", .number(f.first ?? .nan)), ("max_final_loss", .number(f.last ?? .nan)),
                     ("final_losses", .numbers(runs[r].map(\.finalLoss))),
                     ("endings", .array(endings.map(JSON.string))),

@@ -23,7 +23,7 @@ struct SweepGrid: Presentation {
         let runs: [[Double]]
 
         /// The 25th and 75th percentiles of each point's runs.
-        var quartiles: [(low: Double, high: Double)] { runs.map { (Percentiles.of($0, 25), Percentiles.of($0, 75)) } }
+        var quartiles: [(low: Double, high: Double)] { runs.map { (Percentile.of($0, 25), Percentile.of($0, 75)) } }
         var description: String {
             let numbers = seeds.compactMap { Int($0) }
             let contiguous = numbers.count == seeds.count && zip(numbers, numbers.dropFirst()).allSatisfy { $1 == $0 + 1 }

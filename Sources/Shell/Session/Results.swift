@@ -1,10 +1,13 @@
 import Render
 import Lessons
 import Simulator
+import StateFiles
 
 /// The commands whose measurements expressions can read.
 public enum ResultSource: String, CaseIterable, Sendable {
     case bptt, train, grad, compare, sweep, cliff, suggest
+    /// A gradient-norm log read from a file (`load norms FILE`).
+    case norms
 
     /// The settings this command's results depend on: when one of them changes (and the run did not
     /// set it itself), the results are stale.
@@ -16,8 +19,15 @@ public enum ResultSource: String, CaseIterable, Sendable {
         case .train, .sweep: return Set(Settings.keys.map(\.name) + ["seed", "clip"])
         case .compare, .suggest: return Set(Settings.keys.map(\.name) + ["seed"])
         case .cliff: return []  // one sigmoid unit of its own, with its own arguments
+        case .norms: return []  // a file's numbers: stale when the file changes (`Provenance.file`)
         }
     }
+
+    /// The command that measures it, as a learner types it.
+    var command: String { self == .norms ? "load norms" : rawValue }
+
+    /// Whether its results were measured under settings that `COMMAND.KEY` can read (a log's were not).
+    var hasSettings: Bool { self != .norms }
 
     /// The commands predict can run for a claim, in the order it runs them.
     static let predictable: [ResultSource] = [.bptt, .train, .grad, .cliff, .suggest]
@@ -32,12 +42,15 @@ public struct Provenance: Sendable {
     public var overridden: Set<String>
     /// The number of the command that measured it, counted from 1 in this session.
     public var order: Int
+    /// The file it was read from, as it was then (`load norms`): its path, size and modification time.
+    public var file: FileStamp?
 
-    public init(settings: Settings, clip: ClipRule, overridden: Set<String> = [], order: Int = 0) {
+    public init(settings: Settings, clip: ClipRule, overridden: Set<String> = [], order: Int = 0, file: FileStamp? = nil) {
         self.settings = settings
         self.clip = clip
         self.overridden = overridden
         self.order = order
+        self.file = file
     }
 
     /// The keys, among those `source` depends on, whose current value differs from the one measured
@@ -117,6 +130,38 @@ public struct CliffMeasurement: Sendable {
     public var clipped: Descent
 }
 
+/// What the run that wrote a norm log was, as far as gradlab was told (`load norms FILE lr=…
+/// optim=… clip=…`); a warm-up's are known in full.
+public struct RunConditions: Sendable, Equatable {
+    public var lr: Double?
+    public var optimizer: String?
+    public var clip: ClipRule?
+
+    public init(lr: Double? = nil, optimizer: String? = nil, clip: ClipRule? = nil) {
+        self.lr = lr
+        self.optimizer = optimizer
+        self.clip = clip
+    }
+
+    public var isEmpty: Bool { lr == nil && optimizer == nil && clip == nil }
+}
+
+/// A run's gradient norms read from a log by `load norms`: the summary and the candidate
+/// thresholds' effects that `suggest norms` advises from, and what the file held.
+public struct NormLogMeasurement: Sendable {
+    public var profile: NormProfile
+    /// Rows that gave a norm, finite or not.
+    public var rows: Int
+    public var nan: Int
+    public var infinity: Int
+    /// The run's lr, optimizer and clipping rule, as given to load norms.
+    public var conditions: RunConditions
+    /// The path as it was typed.
+    public var shownPath: String
+
+    public var nonFinite: Int { nan + infinity }
+}
+
 /// The last measurement of each command, for expressions (`check`, `predict`, lessons).
 public struct Results: Sendable {
     /// The commands run (in a lesson: at this step), for ran(…).
@@ -133,6 +178,8 @@ public struct Results: Sendable {
     public var cliff: Measured<CliffMeasurement>?
     /// Mean ‖g‖₂ of the warm-up.
     public var suggest: Measured<Double>?
+    /// The last norm log loaded (`load norms`), with the file it came from.
+    public var norms: Measured<NormLogMeasurement>?
 
     public init() {}
 
@@ -146,6 +193,7 @@ public struct Results: Sendable {
         case .sweep: sweep?.provenance
         case .cliff: cliff?.provenance
         case .suggest: suggest?.provenance
+        case .norms: norms?.provenance
         }
     }
 }
@@ -216,6 +264,14 @@ struct ResultName: Sendable {
         truth("cliff_left", .cliff, json: "paths[0].left_the_map", "true when the descent without clipping left the map") { $0.cliff?.value.plain.leftTheMap },
         truth("cliff_clipped_left", .cliff, json: "paths[1].left_the_map", "true when the clipped descent left the map") { $0.cliff?.value.clipped.leftTheMap },
         number("mean_norm", .suggest, "mean ‖g‖₂ of the warm-up") { $0.suggest?.value },
+        number("norms_count", .norms, json: "count", "how many finite norms the log holds") { $0.norms.map { Double($0.value.profile.summary.count) } },
+        number("norms_nonfinite", .norms, json: "nonfinite", "how many of the log's norms are NaN or ∞ (left out of every other figure)") { $0.norms.map { Double($0.value.nonFinite) } },
+        number("norms_mean", .norms, json: "mean", "the mean of the log's finite norms") { $0.norms?.value.profile.summary.mean },
+        number("norms_p50", .norms, json: "p50", "the median of the log's finite norms (as numpy's np.percentile(x, 50))") { $0.norms?.value.profile.summary.median },
+        number("norms_p90", .norms, json: "p90", "the 90th percentile of the log's finite norms") { $0.norms?.value.profile.summary.p90 },
+        number("norms_p99", .norms, json: "p99", "the 99th percentile of the log's finite norms") { $0.norms?.value.profile.summary.p99 },
+        number("norms_max", .norms, json: "max", "the largest finite norm of the log") { $0.norms?.value.profile.summary.largest },
+        number("norms_decades", .norms, json: "decades", "log10(largest / smallest positive norm): how many decades the log's norms span") { $0.norms?.value.profile.summary.decades },
     ]
 
     static func named(_ name: String) -> ResultName? { all.first { $0.name == name } }
@@ -226,10 +282,11 @@ struct ResultName: Sendable {
 
 extension Results {
     /// These results as progress saves them: each value under its name (from the table of names),
-    /// and the settings each command measured with.
+    /// and the settings each command measured with. A norm log is not saved: its numbers belong to
+    /// a file, which load norms reads again.
     var saved: SavedResults {
         var saved = SavedResults()
-        for result in ResultName.all {
+        for result in ResultName.all where result.source != .norms {
             switch result.read(self) {
             case .scalar(.number(let x))?: saved.values[result.name] = .number(x)
             case .scalar(.bool(let b))?: saved.values[result.name] = .bool(b)
@@ -241,7 +298,7 @@ extension Results {
         saved.ran = ran.sorted()
         saved.checked = checked.isEmpty ? nil : checked.sorted()
         var overridden: [String: [String]] = [:], under: [String: SavedSettings] = [:]
-        for source in ResultSource.allCases {
+        for source in ResultSource.allCases where source != .norms {
             guard let provenance = provenance(of: source) else { continue }
             under[source.rawValue] = provenance.settings.saved(clip: provenance.clip)
             if !provenance.overridden.isEmpty { overridden[source.rawValue] = provenance.overridden.sorted() }

@@ -1,5 +1,6 @@
 import Render
 import Simulator
+import StateFiles
 
 /// The names expressions know, read from a session: its settings, its last measurements, and the
 /// settings each measurement ran under (`train.lr`). Reading them never changes the session.
@@ -55,7 +56,7 @@ struct SessionNames: ExpressionEnvironment {
     static var descriptions: [(String, String)] {
         constants.map { ($0.name, $0.meaning + " (constant)") }
             + settingNames.map { ($0.name, $0.meaning + " (setting)") }
-            + ResultName.all.map { ($0.written, "\($0.meaning) (from \($0.source.rawValue))") }
+            + ResultName.all.map { ($0.written, "\($0.meaning) (from \($0.source.command))") }
             + [("COMMAND.KEY", "a setting as the last run of that command used it, e.g. train.lr, train.clip, bptt.rho")]
     }
 
@@ -70,8 +71,9 @@ struct SessionNames: ExpressionEnvironment {
     static func dotted(_ name: String) throws(ShellError) -> (ResultSource, SettingName)? {
         guard let dot = name.firstIndex(of: ".") else { return nil }
         let command = String(name[..<dot]), key = String(name[name.index(after: dot)...])
-        guard let source = ResultSource(rawValue: command) else {
-            throw ShellError("'\(name)': \(command) measures nothing whose settings can be read; the commands are \(ResultSource.allCases.map(\.rawValue).joined(separator: ", ")), as in train.lr")
+        let measuring = ResultSource.allCases.filter(\.hasSettings)
+        guard let source = ResultSource(rawValue: command), source.hasSettings else {
+            throw ShellError("'\(name)': \(command) measures nothing whose settings can be read; the commands are \(measuring.map(\.rawValue).joined(separator: ", ")), as in train.lr")
         }
         guard let setting = settingNames.first(where: { $0.name == key }) else {
             throw ShellError("'\(name)': \(key) is not a setting\(Suggest.didYouMean(key, among: settingNames.map(\.name), otherwise: "help settings lists them"))")
@@ -125,7 +127,8 @@ struct SessionNames: ExpressionEnvironment {
     func current(_ source: ResultSource, reading name: String) throws(ShellError) -> Provenance {
         guard let provenance = session.results.provenance(of: source) else {
             let predict = ResultSource.predictable.contains(source) ? ", or let predict run it" : ""
-            throw ShellError("'\(name)' comes from \(source.rawValue), which has not run yet; run \(source.rawValue) first\(predict)")
+            let run = source == .norms ? "load norms FILE" : source.rawValue
+            throw ShellError("'\(name)' comes from \(source.command), which has not run yet; run \(run) first\(predict)")
         }
         if strict, let stale = Self.staleness(source, in: session) { throw ShellError("'\(name)': " + stale) }
         return provenance
@@ -135,6 +138,7 @@ struct SessionNames: ExpressionEnvironment {
     /// and rho is 0.8 now; run bptt again"), or nil when they are current (or absent).
     static func staleness(_ source: ResultSource, in session: Session) -> String? {
         guard let provenance = session.results.provenance(of: source) else { return nil }
+        if let file = provenance.file { return changedFile(file, shown: session.results.norms?.value.shownPath ?? file.path) }
         let changed = provenance.changes(for: source, now: session.settings, clip: session.clipRule)
         guard !changed.isEmpty else { return nil }
         let then = changed.map { "\($0)=\(Settings.shown($0, provenance.settings, clip: provenance.clip))" }
@@ -146,6 +150,16 @@ struct SessionNames: ExpressionEnvironment {
         if changed.contains("seed") { back.append("seed \(provenance.settings.seed)") }
         if changed.contains("clip") { back.append("clip " + Commands.describe(provenance.clip)) }
         return "\(source.rawValue) measured with \(then.joined(separator: " ")), and the settings are \(now.joined(separator: " ")) now; run \(source.rawValue) again, or \(back.joined(separator: "; ")) to go back to its results"
+    }
+
+    /// Why numbers read from a file no longer describe it (it changed or went since it was read),
+    /// or nil when it is as it was.
+    static func changedFile(_ then: FileStamp, shown: String) -> String? {
+        guard let now = FileStamp.now(then.path) else {
+            return "\(shown) is gone since load norms read it; these are its numbers as they were"
+        }
+        guard now.size != then.size || now.modified != then.modified else { return nil }
+        return "\(shown) has changed since load norms read it (\(then.sizeDescription), modified \(then.modifiedDescription); now \(now.sizeDescription), modified \(now.modifiedDescription)); load norms \(shown) again to read it as it is"
     }
 
     /// The command a name reads from: a result's (`delta`), or a run's settings' (`train.lr`).

@@ -241,6 +241,10 @@ public struct ThresholdSuggestion: Sendable, Equatable {
     /// Whether the warm-up itself blew up (a NaN or Inf, or a norm over a thousand times the
     /// first): its mean is then set by the explosion and is no threshold to use.
     public var exploded: Bool { stoppedAt != nil || largest > 1000 * first }
+
+    /// The median, percentiles and span of the finite warm-up norms beside their mean, and what
+    /// each candidate τ would have done to them.
+    public var profile = NormProfile(sorted: [])
 }
 
 public func suggestThreshold(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig,
@@ -250,7 +254,8 @@ public func suggestThreshold(_ model: RNN, on task: TrainingTask, _ config: Trai
     warmup.nonFinite = .stop
     let run = train(model, on: task, warmup, shouldStop: shouldStop)
     let norms = run.preClipNorms.filter(\.isFinite)
-    return ThresholdSuggestion(mean: norms.isEmpty ? .nan : norms.reduce(0, +) / Double(norms.count), steps: norms.count,
+    let mean = norms.isEmpty ? .nan : norms.reduce(0, +) / Double(norms.count)
+    return ThresholdSuggestion(mean: mean, steps: norms.count,
                                smallest: norms.min() ?? .nan, largest: norms.max() ?? .nan, stoppedAt: run.firstNonFiniteStep,
-                               first: norms.first ?? .nan)
+                               first: norms.first ?? .nan, profile: NormProfile(sorted: norms.sorted(), mean: mean))
 }
