@@ -193,7 +193,7 @@ struct Benchmark: ParsableCommand {
         median, the spread (half the distance from the 25th to the 75th percentile, relative to the median), \
         the number of runs and, for matrix work, GFLOP/s next to the peak of a large OpenBLAS product.
 
-        bench/reference.py does the same work with numpy, PyTorch and JAX; scripts/bench runs both.
+        In gradlab's source tree, bench/reference.py does the same work with numpy, PyTorch and JAX, and scripts/bench runs both.
         """)
 
     @ParentCommand var top: Gradlab

@@ -88,6 +88,14 @@ import Testing
         #expect(estimate == 1.19)
         let inside = try #require(number(json["at_boundary"]?["value"])), outside = try #require(number(json["beside_boundary"]?["value"]))
         #expect(inside == 1.195 && outside == 1.194)
+        // Every number of digits brackets the same boundary, one digit finer than asked.
+        for (digits, pair) in [(1, (1.1, 1.2)), (2, (1.19, 1.2)), (5, (1.19452, 1.19453))] {
+            let finer = try run("find rho in 1..1.5: delta[0] > 1e6 when T=50 act=linear digits=\(digits)", in: &session)[0].json
+            #expect(finer["found"] == .bool(true))
+            #expect(number(finer["beside_boundary"]?["value"]) == pair.0 && number(finer["at_boundary"]?["value"]) == pair.1, "digits=\(digits)")
+        }
+        let text = TextRenderer(style: OutputStyle(color: false, unicode: true, width: 200)).render(try run("find rho in 1..1.5: delta[0] > 1e6 when T=50 act=linear digits=1", in: &session)[0])
+        #expect(text.contains("starts to hold between rho = 1.1 and 1.2 (it holds at 1.2, not at 1.1): rho ≈ 1 to 1 significant digit."), "\(text)")
         // Every point of a grid of ρ from 1.19 to 1.2 in steps of 0.0001: the claim fails below the
         // boundary and holds above it.
         var copy = session
@@ -171,6 +179,8 @@ import Testing
     @Test(arguments: [
         ("compare clip=none,norm:1 seeds=1..10 seed=2", "seed= and seeds= contradict each other; give seeds=A..B alone"),
         ("compare clip=none seeds=1..150", "seeds= takes 2 to 100 seeds, not 150"),
+        ("compare clip=none seeds=5..1", "seeds=5..1 must run up, from a smaller seed to a larger one, like seeds=1..10"),
+        ("compare clip=none seeds=1,2,x", "the seed must be a whole number from 0 to 9007199254740991, not 'x'"),
         ("compare clip=none,norm:1,norm:2,norm:3 seeds=1..100 steps=10000 task=memory T=5 n=2", "compare over seeds keeps every step of every run, and rules × seeds × steps is 4000000, over the 2000000 it may be; use fewer seeds or steps"),
     ])
     func badSeedComparisonsSayWhy(_ line: String, _ message: String) {

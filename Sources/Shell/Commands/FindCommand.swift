@@ -7,7 +7,7 @@ extension Commands {
         name: "find", usage: "find KEY in A..B: CLAIM [when KEY=VALUE…] [digits=N]",
         summary: "find where a claim starts to hold, by bisection over one setting",
         details: [
-            .paragraph("Runs the claim's experiment at A and at B, where it must hold at one end and not at the other, then halves the range until the boundary is known to N significant digits (3 by default; digits=N among the when-words, 1 to 12). It then shows the boundary as the value at which the claim holds and its neighbour one unit of the last digit away at which it does not, each with the numbers the claim read. For a key of whole numbers, the boundary is exact. Your settings and results stay as they are."),
+            .paragraph("Runs the claim's experiment at A and at B, where it must hold at one end and not at the other, then halves the range until the boundary is known to N significant digits (3 by default; digits=N, 1 to 12, goes last). It shows the two values, one digit finer than asked, between which the claim changes, each with the numbers the claim read, and the boundary to N digits. For a key of whole numbers, the boundary is exact. Your settings and results stay as they are."),
             .rows([
                 ("find rho in 1..1.5: delta[0] > 1e6 when T=50 act=linear", "the smallest ρ at which the error passes 10⁶"),
                 ("find T in 10..400: delta[0] > 1e6 when rho=1.1 act=linear", "the shortest sequence that does it"),
@@ -17,15 +17,15 @@ extension Commands {
         ],
         argumentWords: { Settings.keyNames + ["tau", "seed"] }
     ) { session, call throws(ShellError) in
-        let (text, typedWhen) = try splitWhen(call.rest)
-        var whenWords = typedWhen
-        var digits = 3
-        if let word = whenWords.first(where: { $0.hasPrefix("digits=") }) {
+        var rest = call.rest, digits = 3
+        if let range = rest.range(of: #"\s+digits=\S*\s*$"#, options: .regularExpression) {
+            let word = String(rest[range]).trimmingWhitespace()
             let n = try Literal.integer(String(word.dropFirst("digits=".count)), for: "digits")
             guard (1...12).contains(n) else { throw ShellError("digits must be from 1 to 12, not \(n)") }
             digits = n
-            whenWords.removeAll { $0.hasPrefix("digits=") }
+            rest.removeSubrange(range)
         }
+        let (text, whenWords) = try splitWhen(rest)
         let (key, a, b, claimText) = try parseFindRange(text)
         let claim = try Expression(claimText)
         guard !whenWords.contains(where: { $0.hasPrefix(key + "=") }) else { throw ShellError("\(key) is both searched by find and set by when; keep one") }
@@ -66,11 +66,15 @@ extension Commands {
         let above = holding > failing
         var near = holding, beside = failing
         if !whole {
-            // The first value of `finer` digits at which the claim holds, and the one before it.
-            near = rounded(holding, digits: finer, up: above)
-            let step = unit(of: near, digits: finer)
-            let next = above ? near - step : near + step
-            beside = Double(String(format: "%.\(finer + 1)g", next)) ?? next
+            // The first value of `finer` digits past `failing` towards `holding`: where the claim
+            // holds there, it is the boundary's upper neighbour and the value one unit back the
+            // lower; where it does not, the boundary lies one unit on.
+            let step = unit(of: holding, digits: finer)
+            let onGrid = { (x: Double) in Double(String(format: "%.\(finer + 1)g", x)) ?? x }
+            var first = onGrid((above ? Foundation.ceil(failing / step) : Foundation.floor(failing / step)) * step)
+            if first == failing { first = onGrid(above ? first + step : first - step) }
+            let next = onGrid(above ? first + step : first - step)
+            if try probe(first).held { (near, beside) = (first, onGrid(above ? first - step : first + step)) } else { (near, beside) = (next, first) }
         }
         let inside = try probe(near), outside = try probe(beside)
         let found = inside.held && !outside.held
@@ -144,7 +148,8 @@ struct FindOutcome: Presentation {
         guard let count = digits ?? self.digits.map({ $0 + 1 }), x != 0, digits != nil || x == boundary.x || x == neighbour.x else {
             return NumberFormat.full(x)
         }
-        return String(format: "%#.\(count)g", x)
+        let text = String(format: "%#.\(count)g", x)
+        return text.hasSuffix(".") ? String(text.dropLast()) : text
     }
 
     /// The numbers the claim read, to seven digits: near the boundary four would often be the same.
@@ -161,7 +166,8 @@ struct FindOutcome: Presentation {
         if !found {
             blocks.append(.warning("at \(key) = \(b) the claim \(boundary.held ? "holds" : "does not hold") and at \(n) it \(neighbour.held ? "holds" : "does not hold"): it changes more than once near there; predict for \(key) in … shows where"))
         } else if let digits {
-            blocks.append(.text("The claim holds from \(key) ≈ \(shown(estimate, digits: digits)) \(holdsAbove ? "up" : "down") (to \(digits) significant digits): it does not at \(key) = \(n), and does at \(b)."))
+            let (low, high) = holdsAbove ? (n, b) : (b, n)
+            blocks.append(.text("The claim \(holdsAbove ? "starts to hold" : "stops holding") between \(key) = \(low) and \(high) (it holds at \(b), not at \(n)): \(key) ≈ \(shown(estimate, digits: digits)) to \(digits) significant digit\(digits == 1 ? "" : "s")."))
         } else {
             blocks.append(.text("The claim holds from \(key) = \(b) \(holdsAbove ? "up" : "down"): it does not at \(key) = \(n)."))
         }

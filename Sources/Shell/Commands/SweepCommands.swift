@@ -62,7 +62,7 @@ extension Commands {
         name: "sweep", usage: "sweep KEY=RANGE [KEY=RANGE] [metric=NAME] [seeds=A..B] [table] [KEY=VALUE…]",
         summary: "measure a quantity over one or two swept settings",
         details: [
-            .paragraph("RANGE is a..b:N (N evenly spaced values), a..b:N:log (spaced evenly in log), a..b for a key of whole numbers (seed=1..10: every one from a to b), or a list a,b,c (clip=none,norm:1 and act=tanh,linear are lists too). One key gives a table and a curve, two keys a map and its table (table prints a large one too). A point's value as the table shows it, typed back (train lr=0.1763), gives that point's run: a range's inner points are short decimals, and its ends are the numbers typed. tau sweeps the threshold of the clipping rule (clip=value names the mode alone). seeds=A..B runs every point once per seed and shows the median, with the middle half of the runs (the quartiles) in the table and shaded on the curve. Other KEY=VALUE words hold for every point; your settings stay as they are."),
+            .paragraph("RANGE is a..b:N (N evenly spaced values), a..b:N:log (spaced evenly in log), a..b for a key of whole numbers (seed=1..10: every one from a to b), or a list a,b,c (clip=none,norm:1 and act=tanh,linear are lists too). One key gives a table and a curve, two keys a map and its table (table prints a large one too). A point's value as the table shows it, typed back (train lr=0.1763), gives that point's run: a range's inner points are short decimals, and its ends are the numbers typed. tau sweeps the threshold of the clipping rule (clip=value names the mode alone). seeds=A..B (2 to 100 seeds) runs every point once per seed and shows the median; a one-key sweep adds the middle half of the runs (the quartiles) to its table, and the curves shade it. Other KEY=VALUE words hold for every point; your settings stay as they are."),
             .rows([
                 ("sweep rho=0.8..1.4:25 T=10..200:20 metric=delta0", ""),
                 ("sweep lr=0.01..3:20:log clip=none,norm:1 metric=final_loss", ""),
@@ -82,7 +82,7 @@ extension Commands {
         for word in call.words {
             if word == "table" { table = true; continue }
             if word.hasPrefix("seeds=") {
-                seeds = try parseAxis("seed", String(word.dropFirst("seeds=".count)))
+                seeds = try parseSeeds(String(word.dropFirst("seeds=".count)))
                 continue
             }
             guard let eq = word.firstIndex(of: "="), eq != word.startIndex else {
@@ -123,7 +123,6 @@ extension Commands {
         if seeds != nil, axes.contains(where: { $0.points[0].name == "seed" }) || held.contains(where: { $0.name == "seed" }) {
             throw ShellError("seeds= runs every point on each seed, so seed is neither swept nor set beside it; drop one")
         }
-        if let seeds, !(2...100).contains(seeds.points.count) { throw ShellError("seeds= takes 2 to 100 seeds, not \(seeds.points.count)") }
         let runsPerPoint = max(1, seedPoints.count)
         guard count * runsPerPoint <= 3600 else {
             throw ShellError("that is \(count) points on \(runsPerPoint) seeds, \(count * runsPerPoint) runs; a sweep makes at most 3600")
@@ -228,6 +227,22 @@ extension Commands {
     /// A grid point as people read it: "rho=1.2 T=40".
     static func gridPoint(_ index: Int, _ axes: [SweepAxis]) -> String {
         zip(axes, gridIndices(index, axes)).map { "\($0.key)=\($0.labels[$1])" }.joined(separator: " ")
+    }
+
+    /// `seeds=A..B` or `seeds=a,b,c` (compare and sweep): 2 to 100 seeds, each point or rule run
+    /// once on every one.
+    static func parseSeeds(_ text: String) throws(ShellError) -> SweepAxis {
+        let ends = text.components(separatedBy: "..")
+        if ends.count == 2, let a = Int(ends[0]), let b = Int(ends[1]) {
+            guard a < b else { throw ShellError("seeds=\(text) must run up, from a smaller seed to a larger one, like seeds=1..10") }
+            guard b - a + 1 <= 100 else { throw ShellError("seeds= takes 2 to 100 seeds, not \(b - a + 1)") }
+        }
+        let axis: SweepAxis
+        do throws(ShellError) { axis = try parseAxis("seed", text) } catch {
+            throw ShellError(error.message.hasPrefix("seed=") ? "seeds=" + error.message.dropFirst("seed=".count) : error.message)
+        }
+        guard (2...100).contains(axis.points.count) else { throw ShellError("seeds= takes 2 to 100 seeds, not \(axis.points.count)") }
+        return axis
     }
 
     /// Whether a sweep's `KEY=VALUE` sweeps KEY (a range or a list) rather than holds it.

@@ -179,8 +179,7 @@ extension Commands {
     /// weights and see its batches. compare_loss[i] is then rule i's median final loss.
     static func compareOverSeeds(_ rules: [ClipRule], seeds text: String, words: [String], in session: inout Session) throws(ShellError) -> Report {
         guard !words.contains(where: { $0.hasPrefix("seed=") }) else { throw ShellError("seed= and seeds= contradict each other; give seeds=A..B alone") }
-        let axis = try parseAxis("seed", text)
-        guard (2...100).contains(axis.points.count) else { throw ShellError("seeds= takes 2 to 100 seeds, not \(axis.points.count)") }
+        let axis = try parseSeeds(text)
         let held = try assignments(words)
         var perSeed: [Settings] = []
         for point in axis.points { perSeed.append(try runSettings(session, held + [point]).0) }

@@ -66,7 +66,7 @@ struct SeedComparison: Presentation {
         }
         let ranges = rules.indices.map { r in "\(Commands.describe(rules[r])) \(NumberFormat.short(finals(r).first ?? .nan)) … \(NumberFormat.short(finals(r).last ?? .nan))" }
         var blocks: [Block] = [
-            .title("compare over \(seedRange) (\(seeds.count) runs a rule) on \(shared)"),
+            .title("compare over \(seedRange) (\(seeds.count) runs per rule) on \(shared)"),
             .table(Table(columns: [.init("clip", numeric: false), .init("median"), .init("quartiles", numeric: false)]
                          + Ending.allCases.map { .init($0.rawValue) }, rows: rows)),
             .note("final loss over the seeds: the median and the middle half (25th to 75th percentile); from the lowest to the highest: " + ranges.joined(separator: ", ")),
@@ -79,7 +79,8 @@ struct SeedComparison: Presentation {
                 return LineChart.Series("clip " + Commands.describe(rules[r]), median, band: (low, high))
             }, yScale: .log10)))
         var note = "each seed draws its own starting weights and batches, the same for every rule; a run that went NaN or Inf counts as +Inf from then on"
-        if let trivial = task.trivialLoss { note += "; trained: below the \(NumberFormat.short(trivial)) of a predictor that ignores the input, other: neither that nor blown up" }
+        note += "; blew up: the final loss over ten times the first; diverged: stopped by a NaN or Inf"
+        if let trivial = task.trivialLoss { note += "; trained: below the \(NumberFormat.short(trivial)) of a predictor that ignores the input; other: none of these" }
         blocks.append(.note(note))
         if runs.flatMap({ $0 }).contains(where: { if case .interrupted = $0.end { true } else { false } }) {
             blocks.append(.warning("interrupted: the runs stopped by Ctrl-C count with the steps they had computed, and in no column"))
