@@ -173,6 +173,28 @@ public struct TextRenderer: Sendable {
             widths[c] -= 1
             excess -= 1
         }
+        // Still too wide (numbers do not wrap): the columns after the first go in bands that fit,
+        // each band a table of its own that repeats the first column, as a terminal would otherwise
+        // break every row in the middle of a number.
+        if excess > 0, table.columns.count > 2 {
+            var bands: [[Int]] = [], band: [Int] = [], used = natural[0]
+            for c in 1..<table.columns.count {
+                if !band.isEmpty && used + 2 + natural[c] > style.width {
+                    bands.append(band)
+                    (band, used) = ([], natural[0])
+                }
+                band.append(c)
+                used += 2 + natural[c]
+            }
+            bands.append(band)
+            if bands.count > 1 {
+                return bands.map { band in
+                    let kept = [0] + band
+                    return renderTable(Table(columns: kept.map { table.columns[$0] }, rows: table.rows.map { row in kept.map { row[$0] } },
+                                             gapsAfter: table.gapsAfter))
+                }.joined(separator: "\n\n")
+            }
+        }
         // Each row as its lines: a wrapped cell continues under itself, the others stay on the first.
         let shrunk = table.columns.indices.filter { widths[$0] < natural[$0] }
         let rowLines: [[[String]]] = texts.map { cells in

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Render
 
@@ -6,6 +7,22 @@ import Testing
         [.text("rho"), .text("rescale W to this spectral radius ρ(W)"), .text("a number from 0 to 100, or none to keep W as drawn")],
         [.text("nonfinite"), .text("what training does with a NaN or Inf step"), .text("stop, skip (skip:N gives up after N in a row; default 5), propagate")],
     ], gapsAfter: [0])
+
+    /// Numbers do not wrap: a grid too wide for the terminal goes in bands of columns, each
+    /// repeating the first, and no line is wider than the terminal.
+    @Test func aGridTooWideGoesInBandsThatRepeatTheFirstColumn() {
+        let grid = Table(columns: [.init("rho \\ T", numeric: false)] + (1...12).map { .init("T=\($0 * 10)") },
+                         rows: [0.8, 1.4].map { rho in [.text("\(rho)")] + (1...12).map { .number(pow(rho, Double($0 * 10)) * 1.2345) } })
+        let text = rendered(.table(grid), width: 80)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.allSatisfy { $0.count <= 80 })
+        let headers = lines.filter { $0.hasPrefix("rho \\ T") }
+        #expect(headers.count == 2 && headers[0].contains("T=10") && headers[1].contains("T=120") && !headers[1].contains("T=10 "))
+        #expect(lines.filter { $0.hasPrefix("1.4") }.count == 2)
+        // Every column is in exactly one band.
+        for t in 1...12 { #expect(headers.filter { $0.split(separator: " ").contains("T=\(t * 10)") }.count == 1) }
+        #expect(rendered(.table(grid), width: 400).split(separator: "\n").filter { $0.hasPrefix("rho") }.count == 1)
+    }
 
     @Test func aTableThatFitsIsUnchanged() {
         #expect(rendered(.table(table), width: 160) == """
