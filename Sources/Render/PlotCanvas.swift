@@ -112,16 +112,21 @@ enum PlotLayout {
     struct Axis {
         let lo: Double, hi: Double
         let log: Bool
+        /// Every value the same, or the same up to rounding: all are drawn at the middle.
+        private(set) var flat = false
 
-        /// An axis spanning the finite (positive, on a log scale) values; a single value or none
-        /// gets a range around it, so that it is drawn in the middle.
+        /// An axis spanning the finite (positive, on a log scale) values; a single value or none,
+        /// or values that differ only in their last digits (cos = 0.9999999999999998 and 1), get a
+        /// range around them, so that they are drawn flat in the middle, not as a hump of rounding.
         init(values: [Double], log: Bool) {
             self.log = log
             let mapped = values.filter { $0.isFinite && (!log || $0 > 0) }.map { log ? log10($0) : $0 }
             var (lo, hi) = (mapped.min() ?? (log ? 0 : 0), mapped.max() ?? (log ? 1 : 1))
-            if lo == hi {
-                let spread = log ? 1 : (lo == 0 ? 1 : abs(lo) / 2)
-                (lo, hi) = (lo - spread, hi + spread)
+            if hi - lo <= 1e-12 * max(abs(lo), abs(hi)) {
+                flat = !mapped.isEmpty
+                let centre = lo == hi ? lo : (lo + hi) / 2
+                let spread = log ? 1 : (centre == 0 ? 1 : abs(centre) / 2)
+                (lo, hi) = (centre - spread, centre + spread)
             }
             (self.lo, self.hi) = (lo, hi)
         }
@@ -129,6 +134,7 @@ enum PlotLayout {
         /// Where `value` lies: 0 at the low end, 1 at the high end (nil if it cannot be placed).
         func fraction(_ value: Double) -> Double? {
             guard value.isFinite, !log || value > 0 else { return nil }
+            if flat { return 0.5 }
             return ((log ? log10(value) : value) - lo) / (hi - lo)
         }
 

@@ -36,6 +36,15 @@ func visibleWidth(_ line: Substring) -> Int {
             """)
     }
 
+    /// Values equal up to their last bits (a cosine of 0.9999999999999998 beside 1) draw one flat
+    /// line in the middle, not a hump of rounding noise with three labels of "1".
+    @Test func valuesEqualUpToRoundingDrawFlat() {
+        let text = rendered(.lineChart(LineChart(title: "cosine", xName: "tau", x: [1, 2, 3], series: [.init("cos", [0.9999999999999998, 1, 0.9999999999999997])], height: 5)))
+        let plotted = text.split(separator: "\n").filter { $0.contains { ("\u{2801}"..."\u{28FF}").contains($0) } }
+        #expect(plotted.count == 1 && plotted[0].hasPrefix("  1 ┤"), "\(text)")
+        #expect(text.contains("1.5 ┤") && text.contains("0.5 ┤"))
+    }
+
     /// A band (over seeds, the middle half of the runs) is shaded under its line in the series'
     /// colour, stretches the y axis to fit, and is left out in ASCII.
     @Test func aBandIsShadedUnderItsLine() {

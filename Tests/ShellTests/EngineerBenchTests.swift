@@ -60,6 +60,18 @@ import Testing
         #expect(text.contains("failed at 1 of 2"), "\(text)")
     }
 
+    /// A list of thresholds spanning decades is drawn on a log axis, and a metric that clipping
+    /// changes names the rule in force when no axis sets it.
+    @Test func aLogSpreadListAndTheRuleInForceAreSaid() throws {
+        var session = Session()
+        #expect(try Commands.parseAxis("tau", "0.01,1,100").logSpaced && !(try Commands.parseAxis("tau", "1,2,3").logSpaced))
+        _ = try run("clip value 0.5", in: &session)
+        let text = TextRenderer(style: OutputStyle(color: false, unicode: true, width: 200)).render(try run("sweep rho=0.8,1,1.2 metric=cosine", in: &session)[0])
+        #expect(text.contains("· clip value 0.5"))
+        let plain = TextRenderer(style: OutputStyle(color: false, unicode: true, width: 200)).render(try run("sweep rho=0.8,1,1.2 metric=delta0", in: &session)[0])
+        #expect(!plain.contains("· clip"))
+    }
+
     /// A map's numbers as a table, labelled with values that read back to the same runs; a large
     /// one on asking.
     @Test func aTwoKeySweepPrintsItsGrid() throws {

@@ -29,6 +29,8 @@ enum SweepMetric: String, CaseIterable, Sendable {
     }
 
     var trains: Bool { [.final_loss, .diverged, .diverged_at, .clip_rate, .max_norm].contains(self) }
+    /// The clipping rule changes it: training runs, and the gradient after clipping.
+    var dependsOnClipping: Bool { trains || [.clipped_norm, .cosine, .clipped].contains(self) }
     /// Plotted on a log scale (norms and losses span decades).
     var logarithmic: Bool { ![.diverged, .diverged_at, .clip_rate, .rho_w, .cosine, .clipped].contains(self) }
 }
@@ -259,7 +261,9 @@ extension Commands {
             var points: [Settings.Assignment] = []
             for label in labels { points.append(Settings.Assignment(target, try target.parse(label))) }
             let numbers = labels.compactMap(Double.init)
-            return SweepAxis(key: key, points: points, labels: labels, numbers: numbers.count == labels.count ? numbers : nil)
+            // A list of positive numbers spanning two decades or more (tau=0.01,1,100) is drawn on a log axis.
+            let logSpread = numbers.count == labels.count && numbers.allSatisfy { $0 > 0 } && (numbers.max() ?? 0) >= 100 * (numbers.min() ?? 1)
+            return SweepAxis(key: key, points: points, labels: labels, numbers: numbers.count == labels.count ? numbers : nil, logSpaced: logSpread)
         }
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         let ends = parts[0].components(separatedBy: "..")

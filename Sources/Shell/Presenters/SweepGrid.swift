@@ -79,6 +79,8 @@ struct SweepGrid: Presentation {
 
     func completeBlocks(_ values: [Double]) -> [Block] {
         var title = "sweep \(axes.map { "\($0.key) (\($0.labels.count))" }.joined(separator: " × ")) · \(metric.rawValue): \(metric.summary)"
+        // A metric that clipping changes says which rule was in force where no axis sets it.
+        if metric.dependsOnClipping, !axes.contains(where: { ["clip", "tau", "τ"].contains($0.key) }) { title += " · clip \(Commands.describe(clip))" }
         if let overSeeds { title += " · the median over \(overSeeds.description)" }
         var blocks: [Block] = [.title(title)]
         let quartiles = overSeeds?.quartiles
