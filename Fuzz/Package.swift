@@ -15,6 +15,9 @@ let package = Package(
         .executableTarget(name: "FuzzLesson", dependencies: [
             .product(name: "Shell", package: "gradlab"), .product(name: "Lessons", package: "gradlab"),
         ]),
+        .executableTarget(name: "FuzzNormLog", dependencies: [
+            .product(name: "Shell", package: "gradlab"), .product(name: "Render", package: "gradlab"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )
