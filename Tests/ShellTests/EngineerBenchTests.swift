@@ -239,3 +239,28 @@ import Testing
         #expect(throws: ShellError(message)) { try run(line, in: &session) }
     }
 }
+
+/// bptt and grad take KEY=VALUE for one pass, as train and sweep do (a tester typed bptt T=30).
+@Suite struct OnePassSettingsTests {
+    @Test func bpttAndGradWithWordsAreTheSetRunsAndLeaveTheSettings() throws {
+        var session = Session()
+        let once = try run("bptt T=30 rho=1.2 act=linear", in: &session)[0].json
+        #expect(session.settings == Session().settings)
+        #expect(session.results.bptt?.provenance.overridden == ["T", "rho", "act"])
+        var set = Session()
+        let plain = try run("set T=30 rho=1.2 act=linear; bptt", in: &set)[1].json
+        #expect(numbers(once["delta_norms"]).map(\.bitPattern) == numbers(plain["delta_norms"]).map(\.bitPattern))
+        #expect(!numbers(once["delta_norms"]).isEmpty)
+
+        let gradOnce = try run("grad clip=value:0.5 rho=1.3", in: &session)[0].json
+        #expect(session.clipRule == .none)
+        var clipped = Session()
+        let gradPlain = try run("set rho=1.3; clip value 0.5; grad", in: &clipped)[2].json
+        for key in ["raw_norm", "clipped_norm", "cosine"] {
+            #expect(number(gradOnce[key])?.bitPattern == number(gradPlain[key])?.bitPattern, "\(key)")
+        }
+        #expect(throws: ShellError("bptt does not clip, so clip=norm:1 does not apply; grad shows the gradient under a clipping rule (grad clip=norm:1)")) {
+            try run("bptt clip=norm:1", in: &session)
+        }
+    }
+}

@@ -90,18 +90,19 @@ extension Commands {
     }
 
     static let grad = CommandSpec(
-        name: "grad", usage: "grad",
+        name: "grad", usage: "grad [KEY=VALUE…] [clip=RULE]",
         summary: "the model's gradient, raw and clipped by the current rule",
         details: [
-            .paragraph("Runs BPTT on the current model and sequence, then applies the clipping rule (set it with clip, e.g. clip norm 1, clip value 0.5, clip agc 0.01) to the gradient of all parameters together; agc takes the model's parameters. Under clip signal τ, BPTT runs twice, without and with the error δ_t clamped to [−τ, τ], and the two gradients are compared. Shows, per parameter, ‖raw‖₂ and ‖clipped‖₂; then the global norm, the scale applied and the cosine between the raw and the clipped gradient (1 = same direction)."),
-        ]
+            .paragraph("Runs BPTT on the current model and sequence, then applies the clipping rule (set it with clip, e.g. clip norm 1, clip value 0.5, clip agc 0.01) to the gradient of all parameters together; agc takes the model's parameters. Under clip signal τ, BPTT runs twice, without and with the error δ_t clamped to [−τ, τ], and the two gradients are compared. Shows, per parameter, ‖raw‖₂ and ‖clipped‖₂; then the global norm, the scale applied and the cosine between the raw and the clipped gradient (1 = same direction). KEY=VALUE words and clip=RULE (grad clip=value:0.5 rho=1.3, or tau=0.5 for the rule in force) apply to this gradient only; your settings and rule stay as they are."),
+        ],
+        argumentWords: { Settings.keyNames.map { $0 + "=" } + ["clip=", "tau="] }
     ) { session, call throws(ShellError) in
-        try noArguments(call)
-        let model = try session.model()
-        let (result, clipped, outcome) = measureGrad(model, session.settings, clip: session.clipRule)
+        let (settings, clip) = try runSettings(session, call.words)
+        let model = try session.models.model(for: settings)
+        let (result, clipped, outcome) = measureGrad(model, settings, clip: clip)
         session.results.grad = Measured(value: GradMeasurement(raw: result.gradients, outcome: outcome),
-                                        provenance: session.provenance(session.settings, clip: session.clipRule))
-        return Report(command: "grad", ClippedGradient(pass: result, clipped: clipped, outcome: outcome, rule: session.clipRule, cell: model.cell))
+                                        provenance: session.provenance(settings, clip: clip, overridden: overriddenKeys(call.words)))
+        return Report(command: "grad", ClippedGradient(pass: result, clipped: clipped, outcome: outcome, rule: clip, cell: model.cell))
     }
 
     /// The model's gradient on the settings' sequence and what `clip` makes of it: (the pass, the
