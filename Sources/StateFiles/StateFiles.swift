@@ -54,19 +54,13 @@ public enum BoundedFile {
     /// `anyKind` (a script may come from a pipe, `gradlab <(…)`): a FIFO, a terminal or a pipe as a
     /// lesson, progress or history would wait for its writer for ever.
     public static func read(_ path: String, limit: Int, tail: Bool = false, anyKind: Bool = false) -> Outcome {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else {
-            return errno == ENOENT || errno == ENOTDIR ? .missing : .unreadable(String(cString: strerror(errno)))
+        let (fd, status): (Int32, stat)
+        switch open(path, anyKind: anyKind) {
+        case .opened(let d, let s): (fd, status) = (d, s)
+        case .missing: return .missing
+        case .unreadable(let why): return .unreadable(why)
         }
         defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else { return .unreadable(String(cString: strerror(errno))) }
-        if (status.st_mode & S_IFMT) == S_IFDIR { return .unreadable("it is a folder") }
-        if !anyKind, (status.st_mode & S_IFMT) != S_IFREG {
-            return .unreadable("it is not a regular file but \(kind(status.st_mode)), which could keep gradlab waiting for ever")
-        }
-        // Blocking again from here: O_NONBLOCK only kept the open of a FIFO from hanging.
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         let skipsPartialLine = tail && (status.st_mode & S_IFMT) == S_IFREG && Int(status.st_size) > limit
         if skipsPartialLine { lseek(fd, off_t(Int(status.st_size) - limit), SEEK_SET) }
         // As large as the file (and one byte more, to see it end), or 64 KiB for a pipe, grown as
@@ -89,6 +83,40 @@ public enum BoundedFile {
         var start = max(0, count - limit)
         if skipsPartialLine { start = (bytes[start..<count].firstIndex(of: UInt8(ascii: "\n")) ?? count - 1) + 1 }
         return .contents(Array(bytes[start..<count]))
+    }
+
+    /// A file opened for reading, with its status, or why not.
+    enum Opening {
+        case opened(Int32, stat)
+        case missing
+        case unreadable(String)
+    }
+
+    /// Opens a file for reading, blocking: a folder is refused, and so is anything but a regular
+    /// file unless `anyKind` (a FIFO, a terminal or a pipe as a lesson, progress, history or log
+    /// would wait for its writer for ever). The caller closes the descriptor.
+    static func open(_ path: String, anyKind: Bool = false) -> Opening {
+        let fd = Foundation.open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        guard fd >= 0 else {
+            return errno == ENOENT || errno == ENOTDIR ? .missing : .unreadable(String(cString: strerror(errno)))
+        }
+        var status = stat()
+        let refusal: String? = if fstat(fd, &status) != 0 {
+            String(cString: strerror(errno))
+        } else if (status.st_mode & S_IFMT) == S_IFDIR {
+            "it is a folder"
+        } else if !anyKind, (status.st_mode & S_IFMT) != S_IFREG {
+            "it is not a regular file but \(kind(status.st_mode)), which could keep gradlab waiting for ever"
+        } else {
+            nil
+        }
+        if let refusal {
+            close(fd)
+            return .unreadable(refusal)
+        }
+        // Blocking again from here: O_NONBLOCK only kept the open of a FIFO from hanging.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        return .opened(fd, status)
     }
 
     /// What a file that is not a regular one is, as people say it.

@@ -68,18 +68,13 @@ public enum StreamedFile {
     /// opened); `body` returns false to stop reading.
     public static func read(_ path: String, chunkSize: Int = chunkSize,
                             _ body: (UnsafeRawBufferPointer, FileStamp) -> Bool) -> Outcome {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-        guard fd >= 0 else {
-            return errno == ENOENT || errno == ENOTDIR ? .missing : .unreadable(String(cString: strerror(errno)))
+        let (fd, status): (Int32, stat)
+        switch BoundedFile.open(path) {
+        case .opened(let d, let s): (fd, status) = (d, s)
+        case .missing: return .missing
+        case .unreadable(let why): return .unreadable(why)
         }
         defer { close(fd) }
-        var status = stat()
-        guard fstat(fd, &status) == 0 else { return .unreadable(String(cString: strerror(errno))) }
-        if (status.st_mode & S_IFMT) == S_IFDIR { return .unreadable("it is a folder") }
-        if (status.st_mode & S_IFMT) != S_IFREG {
-            return .unreadable("it is not a regular file but \(BoundedFile.kind(status.st_mode)), which could keep gradlab waiting for ever")
-        }
-        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
         let stamp = FileStamp(path: path, status)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, chunkSize), alignment: 8)
         defer { buffer.deallocate() }
