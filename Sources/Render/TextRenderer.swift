@@ -70,7 +70,7 @@ public struct TextRenderer: Sendable {
 
     /// `text` broken between words into lines of at most `width` columns (runs of spaces become
     /// one); a word longer than that has a line of its own rather than being cut.
-    static func words(_ text: String, width: Int) -> [String] {
+    public static func words(_ text: String, width: Int) -> [String] {
         var lines: [String] = []
         var current = ""
         for word in text.split(separator: " ") {

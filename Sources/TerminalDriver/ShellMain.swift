@@ -59,23 +59,31 @@ public enum ShellMain {
         func bails() -> Bool { options.bail && driver.anyFailed }
         /// Runs the start-up file's commands, each error at its file:line; false when a file given
         /// with --init cannot be read (the error is shown).
+        /// The text of a file of commands, or nil with the error shown (a missing file's only when
+        /// `missingIsAnError`): `what` names it in the messages, `most` ends the one for a file too large.
+        func commandFile(_ path: String, what: String, most: String, missingIsAnError: Bool = true) -> String? {
+            switch BoundedFile.read(path, limit: BoundedFile.lessonLimit, anyKind: true) {
+            case .contents(let bytes): return String(decoding: bytes, as: UTF8.self)
+            case .missing: if missingIsAnError { driver.error("cannot read \(what) '\(path)': no such file") }
+            case .unreadable(let reason): driver.error("cannot read \(what) '\(path)': \(reason)")
+            case .tooLarge: driver.error("\(what) '\(path)' is over \(BoundedFile.describe(BoundedFile.lessonLimit)), \(most)")
+            }
+            return nil
+        }
+        /// Runs a file's commands, each error at its file:line, until one quits (or fails, with `bail`).
+        func run(_ text: String, from path: String, bail: Bool) {
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                if !driver.execute(String(line), location: "\(path):\(number + 1)") || (bail && bails()) { break }
+            }
+        }
         func runInit() -> Bool {
             guard !options.noInit else { return true }
             let path = options.initPath ?? InitFile.path()
-            let text: String
-            switch BoundedFile.read(path, limit: BoundedFile.lessonLimit, anyKind: true) {
-            case .contents(let bytes): text = String(decoding: bytes, as: UTF8.self)
-            case .missing:
-                guard options.initPath != nil else { return true }  // no start-up file of one's own: nothing to run
-                driver.error("cannot read the init file '\(path)': no such file"); return false
-            case .unreadable(let reason): driver.error("cannot read the init file '\(path)': \(reason)"); return options.initPath == nil
-            case .tooLarge:
-                driver.error("the init file '\(path)' is over \(BoundedFile.describe(BoundedFile.lessonLimit)), the most it may hold")
+            // No start-up file of one's own is nothing to run; one named by --init must be there.
+            guard let text = commandFile(path, what: "the init file", most: "the most it may hold", missingIsAnError: options.initPath != nil) else {
                 return options.initPath == nil
             }
-            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                if !driver.execute(String(line), location: "\(path):\(number + 1)") { break }
-            }
+            run(text, from: path, bail: false)
             return true
         }
         // A script, -c or a pipe runs an init file only when --init names it: the same script
@@ -92,18 +100,8 @@ public enum ShellMain {
             return driver.anyFailed ? 1 : 0
         }
         if let path = options.scriptPath {
-            let text: String
-            switch BoundedFile.read(path, limit: BoundedFile.lessonLimit, anyKind: true) {
-            case .contents(let bytes): text = String(decoding: bytes, as: UTF8.self)
-            case .missing: driver.error("cannot read the script '\(path)': no such file"); return 2
-            case .unreadable(let reason): driver.error("cannot read the script '\(path)': \(reason)"); return 2
-            case .tooLarge:
-                driver.error("the script '\(path)' is over \(BoundedFile.describe(BoundedFile.lessonLimit)), the most a script may hold; split it")
-                return 2
-            }
-            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                if !driver.execute(String(line), location: "\(path):\(number + 1)") || bails() { break }
-            }
+            guard let text = commandFile(path, what: "the script", most: "the most a script may hold; split it") else { return 2 }
+            run(text, from: path, bail: true)
             return driver.anyFailed ? 1 : 0
         }
         if !interactive {

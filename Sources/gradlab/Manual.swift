@@ -1,4 +1,5 @@
 import Foundation
+import Render
 import Shell
 
 /// What `gradlab --help` and the manual page say beyond the options: the shell's commands, the
@@ -43,20 +44,8 @@ enum Manual {
 
     /// Terms and meanings, one term a line, its meaning on the lines below it, indented further.
     static func indented(_ rows: [(String, String)]) -> String {
-        rows.map { term, meaning in "  \(term)\n" + wrap(meaning, width: 64).map { "      " + $0 }.joined(separator: "\n") }
+        rows.map { term, meaning in "  \(term)\n" + TextRenderer.words(meaning, width: 64).map { "      " + $0 }.joined(separator: "\n") }
             .joined(separator: "\n")
-    }
-
-    static func wrap(_ text: String, width: Int) -> [String] {
-        var lines: [String] = [], line = ""
-        for word in text.split(separator: " ") {
-            if !line.isEmpty && line.count + 1 + word.count > width {
-                lines.append(line)
-                line = ""
-            }
-            line += (line.isEmpty ? "" : " ") + word
-        }
-        return lines + (line.isEmpty ? [] : [line])
     }
 
     /// What Tab offers after `--lesson`: the ids of the built-in lessons and, once something is

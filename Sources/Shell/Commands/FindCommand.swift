@@ -107,13 +107,6 @@ extension Commands {
     static func unit(of x: Double, digits: Int) -> Double {
         Foundation.pow(10, Foundation.floor(Foundation.log10(abs(x == 0 ? 1 : x))) - Double(digits - 1))
     }
-
-    /// x to `digits` significant digits, rounded up or down, as the short decimal it prints as.
-    static func rounded(_ x: Double, digits: Int, up: Bool) -> Double {
-        let step = unit(of: x, digits: digits)
-        let r = (up ? Foundation.ceil(x / step) : Foundation.floor(x / step)) * step
-        return Double(String(format: "%.\(digits)g", r)) ?? r
-    }
 }
 
 /// The claim at one value of the searched key.

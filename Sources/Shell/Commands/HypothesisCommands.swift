@@ -65,7 +65,7 @@ extension Commands {
             throw ShellError("\(axis.key) is both swept by for and set by when; keep one")
         }
         let conditions = [quantifier, whenWords.isEmpty ? "" : "when " + whenWords.joined(separator: " ")].filter { !$0.isEmpty }.joined(separator: " ")
-        let when = try assignments(whenWords, tauSwept: axes.contains { $0.key == "tau" || $0.key == "τ" })
+        let when = try assignments(whenWords, tauSwept: axes.contains(where: \.sweepsTau))
         let (base, _) = try runSettings(session, when)
         let judgement = axes.isEmpty
             ? try judge(claim, session: session, when: when)

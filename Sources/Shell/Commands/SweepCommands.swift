@@ -48,6 +48,9 @@ struct SweepAxis: Sendable {
     /// Numeric positions for charts and JSON, when the values are numbers.
     var numbers: [Double]?
 
+    /// Whether it sweeps the clipping rule's threshold (tau, or τ).
+    var sweepsTau: Bool { points.first?.name == "tau" }
+
     /// Spaced evenly in log (a..b:N:log): charts then use a log axis.
     var logSpaced = false
 
@@ -106,7 +109,7 @@ extension Commands {
             throw ShellError(axes.isEmpty ? "sweep needs a KEY=RANGE to sweep, like rho=0.8..1.4:25" : "sweep takes one or two keys to sweep, not \(axes.count)")
         }
         if axes.count == 2 && axes[0].key == axes[1].key { throw ShellError("both swept keys are '\(axes[0].key)'; sweep two different keys") }
-        let held = try assignments(fixed, tauSwept: axes.contains { $0.key == "tau" || $0.key == "τ" })
+        let held = try assignments(fixed, tauSwept: axes.contains(where: \.sweepsTau))
         let (base, baseClip) = try runSettings(session, held)
         let trainingKeys = Set(Settings.trainingKeys.map(\.name) + ["clip", "tau", "τ"])
         let chosen = metric ?? (axes.contains { trainingKeys.contains($0.key) } ? .final_loss : .delta0)

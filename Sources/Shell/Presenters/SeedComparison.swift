@@ -50,11 +50,6 @@ struct SeedComparison: Presentation {
         return (median, low, high)
     }
 
-    var seedRange: String {
-        let contiguous = zip(seeds, seeds.dropFirst()).allSatisfy { $1 == $0 + 1 }
-        return contiguous ? "seeds \(seeds[0])–\(seeds[seeds.count - 1])" : "seeds " + seeds.map(String.init).joined(separator: ",")
-    }
-
     var blocks: [Block] {
         let shared = TrainingWording.runDescription(settings, task: task).components(separatedBy: " · ").dropLast().joined(separator: " · ")
         let rows: [[Cell]] = rules.indices.map { r in
@@ -66,7 +61,7 @@ struct SeedComparison: Presentation {
         }
         let ranges = rules.indices.map { r in "\(Commands.describe(rules[r])) \(NumberFormat.short(finals(r).first ?? .nan)) … \(NumberFormat.short(finals(r).last ?? .nan))" }
         var blocks: [Block] = [
-            .title("compare over \(seedRange) (\(seeds.count) runs per rule) on \(shared)"),
+            .title("compare over \(TrainingWording.seeds(seeds.map(String.init))) (\(seeds.count) runs per rule) on \(shared)"),
             .table(Table(columns: [.init("clip", numeric: false), .init("median"), .init("quartiles", numeric: false)]
                          + Ending.allCases.map { .init($0.rawValue) }, rows: rows)),
             .note("final loss over the seeds: the median and the middle half (25th to 75th percentile); from the lowest to the highest: " + ranges.joined(separator: ", ")),

@@ -24,11 +24,6 @@ struct SweepGrid: Presentation {
 
         /// The 25th and 75th percentiles of each point's runs.
         var quartiles: [(low: Double, high: Double)] { runs.map { (Percentile.of($0, 25), Percentile.of($0, 75)) } }
-        var description: String {
-            let numbers = seeds.compactMap { Int($0) }
-            let contiguous = numbers.count == seeds.count && zip(numbers, numbers.dropFirst()).allSatisfy { $1 == $0 + 1 }
-            return contiguous ? "seeds \(seeds[0])–\(seeds[seeds.count - 1])" : "seeds " + seeds.joined(separator: ",")
-        }
     }
 
     /// The most cells a map prints as a table unasked: 12 columns by 30 rows fit on a screen.
@@ -81,7 +76,7 @@ struct SweepGrid: Presentation {
         var title = "sweep \(axes.map { "\($0.key) (\($0.labels.count))" }.joined(separator: " × ")) · \(metric.rawValue): \(metric.summary)"
         // A metric that clipping changes says which rule was in force where no axis sets it.
         if metric.dependsOnClipping, !axes.contains(where: { ["clip", "tau", "τ"].contains($0.key) }) { title += " · clip \(Commands.describe(clip))" }
-        if let overSeeds { title += " · the median over \(overSeeds.description)" }
+        if let overSeeds { title += " · the median over \(TrainingWording.seeds(overSeeds.seeds))" }
         var blocks: [Block] = [.title(title)]
         let quartiles = overSeeds?.quartiles
         /// The middle half of the runs at points `indices`, for a chart's band.

@@ -10,6 +10,13 @@ enum TrainingWording {
             + (clip.map { "clip \(Commands.describe($0)) · " } ?? "") + "seed \(settings.seed)"
     }
 
+    /// "seeds 1–10" for a run of consecutive seeds, else "seeds 3,7,9".
+    static func seeds(_ labels: [String]) -> String {
+        let numbers = labels.compactMap { Int($0) }
+        let consecutive = numbers.count == labels.count && zip(numbers, numbers.dropFirst()).allSatisfy { $1 == $0 + 1 }
+        return consecutive ? "seeds \(labels[0])–\(labels[labels.count - 1])" : "seeds " + labels.joined(separator: ",")
+    }
+
     static func percent(_ x: Double) -> String { NumberFormat.short((x * 1000).rounded() / 10) + "%" }
 
     /// A one-word verdict for tables.
