@@ -67,17 +67,6 @@ public struct NormSummary: Sendable, Equatable {
         smallest = sorted.first ?? .nan
         smallestPositive = sorted.first { $0 > 0 } ?? .nan
     }
-
-    public init(count: Int, mean: Double, median: Double, p90: Double, p99: Double, largest: Double, smallest: Double, smallestPositive: Double) {
-        self.count = count
-        self.mean = mean
-        self.median = median
-        self.p90 = p90
-        self.p99 = p99
-        self.largest = largest
-        self.smallest = smallest
-        self.smallestPositive = smallestPositive
-    }
 }
 
 /// What global norm clipping at τ would have done to a set of gradients, one per step, given their
@@ -89,12 +78,6 @@ public struct ThresholdEffect: Sendable, Equatable {
     public var clipRate: Double
     /// The mean of min(1, τ/‖g‖) over the norms: 1 when nothing is clipped.
     public var meanScale: Double
-
-    public init(tau: Double, clipRate: Double, meanScale: Double) {
-        self.tau = tau
-        self.clipRate = clipRate
-        self.meanScale = meanScale
-    }
 
     /// The effect of τ on finite norms sorted ascending (NaN rates when there are none).
     public init(tau: Double, sorted: [Double]) {
@@ -139,16 +122,5 @@ public struct NormProfile: Sendable, Equatable {
         low = ThresholdEffect(tau: 0.5 * summary.mean, sorted: sorted)
         self.mean = ThresholdEffect(tau: summary.mean, sorted: sorted)
         high = ThresholdEffect(tau: 10 * summary.mean, sorted: sorted)
-    }
-
-    public init(summary: NormSummary, median: ThresholdEffect, p90: ThresholdEffect, p99: ThresholdEffect,
-                low: ThresholdEffect, mean: ThresholdEffect, high: ThresholdEffect) {
-        self.summary = summary
-        self.median = median
-        self.p90 = p90
-        self.p99 = p99
-        self.low = low
-        self.mean = mean
-        self.high = high
     }
 }
