@@ -148,6 +148,29 @@ struct TrainerTests {
         #expect(a.model == b.model)
     }
 
+    @Test("a run taken a step at a time is train's run, bit for bit, and carries on when lr and the rule change")
+    func stepwise() throws {
+        let (model, task, config) = try setup(lr: 0.1, steps: 20)
+        var loop = TrainingLoop(model, on: task, config)
+        for _ in 0..<20 { _ = loop.step() }
+        let whole = train(model, on: task, config)
+        #expect(loop.run.records == whole.records && loop.run.model == whole.model && loop.run.end == .completed)
+
+        // lr = 0 from step 11: the weights stop where step 10 left them, and the batches carry on
+        // (the loss still moves from batch to batch).
+        var paused = TrainingLoop(model, on: task, config)
+        for _ in 0..<10 { _ = paused.step() }
+        let after10 = paused.model
+        paused.config.optimizer.learningRate = 0
+        paused.config.clip = .norm(threshold: 1e-6, order: .two, style: .gradlab)
+        for _ in 0..<10 { _ = paused.step() }
+        #expect(paused.model == after10)
+        #expect(Array(paused.records.prefix(10)) == Array(whole.records.prefix(10)))
+        #expect(paused.records[10].loss == whole.records[10].loss)  // the same weights and batch at step 11
+        #expect(paused.records.suffix(10).allSatisfy { $0.clipped })
+        #expect(paused.run.clipRate == 0.5)
+    }
+
     @Test("a small learning rate lowers the loss below its start")
     func learns() throws {
         let (model, task, config) = try setup(lr: 0.1, steps: 200)

@@ -28,11 +28,17 @@ public struct OptimizerConfig: Sendable, Equatable {
 /// An optimizer with its state (velocity, accumulated squares, moments) for a list of tensors.
 public struct Optimizer: Sendable {
     public let config: OptimizerConfig
+    /// The learning rate of the next update: the config's at first; it may change between updates
+    /// (the state the optimizer keeps does not depend on it).
+    public var learningRate: Double
     public private(set) var step = 0
     private var first: [[Double]] = []   // SGD velocity, Adagrad memory, Adam m
     private var second: [[Double]] = []  // Adam v
 
-    public init(_ config: OptimizerConfig) { self.config = config }
+    public init(_ config: OptimizerConfig) {
+        self.config = config
+        learningRate = config.learningRate
+    }
 
     /// Applies one update to `parameters` given their gradients.
     public mutating func update(_ parameters: inout [[Double]], gradients: [[Double]]) {
@@ -42,7 +48,7 @@ public struct Optimizer: Sendable {
             second = first
         }
         step += 1
-        let lr = config.learningRate
+        let lr = learningRate
         for k in parameters.indices {
             let g = gradients[k]
             switch config.kind {

@@ -156,28 +156,66 @@ func batchGradient(_ model: RNN, count: Int, length T: Int, exampleSize: Int, dr
 /// passes, or every step when a step is much work); `progress` is told after every step.
 public func train(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig,
                   shouldStop: @Sendable () -> Bool = { false }, progress: (Int) -> Void = { _ in }) -> TrainingRun {
-    var model = model
-    var optimizer = Optimizer(config.optimizer)
-    var rng = Xoshiro256(seed: config.seed, stream: "batches")
-    var records: [StepRecord] = []
-    records.reserveCapacity(config.steps)
-    var firstNonFinite: Int? = nil
-    var consecutive = 0
-    var errorClip: Double? = nil
-    if case .signal(let tau) = config.clip { errorClip = tau }
-    var workspaces: [BackpropBatch] = []
+    var loop = TrainingLoop(model, on: task, config)
+    loop.records.reserveCapacity(config.steps)
+    while loop.records.count < config.steps, loop.step(shouldStop: shouldStop) != nil {
+        progress(loop.records.count)
+    }
+    return loop.run
+}
 
-    for step in stride(from: 1, through: config.steps, by: 1) {
-        if shouldStop() { return TrainingRun(records: records, end: .interrupted(step: step - 1), model: model, firstNonFiniteStep: firstNonFinite) }
-        guard let gradient = batchGradient(model, count: task.examples(config.batchSize), length: task.length,
+/// A training run taken a step at a time, as `train` takes it: the weights, the optimizer's state
+/// and the batch stream carry over from step to step, so the learning rate and the clipping rule
+/// may change between steps without starting again (`config.steps` is not consulted: the caller
+/// decides when to stop).
+public struct TrainingLoop: Sendable {
+    /// The set-up of the next step. Its optimizer kind and momentum, batch size and seed belong to
+    /// the run and are read once; its learning rate, clipping rule and non-finite policy are read
+    /// at every step.
+    public var config: TrainingConfig
+    public private(set) var model: RNN
+    public fileprivate(set) var records: [StepRecord] = []
+    /// Why the run can go no further (diverged, gave up, interrupted); nil while it can.
+    public fileprivate(set) var end: TrainingEnd? = nil
+    public private(set) var firstNonFiniteStep: Int? = nil
+    public let task: TrainingTask
+    private var optimizer: Optimizer
+    private var rng: Xoshiro256
+    private var consecutive = 0
+    private var workspaces: [BackpropBatch] = []
+
+    public init(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig) {
+        self.model = model
+        self.task = task
+        self.config = config
+        optimizer = Optimizer(config.optimizer)
+        rng = Xoshiro256(seed: config.seed, stream: "batches")
+    }
+
+    /// The run so far; a run that has not ended counts as completed.
+    public var run: TrainingRun {
+        TrainingRun(records: records, end: end ?? .completed, model: model, firstNonFiniteStep: firstNonFiniteStep)
+    }
+
+    /// Takes the next step and returns its record; nil when the run has ended, or when `shouldStop`
+    /// said yes before the step was done (the run then ends as interrupted, the step not taken).
+    public mutating func step(shouldStop: @Sendable () -> Bool = { false }) -> StepRecord? {
+        guard end == nil else { return nil }
+        let step = records.count + 1
+        var errorClip: Double? = nil
+        if case .signal(let tau) = config.clip { errorClip = tau }
+        optimizer.learningRate = config.optimizer.learningRate
+        guard !shouldStop(),
+              let gradient = batchGradient(model, count: task.examples(config.batchSize), length: task.length,
                                            exampleSize: task.length * task.inputSize + task.outputSize,
                                            draw: { task.batch($0, &rng) }, loss: task.loss, errorClip: errorClip,
                                            workspaces: &workspaces, shouldStop: shouldStop) else {
-            return TrainingRun(records: records, end: .interrupted(step: step - 1), model: model, firstNonFiniteStep: firstNonFinite)
+            end = .interrupted(step: step - 1)
+            return nil
         }
         let (loss, gradients, clamped) = gradient
         let norm = VectorNorm.of(gradients)
-        if !(loss.isFinite && norm.isFinite) && firstNonFinite == nil { firstNonFinite = step }
+        if !(loss.isFinite && norm.isFinite) && firstNonFiniteStep == nil { firstNonFiniteStep = step }
         // optax's apply_if_finite judges the update alone; stop and propagate judge loss and gradient.
         let finite: Bool
         if case .skip = config.nonFinite { finite = norm.isFinite } else { finite = loss.isFinite && norm.isFinite }
@@ -186,15 +224,12 @@ public func train(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig,
         if !finite {
             switch config.nonFinite {
             case .stop:
-                records.append(StepRecord(loss: loss, preClipNorm: norm, postClipNorm: norm, clipped: false, skipped: true))
-                progress(step)
-                return TrainingRun(records: records, end: .diverged(step: step), model: model, firstNonFiniteStep: firstNonFinite)
+                end = .diverged(step: step)
+                return record(StepRecord(loss: loss, preClipNorm: norm, postClipNorm: norm, clipped: false, skipped: true))
             case .skip(let limit):
                 consecutive += 1
                 if consecutive <= limit {
-                    records.append(StepRecord(loss: loss, preClipNorm: norm, postClipNorm: norm, clipped: false, skipped: true))
-                    progress(step)
-                    continue
+                    return record(StepRecord(loss: loss, preClipNorm: norm, postClipNorm: norm, clipped: false, skipped: true))
                 }
                 applyAnyway = true
             case .propagate:
@@ -208,16 +243,17 @@ public func train(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig,
         var parameters = model.parameters
         optimizer.update(&parameters, gradients: outcome.output)
         model.parameters = parameters
+        if applyAnyway { end = .gaveUp(step: step) }
         // Signal clipping happened inside BPTT: the step counts as clipped when any error was clamped
         // (its norms are both of the gradient of the clamped errors).
-        records.append(StepRecord(loss: loss, preClipNorm: norm, postClipNorm: outcome.clippedNorm,
-                                  clipped: outcome.clipped || clamped > 0, skipped: false))
-        progress(step)
-        if applyAnyway {
-            return TrainingRun(records: records, end: .gaveUp(step: step), model: model, firstNonFiniteStep: firstNonFinite)
-        }
+        return record(StepRecord(loss: loss, preClipNorm: norm, postClipNorm: outcome.clippedNorm,
+                                 clipped: outcome.clipped || clamped > 0, skipped: false))
     }
-    return TrainingRun(records: records, end: .completed, model: model, firstNonFiniteStep: firstNonFinite)
+
+    private mutating func record(_ record: StepRecord) -> StepRecord {
+        records.append(record)
+        return record
+    }
 }
 
 /// Pascanu et al. (2013)'s heuristic for the clipping threshold: the average gradient norm over
