@@ -1,5 +1,36 @@
+import Foundation
 import Simulator
 import Testing
+
+/// PyTorch's own float16 and bfloat16 conversions and GradScaler, run once by
+/// Tests/Fixtures/Torch/make_precision.py into precision.json.
+struct PrecisionFixture: Decodable {
+    var torch_version: String
+    /// [x, torch's float16 of x]
+    var fp16: [[Double]]
+    /// [a float32 x, torch's bfloat16 of x]
+    var bf16: [[Double]]
+    /// For each step: [the gradient was made infinite, the scale the step used, the step was skipped].
+    var scaler: [[ScalerStep]]
+
+    enum ScalerStep: Decodable {
+        case flag(Bool), number(Double)
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let b = try? c.decode(Bool.self) { self = .flag(b) } else { self = .number(try c.decode(Double.self)) }
+        }
+        var flag: Bool { if case .flag(let b) = self { b } else { false } }
+        var number: Double { if case .number(let x) = self { x } else { .nan } }
+    }
+
+    static let loaded: PrecisionFixture = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/Torch/precision.json")
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return try! decoder.decode(PrecisionFixture.self, from: Data(contentsOf: url))
+    }()
+}
 
 @Suite("Precision: rounding to fp32, bf16 and fp16, loss scaling after GradScaler")
 struct PrecisionTests {
@@ -47,6 +78,25 @@ struct PrecisionTests {
         }
         #expect(Precision.bf16.largest == Double(Float(bitPattern: 0x7F7F_0000)))
         #expect(Precision.bf16.round(1 + 0x1p-8) == 1 && Precision.bf16.round(1 + 0x1p-8 + 0x1p-20) == 1 + 0x1p-7)
+    }
+
+    @Test("fp16 and bf16 round as PyTorch's conversions do")
+    func agreesWithPyTorch() {
+        let fixture = PrecisionFixture.loaded
+        #expect(fixture.fp16.count > 1000 && fixture.bf16.count > 1000)
+        for pair in fixture.fp16 { #expect(Precision.fp16.round(pair[0]).bitPattern == pair[1].bitPattern, "\(pair[0])") }
+        for pair in fixture.bf16 { #expect(Precision.bf16.round(pair[0]).bitPattern == pair[1].bitPattern, "\(pair[0])") }
+    }
+
+    @Test("the scale of every step, and which steps are skipped, are GradScaler's over 4,500 steps of PyTorch")
+    func scalerAgreesWithPyTorch() {
+        var scaler = DynamicScale()
+        for (k, step) in PrecisionFixture.loaded.scaler.enumerated() {
+            let (bad, used, skipped) = (step[0].flag, step[1].number, step[2].flag)
+            #expect(scaler.scale == used, "step \(k + 1)")
+            #expect(skipped == bad, "step \(k + 1)")
+            scaler.update(finite: !bad)
+        }
     }
 
     @Test("GradScaler's rules: start at 2¹⁶, halve on a non-finite gradient, double after 2000 good steps in a row")
