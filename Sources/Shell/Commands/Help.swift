@@ -122,7 +122,7 @@ extension Commands {
         .rows([
             ("stored in the format", "the weights the passes use; z_t and h_t (a gated cell's gates and states); y; ∂L/∂y after the loss scale; every δ_t = ∂L/∂h_t and gradient row; the parameters' gradient (the sum over steps and examples, rounded once)"),
             ("float32", "the weights the optimizer keeps and updates (its own arithmetic is Float64), and the gradient it is given, as under torch.autocast"),
-            ("as they are", "the inputs and targets; the loss"),
+            ("as they are", "the inputs and targets; the loss; bptt's ‖∂h_T/∂h_t‖₂, which is formed in Float64 from the stored forward pass"),
         ]),
         .paragraph("set loss_scale=N multiplies ∂L/∂y (so every gradient of the backward pass) by N, and the parameters' gradient by 1/N again (GradScaler's unscale_, in float32) before clipping and the update; a batch's mean brings its 1/B in at the same place, as loss.mean() does. loss_scale=dynamic is PyTorch's GradScaler with its defaults: the scale starts at 65536; a step whose gradient is not finite is skipped and the scale halved; after 2000 finite steps in a row it doubles. bptt and grad use the first scale."),
         .paragraph("set unscale=after_clip makes the classic mistake: clipping the scaled gradient, before unscale_, so that the rule sees a norm N times too large. train shows the clip rate and the outcome of each order."),

@@ -102,7 +102,11 @@ enum PrecisionWording {
         let shown = moves.count <= 8 ? moves : Array(moves.prefix(4)) + ["…"] + Array(moves.suffix(3))
         let path = ([number(first.lossScale) + " at step 1"] + shown).joined(separator: " → ")
         blocks.append(.text("loss scale: " + path))
-        blocks.append(.text("the scale backed off \(backoffs) time\(backoffs == 1 ? "" : "s") (an overflowed gradient: the step skipped, the scale halved) and grew \(growths) time\(growths == 1 ? "" : "s") (\(LossScale.growthInterval) good steps in a row: the scale doubled); \(skipped) step\(skipped == 1 ? "" : "s") skipped"))
+        let halved = backoffs == 0 ? "no gradient overflowed, so the scale was never halved"
+            : "\(skipped) step\(skipped == 1 ? "" : "s") skipped because the gradient overflowed, each halving the scale"
+        let doubled = growths == 0 ? "it never doubled (that takes \(LossScale.growthInterval) good steps in a row)"
+            : "it doubled \(growths) time\(growths == 1 ? "" : "s"), each after \(LossScale.growthInterval) good steps in a row"
+        blocks.append(.text("\(halved); \(doubled)"))
         return blocks
     }
 }
