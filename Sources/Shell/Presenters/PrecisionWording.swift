@@ -86,7 +86,9 @@ enum PrecisionWording {
         var total = StoreTally()
         for record in run.records { total += record.tally }
         let order = config.unscale == .beforeClip ? "unscale_ then clip" : "clip, then unscale_ (the scaled gradient was clipped)"
-        var blocks: [Block] = [.note("\(stores(total, config.precision)) over the run (\(range(config.precision))); the optimizer kept float32 weights; \(order)")]
+        let stored = config.precision == .fp64 ? "fp64 rounds nothing, and the optimizer kept Float64 weights"
+            : "\(stores(total, config.precision)) over the run (\(range(config.precision))); the optimizer kept float32 weights"
+        var blocks: [Block] = [.note("\(stored); \(order)")]
         guard config.lossScale == .dynamic, let first = run.records.first else { return blocks }
         let steps = (1...run.records.count).map(Double.init)
         blocks.insert(.lineChart(LineChart(title: "loss scale per step (GradScaler)", xName: "step", x: steps,
