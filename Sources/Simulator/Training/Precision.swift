@@ -82,11 +82,7 @@ public struct StoreTally: Sendable, Equatable {
     public var zeros = 0
     public var infinities = 0
 
-    public init(stored: Int = 0, zeros: Int = 0, infinities: Int = 0) {
-        self.stored = stored
-        self.zeros = zeros
-        self.infinities = infinities
-    }
+    public init() {}
 
     public static func += (a: inout StoreTally, b: StoreTally) {
         a.stored += b.stored
