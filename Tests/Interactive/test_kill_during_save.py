@@ -7,6 +7,7 @@ import signal
 import time
 
 import pexpect
+from line_editing import wait_for_line_editing
 
 from test_pty import BIN, PROMPT, home, spawn  # noqa: F401 (home is a fixture)
 
@@ -51,10 +52,9 @@ def test_sigkill_during_saves_never_leaves_a_broken_file(home):
     # And gradlab reads them.
     child.sendline("lessons")
     child.expect_exact("Getting around")
-    # Ctrl-D at the prompt, as a person presses it: typed ahead while gradlab still prints, the
-    # terminal is in cooked mode and takes ^D as its own end-of-file mark, which the switch to
-    # line editing can lose.
+    # Ctrl-D at the prompt, as a person presses it (see line_editing.py).
     child.expect_exact(PROMPT)
+    wait_for_line_editing(child)
     child.sendcontrol("d")
     child.expect(pexpect.EOF)
 
@@ -71,6 +71,7 @@ def test_sessions_at_once_keep_every_history_line(home):
             child.expect_exact(PROMPT)
             typed.append(line)
     for child in children:
+        wait_for_line_editing(child)
         child.sendcontrol("d")
         child.expect(pexpect.EOF)
         child.close()

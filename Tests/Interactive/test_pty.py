@@ -10,6 +10,7 @@ import time
 
 import pexpect
 import pytest
+from line_editing import wait_for_line_editing
 
 BIN = os.environ.get("GRADLAB_BIN", os.path.join(os.path.dirname(__file__), "../../.build/debug/gradlab"))
 PROMPT = "gradlab>"  # the colour reset may follow it
@@ -37,6 +38,7 @@ def spawn(home, *args, rows=30, **env):
 
 
 def leave(child):
+    wait_for_line_editing(child)
     child.sendcontrol("d")
     child.expect(pexpect.EOF)
     child.close()
@@ -111,6 +113,7 @@ def test_ctrl_c_abandons_the_line_and_keeps_the_shell(home):
 
 def test_ctrl_d_on_an_empty_line_exits_zero(home):
     child = spawn(home)
+    wait_for_line_editing(child)
     child.sendcontrol("d")
     child.expect(pexpect.EOF)
     child.close()
@@ -492,7 +495,7 @@ def test_the_pager_gets_a_commands_output_and_not_the_lesson_report(home, tmp_pa
     assert lines[1] == "LESS=FRX LV=-c"
     assert lines[0] == before.read_text().strip(), "the pager finds the terminal as gradlab found it"
     record.unlink()
-    child.sendline("= 1+1; show")  # short
+    child.sendline("= 1+1; set rho=1.1")  # short
     child.expect_exact("ρ(W)")
     child.expect_exact(PROMPT)
     assert not record.exists()
