@@ -311,6 +311,18 @@ import Testing
         #expect(text.contains("loss scale: 65536 at step 1 → 32768 at step"), "\(text)")
     }
 
+    /// A log grid of loss scales keeps its powers of two, and the share of zeros falls as the scale grows.
+    @Test func sweepingTheLossScaleCountsTheZeros() throws {
+        var session = Session()
+        let json = try run("sweep loss_scale=1..65536:9:log metric=zeros precision=fp16 rho=0.6 T=60", in: &session)[0].json
+        guard case .array(let axes)? = json["axes"], case .object(let axis) = axes[0] else { Issue.record("no axes"); return }
+        #expect(numbers(axis.first { $0.0 == "values" }?.1) == (0...8).map { pow(4, Double($0)) })
+        let zeros = numbers(json["values"])
+        #expect(zeros.first! > 0.3 && zip(zeros, zeros.dropFirst()).allSatisfy { $0 > $1 })
+        let exact = numbers(try run("sweep loss_scale=1,65536 metric=zeros rho=0.6 T=60", in: &session)[0].json["values"])
+        #expect(exact == [0, 0])  // fp64 stores nothing to count
+    }
+
     /// Clipping the scaled gradient clips every step; clipping after unscale_ does not.
     @Test func clippingBeforeUnscaleClipsEveryStep() throws {
         var session = Session()

@@ -5,7 +5,7 @@ import Synchronization
 
 /// What a sweep measures at each point.
 enum SweepMetric: String, CaseIterable, Sendable {
-    case delta0, delta_ratio, grad_norm, loss, rho_w
+    case delta0, delta_ratio, grad_norm, loss, rho_w, zeros
     case raw_norm, clipped_norm, cosine, clipped
     case final_loss, diverged, diverged_at, clip_rate, max_norm
 
@@ -16,6 +16,7 @@ enum SweepMetric: String, CaseIterable, Sendable {
         case .grad_norm: "‖∇L‖₂ of the one example (bptt)"
         case .loss: "loss of the one example (bptt)"
         case .rho_w: "ρ(W) of the W used (the largest over a gated cell's gates)"
+        case .zeros: "fraction of the values bptt stored in the format (precision=) that were 0 (bptt)"
         case .raw_norm: "‖g‖₂ of the gradient before clipping (grad)"
         case .clipped_norm: "‖ĝ‖₂ of the gradient after the clipping rule (grad)"
         case .cosine: "cos∠(g, ĝ): 1 when clipping kept the direction (grad)"
@@ -32,7 +33,7 @@ enum SweepMetric: String, CaseIterable, Sendable {
     /// The clipping rule changes it: training runs, and the gradient after clipping.
     var dependsOnClipping: Bool { trains || [.clipped_norm, .cosine, .clipped].contains(self) }
     /// Plotted on a log scale (norms and losses span decades).
-    var logarithmic: Bool { ![.diverged, .diverged_at, .clip_rate, .rho_w, .cosine, .clipped].contains(self) }
+    var logarithmic: Bool { ![.diverged, .diverged_at, .clip_rate, .rho_w, .cosine, .clipped, .zeros].contains(self) }
 }
 
 /// One swept key and the values it takes.
@@ -194,6 +195,9 @@ extension Commands {
             return norms[0] / norms[settings.T]
         case .grad_norm: return pass.gradientNorm
         case .loss: return pass.loss
+        case .zeros:
+            let tally = pass.tally
+            return tally.stored == 0 ? 0 : Double(tally.zeros) / Double(tally.stored)
         case .raw_norm, .clipped_norm, .cosine, .clipped:
             let (result, clipped, outcome) = measureGrad(model, settings, clip: clip)
             switch metric {
@@ -309,12 +313,17 @@ extension Commands {
 
     /// A range's inner points rounded to the fewest significant digits, four at least, that keep
     /// every point apart and in order: a table then shows each point exactly (0.1762, not
-    /// 0.17624392…), and `train lr=0.1762` typed back from it gives that row's run. The ends stay
-    /// the numbers typed.
+    /// 0.17624392…), and `train lr=0.1762` typed back from it gives that row's run. A point that is
+    /// a number of six digits or fewer but for the last bits of rounding (16384 as the log grid
+    /// 1..65536:9 computes it) is that number. The ends stay the numbers typed.
     static func snapped(_ points: [Double]) -> [Double] {
         guard points.count > 2 else { return points }
+        func rounded(_ x: Double, _ digits: Int) -> Double { Double(String(format: "%.\(digits)g", x)) ?? x }
         for digits in 4...17 {
-            let inner = points.dropFirst().dropLast().map { Double(String(format: "%.\(digits)g", $0)) ?? $0 }
+            let inner = points.dropFirst().dropLast().map { x in
+                let clean = rounded(x, 12)
+                return rounded(clean, 6) == clean ? clean : rounded(x, digits)
+            }
             let all = [points[0]] + inner + [points[points.count - 1]]
             let steps = zip(all, all.dropFirst()).map { $1 - $0 }
             if steps.allSatisfy({ $0 > 0 }) || steps.allSatisfy({ $0 < 0 }) { return all }
