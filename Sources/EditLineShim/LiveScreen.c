@@ -34,10 +34,14 @@ static void restore_terminal(void) {
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &live_before);
 }
 
+/* Puts the terminal back, then hands the signal to what handled it before live (the default, or
+ * the Swift runtime's crash reporter), which then does what it would have done. */
 static void on_fatal(int signo) {
     restore_terminal();
-    signal(signo, SIG_DFL);
-    raise(signo); /* blocked until this handler returns, then it does what it would have */
+    for (int i = 0; i < fatal_count; i++) {
+        if (fatal[i] == signo) sigaction(signo, &fatal_previous[i], NULL);
+    }
+    raise(signo); /* blocked until this handler returns */
 }
 
 static void on_resize(int signo) {
@@ -71,7 +75,11 @@ int gl_live_begin(void) {
     sigemptyset(&action.sa_mask);
     for (int i = 0; i < fatal_count; i++) sigaddset(&action.sa_mask, fatal[i]);
     action.sa_flags = SA_RESETHAND;
-    for (int i = 0; i < fatal_count; i++) sigaction(fatal[i], &action, &fatal_previous[i]);
+    for (int i = 0; i < fatal_count; i++) {
+        sigaction(fatal[i], NULL, &fatal_previous[i]);
+        /* An ignored signal (SIGHUP under nohup) stays ignored: it ends nothing. */
+        if (fatal_previous[i].sa_handler != SIG_IGN) sigaction(fatal[i], &action, NULL);
+    }
     struct sigaction resize;
     memset(&resize, 0, sizeof resize);
     resize.sa_handler = on_resize;

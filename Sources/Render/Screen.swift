@@ -1,7 +1,7 @@
 /// A whole screen of a full-screen view (`live`): bands one above another, each band panels of
-/// blocks side by side. The renderer lays it out at the style's width; a height crops or pads it to
-/// exactly that many lines, so that a frame drawn on a terminal never scrolls it (the last band,
-/// a status line, is kept: what is cut is above it).
+/// blocks side by side. The renderer lays it out at the style's width; a height crops it to at
+/// most that many lines, so that a frame drawn on a terminal never scrolls it (the last band, a
+/// status line, is kept: what is cut is above it).
 public struct Screen: Sendable {
     /// Blocks drawn in a column of their own.
     public struct Panel: Sendable {
@@ -23,7 +23,7 @@ public struct Screen: Sendable {
     }
 
     public var bands: [Band]
-    /// Lines the screen takes exactly (cropped from the bottom, or padded); nil: as many as it needs.
+    /// The most lines the screen takes (cropped above its last band); nil: as many as it needs.
     public var height: Int?
 
     public init(bands: [Band], height: Int? = nil) {
@@ -71,7 +71,6 @@ enum ScreenDrawing {
                 let tail = Array(out[lastBand...].prefix(height))
                 out = Array(out[..<lastBand].prefix(height - tail.count)) + tail
             }
-            while out.count < height { out.append("") }
         }
         return out
     }

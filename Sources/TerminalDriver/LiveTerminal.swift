@@ -27,23 +27,33 @@ enum LiveTerminal {
         guard gl_live_begin() == 0 else { return state }
         defer { gl_live_end() }
         let control = Mutex(Control(training: state.training, speed: state.now.speed))
-        let worker = Thread {
-            let clock = ContinuousClock()
-            while true {
-                let (training, speed, stopped) = control.withLock { ($0.training, $0.speed, $0.stopped) }
-                if stopped { return }
-                guard let training, training.wantsStep() else {
-                    usleep(5_000)
-                    continue
+        // Training's own thread (the train view's): a step whenever the run plays or `.` asks for
+        // one, at most `speed` a second; it ends, and is waited for, before live returns.
+        let ended = DispatchSemaphore(value: 0)
+        if state.view == .train {
+            Thread {
+                defer { ended.signal() }
+                let clock = ContinuousClock()
+                var next = clock.now
+                while true {
+                    let (training, speed, stopped) = control.withLock { ($0.training, $0.speed, $0.stopped) }
+                    if stopped { return }
+                    let wait = (next - clock.now).seconds
+                    guard wait <= 0, let training, training.wantsStep() else {
+                        usleep(UInt32(min(max(wait, 0.002), 0.01) * 1e6))
+                        continue
+                    }
+                    next = clock.now + .seconds(1 / speed)
+                    training.advance(steps: 1, shouldStop: { control.withLock { $0.stopped } })
                 }
-                let began = clock.now
-                training.advance(steps: 1, shouldStop: { control.withLock { $0.stopped } })
-                let rest = 1 / speed - (clock.now - began).seconds
-                if rest > 0 { usleep(UInt32(min(rest, 1) * 1e6)) }
-            }
+            }.start()
+        } else {
+            ended.signal()
         }
-        worker.start()
-        defer { control.withLock { $0.stopped = true } }
+        defer {
+            control.withLock { $0.stopped = true }
+            ended.wait()
+        }
 
         var decoder = KeyDecoder()
         let clock = ContinuousClock()
@@ -87,7 +97,6 @@ enum LiveTerminal {
                 $0.speed = state.now.speed
             }
         }
-        control.withLock { $0.stopped = true }
         state.training?.playing = false
         return state
     }

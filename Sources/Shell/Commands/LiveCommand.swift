@@ -37,8 +37,7 @@ extension Commands {
         if script == nil && runner == nil {
             throw ShellError("live needs a terminal on standard input and output, and this is not one; live \(view.rawValue) --keys \"…\" replays keys without one")
         }
-        let spectrum = try session.spectrum()
-        var state = LiveState(view: view, settings: session.settings, clip: session.clipRule, drawnRho: spectrum.rho, threaded: script == nil)
+        var state = try LiveState.start(view, in: session, threaded: script == nil)
         if let script {
             for key in KeyScript.parse(script) {
                 state.press(key)
@@ -70,7 +69,7 @@ extension Commands {
                 session.results.train = Measured(value: TrainMeasurement(run), provenance: session.provenance(settings, clip: rule))
             }
         }
-        return Report(command: "live", LiveOutcome(view: state.view, changes: state.changes, screen: state.screen(rows: state.rows, columns: state.columns, fixedHeight: false),
+        return Report(command: "live", LiveOutcome(view: state.view, changes: state.changes, screen: state.screen(rows: state.rows, columns: state.columns),
                                                    settings: settings, clip: rule, steps: state.training?.snapshot.records.count))
     }
 }

@@ -5,8 +5,8 @@ import Simulator
 /// The frames of `live`: each view's numbers as blocks, laid out in panels for a screen `rows` high.
 extension LiveState {
     /// The frame for a terminal of `rows` rows and `columns` columns (charts take the rows the
-    /// rest leaves them); `height` fixes the screen's lines to exactly `rows`.
-    public func screen(rows: Int, columns: Int, fixedHeight: Bool = true) -> Screen {
+    /// rest leaves them), cropped to `rows` lines.
+    public func screen(rows: Int, columns: Int) -> Screen {
         let header = Screen.Band([Screen.Panel([.title(title)])])
         let footer = Screen.Band([Screen.Panel([statusBlock])])
         var bands: [Screen.Band] = [header]
@@ -19,7 +19,7 @@ extension LiveState {
             bands += viewBands(rows: rows, columns: columns)
         }
         bands.append(footer)
-        return Screen(bands: bands, height: fixedHeight ? rows : nil)
+        return Screen(bands: bands, height: rows)
     }
 
     var title: String {

@@ -38,6 +38,12 @@ public struct LiveState: Sendable {
         measure()
     }
 
+    /// The view on the session's settings and rule. `threaded`: a thread of the driver will run
+    /// training (interactive); else only the keys do (a key script, bench).
+    public static func start(_ view: LiveView, in session: Session, threaded: Bool) throws(ShellError) -> LiveState {
+        LiveState(view: view, settings: session.settings, clip: session.clipRule, drawnRho: try session.spectrum().rho, threaded: threaded)
+    }
+
     var knobs: [LiveKnob] { LiveKnob.knobs(view) }
 
     /// Whether training plays (the train view only).
@@ -90,7 +96,7 @@ public struct LiveState: Sendable {
             guard let training else { message = ". steps training once, in the train view"; return }
             training.playing = false
             if training.threaded { training.requestStep() } else { training.advance(steps: 1) }
-        case .character(let c) where Self.typable(c) && c != ".":
+        case .character(let c) where c.isASCII && (c.isNumber || c == "-"):
             guard knobs[focus].type != nil else { message = "\(knobs[focus].name) is a choice: ← and → go through it"; return }
             typing = String(c)
         case .wait: tick()
