@@ -65,7 +65,7 @@ enum ArrowPlotDrawing {
             tips[tip.y / canvas.dotsPerRow, default: [:]][tip.x / canvas.dotsPerColumn] = k
         }
         let (axisRow, axisColumn) = (rows / 2, columns / 2)
-        let labelWidth = NumberFormat.short(r).count
+        let labelWidth = NumberFormat.short(-r).count
         for row in 0..<rows {
             var line = StyledLine(color: style.color)
             let label = row == 0 ? NumberFormat.short(r) : row == rows - 1 ? NumberFormat.short(-r) : ""

@@ -38,14 +38,17 @@ extension LiveState {
         }
     }
 
-    /// The knobs, the chosen one marked, a typed value shown as it is typed.
-    var knobBlocks: [Block] {
+    /// The knobs, the chosen one marked, a typed value shown as it is typed; on a terminal 90
+    /// columns wide or more, what ←→ do to the chosen one.
+    var knobBlocks: [Block] { knobBlocks(hints: columns >= 90) }
+
+    func knobBlocks(hints: Bool) -> [Block] {
         let width = knobs.map(\.name.count).max() ?? 0
         return knobs.enumerated().map { k, knob in
             let chosen = k == focus
             let value = chosen && typing != nil ? "[\(typing!)_]" : knob.value(now)
             let name = knob.name.padding(toLength: width, withPad: " ", startingAt: 0)
-            return .text((chosen ? "▶ " : "  ") + name + "  " + value + (chosen ? "   ←→ " + knob.steps : ""))
+            return .text((chosen ? "▶ " : "  ") + name + "  " + value + (chosen && hints ? "   ←→ " + knob.steps : ""))
         }
     }
 
@@ -78,7 +81,7 @@ extension LiveState {
         switch view {
         case .bptt: return bpttBands(chartRows, columns)
         case .clip: return clipBands(chartRows, columns)
-        case .train: return trainBands(chartRows, columns)
+        case .train: return trainBands(rows, columns)
         case .cliff: return cliffBands(chartRows, columns)
         }
     }
@@ -138,12 +141,14 @@ extension LiveState {
 
     // MARK: - train
 
-    func trainBands(_ chartRows: Int, _ columns: Int) -> [Screen.Band] {
+    func trainBands(_ rows: Int, _ columns: Int) -> [Screen.Band] {
         guard let training else { return [] }
         let snapshot = training.snapshot
         let records = snapshot.records
         let x = records.indices.map { Double($0 + 1) }
-        let half = max(4, (chartRows - 4) / 2)
+        // Each chart's plot: what is left of the screen, halved, once the title, the charts' own
+        // lines (title, legend, axis, a note: five each), the knobs and the status line have theirs.
+        let half = max(3, min(9, (rows - 17) / 2))
         let loss = LineChart(title: "loss per step", xName: "step", x: x, series: [LineChart.Series("loss", records.map(\.loss))],
                              yScale: .log10, height: half)
         let norms = LineChart(title: "‖g‖₂ before and after clipping", xName: "step", x: x,
@@ -158,11 +163,13 @@ extension LiveState {
         case .completed?: state = "finished"
         case .interrupted?, nil: break
         }
+        if records.isEmpty && snapshot.end == nil && !training.playing { state = "paused: space plays, . takes one step" }
+        func last(_ value: Double?) -> Cell { value.map { .number($0) } ?? .text("—") }
         var numbers: [Block] = [
-            .values([("step", .integer(records.count)), ("state", .text(state)),
-                     ("lr", .number(config.optimizer.learningRate)), ("clip", .text(Commands.describe(config.clip)))]),
-            .values([("loss", .number(records.last?.loss ?? .nan)), ("‖g‖₂", .number(records.last?.preClipNorm ?? .nan)),
+            .values([("step", .integer(records.count)), ("state", .text(state))]),
+            .values([("loss", last(records.last?.loss)), ("‖g‖₂", last(records.last?.preClipNorm)),
                      ("clip rate", .text(records.isEmpty ? "—" : String(format: "%.0f%%", 100 * Double(clipped) / Double(records.count))))]),
+            .note("the run's lr \(NumberFormat.short(config.optimizer.learningRate)), clip \(Commands.describe(config.clip)) · \(config.optimizer.kind.rawValue)"),
         ]
         if !snapshot.changes.isEmpty {
             numbers.append(.note("lr, τ or the rule changed at step " + snapshot.changes.suffix(6).map(String.init).joined(separator: ", ")
