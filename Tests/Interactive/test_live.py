@@ -185,13 +185,13 @@ def test_training_carries_on_when_lr_and_tau_change_mid_run(home):
     term.send("clip norm 1\r")
     term.wait_for(r"clip with: norm")
     term.send("live train\r")
-    term.wait_for(r"step 0 ")
+    term.wait_for(r"step 0\b")
     term.send(" ")
-    first = int(term.wait_for(r"step ([2-9]\d|\d{3,}) ").group(1))
+    first = int(term.wait_for(r"step ([2-9]\d|\d{3,})\b").group(1))
     term.send(SHIFT_RIGHT)  # lr ×9.3, mid-run
     term.send(TAB + RIGHT)  # τ ×1.25
     changed = term.wait_for(r"changed at step (\d+)")
-    later = int(term.wait_for(r"step (\d{3,}) ").group(1))
+    later = int(term.wait_for(r"step (\d{3,})\b").group(1))
     assert later > first and int(changed.group(1)) > 1, "the run went on, with its weights"
     term.send(" ")
     term.wait_for(r"state paused")
