@@ -264,3 +264,61 @@ import Testing
         }
     }
 }
+
+/// Issue 19's precision: precision=, loss_scale= and unscale= as settings, and what bptt and train
+/// show of them.
+@Suite struct PrecisionCommandTests {
+    @Test func theSettingsReadTheirValuesAndRefuseOthersInOneSentence() throws {
+        var session = Session()
+        _ = try run("set precision=fp16 loss_scale=dynamic unscale=after_clip", in: &session)
+        #expect(session.settings.precision == .fp16 && session.settings.lossScale == .dynamic && session.settings.unscale == .afterClip)
+        _ = try run("set loss_scale=1024", in: &session)
+        #expect(session.settings.lossScale == .fixed(1024))
+        #expect(throws: ShellError("loss_scale must be none, dynamic, or a number from 5.96e-08 to 1.1e+12, not 0")) {
+            try run("set loss_scale=0", in: &session)
+        }
+        #expect(throws: ShellError("precision must be one of fp64, fp32, bf16, fp16, not 'fp8'")) {
+            try run("set precision=fp8", in: &session)
+        }
+    }
+
+    /// fp16 loses the vanishing error where fp64 keeps it; a loss scale of 2¹⁶ keeps it longer.
+    @Test func bpttShowsTheErrorUnderflowingToZero() throws {
+        var session = Session()
+        _ = try run("set rho=0.6 T=60", in: &session)
+        func deltas(_ words: String) throws -> [Double] { numbers(try run("bptt " + words, in: &session)[0].json["delta_norms"]) }
+        let exact = try deltas(""), half = try deltas("precision=fp16"), scaled = try deltas("precision=fp16 loss_scale=65536")
+        #expect(exact.allSatisfy { $0 > 0 })
+        let lost = { (norms: [Double]) in norms.lastIndex(of: 0) ?? -1 }
+        #expect(lost(half) > lost(scaled) && lost(scaled) > 0, "0 from t=\(lost(half)) and t=\(lost(scaled))")
+        let json = try run("bptt precision=fp16", in: &session)[0].json
+        #expect(json["precision"] == .string("fp16") && json["stored_zeros"] != .integer(0) && json["stored_zeros"] != nil)
+        let text = TextRenderer(style: OutputStyle(color: false, unicode: true, width: 100)).render(try run("bptt precision=fp16", in: &session)[0])
+        #expect(text.contains("· fp16") && text.contains("‖∂L/∂h_t‖₂ is exactly 0 from t=\(lost(half)) back"), "\(text)")
+    }
+
+    /// The scale of each step follows GradScaler's rules, and the text names each move.
+    @Test func trainShowsTheDynamicScaleBackingOff() throws {
+        var session = Session()
+        _ = try run("task memory T=40; set lr=0.1 n=16", in: &session)
+        let report = try run("train steps=60 precision=fp16 loss_scale=dynamic", in: &session)[0]
+        let scales = numbers(report.json["loss_scales"])
+        guard case .array(let skippedJSON)? = report.json["skipped"] else { Issue.record("no skipped"); return }
+        let skipped = skippedJSON.map { $0 == .bool(true) }
+        #expect(scales.first == 65536 && skipped.contains(true))
+        for k in 1..<scales.count { #expect(scales[k] == (skipped[k - 1] ? scales[k - 1] / 2 : scales[k - 1])) }
+        let text = TextRenderer(style: OutputStyle(color: false, unicode: true, width: 200)).render(report)
+        #expect(text.contains("loss scale: 65536 at step 1 → 32768 at step"), "\(text)")
+    }
+
+    /// Clipping the scaled gradient clips every step; clipping after unscale_ does not.
+    @Test func clippingBeforeUnscaleClipsEveryStep() throws {
+        var session = Session()
+        _ = try run("task memory T=40; set lr=0.1 n=16", in: &session)
+        func rate(_ order: String) throws -> Double {
+            number(try run("train steps=300 precision=fp16 loss_scale=dynamic clip=norm:1 unscale=\(order)", in: &session)[0].json["clip_rate"])!
+        }
+        let (right, wrong) = (try rate("before_clip"), try rate("after_clip"))
+        #expect(wrong == 1 && right < 0.5, "\(right) against \(wrong)")
+    }
+}

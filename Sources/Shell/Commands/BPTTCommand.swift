@@ -40,8 +40,7 @@ extension Commands {
 
     /// One pass of BPTT over the settings' sequence: what bptt shows and what predict reads.
     static func measureBPTT(_ model: RNN, _ settings: Settings, jacobians: Bool, shouldStop: () -> Bool) throws(ShellError) -> BPTTResult {
-        let spec = settings.spec
-        let result = Simulator.bptt(model, spec.sample(), loss: spec.trainingTask.loss, jacobians: jacobians, shouldStop: shouldStop)
+        let result = settings.bptt(model, jacobians: jacobians, shouldStop: shouldStop)
         if result.interrupted { throw ShellError("bptt interrupted; nothing was changed") }
         return result
     }

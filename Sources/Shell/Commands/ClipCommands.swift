@@ -108,11 +108,9 @@ extension Commands {
     /// The model's gradient on the settings' sequence and what `clip` makes of it: (the pass, the
     /// clipped gradient, the outcome). Under signal clipping BPTT runs again with δ_t clamped.
     static func measureGrad(_ model: RNN, _ settings: Settings, clip: ClipRule) -> (BPTTResult, Gradients, ClipOutcome) {
-        let sample = settings.spec.sample()
-        let loss = settings.spec.trainingTask.loss
-        let result = Simulator.bptt(model, sample, loss: loss)
+        let result = settings.bptt(model)
         if case .signal(let tau) = clip {
-            let clipped = Simulator.bptt(model, sample, loss: loss, errorClip: tau).gradients
+            let clipped = settings.bptt(model, errorClip: tau).gradients
             return (result, clipped, Clipper.signalOutcome(raw: result.gradients.tensors, clipped: clipped.tensors, threshold: tau))
         }
         let pair = Clipper.clip(result.gradients, of: model, rule: clip)

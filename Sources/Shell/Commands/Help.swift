@@ -9,9 +9,11 @@ extension Commands {
                 ("help COMMAND", "what COMMAND does, its arguments and examples"),
                 ("help settings", "the settings that set changes (help rho: one of them)"),
                 ("help expressions", "the names and functions the calculator (=) knows"),
+                ("help cells", "the rnn, lstm and gru cells' equations"),
+                ("help precision", "fp32, bf16 and fp16, loss scaling, and what gradlab rounds where"),
             ]),
         ],
-        argumentWords: { Commands.all.map(\.name) + ["settings", "expressions", "cells"] }
+        argumentWords: { Commands.all.map(\.name) + helpTopics }
     ) { session, call throws(ShellError) in
         guard let topic = call.words.first else { return overview() }
         guard call.words.count == 1 else { throw ShellError("help takes one topic, like help bptt") }
@@ -19,6 +21,7 @@ extension Commands {
         case "settings": return settingsHelp()
         case "expressions": return expressionsHelp()
         case "cells": return cellsHelp()
+        case "precision": return precisionHelp()
         default:
             if let spec = find(topic) { return commandHelp(spec) }
             if let key = Settings.keys.first(where: { $0.name == topic }) {
@@ -30,7 +33,7 @@ extension Commands {
                 return Report(command: "help", blocks: [.title(name), .text("In expressions (= …): \(meaning)."), .note("help expressions lists every name")],
                               fields: [("topic", .string(name)), ("summary", .string(meaning))])
             }
-            let topics = all.map(\.name) + Settings.keyNames + SessionNames.plainNames + SessionNames.seriesNames + ["settings", "expressions", "cells"]
+            let topics = all.map(\.name) + Settings.keyNames + SessionNames.plainNames + SessionNames.seriesNames + helpTopics
             throw ShellError("no help for '\(topic)'\(Suggest.didYouMean(topic, among: topics, otherwise: "type help for the list"))")
         }
     }
@@ -109,6 +112,33 @@ extension Commands {
         .paragraph("For a gated cell W stacks one n×n matrix a gate (W_i; W_f; W_g; W_o, PyTorch's weight_hh) and U one input block a gate (weight_ih). Each gate's matrix is drawn by init on its own and rescaled by rho on its own, so rho=1.2 gives every gate ρ(W_k) = 1.2; eig lists each gate's. b is one bias a gate (PyTorch's b_ih + b_hh, which only ever appear summed); the gru keeps b_hn apart, since r multiplies it. The lstm's forget-gate bias starts at forget_bias (default 1, as Jozefowicz et al. 2015 recommend) and every other bias at 0. act applies to the rnn cell only."),
         .paragraph("bptt shows ‖∂L/∂h_t‖ for every cell, and for the lstm also ‖∂L/∂c_t‖: the error on the cell state, which the forget gate carries back with no W and no tanh′ in the way."),
     ]
+
+    /// The topics `help` knows besides the commands, settings and names.
+    static let helpTopics = ["settings", "expressions", "cells", "precision"]
+
+    /// What precision=, loss_scale= and unscale= emulate, exactly.
+    static let precisionItems: [HelpItem] = [
+        .paragraph("set precision=fp32|bf16|fp16 stores the values of bptt, grad and train in that format, rounded as the hardware rounds a result it writes: to the nearest number (ties to even), to ±Inf past the largest (65504 for fp16, 3.4e38 for bf16 and fp32), and through the subnormals to 0 below the smallest (6e-08 for fp16, 9.2e-41 for bf16, 1.4e-45 for fp32). The arithmetic between two stores is Float64. fp64, the default, rounds nothing."),
+        .rows([
+            ("stored in the format", "the weights the passes use; z_t and h_t (a gated cell's gates and states); y; ∂L/∂y after the loss scale; every δ_t = ∂L/∂h_t and gradient row; the parameters' gradient (the sum over steps and examples, rounded once)"),
+            ("float32", "the weights the optimizer keeps and updates (its own arithmetic is Float64), and the gradient it is given, as under torch.autocast"),
+            ("as they are", "the inputs and targets; the loss; bptt's ‖∂h_T/∂h_t‖₂, which is formed in Float64 from the stored forward pass"),
+        ]),
+        .paragraph("set loss_scale=N multiplies ∂L/∂y (so every gradient of the backward pass) by N, and the parameters' gradient by 1/N again (GradScaler's unscale_, in float32) before clipping and the update; a batch's mean brings its 1/B in at the same place, as loss.mean() does. loss_scale=dynamic is PyTorch's GradScaler with its defaults: the scale starts at 65536; a step whose gradient is not finite is skipped and the scale halved; after 2000 finite steps in a row it doubles. bptt and grad use the first scale."),
+        .paragraph("set unscale=after_clip makes the classic mistake: clipping the scaled gradient, before unscale_, so that the rule sees a norm N times too large. train shows the clip rate and the outcome of each order."),
+        .rows([
+            ("bptt precision=fp16", "where the error δ_t underflows to 0"),
+            ("train precision=fp16 loss_scale=dynamic", "the scale backing off and growing"),
+        ]),
+    ]
+
+    /// `help precision`: the topic, which also answers for the key of that name.
+    static func precisionHelp() -> Report {
+        let key = Settings.keys.first { $0.name == "precision" }!
+        return Report(command: "help", blocks: [.title("Precision (set precision=fp64|fp32|bf16|fp16, loss_scale=…, unscale=…)")] + detailBlocks(precisionItems),
+                      fields: [("topic", .string("precision")), ("summary", .string(key.summary)), ("accepts", .string(key.accepts)),
+                               ("details", .array(precisionItems.map(\.json)))])
+    }
 
     static func cellsHelp() -> Report {
         Report(command: "help", blocks: [.title("Cells (set cell=rnn|lstm|gru)")] + detailBlocks(cellItems),

@@ -180,7 +180,7 @@ extension Commands {
     /// runs only what it needs: nothing, one bptt, or one training run.
     static func measure(_ metric: SweepMetric, model: RNN, settings: Settings, clip: ClipRule, shouldStop: @Sendable () -> Bool) -> Double? {
         let spec = settings.spec
-        var pass: BPTTResult { Simulator.bptt(model, spec.sample(), loss: spec.trainingTask.loss) }
+        var pass: BPTTResult { settings.bptt(model) }
         var run: TrainingRun? {
             let run = Simulator.train(model, on: spec.trainingTask, settings.trainingConfig(clip: clip), shouldStop: shouldStop)
             if case .interrupted = run.end { return nil }

@@ -29,7 +29,8 @@ struct BPTTPass: Presentation {
         let rho = spectrum.rho
         let cell = model.cell == .rnn ? "act=\(settings.act.rawValue)" : "cell=\(model.cell.rawValue)"
         var blocks: [Block] = [
-            .title("BPTT over T=\(T) step\(T == 1 ? "" : "s") · n=\(n) · \(cell) · \(spectrum.rhoName)=\(NumberFormat.short(rho)) · \(spectrum.sigmaName)=\(NumberFormat.short(spectrum.sigma)) · seed \(settings.seed)"),
+            .title("BPTT over T=\(T) step\(T == 1 ? "" : "s") · n=\(n) · \(cell) · \(spectrum.rhoName)=\(NumberFormat.short(rho)) · \(spectrum.sigmaName)=\(NumberFormat.short(spectrum.sigma)) · seed \(settings.seed)"
+                   + PrecisionWording.title(settings.precision, settings.lossScale)),
             .table(Table(columns: columns, rows: rows)),
             .sparkline(Sparkline(title: "‖∂L/∂h_t‖₂ from t=\(T) back to t=0",
                                  values: Array(result.deltaNorms.reversed()), scale: .log10, ends: ("t=\(T)", "t=0"))),
@@ -45,6 +46,7 @@ struct BPTTPass: Presentation {
         blocks.append(contentsOf: Self.growthSummary(result, rho: rho, activation: settings.act, cell: model.cell))
         if let note = Self.saturationNote(result, rho: rho, activation: settings.act, cell: model.cell) { blocks.append(note) }
         if let note = Self.gateNote(result, cell: model.cell) { blocks.append(note) }
+        if let note = PrecisionWording.passNote(result) { blocks.append(note) }
         if jacobiansSkipped {
             let cost = model.cell == .rnn ? "T·n³" : "T·\(model.cell.gates)·n³"
             blocks.append(.note("‖∂h_T/∂h_t‖₂ skipped: \(cost) = \(NumberFormat.short(Commands.jacobianWork(settings))) is over the budget of \(NumberFormat.short(Limits.cubicWork)); use a smaller n or T"))
@@ -68,7 +70,7 @@ struct BPTTPass: Presentation {
             ("jacobian_norms", result.jacobianNorms.map(JSON.numbers) ?? .null),
             ("grads", Commands.gradientJSON(result.gradients, cell: model.cell)),
             ("grad_norm", .number(result.gradientNorm)),
-        ]
+        ] + PrecisionWording.passFields(result)
     }
 
     /// One sentence on how the error changed on its way back, or on where the numbers broke.

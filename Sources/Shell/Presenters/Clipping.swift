@@ -59,6 +59,7 @@ struct ClippedGradient: Presentation {
             blocks.append(.note("W and U stack the \(cell.rawValue)'s gates (\(gates); n rows each), as PyTorch's weight_hh and weight_ih do; each is one tensor to per-tensor clipping; gradlab --json names every gate's block"))
         }
         if let warning = Commands.clipWarning(outcome) { blocks.append(warning) }
+        if let note = PrecisionWording.passNote(pass) { blocks.append(note) }
         return blocks
     }
 
@@ -74,7 +75,7 @@ struct ClippedGradient: Presentation {
             ("cosine", .number(outcome.cosine)),
             ("grads", Commands.gradientJSON(pass.gradients, cell: cell)),
             ("clipped", Commands.gradientJSON(clipped, cell: cell)),
-        ]
+        ] + PrecisionWording.passFields(pass)
     }
 }
 

@@ -25,12 +25,13 @@ struct TrainOutcome: Presentation {
             .values([("first loss", .number(run.records.first?.loss ?? .nan)), ("final loss", .number(run.finalLoss)),
                      ("trivial", task.trivialLoss.map(Cell.number) ?? .text("—")), ("clipped", .text(TrainingWording.percent(run.clipRate))),
                      ("max ‖g‖₂", .number(run.maxNorm))]),
+        ] + PrecisionWording.runBlocks(run, config) + [
             Self.verdict(run, task: task),
         ]
     }
 
     var fields: [(String, JSON)] {
-        Commands.settingsFields(settings, clip: config.clip) + TrainingWording.runFields(run, task: task)
+        Commands.settingsFields(settings, clip: config.clip) + TrainingWording.runFields(run, task: task) + PrecisionWording.runFields(run)
     }
 
     /// The sentence under a training run that says how it went.

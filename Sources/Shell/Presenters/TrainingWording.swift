@@ -8,6 +8,7 @@ enum TrainingWording {
     static func runDescription(_ settings: Settings, task: TrainingTask, clip: ClipRule? = nil) -> String {
         "\(task.kind.rawValue) · T=\(task.length) · n=\(settings.n) · \(settings.cell == .rnn ? settings.act.rawValue : settings.cell.rawValue) · \(settings.optimizer.rawValue) lr=\(NumberFormat.short(settings.lr)) · batch \(Commands.batchSize(settings)) · \(settings.steps) steps · "
             + (clip.map { "clip \(Commands.describe($0)) · " } ?? "") + "seed \(settings.seed)"
+            + PrecisionWording.title(settings.precision, settings.lossScale)
     }
 
     /// "seeds 1–10" for a run of consecutive seeds, else "seeds 3,7,9".

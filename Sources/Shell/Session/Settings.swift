@@ -19,6 +19,8 @@ public enum Limits {
     public static let batch = 1...1024
     public static let learningRate = 0.0...1000.0
     public static let momentum = 0.0...0.999
+    /// A fixed loss scale: from 2⁻²⁴ to 2⁴⁰ covers every use (fp16's range is 2⁻²⁴ to 2¹⁶).
+    public static let lossScale = 0x1p-24...0x1p40
     /// Work budget for training: steps · batch · T · n² multiply-adds (about a minute in release).
     public static let trainingWork = 2e11
     /// Memory the experiments of one command (a sweep's or a claim's points, compare's rules) may
@@ -45,6 +47,9 @@ public struct Settings: Sendable, Equatable {
     public var batch = 32
     public var steps = 200
     public var nonFinite: NonFinitePolicy = .stop
+    public var precision: Precision = .fp64
+    public var lossScale: LossScale = .none
+    public var unscale: UnscaleOrder = .beforeClip
 
     public init() {}
 
@@ -55,8 +60,19 @@ public struct Settings: Sendable, Equatable {
 
     /// The training set-up these settings describe, with the clipping rule given.
     public func trainingConfig(clip: ClipRule) -> TrainingConfig {
-        TrainingConfig(steps: steps, batchSize: batch, optimizer: OptimizerConfig(optimizer, learningRate: lr, momentum: momentum),
-                       clip: clip, nonFinite: nonFinite, seed: seed)
+        var config = TrainingConfig(steps: steps, batchSize: batch, optimizer: OptimizerConfig(optimizer, learningRate: lr, momentum: momentum),
+                                    clip: clip, nonFinite: nonFinite, seed: seed)
+        config.precision = precision
+        config.lossScale = lossScale
+        config.unscale = unscale
+        return config
+    }
+
+    /// One pass of BPTT of `model` over these settings' sequence, stored in their precision with
+    /// their loss scale (a dynamic one's first, 2¹⁶).
+    public func bptt(_ model: RNN, errorClip: Double? = nil, jacobians: Bool = false, shouldStop: () -> Bool = { false }) -> BPTTResult {
+        Simulator.bptt(model.stored(in: precision), spec.sample(), loss: spec.trainingTask.loss, errorClip: errorClip,
+                       precision: precision, lossScale: lossScale.initial, jacobians: jacobians, shouldStop: shouldStop)
     }
 
     /// Checks that belong to several settings together (each key checks its own value).
@@ -243,7 +259,38 @@ public struct Settings: Sendable, Equatable {
             },
             json: { .string($0.nonFiniteSpec) }, expression: { .text($0.nonFiniteSpec) },
             completions: ["stop", "skip", "propagate"]),
+        choice("precision", "the format values are stored in (help precision)", Precision.allCases, \.precision),
+        Key(name: "loss_scale", summary: "multiply the loss before the backward pass (help precision)",
+            accepts: "none, dynamic (PyTorch's GradScaler), or a number from \(NumberFormat.short(Limits.lossScale.lowerBound)) to \(NumberFormat.short(Limits.lossScale.upperBound))",
+            reads: { text throws(ShellError) in
+                switch text.lowercased() {
+                case "none": return .none
+                case "dynamic": return .word("dynamic")
+                default: return try lossScale(try Literal.number(text, for: "loss_scale"))
+                }
+            },
+            number: { x throws(ShellError) in try lossScale(x) },
+            assigns: { value, s throws(ShellError) in
+                switch value {
+                case .none: s.lossScale = .none
+                case .word("dynamic"): s.lossScale = .dynamic
+                case .number(let x): s.lossScale = .fixed(x)
+                default: throw mismatch("loss_scale", value)
+                }
+            },
+            show: { $0.lossScaleSpec },
+            json: { s in if case .fixed(let x) = s.lossScale { .number(x) } else { .string(s.lossScaleSpec) } },
+            expression: { s in if case .fixed(let x) = s.lossScale { .number(x) } else { .text(s.lossScaleSpec) } },
+            completions: ["none", "dynamic", "65536"]),
+        choice("unscale", "unscale_ before clipping (right) or after it (the classic mistake)", UnscaleOrder.allCases, \.unscale),
     ]
+
+    static func lossScale(_ x: Double) throws(ShellError) -> Value {
+        guard Limits.lossScale.contains(x) else {
+            throw ShellError("loss_scale must be none, dynamic, or a number from \(NumberFormat.short(Limits.lossScale.lowerBound)) to \(NumberFormat.short(Limits.lossScale.upperBound)), not \(NumberFormat.short(x))")
+        }
+        return .number(x)
+    }
 
     /// The seed as a run's `seed=N` sets it (it has a command of its own, and no row among the keys).
     static let seedKey = Key(
@@ -370,6 +417,15 @@ public struct Settings: Sendable, Equatable {
         }
         try settings.validate()
         return (settings, clip)
+    }
+
+    /// The loss scale as `loss_scale=` reads it back: none, dynamic or the number.
+    var lossScaleSpec: String {
+        switch lossScale {
+        case .none: "none"
+        case .dynamic: "dynamic"
+        case .fixed(let x): NumberFormat.short(x)
+        }
     }
 
     /// The non-finite policy as `nonfinite=` reads it back: stop, propagate or skip:N.

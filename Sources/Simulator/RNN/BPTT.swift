@@ -70,6 +70,10 @@ public struct BPTTResult: Sendable {
     public var clampedErrors = 0
     /// `shouldStop` said yes before the pass was done: the numbers are incomplete.
     public var interrupted = false
+    /// The format the pass stored its values in, the loss scale, and what storing them lost.
+    public var precision = Precision.fp64
+    public var lossScale = 1.0
+    public var tally = StoreTally()
 
     /// ‖∇L‖₂ over all parameters together.
     public var gradientNorm: Double { VectorNorm.of(gradients.tensors) }
@@ -103,15 +107,29 @@ public struct BPTTResult: Sendable {
 ///
 /// `shouldStop` is asked every 64 time steps (every step for large n) and once per step of the
 /// Jacobian products; when it says yes the result is marked `interrupted` (and the Jacobian norms left out).
+///
+/// Below fp64, or with a loss scale S, the pass stores its values in `precision` (see
+/// `BackpropBatch.run`; `model` should already be stored in it) with ∂L/∂y multiplied by S; the
+/// gradient is rounded to `precision`, then multiplied by 1/S in float32, as `GradScaler.unscale_`
+/// does; the ‖δ_t‖ and ∂L/∂h_0 reported are the stored errors divided by S.
 public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, errorClip: Double? = nil,
+                 precision: Precision = .fp64, lossScale: Double = 1,
                  jacobians: Bool = false, shouldStop: () -> Bool = { false }) -> BPTTResult {
     let n = model.hiddenSize, T = sample.length
     let phi = model.activation
     var pass = BackpropBatch()
     pass.reserve(model, length: T, count: 1, deltaNorms: true)
-    let progress = pass.run(model, [sample], loss: loss, errorClip: errorClip, recordNorms: true, shouldStop: shouldStop)
+    let progress = pass.run(model, [sample], loss: loss, errorClip: errorClip, precision: precision, lossFactor: lossScale,
+                            recordNorms: true, shouldStop: shouldStop)
     var interrupted = progress != .complete
-    let gradient = pass.gradient(0)
+    var gradient = Array(pass.gradient(0))
+    if precision != .fp64 || lossScale != 1 {
+        let master: Precision = precision == .fp64 ? .fp64 : .fp32, inverse = master.round(1 / lossScale)
+        gradient = gradient.map { master.round(precision.round($0) * inverse) }
+        pass.deltaNorms = pass.deltaNorms.map { $0 / lossScale }
+        pass.delta = pass.delta.map { $0 / lossScale }
+        if model.cell == .lstm { pass.cellDeltaNorms = pass.cellDeltaNorms.map { $0 / lossScale } }
+    }
     // What was not computed is NaN, never a plausible zero: a new pass's buffers start as NaN, so
     // the loss, output, hidden states, ‖δ_t‖ and gradients it did not reach are NaN already; the
     // running sum and δ of an unfinished pass are dropped.
@@ -145,11 +163,11 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
 
     return BPTTResult(
         loss: pass.loss[0], output: pass.output, hidden: Matrix(rows: T + 1, cols: n, storage: hs),
-        gradients: pass.layout.gradients(gradient),
+        gradients: pass.layout.gradients(gradient[...]),
         deltaNorms: pass.deltaNorms, deltaAtStart: pass.delta, jacobianNorms: jacobianNorms,
         cellDeltaNorms: model.cell == .lstm ? pass.cellDeltaNorms : nil,
         meanDerivative: T * n > 0 ? pass.derivativeSum / Double(T * n) : 1, clampedErrors: pass.clamped,
-        interrupted: interrupted)
+        interrupted: interrupted, precision: precision, lossScale: lossScale, tally: pass.tally)
 }
 
 /// ‖∂h_T/∂h_t‖₂ for t = 0…T of a gated cell, from the forward pass `pass` ran: the backward

@@ -27,6 +27,8 @@ struct BackpropBatch: Sendable {
     /// Σ φ′(z) over every unit, step and example (for a gated cell, Σ of the gate that carries the
     /// state over: f for lstm, z for gru), and how many error components `errorClip` clamped.
     var derivativeSum = 0.0, clamped = 0
+    /// What storing the pass's values in `precision` lost (nothing is counted at fp64).
+    var tally = StoreTally()
     /// ‖δ_t‖₂ for t = 0…T, (T + 1) values an example; filled only when asked for.
     var deltaNorms: [Double] = []
     /// lstm: ‖∂L/∂c_t‖₂ for t = 0…T, (T + 1) values an example, filled with `deltaNorms`.
@@ -89,7 +91,13 @@ struct BackpropBatch: Sendable {
     /// reserved), filling every buffer; ‖δ_t‖ too when `recordNorms`. `shouldStop` is asked every
     /// 64 time steps, or every step when one step of the batch is more than 2¹⁶ multiply-adds, so
     /// that it is asked at least every few milliseconds, and between the examples' Gᵀ H and Gᵀ X.
+    ///
+    /// Below fp64, each value the passes keep is rounded to `precision` as it is stored: z_t, h_t
+    /// (and the gated cells' gates and states), y, ∂L/∂y, δ_t and the gradient rows g_t. ∂L/∂y is
+    /// first multiplied by `lossFactor` (a loss scale; a batch's 1/B). The parameters' gradients are
+    /// sums of these in Float64, which the caller rounds.
     mutating func run(_ model: RNN, _ samples: ArraySlice<Sample>, loss lossKind: Loss, errorClip: Double?,
+                      precision: Precision = .fp64, lossFactor: Double = 1,
                       recordNorms: Bool, shouldStop: () -> Bool) -> Progress {
         let (n, m, p, T, count) = (n, m, p, T, count)
         precondition(samples.count == count && samples.allSatisfy { $0.length == T && $0.inputs.cols == m && $0.target.count == p },
@@ -97,7 +105,11 @@ struct BackpropBatch: Sendable {
         precondition(!recordNorms || deltaNorms.count == count * (T + 1), "reserve(deltaNorms: true) before recording them")
         if recordNorms { deltaNorms.withUnsafeMutableBufferPointer { $0.update(repeating: .nan) } }
         precondition(model.cell == cell, "reserve for this model's cell first")
-        if cell != .rnn { return runGated(model, samples, loss: lossKind, errorClip: errorClip, recordNorms: recordNorms, shouldStop: shouldStop) }
+        tally = StoreTally()
+        if cell != .rnn {
+            return runGated(model, samples, loss: lossKind, errorClip: errorClip, precision: precision, lossFactor: lossFactor,
+                            recordNorms: recordNorms, shouldStop: shouldStop)
+        }
         let phi = model.activation
         let layout = layout, step = count * n  // the values of one time step
         let askEvery = max(1, min(64, (1 << 16) / max(1, step * n)))
@@ -136,7 +148,9 @@ struct BackpropBatch: Sendable {
                 if t % askEvery == 0 && shouldStop() { return }
                 let zt = Z + (t - 1) * step
                 gl_matvec_batch(count, n, n, W, WT, H + (t - 1) * step, G + (t - 1) * step, zt)
+                precision.store(zt, step, into: &tally)
                 phi.apply(zt, to: H + t * step, count: step)
+                precision.store(H + t * step, step, into: &tally)
             }
 
             // y = V h_T + c, the loss, and δ_T = Vᵀ ∂L/∂y; ∂L/∂V = ∂L/∂y h_Tᵀ, ∂L/∂c = ∂L/∂y (which
@@ -144,9 +158,11 @@ struct BackpropBatch: Sendable {
             output.withUnsafeMutableBufferPointer { y in
             loss.withUnsafeMutableBufferPointer { l in
                 Self.outputLayer(model, samples, lossKind, layout: layout, hT: H + T * step, delta: D,
-                                 gradients: gradientBuffer.baseAddress!, output: y.baseAddress!, loss: l.baseAddress!)
+                                 gradients: gradientBuffer.baseAddress!, output: y.baseAddress!, loss: l.baseAddress!,
+                                 precision: precision, lossFactor: lossFactor, tally: &tally)
             }}
             if let tau = errorClip { clamped += clamp(D, step, tau) }
+            precision.store(D, step, into: &tally)
             if recordNorms { for e in 0..<count { deltaNorms[e * (T + 1) + T] = norm(D + e * n, n) } }
             progress = .outputs
 
@@ -163,8 +179,10 @@ struct BackpropBatch: Sendable {
                         gt[i] = slope * D[i]
                     }
                 }
+                precision.store(gt, step, into: &tally)
                 gl_matvec_batch(count, n, n, WT, W, gt, nil, D)  // Wᵀ g
                 if let tau = errorClip { clamped += clamp(D, step, tau) }
+                precision.store(D, step, into: &tally)
                 if recordNorms { for e in 0..<count { deltaNorms[e * (T + 1) + t - 1] = norm(D + e * n, n) } }
             }
 
@@ -187,10 +205,11 @@ struct BackpropBatch: Sendable {
 
     /// y = V h_T + c, the loss, and δ_T = Vᵀ ∂L/∂y for every example (h_T and δ_T n values an
     /// example); ∂L/∂V = ∂L/∂y h_Tᵀ and ∂L/∂c = ∂L/∂y (which is r, stored as ∂L/∂c) into each
-    /// example's gradient.
+    /// example's gradient. y is stored in `precision`, and so is r once multiplied by `lossFactor`.
     static func outputLayer(_ model: RNN, _ samples: ArraySlice<Sample>, _ lossKind: Loss, layout: GradientLayout,
                             hT: UnsafePointer<Double>, delta: UnsafeMutablePointer<Double>, gradients: UnsafeMutablePointer<Double>,
-                            output: UnsafeMutablePointer<Double>, loss: UnsafeMutablePointer<Double>) {
+                            output: UnsafeMutablePointer<Double>, loss: UnsafeMutablePointer<Double>,
+                            precision: Precision, lossFactor: Double, tally: inout StoreTally) {
         let n = layout.n, p = layout.p, first = samples.startIndex
         model.V.storage.withUnsafeBufferPointer { V in
             for e in 0..<samples.count {
@@ -201,7 +220,10 @@ struct BackpropBatch: Sendable {
                     for i in 0..<n { sum += V[o * n + i] * hT[i] }
                     y[o] = sum + model.c[o]
                 }
+                precision.store(y, p, into: &tally)
                 loss[e] = samples[first + e].target.withUnsafeBufferPointer { lossKind.evaluate(y, $0.baseAddress!, p, gradient: r) }
+                if lossFactor != 1 { for o in 0..<p { r[o] *= lossFactor } }
+                precision.store(r, p, into: &tally)
                 for o in 0..<p { for i in 0..<n { dV[o * n + i] = r[o] * hT[i] } }
                 for i in 0..<n { D[i] = 0 }
                 for o in 0..<p { for i in 0..<n { D[i] += V[o * n + i] * r[o] } }

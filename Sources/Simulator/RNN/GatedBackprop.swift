@@ -22,7 +22,7 @@ extension BackpropBatch {
     /// forward pass's gates stay for the Jacobian products. The products and sums are the rnn's kernels, in the same fixed
     /// orders; the element-wise steps are plain IEEE arithmetic with the kernels' exp and tanh.
     mutating func runGated(_ model: RNN, _ samples: ArraySlice<Sample>, loss lossKind: Loss, errorClip: Double?,
-                           recordNorms: Bool, shouldStop: () -> Bool) -> Progress {
+                           precision: Precision, lossFactor: Double, recordNorms: Bool, shouldStop: () -> Bool) -> Progress {
         let (n, m, T, count, cell) = (n, m, T, count, cell)
         let R = rows, layout = layout
         let step = count * n, rowStep = count * R  // the values of one time step
@@ -85,8 +85,10 @@ extension BackpropBatch {
                         gl_sigmoid(2 * n, a, a)            // i, f
                         gl_tanh(n, a + 2 * n, a + 2 * n)   // g
                         gl_sigmoid(n, a + 3 * n, a + 3 * n)  // o
+                        precision.store(a, R, into: &tally)
                         for i in 0..<n { ct[e * n + i] = a[n + i] * cPrevious[e * n + i] + a[i] * a[2 * n + i] }
                     }
+                    precision.store(ct, step, into: &tally)
                     gl_tanh(step, ct, ht)
                     for e in 0..<count { for i in 0..<n { ht[e * n + i] = at[e * R + 3 * n + i] * ht[e * n + i] } }
                 case .gru:
@@ -97,12 +99,12 @@ extension BackpropBatch {
                         let a = at + e * R, u = ut + e * R, w = scratch! + e * R
                         for i in 0..<(2 * n) { a[i] = u[i] + w[i] }
                         gl_sigmoid(2 * n, a, a)  // r, z
-                        for i in 0..<n {
-                            let hidden = w[2 * n + i] + B[3 * n + i]
-                            hn[e * n + i] = hidden
-                            a[2 * n + i] = u[2 * n + i] + a[i] * hidden
-                        }
+                        for i in 0..<n { hn[e * n + i] = w[2 * n + i] + B[3 * n + i] }
+                        precision.store(a, 2 * n, into: &tally)
+                        precision.store(hn + e * n, n, into: &tally)
+                        for i in 0..<n { a[2 * n + i] = u[2 * n + i] + a[i] * hn[e * n + i] }
                         gl_tanh(n, a + 2 * n, a + 2 * n)  // ñ
+                        precision.store(a + 2 * n, n, into: &tally)
                         for i in 0..<n {
                             let update = a[n + i]
                             ht[e * n + i] = (1 - update) * a[2 * n + i] + update * hPrevious[e * n + i]
@@ -111,14 +113,17 @@ extension BackpropBatch {
                 case .rnn:
                     preconditionFailure("the rnn cell runs in run()")
                 }
+                precision.store(ht, step, into: &tally)
             }
 
             output.withUnsafeMutableBufferPointer { y in
             loss.withUnsafeMutableBufferPointer { l in
                 Self.outputLayer(model, samples, lossKind, layout: layout, hT: H + T * step, delta: D,
-                                 gradients: gradientBuffer.baseAddress!, output: y.baseAddress!, loss: l.baseAddress!)
+                                 gradients: gradientBuffer.baseAddress!, output: y.baseAddress!, loss: l.baseAddress!,
+                                 precision: precision, lossFactor: lossFactor, tally: &tally)
             }}
             if let tau = errorClip { clamped += clamp(D, step, tau) }
+            precision.store(D, step, into: &tally)
             if recordNorms { for e in 0..<count { deltaNorms[e * (T + 1) + T] = norm(D + e * n, n) } }
             if let DC { DC.update(repeating: 0, count: step) }
             progress = .outputs
@@ -131,10 +136,14 @@ extension BackpropBatch {
                 derivativeSum += Self.gatedStep(cell, n: n, count: count, gates: at, gateStride: R, state: state!,
                                                 previous: cell == .lstm ? C! + (t - 1) * step : H + (t - 1) * step, stateStride: n,
                                                 delta: D, cellDelta: DC, rows: gt, candidateErrors: CE.map { $0 + (t - 1) * step }, carry: carry)
+                precision.store(gt, rowStep, into: &tally)
+                if let CE { precision.store(CE + (t - 1) * step, step, into: &tally) }
                 if recordNorms && cell == .lstm { for e in 0..<count { cellDeltaNorms[e * (T + 1) + t] = norm(DC! + e * n, n) } }
                 Self.gatedErrorBack(cell, n: n, count: count, W: W, WT: WT, gates: at, gateStride: R, rows: gt,
                                     delta: D, cellDelta: DC, carry: carry)
                 if let tau = errorClip { clamped += clamp(D, step, tau) }
+                precision.store(D, step, into: &tally)
+                if let DC { precision.store(DC, step, into: &tally) }
                 if recordNorms { for e in 0..<count { deltaNorms[e * (T + 1) + t - 1] = norm(D + e * n, n) } }
             }
             // ∂L/∂c_0 = ∂c_1 ⊙ f_1: c_0 is a state of its own, not formed from h_0.

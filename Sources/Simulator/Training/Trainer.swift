@@ -19,6 +19,12 @@ public struct TrainingConfig: Sendable, Equatable {
     public var nonFinite: NonFinitePolicy
     /// Seed of the stream the batches are drawn from: the same seed gives the same batches.
     public var seed: UInt64
+    /// The format the passes store their values in (see `TrainingLoop` for what is rounded where).
+    public var precision: Precision = .fp64
+    public var lossScale: LossScale = .none
+    /// Whether `unscale_` comes before clipping (right) or after it, so that the scaled gradient is
+    /// clipped (the classic mistake).
+    public var unscale: UnscaleOrder = .beforeClip
 
     public init(steps: Int = 200, batchSize: Int = 32, optimizer: OptimizerConfig = OptimizerConfig(),
                 clip: ClipRule = .none, nonFinite: NonFinitePolicy = .stop, seed: UInt64 = 1) {
@@ -29,6 +35,16 @@ public struct TrainingConfig: Sendable, Equatable {
         self.nonFinite = nonFinite
         self.seed = seed
     }
+
+    /// Whether the passes round or scale anything: below fp64, or with a loss scale.
+    public var emulatesPrecision: Bool { precision != .fp64 || lossScale != .none }
+}
+
+/// Where `GradScaler.unscale_` comes: before clipping, as PyTorch's documentation has it, or after,
+/// so that the clipping rule sees the scaled gradient.
+public enum UnscaleOrder: String, Sendable, CaseIterable {
+    case beforeClip = "before_clip"
+    case afterClip = "after_clip"
 }
 
 /// One training step as it happened.
@@ -39,8 +55,13 @@ public struct StepRecord: Sendable, Equatable {
     public var preClipNorm: Double
     public var postClipNorm: Double
     public var clipped: Bool
-    /// The update was not applied: skipped by nonfinite=skip, or the step that stopped the run.
+    /// The update was not applied: skipped by nonfinite=skip or by dynamic loss scaling, or the step
+    /// that stopped the run.
     public var skipped: Bool
+    /// The loss scale the step's backward pass used (1 without loss scaling).
+    public var lossScale = 1.0
+    /// What storing the step's values in a narrow format lost (all zero at fp64).
+    public var tally = StoreTally()
 }
 
 public enum TrainingEnd: Sendable, Equatable {
@@ -80,6 +101,17 @@ public struct TrainingRun: Sendable {
     public var diverged: Bool { firstNonFiniteStep != nil }
 }
 
+/// A batch's mean loss and gradient, how many error components `errorClip` clamped on the way, and
+/// what storing the passes' values in a narrow format lost.
+public struct BatchGradient: Sendable {
+    public var loss: Double
+    /// The mean gradient; below fp64 or with a loss scale S, the gradient of S × the mean loss,
+    /// rounded to the format (the caller unscales it).
+    public var gradients: [[Double]]
+    public var clamped: Int
+    public var tally = StoreTally()
+}
+
 /// The mean loss and mean gradient of a model over a batch, and how many error components
 /// `errorClip` clamped on the way. The batch is backpropagated a time step at a time for a group of
 /// examples at once (`BackpropBatch`); a wave of groups, one a thread, holds at most 64 MiB of
@@ -87,13 +119,20 @@ public struct TrainingRun: Sendable {
 /// multiply-adds or more). The examples' gradients are summed in their order, so the numbers depend
 /// neither on the number of threads nor on the grouping. Nil when `shouldStop` said yes before every
 /// example was done (one step of a large batch can take many seconds).
+///
+/// Below fp64, or with a loss scale S, each example's ∂L/∂y is multiplied by S/B (the loss scale and
+/// the batch mean's 1/B, as a framework's backward pass of S × mean loss has it) and the passes store
+/// their values in `precision`; the examples' gradients are summed in Float64 and the sum is rounded
+/// to `precision`, once: it is the gradient of S × the mean loss, still scaled.
 public func batchGradient(_ model: RNN, _ batch: [Sample], loss: Loss, errorClip: Double? = nil,
-                          shouldStop: @Sendable () -> Bool = { false }) -> (loss: Double, gradients: [[Double]], clamped: Int)? {
+                          precision: Precision = .fp64, lossScale: Double = 1,
+                          shouldStop: @Sendable () -> Bool = { false }) -> BatchGradient? {
     var workspaces: [BackpropBatch] = []
     var next = 0
     return batchGradient(model, count: batch.count, length: batch.first?.length ?? 0, exampleSize: batch.first.map { $0.inputs.storage.count + $0.target.count } ?? 0,
                          draw: { k in defer { next += k }; return Array(batch[next..<next + k]) },
-                         loss: loss, errorClip: errorClip, workspaces: &workspaces, shouldStop: shouldStop)
+                         loss: loss, errorClip: errorClip, precision: precision, lossScale: lossScale,
+                         workspaces: &workspaces, shouldStop: shouldStop)
 }
 
 /// The most a wave of a training step's groups holds: their buffers and their examples.
@@ -105,7 +144,9 @@ public let batchWaveBytes = 64 << 20
 /// and target. With the buffers of the last step, one set a thread (reused when the shapes are
 /// the same).
 func batchGradient(_ model: RNN, count: Int, length T: Int, exampleSize: Int, draw: (Int) -> [Sample], loss: Loss, errorClip: Double?,
-                   workspaces: inout [BackpropBatch], shouldStop: @Sendable () -> Bool) -> (loss: Double, gradients: [[Double]], clamped: Int)? {
+                   precision: Precision = .fp64, lossScale: Double = 1,
+                   workspaces: inout [BackpropBatch], shouldStop: @Sendable () -> Bool) -> BatchGradient? {
+    let emulated = precision != .fp64 || lossScale != 1
     let n = model.hiddenSize
     let threads = count * T * model.cell.gates * n * n < 1 << 18 ? 1 : processorCount
     let layout = GradientLayout(model), size = layout.count  // of one example's gradient
@@ -115,9 +156,11 @@ func batchGradient(_ model: RNN, count: Int, length T: Int, exampleSize: Int, dr
 
     var total = 0.0
     var clamped = 0
+    var tally = StoreTally()
     var sum = [Double](repeating: 0, count: size)
     func add(_ pass: BackpropBatch) {
         clamped += pass.clamped
+        tally += pass.tally
         sum.withUnsafeMutableBufferPointer { sum in
         pass.gradients.withUnsafeBufferPointer { gradients in
             for e in 0..<pass.count {
@@ -139,15 +182,16 @@ func batchGradient(_ model: RNN, count: Int, length T: Int, exampleSize: Int, dr
             return parallelMap(members.count, serial: members.count == 1) { k in
                 pool[k].reserve(model, length: T, count: members[k].count, deltaNorms: false)
                 return pool[k].run(model, examples[(members[k].lowerBound - first)..<(members[k].upperBound - first)], loss: loss,
-                                   errorClip: errorClip, recordNorms: false, shouldStop: shouldStop) == .complete
+                                   errorClip: errorClip, precision: precision, lossFactor: emulated ? lossScale / Double(count) : 1,
+                                   recordNorms: false, shouldStop: shouldStop) == .complete
             }
         }
         guard complete.allSatisfy({ $0 }) else { return nil }
         for k in members.indices { add(workspaces[k]) }
     }
     let scale = 1 / Double(count)
-    let gradients = layout.tensors.map { tensor in sum[tensor].map { $0 * scale } }
-    return (total * scale, gradients, clamped)
+    let gradients = layout.tensors.map { tensor in sum[tensor].map { emulated ? precision.round($0) : $0 * scale } }
+    return BatchGradient(loss: total * scale, gradients: gradients, clamped: clamped, tally: tally)
 }
 
 /// Trains `model` on `task` with mini-batch gradient descent: for every step it draws a batch,
@@ -183,9 +227,15 @@ public struct TrainingLoop: Sendable {
     private var rng: Xoshiro256
     private var consecutive = 0
     private var workspaces: [BackpropBatch] = []
+    /// GradScaler's scale and count of good steps, for loss_scale=dynamic.
+    public private(set) var scaler = DynamicScale()
+
+    /// The format of the weights the optimizer keeps, and of the gradient it is given: float32 below
+    /// fp64, as under torch.autocast (the passes use a copy of the weights in the narrow format).
+    public var masterPrecision: Precision { config.precision == .fp64 ? .fp64 : .fp32 }
 
     public init(_ model: RNN, on task: TrainingTask, _ config: TrainingConfig) {
-        self.model = model
+        self.model = config.precision == .fp64 ? model : model.stored(in: .fp32)
         self.task = task
         self.config = config
         optimizer = Optimizer(config.optimizer)
@@ -199,21 +249,40 @@ public struct TrainingLoop: Sendable {
 
     /// Takes the next step and returns its record; nil when the run has ended, or when `shouldStop`
     /// said yes before the step was done (the run then ends as interrupted, the step not taken).
+    ///
+    /// Below fp64 (or with a loss scale S) a step is torch.autocast's with GradScaler's: the passes
+    /// use the weights rounded to the format and store their values in it (`batchGradient`); the
+    /// gradient of S × the mean loss, rounded to the format, goes to float32, is multiplied by 1/S
+    /// (`unscale_`) and clipped, in that order or, with `config.unscale` after_clip, the other; the optimizer's
+    /// arithmetic is Float64 and the weights it keeps are rounded to float32 after each update.
+    /// loss_scale=dynamic skips a step whose unscaled gradient is not finite and halves S, and
+    /// doubles S after 2000 finite steps in a row (`DynamicScale`); the `nonfinite` policy then
+    /// judges the loss alone.
     public mutating func step(shouldStop: @Sendable () -> Bool = { false }) -> StepRecord? {
         guard end == nil else { return nil }
         let step = records.count + 1
         var errorClip: Double? = nil
         if case .signal(let tau) = config.clip { errorClip = tau }
         optimizer.learningRate = config.optimizer.learningRate
+        let emulated = config.emulatesPrecision
+        let scale: Double
+        switch config.lossScale {
+        case .none: scale = 1
+        case .fixed(let s): scale = s
+        case .dynamic: scale = scaler.scale
+        }
         guard !shouldStop(),
-              let gradient = batchGradient(model, count: task.examples(config.batchSize), length: task.length,
+              let gradient = batchGradient(emulated ? model.stored(in: config.precision) : model,
+                                           count: task.examples(config.batchSize), length: task.length,
                                            exampleSize: task.length * task.inputSize + task.outputSize,
                                            draw: { task.batch($0, &rng) }, loss: task.loss, errorClip: errorClip,
+                                           precision: config.precision, lossScale: scale,
                                            workspaces: &workspaces, shouldStop: shouldStop) else {
             end = .interrupted(step: step - 1)
             return nil
         }
-        let (loss, gradients, clamped) = gradient
+        if emulated { return emulatedStep(step, gradient, scale: scale) }
+        let (loss, gradients, clamped) = (gradient.loss, gradient.gradients, gradient.clamped)
         let norm = VectorNorm.of(gradients)
         if !(loss.isFinite && norm.isFinite) && firstNonFiniteStep == nil { firstNonFiniteStep = step }
         // optax's apply_if_finite judges the update alone; stop and propagate judge loss and gradient.
@@ -253,6 +322,73 @@ public struct TrainingLoop: Sendable {
     private mutating func record(_ record: StepRecord) -> StepRecord {
         records.append(record)
         return record
+    }
+
+    /// The rest of a step below fp64 or with a loss scale (see `step`), from the scaled gradient.
+    private mutating func emulatedStep(_ step: Int, _ gradient: BatchGradient, scale: Double) -> StepRecord? {
+        let master = masterPrecision
+        let inverse = master.round(1 / scale)  // GradScaler's inv_scale, a float32
+        func unscaled(_ tensors: [[Double]]) -> [[Double]] { tensors.map { $0.map { master.round($0 * inverse) } } }
+        func clipped(_ tensors: [[Double]]) -> ClipOutcome {
+            var outcome = Clipper.clip(tensors, rule: config.clip, shapes: model.parameterShapes, parameters: model.parameters)
+            outcome.output = outcome.output.map { $0.map(master.round) }
+            return outcome
+        }
+        let loss = gradient.loss
+        let scaled = gradient.gradients.map { $0.map(master.round) }  // exact: a narrow format's numbers are float32's
+        let plain = unscaled(scaled)
+        let norm = VectorNorm.of(plain)
+        let outcome: ClipOutcome, update: [[Double]]
+        if config.unscale == .afterClip {
+            outcome = clipped(scaled)
+            update = unscaled(outcome.output)
+        } else {
+            outcome = clipped(plain)
+            update = outcome.output
+        }
+        let updateNorm = VectorNorm.of(update)
+        // Under loss_scale=dynamic a gradient that overflowed is the scaler's to handle, not a step that went NaN.
+        let judged = config.lossScale == .dynamic ? loss.isFinite : loss.isFinite && updateNorm.isFinite
+        if !judged && firstNonFiniteStep == nil { firstNonFiniteStep = step }
+        func skippedRecord() -> StepRecord {
+            StepRecord(loss: loss, preClipNorm: norm, postClipNorm: updateNorm, clipped: outcome.clipped, skipped: true,
+                       lossScale: scale, tally: gradient.tally)
+        }
+
+        var applyAnyway = false
+        if config.lossScale == .dynamic {
+            // GradScaler looks at the gradient alone: a non-finite one is skipped and the scale halved.
+            guard updateNorm.isFinite else {
+                scaler.update(finite: false)
+                return record(skippedRecord())
+            }
+            scaler.update(finite: true)
+            if !loss.isFinite, case .stop = config.nonFinite {
+                end = .diverged(step: step)
+                return record(skippedRecord())
+            }
+        } else if !(loss.isFinite && updateNorm.isFinite) {
+            switch config.nonFinite {
+            case .stop:
+                end = .diverged(step: step)
+                return record(skippedRecord())
+            case .skip(let limit):
+                consecutive += 1
+                if consecutive <= limit { return record(skippedRecord()) }
+                applyAnyway = true
+            case .propagate:
+                break
+            }
+        } else {
+            consecutive = 0
+        }
+
+        var parameters = model.parameters
+        optimizer.update(&parameters, gradients: update)
+        model.parameters = parameters.map { $0.map(master.round) }
+        if applyAnyway { end = .gaveUp(step: step) }
+        return record(StepRecord(loss: loss, preClipNorm: norm, postClipNorm: updateNorm,
+                                 clipped: outcome.clipped || gradient.clamped > 0, skipped: false, lossScale: scale, tally: gradient.tally))
     }
 }
 
