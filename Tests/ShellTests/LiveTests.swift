@@ -148,6 +148,19 @@ import Testing
     }
 }
 
+extension LiveStateTests {
+    @Test func withAsciiEveryFrameIsPlainASCIIAndWithoutColourHasNoEscapes() throws {
+        for view in LiveView.allCases {
+            var state = try start(view)
+            state.press(.space)
+            state.press(.wait)
+            let lines = TextRenderer(style: OutputStyle(color: false, unicode: false, width: 100)).lines(state.screen(rows: 35, columns: 100))
+            #expect(lines.allSatisfy { $0.unicodeScalars.allSatisfy(\.isASCII) }, "\(view)")
+            #expect(!lines.joined().contains("\u{1B}"), "\(view)")
+        }
+    }
+}
+
 @Suite struct LiveCommandTests {
     @Test func withoutATerminalOrKeysLiveRefusesInOneSentence() {
         var session = Session()
