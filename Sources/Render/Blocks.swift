@@ -26,6 +26,10 @@ public enum Block: Sendable {
     case heatmap(Heatmap)
     /// Points of the complex plane (eigenvalues) with the unit circle.
     case complexPlane(ComplexPlot)
+    /// Vectors of the plane as arrows from the origin (a 2-D gradient, clipped three ways).
+    case arrows(ArrowPlot)
+    /// A whole screen of panels side by side (a frame of `live`).
+    case screen(Screen)
 }
 
 /// One cell of a table or labelled value.

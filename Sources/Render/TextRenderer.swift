@@ -19,9 +19,16 @@ public struct TextRenderer: Sendable {
         finish(render(.warning(message)) + "\n")
     }
 
-    private func finish(_ text: String) -> String {
+    private func finish(_ text: String) -> String { finished(text) }
+
+    /// Text as it is shown: ASCII stand-ins for the symbols with `--ascii`.
+    func finished(_ text: String) -> String {
         style.unicode ? text : ASCIIFallback.apply(text)
     }
+
+    /// The lines of a screen at this renderer's width (and the screen's height, when it has one),
+    /// each ready to be written on a row of its own.
+    public func lines(_ screen: Screen) -> [String] { ScreenDrawing.lines(screen, renderer: self) }
 
     func render(_ block: Block) -> String {
         switch block {
@@ -43,6 +50,8 @@ public struct TextRenderer: Sendable {
         case .lineChart(let chart): return LineChartDrawing.render(chart, style: style)
         case .heatmap(let map): return HeatmapDrawing.render(map, style: style)
         case .complexPlane(let plot): return ComplexPlaneDrawing.render(plot, style: style)
+        case .arrows(let plot): return ArrowPlotDrawing.render(plot, style: style)
+        case .screen(let screen): return ScreenDrawing.lines(screen, renderer: self).joined(separator: "\n")
         }
     }
 

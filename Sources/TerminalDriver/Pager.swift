@@ -60,19 +60,7 @@ final class Pager {
         if lines.last?.isEmpty == true { lines.removeLast() }
         let width = columns > 0 ? columns : Int.max  // a terminal that does not say: no wrapping
         return lines.reduce(0) { total, line in
-            var count = 0, escape = false, sequence = false
-            for scalar in line.unicodeScalars {
-                if sequence {
-                    if (0x40...0x7E).contains(scalar.value) { sequence = false }  // the sequence's last byte
-                } else if escape {
-                    escape = false
-                    sequence = scalar == "["
-                } else if scalar == "\u{1B}" {
-                    escape = true
-                } else if scalar.properties.generalCategory != .nonspacingMark {
-                    count += 1
-                }
-            }
+            let count = VisibleText.width(String(line))
             return total + (count == 0 ? 1 : (count - 1) / width + 1)
         }
     }

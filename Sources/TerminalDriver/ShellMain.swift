@@ -42,6 +42,10 @@ public enum ShellMain {
         let interactive = options.commands == nil && options.scriptPath == nil && isatty(STDIN_FILENO) == 1
         let driver = Interpreter(json: options.json, style: Terminal.style(options), errorStyle: Terminal.errorStyle(options),
                                  out: { Terminal.write($0, to: .output) }, err: { Terminal.write($0, to: .error) })
+        // live on the terminal, in every mode where standard input and output are one.
+        var runtime = driver.session.runtime
+        runtime.live = LiveTerminal.runner(style: Terminal.style(options))
+        driver.connect(runtime)
         AtomicFile.removeStaleTemporaryFiles(in: StateDirectory.path())
         driver.prepareLessons(store: ProgressStore(directory: StateDirectory.path()), background: interactive && options.lesson == nil)
         /// `--lesson PATH|ID`: false when the lesson could not be started (the error is shown).
@@ -149,6 +153,7 @@ struct Interactive {
         gl_install_interrupt_handler()
         var runtime = Runtime()
         runtime.shouldStop = { gl_interrupt_pending() != 0 }
+        runtime.live = LiveTerminal.runner(style: style)
         let drawer = isatty(STDERR_FILENO) == 1 ? ProgressDrawer(width: style.width, unicode: style.unicode) : nil
         if let drawer { runtime.progress = { drawer.report($0, $1, $2) } }
         driver.connect(runtime)

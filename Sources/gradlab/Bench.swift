@@ -161,6 +161,27 @@ public enum Bench {
             add(one, oneName)
         }
 
+        // A frame of each live view at the default sizes: a key (← or →, in turn) and the frame it
+        // draws, laid out as text for a terminal of 35 rows and 100 columns. The train view's
+        // frame has 500 steps to draw; its steps run on a thread of their own, not in the frame.
+        for view in LiveView.allCases {
+            let name = "live \(view.rawValue): a key and its frame"
+            guard wanted(name), var state = try? LiveState.start(view, in: Session(), threaded: false) else { continue }
+            if view == .train {
+                state.training?.advance(steps: 500)
+                state.press(.tab)  // τ: a change that does not reset the run
+            }
+            let renderer = TextRenderer(style: OutputStyle(color: true, unicode: true, width: 100))
+            var turn = false
+            var frame = measure(name, seconds: seconds, least: quick ? 3 : 20) {
+                turn.toggle()
+                state.press(turn ? .right : .left)
+                _ = renderer.lines(state.screen(rows: 35, columns: 100)).joined(separator: "\n")
+            }
+            frame.note = "100×35, " + (frame.median <= 0.016 ? "within" : "over") + " 16 ms"
+            add(frame, name)
+        }
+
         var cliff = Session()
         add(measure("cliff (default resolution)", seconds: seconds, least: quick ? 1 : 5) { _ = run("cliff", in: &cliff) }, "cliff")
         add(startupMeasurement(executable: executable, runs: quick ? 3 : 15), "start-up")

@@ -187,7 +187,7 @@ struct Verify: ParsableCommand {
 struct Benchmark: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
-        abstract: "Time BPTT, a training step, a sweep, the cliff, start-up and verify --all on this machine.",
+        abstract: "Time BPTT, a training step, a sweep, the cliff, a frame of each live view, start-up and verify --all on this machine.",
         discussion: """
         Each item runs after a warm-up, repeatedly for half a second (at least five times); the table gives the \
         median, the spread (half the distance from the 25th to the 75th percentile, relative to the median), \

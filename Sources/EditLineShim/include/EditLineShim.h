@@ -42,6 +42,16 @@ void gl_pager_starting(void);
 void gl_pager_began(int pid);
 void gl_pager_ended(void);
 
+/// The full-screen view of `live`. gl_live_begin() keeps the terminal's settings, puts it in raw
+/// mode (no echo, no line editing, Ctrl-C a byte), switches to the alternate screen and hides the
+/// cursor; 0 on success, -1 when standard input is no terminal. Until gl_live_end() (or exit()),
+/// SIGTERM, SIGHUP, SIGQUIT and the signals of a crash (a Swift trap: SIGILL, SIGTRAP) put the
+/// terminal back as it was before they end gradlab, and SIGWINCH makes gl_live_resize_fd()
+/// readable.
+int gl_live_begin(void);
+void gl_live_end(void);
+int gl_live_resize_fd(void);
+
 /// A new pseudo-terminal: returns the master's descriptor (or -1) and writes the slave's path.
 int gl_open_pseudo_terminal(char *_Nonnull slave_name, unsigned long size);
 /// POSIX_SPAWN_SETSID, for a child that makes the pseudo-terminal its controlling terminal.

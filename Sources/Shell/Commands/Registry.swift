@@ -39,7 +39,7 @@ public enum HelpItem: Sendable {
 public enum Commands {
     /// Every command, in the order `help` lists them.
     public static let all: [CommandSpec] = [
-        help, show, set, reset, seed, eig, power, bptt, clip, grad, task, optim, train, compare, sweep, cliff, suggest, check, predict, find, notebook, calculator,
+        help, show, set, reset, seed, eig, power, bptt, clip, grad, task, optim, train, compare, sweep, cliff, suggest, check, predict, find, notebook, calculator, live,
         lessons, lesson, next, back, goto, hint, skip, restart, whereCommand, leave, answer, load, transcript, quit,
     ]
 

@@ -143,6 +143,8 @@ public enum LessonCheck {
                                 problem(at, "\(key) runs '\(call.verb)', which is not a command\(Suggest.didYouMean(call.verb, among: Commands.verbs, otherwise: "FORMAT.md lists the commands a lesson may run"))")
                             } else if LessonRunner.forbidden(call.verb) {
                                 problem(at, "\(key) runs \(call.verb); a lesson may only run simulator commands, so remove it")
+                            } else if let reason = LessonRunner.refused(call) {
+                                problem(at, "\(key) runs \(call.verb) without --keys; \(reason)")
                             }
                         }
                     } catch {

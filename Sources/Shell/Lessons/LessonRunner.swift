@@ -49,6 +49,13 @@ enum LessonRunner {
         Commands.find(verb).map { forbiddenInLessons.contains($0.name) } ?? false
     }
 
+    /// Why a lesson may not run this call although its command is a simulator's, or nil: `live`
+    /// would take the learner's terminal over, so a lesson replays keys (`live VIEW --keys "…"`).
+    static func refused(_ call: CommandCall) -> String? {
+        guard Commands.find(call.verb)?.name == "live", !call.words.contains("--keys") else { return nil }
+        return "a lesson may not take the terminal over, so its live must replay keys: live VIEW --keys \"…\""
+    }
+
     // MARK: - Starting, resuming, moving
 
     /// Starts a lesson, or resumes it where its progress says.
@@ -660,6 +667,7 @@ enum LessonRunner {
                 guard !forbidden(call.verb) else {
                     throw ShellError("a lesson may not run \(call.verb) (in '\(line)'); lessons only run simulator commands")
                 }
+                if let reason = refused(call) { throw ShellError("\(reason) (in '\(line)')") }
                 blocks += try Commands.run(call, in: &session).blocks
             }
         }

@@ -33,7 +33,8 @@ public final class Interpreter {
     public var page: ((String) -> Void)?
 
     /// The commands whose output `page` never gets: they show a lesson's step.
-    static let unpaged = Commands.lessonVerbs.subtracting(["lessons", "load", "transcript"])
+    /// `live` leaves its last frame, which fits the terminal it was drawn on, and is never paged.
+    static let unpaged = Commands.lessonVerbs.subtracting(["lessons", "load", "transcript"]).union(["live"])
 
     /// Where lesson progress is saved after every change (nil: kept in memory only).
     public var progressStore: ProgressStore?

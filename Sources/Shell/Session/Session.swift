@@ -87,6 +87,9 @@ public struct Runtime: Sendable {
     public var serial = false
     /// Told how long each command took (bench times the lesson commands this way).
     public var timed: (@Sendable (CommandCall, Duration) -> Void)?
+    /// Runs `live` on the terminal: gets the view as it starts, gives it back as the learner
+    /// leaves it. Nil when standard input or output is not a terminal (live then refuses).
+    public var live: (@Sendable (LiveState) -> LiveState)?
     public init() {}
 }
 
