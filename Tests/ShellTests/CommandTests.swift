@@ -499,7 +499,7 @@ func tensors(_ json: JSON?) -> [[Double]] {
         ("sweep", "sweep needs a KEY=RANGE to sweep, like rho=0.8..1.4:25"),
         ("sweep rho=1..2", "rho=1..2 is not a range; write a..b:N (N values) or a..b:N:log, like rho=0.8..1.4:25"),
         ("sweep rho=0..2:5:log", "a :log range needs positive ends, but rho runs from 0 to 2"),
-        ("sweep rho=1..2:5 metric=speed", "unknown metric 'speed'; metrics: delta0, delta_ratio, grad_norm, loss, rho_w, raw_norm, clipped_norm, cosine, clipped, final_loss, diverged, diverged_at, clip_rate, max_norm"),
+        ("sweep rho=1..2:5 metric=speed", "unknown metric 'speed'; metrics: delta0, delta_ratio, grad_norm, loss, rho_w, zeros, raw_norm, clipped_norm, cosine, clipped, final_loss, diverged, diverged_at, clip_rate, max_norm"),
         ("sweep rho=1..2:70 T=1..100:70", "that is 4900 points; the limit is 3600 (60×60) for two keys"),
         ("task order T=5", "the order task needs T ≥ 10, but T is 5"),
         ("task sorting", "task must be one of regress, adding, order, memory, not 'sorting'"),
