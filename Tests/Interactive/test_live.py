@@ -140,7 +140,7 @@ def test_leaving_by_a_key_puts_the_terminal_back(home, way):
     term.send("live bptt\r")
     term.wait_for(r"λ of W")
     term.send({"q": "q", "esc": ESC, "ctrl-c": "\x03"}[way])
-    term.wait_for(r"live bptt: nothing changed")
+    term.wait_for(r"live bptt: no setting changed")
     term.send("quit\r")
     assert term.finish() == (0, True)
 

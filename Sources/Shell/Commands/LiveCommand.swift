@@ -77,7 +77,7 @@ extension Commands {
 /// What `live` leaves on the screen: its last frame, and one line on what changed.
 struct LiveOutcome: Presentation {
     let view: LiveView
-    let changes: [(name: String, before: String, after: String)]
+    let changes: [(name: String, before: String, after: String, kept: Bool)]
     let screen: Screen
     let settings: Settings
     let clip: ClipRule
@@ -85,15 +85,20 @@ struct LiveOutcome: Presentation {
     let steps: Int?
 
     var blocks: [Block] {
-        var summary = changes.isEmpty ? "live \(view.rawValue): nothing changed"
-            : "live \(view.rawValue) changed " + changes.map { "\($0.name) \($0.before) → \($0.after)" }.joined(separator: ", ")
+        func listed(_ changes: [(name: String, before: String, after: String, kept: Bool)]) -> String {
+            changes.map { "\($0.name) \($0.before) → \($0.after)" }.joined(separator: ", ")
+        }
+        let kept = changes.filter(\.kept), viewOnly = changes.filter { !$0.kept }
+        var summary = kept.isEmpty ? "live \(view.rawValue): no setting changed" : "live \(view.rawValue) changed " + listed(kept)
+        if !viewOnly.isEmpty { summary += "; in the view only: " + listed(viewOnly) }
         if let steps { summary += "; \(steps) training step\(steps == 1 ? "" : "s")" }
         return [.screen(screen), .text(summary)]
     }
 
     var fields: [(String, JSON)] {
         [("view", .string(view.rawValue)),
-         ("changed", .array(changes.map { .object([("key", .string($0.name)), ("before", .string($0.before)), ("after", .string($0.after))]) }))]
+         ("changed", .array(changes.map { .object([("key", .string($0.name)), ("before", .string($0.before)), ("after", .string($0.after)),
+                                                   ("kept", .bool($0.kept))]) }))]
             + (steps.map { [("steps", JSON.integer($0))] } ?? [])
             + Commands.settingsFields(settings, clip: clip)
     }

@@ -166,16 +166,17 @@ public struct LiveState: Sendable {
         }
     }
 
-    /// The settings whose values live changed, with the values before and after.
-    public var changes: [(name: String, before: String, after: String)] {
+    /// The values live changed, before and after; `kept` is false for the view's own knobs (g1, w,
+    /// speed; τ while there is no rule), which the session does not keep.
+    public var changes: [(name: String, before: String, after: String, kept: Bool)] {
         var out = Settings.differences(start.settings, start.rule, now.settings, now.rule).map { name in
-            (name, Settings.shown(name, start.settings, clip: start.rule), Settings.shown(name, now.settings, clip: now.rule))
+            (name: name, before: Settings.shown(name, start.settings, clip: start.rule), after: Settings.shown(name, now.settings, clip: now.rule), kept: true)
         }
-        let named = Set(out.map(\.0)), ruleChanged = named.contains("clip")
+        let named = Set(out.map(\.name)), ruleChanged = named.contains("clip")
         // The view's own knobs, and τ where the rule did not change with it (no rule: τ is the view's alone).
         for knob in knobs where !named.contains(knob.name) && !(ruleChanged && (knob.name == "tau" || knob.name == "clip")) {
             let (before, after) = (knob.value(start), knob.value(now))
-            if before != after { out.append((knob.name, before, after)) }
+            if before != after { out.append((name: knob.name, before: before, after: after, kept: false)) }
         }
         return out
     }
