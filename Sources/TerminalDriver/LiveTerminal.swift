@@ -61,15 +61,21 @@ enum LiveTerminal {
         var dirty = true
         let input = STDIN_FILENO, resize = gl_live_resize_fd()
         var buffer = [UInt8](repeating: 0, count: 256)
+        // The run's steps and whether it ended, as last drawn: a step taken after the last frame
+        // (the one `.` asked for, the step that ends a run and stops play) is drawn too.
+        func progress() -> (Int, Bool)? { state.training.map { let s = $0.snapshot; return (s.records.count, s.end != nil) } }
+        var drawn = progress()
         while !state.finished {
             let playing = state.playing
-            if dirty || (playing && (clock.now - lastFrame).seconds >= 1.0 / 30) {
+            let now = progress()
+            if dirty || ((playing || now.map { $0 != drawn! } ?? false) && (clock.now - lastFrame).seconds >= 1.0 / 30) {
                 draw(&state, style: style)
                 lastFrame = clock.now
                 dirty = false
+                drawn = now
             }
             var polled = [pollfd(fd: input, events: Int16(POLLIN), revents: 0), pollfd(fd: resize, events: Int16(POLLIN), revents: 0)]
-            let timeout: Int32 = decoder.isWaiting ? 40 : playing ? 33 : 250
+            let timeout: Int32 = decoder.isWaiting ? 40 : state.training != nil ? 33 : 250
             let ready = poll(&polled, 2, timeout)
             if gl_interrupt_pending() != 0 {  // a SIGINT from outside: leave as Ctrl-C does
                 gl_clear_interrupt()

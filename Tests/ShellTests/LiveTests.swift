@@ -204,6 +204,35 @@ extension LiveStateTests {
         #expect(cliff.value.plain.largestStep > cliff.value.clipped.largestStep)
     }
 
+    /// From a learner's walkthrough: a step asked for after the run ended kept nothing of it.
+    @Test func aStepAskedForAfterTheRunEndedKeepsTheRun() throws {
+        var session = Session()
+        _ = try run("set rho=1.24 act=linear; live train --keys \". . . q\"", in: &session)
+        let train = try #require(session.results.train)
+        #expect(train.value.diverged)
+    }
+
+    /// From a learner's walkthrough: .05 typed into a knob is 0.05 (outside the train view, where . steps).
+    @Test func aValueMayStartWithItsPoint() throws {
+        var session = Session()
+        _ = try run("live bptt --keys \". 5 enter q\"", in: &session)
+        #expect(session.settings.rho == 0.5)
+    }
+
+    /// A live pass that does not complete a lesson's task says so, as a bptt would.
+    @Test func aNearMissInLiveIsMetWithNotYet() throws {
+        let path = fixtures.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Lessons/03-bptt.toml").path
+        let (lessons, problems) = LessonCheck.load(path)
+        #expect(problems.isEmpty)
+        let harness = Harness(lessons: lessons)
+        let started = harness.type("lesson bptt", "goto 4")
+        #expect(harness.step == 4, "\(started.suffix(300))")
+        let past = harness.type("live bptt --keys \"right right right right right right right right q\"")
+        #expect(Harness.flat(past).contains("Not yet: this live did not complete the step."), "\(past.suffix(300))")
+        let found = harness.type("live bptt --keys \"left left left left q\"")
+        #expect(found.contains("✓ Done."), "\(found.suffix(300))")
+    }
+
     @Test func aLessonMayReplayKeysButNotTakeTheTerminalOver() throws {
         #expect(LessonRunner.refused(try LineSplitter.split("live bptt")[0]) != nil)
         #expect(LessonRunner.refused(try LineSplitter.split("live bptt --keys \"q\"")[0]) == nil)

@@ -8,7 +8,7 @@ extension Commands {
         details: [
             .paragraph("Opens a view on the whole terminal that is drawn again at every key. The views:"),
             .rows(LiveView.allCases.map { ($0.rawValue, $0.summary) }),
-            .paragraph("Keys: Tab or ↑↓ choose a setting; ←→ nudge it, with Shift ten times as far; digits type a value, which Enter sets; Space plays and pauses training, . steps once; r goes back to the settings live started with; ? shows the keys; q, Esc or Ctrl-C go back to the prompt. The settings live changed stay the session's, a line says what changed, and the last frame stays on the screen; its measurements (bptt's delta[t] and jac[t], train's final_loss and clip_rate, cliff's) are the results expressions and lessons read."),
+            .paragraph("Keys: Tab or ↑↓ choose a setting; ←→ nudge it, with Shift ten times as far; digits (or ., outside the train view) type a value, which Enter sets and Esc drops; Space plays and pauses training, . steps once; r goes back to the settings live started with; ? shows the keys; q, Esc or Ctrl-C go back to the prompt. The settings live changed stay the session's (a view's own knobs, such as g1, w and speed, are its alone), a line says what changed, and the last frame stays on the screen; its measurements (bptt's delta[t] and jac[t], train's final_loss and clip_rate, cliff's) are the results expressions and lessons read."),
             .paragraph("--keys \"…\" replays keys without a terminal and prints the last frame: key names (up, down, left, right, S-left, S-right, tab, S-tab, space, enter, esc, C-c, wait: a tenth of a second of play), or characters typed. Lessons use it."),
             .rows([
                 ("live bptt", "ρ on ←→: watch the error at t = 0 cross 10⁶"),

@@ -16,7 +16,7 @@ public enum LiveView: String, CaseIterable, Sendable {
     /// What the view shows, for help.
     public var summary: String {
         switch self {
-        case .bptt: "‖∂L/∂h_t‖ and ‖∂h_T/∂h_t‖ over t, the growth per step against ρ, the eigenvalues of W on the unit circle"
+        case .bptt: "‖∂L/∂h_t‖ and ‖∂h_T/∂h_t‖ over t, the growth per step beside ρ(W), the eigenvalues of W on the unit circle"
         case .clip: "a 2-D gradient and its norm-, value- and per-tensor-clipped versions as arrows, with the cosines and norms"
         case .train: "the loss and ‖g‖ before and after clipping as training runs; play, pause, step; lr, τ and the rule change mid-run"
         case .cliff: "Pascanu's cliff: the loss surface and the descents with and without clipping, as lr, τ and the start move"

@@ -92,6 +92,8 @@ public struct LiveState: Sendable {
         case .space:
             guard let training else { message = "space plays and pauses training, in the train view"; return }
             training.playing.toggle()
+        case .character(".") where training == nil && knobs[focus].type != nil:
+            typing = "."  // a number typed as .05; only the train view steps on .
         case .character("."):
             guard let training else { message = ". steps training once, in the train view"; return }
             training.playing = false

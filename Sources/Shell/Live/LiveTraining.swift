@@ -75,9 +75,12 @@ public final class LiveTraining: Sendable {
     /// Runs `steps` steps (fewer when the run ends), each with the configuration in force as it starts.
     public func advance(steps: Int, shouldStop: @Sendable () -> Bool = { false }) {
         for _ in 0..<steps {
+            // The loop is taken out while it steps, and only while the run can go on: an ended
+            // run's loop stays, with the results live leaves behind.
             guard var loop = inner.withLock({ state -> TrainingLoop? in
-                defer { state.loop = nil }
-                return state.snapshot.end == nil ? state.loop : nil
+                guard state.snapshot.end == nil, let loop = state.loop else { return nil }
+                state.loop = nil
+                return loop
             }) else { return }
             let config = inner.withLock { state -> TrainingConfig? in
                 defer { state.pending = nil }

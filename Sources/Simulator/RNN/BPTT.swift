@@ -125,7 +125,9 @@ public func bptt(_ model: RNN, _ sample: Sample, loss: Loss = .squaredError, err
     var gradient = Array(pass.gradient(0))
     if precision != .fp64 || lossScale != 1 {
         let master: Precision = precision == .fp64 ? .fp64 : .fp32, inverse = master.round(1 / lossScale)
-        gradient = gradient.map { master.round(precision.round($0) * inverse) }
+        let count = gradient.count
+        gradient.withUnsafeMutableBufferPointer { precision.store($0.baseAddress!, count, into: &pass.tally) }
+        gradient = gradient.map { master.round($0 * inverse) }
         pass.deltaNorms = pass.deltaNorms.map { $0 / lossScale }
         pass.delta = pass.delta.map { $0 / lossScale }
         if model.cell == .lstm { pass.cellDeltaNorms = pass.cellDeltaNorms.map { $0 / lossScale } }

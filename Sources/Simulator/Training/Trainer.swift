@@ -190,7 +190,8 @@ func batchGradient(_ model: RNN, count: Int, length T: Int, exampleSize: Int, dr
         for k in members.indices { add(workspaces[k]) }
     }
     let scale = 1 / Double(count)
-    let gradients = layout.tensors.map { tensor in sum[tensor].map { emulated ? precision.round($0) : $0 * scale } }
+    if emulated { sum.withUnsafeMutableBufferPointer { precision.store($0.baseAddress!, size, into: &tally) } }
+    let gradients = layout.tensors.map { tensor in emulated ? Array(sum[tensor]) : sum[tensor].map { $0 * scale } }
     return BatchGradient(loss: total * scale, gradients: gradients, clamped: clamped, tally: tally)
 }
 
