@@ -256,7 +256,7 @@ enum LineChartDrawing {
         if count == values.count - first {
             return prefix + "non-finite from \(xName) \(NumberFormat.short(x[first])) on (\(kind))"
         }
-        return prefix + "non-finite at \(count) points, first at \(xName) \(NumberFormat.short(x[first])) (\(kind))"
+        return prefix + "non-finite at \(count) point\(count == 1 ? "" : "s"), first at \(xName) \(NumberFormat.short(x[first])) (\(kind))"
     }
 
     /// Of each run of consecutive drawn points in one dot column, keeps the first, the lowest, the
