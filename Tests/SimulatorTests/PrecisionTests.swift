@@ -159,6 +159,15 @@ struct PrecisionTests {
         #expect(run.end == .completed && run.model.parameters.joined().allSatisfy(\.isFinite))
     }
 
+    @Test("value clipping after unscale_ does not hide an overflow from GradScaler: the step is skipped all the same")
+    func valueClippingKeepsTheSkip() throws {
+        let (model, task, config) = try setup(.fp16, lossScale: .dynamic, rho: 1.4, T: 20, steps: 10, clip: .value(threshold: 0.1))
+        let run = train(model, on: task, config)
+        // The first step's gradient is +Inf, not NaN: value clipping alone would have made it finite.
+        #expect(run.records[0].preClipNorm == .infinity)
+        #expect(run.records[0].skipped && run.records[1].lossScale == 32768)
+    }
+
     @Test("clipping the scaled gradient (before unscale_) clips every step and shrinks the update by the scale")
     func clipBeforeUnscale() throws {
         let rule = ClipRule.norm(threshold: 1, order: .two, style: .torch)

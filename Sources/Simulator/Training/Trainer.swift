@@ -348,8 +348,11 @@ public struct TrainingLoop: Sendable {
             update = outcome.output
         }
         let updateNorm = VectorNorm.of(update)
+        // The gradient as unscale_ finds it, which is what GradScaler judges: before clipping (value
+        // clipping turns ±Inf into ±τ, and the step is skipped all the same), or after it.
+        let unscaledNorm = config.unscale == .afterClip ? updateNorm : norm
         // Under loss_scale=dynamic a gradient that overflowed is the scaler's to handle, not a step that went NaN.
-        let judged = config.lossScale == .dynamic ? loss.isFinite : loss.isFinite && updateNorm.isFinite
+        let judged = config.lossScale == .dynamic ? loss.isFinite : loss.isFinite && unscaledNorm.isFinite
         if !judged && firstNonFiniteStep == nil { firstNonFiniteStep = step }
         func skippedRecord() -> StepRecord {
             StepRecord(loss: loss, preClipNorm: norm, postClipNorm: updateNorm, clipped: outcome.clipped, skipped: true,
@@ -359,7 +362,7 @@ public struct TrainingLoop: Sendable {
         var applyAnyway = false
         if config.lossScale == .dynamic {
             // GradScaler looks at the gradient alone: a non-finite one is skipped and the scale halved.
-            guard updateNorm.isFinite else {
+            guard unscaledNorm.isFinite else {
                 scaler.update(finite: false)
                 return record(skippedRecord())
             }
@@ -368,7 +371,7 @@ public struct TrainingLoop: Sendable {
                 end = .diverged(step: step)
                 return record(skippedRecord())
             }
-        } else if !(loss.isFinite && updateNorm.isFinite) {
+        } else if !(loss.isFinite && unscaledNorm.isFinite) {
             switch config.nonFinite {
             case .stop:
                 end = .diverged(step: step)
