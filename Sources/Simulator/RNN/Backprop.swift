@@ -119,6 +119,9 @@ struct BackpropBatch: Sendable {
         derivativeSum = 0
         clamped = 0
         var progress = Progress.none
+        // Counted in a local, which the loops keep in registers, and kept however the pass ends.
+        var tally = StoreTally()
+        defer { self.tally = tally }
 
         z.withUnsafeMutableBufferPointer { zBuffer in
         h.withUnsafeMutableBufferPointer { hBuffer in

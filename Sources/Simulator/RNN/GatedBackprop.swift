@@ -34,6 +34,8 @@ extension BackpropBatch {
         derivativeSum = 0
         clamped = 0
         var progress = Progress.none
+        var tally = StoreTally()  // as in `run`
+        defer { self.tally = tally }
 
         z.withUnsafeMutableBufferPointer { zBuffer in
         h.withUnsafeMutableBufferPointer { hBuffer in
