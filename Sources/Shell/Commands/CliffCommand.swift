@@ -37,15 +37,7 @@ extension Commands {
         }
         guard abs(w) <= 1000, abs(b) <= 1000 else { throw ShellError("start w and b within ±1000") }
 
-        let model = CliffModel()
-        let (columns, rows) = (61, 41)
-        let ws = (0..<columns).map { wRange.0 + Double($0) * (wRange.1 - wRange.0) / Double(columns - 1) }
-        let bs = (0..<rows).map { bRange.0 + Double($0) * (bRange.1 - bRange.0) / Double(rows - 1) }
-        let surface = model.surface(ws: ws, bs: bs)
-        let plain = model.descend(w: w, b: b, learningRate: lr, steps: steps, clip: .none)
-        let clipped = model.descend(w: w, b: b, learningRate: lr, steps: steps, clip: rule)
-
-        let landscape = CliffLandscape(ws: ws, bs: bs, wRange: wRange.0...wRange.1, bRange: bRange.0...bRange.1, surface: surface, start: (w, b), lr: lr, steps: steps, rule: rule, plain: plain, clipped: clipped)
+        let landscape = CliffLandscape(start: (w, b), lr: lr, steps: steps, rule: rule, wRange: wRange.0...wRange.1, bRange: bRange.0...bRange.1)
         session.results.cliff = Measured(value: landscape.measurement, provenance: session.provenance(session.settings, clip: rule))
         return Report(command: "cliff", landscape)
     }

@@ -77,7 +77,7 @@ extension Commands {
 /// What `live` leaves on the screen: its last frame, and one line on what changed.
 struct LiveOutcome: Presentation {
     let view: LiveView
-    let changes: [(name: String, before: String, after: String, kept: Bool)]
+    let changes: [LiveChange]
     let screen: Screen
     let settings: Settings
     let clip: ClipRule
@@ -85,7 +85,7 @@ struct LiveOutcome: Presentation {
     let steps: Int?
 
     var blocks: [Block] {
-        func listed(_ changes: [(name: String, before: String, after: String, kept: Bool)]) -> String {
+        func listed(_ changes: [LiveChange]) -> String {
             changes.map { "\($0.name) \($0.before) → \($0.after)" }.joined(separator: ", ")
         }
         let kept = changes.filter(\.kept), viewOnly = changes.filter { !$0.kept }

@@ -168,20 +168,28 @@ public struct LiveState: Sendable {
         }
     }
 
-    /// The values live changed, before and after; `kept` is false for the view's own knobs (g1, w,
-    /// speed; τ while there is no rule), which the session does not keep.
-    public var changes: [(name: String, before: String, after: String, kept: Bool)] {
+    /// The values live changed, before and after.
+    var changes: [LiveChange] {
         var out = Settings.differences(start.settings, start.rule, now.settings, now.rule).map { name in
-            (name: name, before: Settings.shown(name, start.settings, clip: start.rule), after: Settings.shown(name, now.settings, clip: now.rule), kept: true)
+            LiveChange(name: name, before: Settings.shown(name, start.settings, clip: start.rule), after: Settings.shown(name, now.settings, clip: now.rule), kept: true)
         }
         let named = Set(out.map(\.name)), ruleChanged = named.contains("clip")
         // The view's own knobs, and τ where the rule did not change with it (no rule: τ is the view's alone).
         for knob in knobs where !named.contains(knob.name) && !(ruleChanged && (knob.name == "tau" || knob.name == "clip")) {
             let (before, after) = (knob.value(start), knob.value(now))
-            if before != after { out.append((name: knob.name, before: before, after: after, kept: false)) }
+            if before != after { out.append(LiveChange(name: knob.name, before: before, after: after, kept: false)) }
         }
         return out
     }
+}
+
+/// One value live changed. `kept` is false for the view's own knobs (g1, w, speed; τ while there is
+/// no rule), which the session does not keep.
+struct LiveChange: Sendable {
+    let name: String
+    let before: String
+    let after: String
+    let kept: Bool
 }
 
 /// What a view measured, for its frame and for the results live leaves behind.
@@ -251,17 +259,10 @@ struct ClipLive: Sendable {
 struct CliffLive: Sendable {
     let landscape: CliffLandscape
 
-    static let grid = (columns: 61, rows: 41)
-    static let wRange = 2.0...8.0, bRange = -5.0...0.0
-
-    /// `surface`: the one measured before (it does not move with the knobs).
+    /// `surface`: the one measured before (it does not move with the knobs). The map and the steps
+    /// are the cliff command's defaults.
     init(_ s: LiveSettings, surface: [[Double]]? = nil) {
-        let model = CliffModel(), steps = 60
-        let ws = (0..<Self.grid.columns).map { Self.wRange.lowerBound + Double($0) * 6 / Double(Self.grid.columns - 1) }
-        let bs = (0..<Self.grid.rows).map { Self.bRange.lowerBound + Double($0) * 5 / Double(Self.grid.rows - 1) }
-        landscape = CliffLandscape(ws: ws, bs: bs, wRange: Self.wRange, bRange: Self.bRange, surface: surface ?? model.surface(ws: ws, bs: bs),
-                                   start: (s.cliffW, s.cliffB), lr: s.cliffLR, steps: steps, rule: s.cliffRule,
-                                   plain: model.descend(w: s.cliffW, b: s.cliffB, learningRate: s.cliffLR, steps: steps, clip: .none),
-                                   clipped: model.descend(w: s.cliffW, b: s.cliffB, learningRate: s.cliffLR, steps: steps, clip: s.cliffRule))
+        landscape = CliffLandscape(start: (s.cliffW, s.cliffB), lr: s.cliffLR, steps: 60, rule: s.cliffRule,
+                                   wRange: 2.0...8.0, bRange: -5.0...0.0, surface: surface)
     }
 }

@@ -85,3 +85,17 @@ struct CliffLandscape: Presentation {
         ]
     }
 }
+
+extension CliffLandscape {
+    /// The surface on a 61 × 41 grid over the map, and the descents from (w, b) without clipping and
+    /// with `rule`; `surface` is one measured before on the same map (it does not move with the start).
+    init(start: (w: Double, b: Double), lr: Double, steps: Int, rule: ClipRule,
+         wRange: ClosedRange<Double>, bRange: ClosedRange<Double>, surface: [[Double]]? = nil) {
+        let model = CliffModel(), (columns, rows) = (61, 41)
+        let ws = (0..<columns).map { wRange.lowerBound + Double($0) * (wRange.upperBound - wRange.lowerBound) / Double(columns - 1) }
+        let bs = (0..<rows).map { bRange.lowerBound + Double($0) * (bRange.upperBound - bRange.lowerBound) / Double(rows - 1) }
+        self.init(ws: ws, bs: bs, wRange: wRange, bRange: bRange, surface: surface ?? model.surface(ws: ws, bs: bs), start: start, lr: lr,
+                  steps: steps, rule: rule, plain: model.descend(w: start.w, b: start.b, learningRate: lr, steps: steps, clip: .none),
+                  clipped: model.descend(w: start.w, b: start.b, learningRate: lr, steps: steps, clip: rule))
+    }
+}

@@ -73,21 +73,17 @@ enum PrecisionWording {
 
     /// The JSON of a run's format: every step's loss scale and skips, and the stores' tally.
     static func runFields(_ run: TrainingRun) -> [(String, JSON)] {
-        var total = StoreTally()
-        for record in run.records { total += record.tally }
-        return [("loss_scales", .numbers(run.records.map(\.lossScale))), ("skipped", .array(run.records.map { .bool($0.skipped) }))]
-            + tallyFields(total)
+        [("loss_scales", .numbers(run.records.map(\.lossScale))), ("skipped", .array(run.records.map { .bool($0.skipped) }))]
+            + tallyFields(run.tally)
     }
 
     /// The blocks under a training run stored in a narrow format or loss-scaled: what the stores
     /// lost over the run, and the scale's moves under loss_scale=dynamic.
     static func runBlocks(_ run: TrainingRun, _ config: TrainingConfig) -> [Block] {
         guard config.emulatesPrecision else { return [] }
-        var total = StoreTally()
-        for record in run.records { total += record.tally }
         let order = config.unscale == .beforeClip ? "unscale_ then clip" : "clip, then unscale_ (the scaled gradient was clipped)"
         let stored = config.precision == .fp64 ? "fp64 rounds nothing, and the optimizer kept Float64 weights"
-            : "\(stores(total, config.precision)) over the run (\(range(config.precision))); the optimizer kept float32 weights"
+            : "\(stores(run.tally, config.precision)) over the run (\(range(config.precision))); the optimizer kept float32 weights"
         var blocks: [Block] = [.note("\(stored); \(order)")]
         guard config.lossScale == .dynamic, let first = run.records.first else { return blocks }
         let steps = (1...run.records.count).map(Double.init)

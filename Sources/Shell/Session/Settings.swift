@@ -420,13 +420,7 @@ public struct Settings: Sendable, Equatable {
     }
 
     /// The loss scale as `loss_scale=` reads it back: none, dynamic or the number.
-    var lossScaleSpec: String {
-        switch lossScale {
-        case .none: "none"
-        case .dynamic: "dynamic"
-        case .fixed(let x): NumberFormat.short(x)
-        }
-    }
+    var lossScaleSpec: String { PrecisionWording.spec(lossScale) }
 
     /// The non-finite policy as `nonfinite=` reads it back: stop, propagate or skip:N.
     var nonFiniteSpec: String {

@@ -96,6 +96,12 @@ public struct TrainingRun: Sendable {
         let tail = applied.suffix(max(1, applied.count / 10))
         return tail.reduce(0) { $0 + $1.loss } / Double(tail.count)
     }
+    /// What storing the run's values in a narrow format lost, over every step.
+    public var tally: StoreTally {
+        var total = StoreTally()
+        for record in records { total += record.tally }
+        return total
+    }
     /// How many steps were not applied (skipped by nonfinite=skip, or the step that stopped a run).
     public var skippedSteps: Int { records.filter(\.skipped).count }
     public var diverged: Bool { firstNonFiniteStep != nil }
